@@ -1,0 +1,55 @@
+/* dragnet: command dispatch. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char main_usage[] =
+	"Usage: dragnet COMMAND [OPTION]... [ARGUMENT]...\n"
+	"Domain intelligence for threat hunting: passive DNS from your own traffic.\n"
+	"\n"
+	"Commands:\n"
+	"  ingest FILE...     read pcap/pcapng captures (gzip/zstd too) into the store\n"
+	"  capture -i IFACE   capture live DNS traffic into the store until SIGINT\n"
+	"  pdns NAME|IP|CIDR  look up records by name (wildcards too) or by address\n"
+	"  stats              summarise what the store holds\n"
+	"\n"
+	"Run 'dragnet COMMAND --help' for a command's options, 'man dragnet' for more.\n"
+	"The database is --db PATH, else $DRAGNET_DB, else\n"
+	"$XDG_DATA_HOME/dragnet/dragnet.db (~/.local/share/dragnet/dragnet.db).\n";
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{"ingest", cmd_ingest},
+	{"capture", cmd_capture},
+	{"pdns", cmd_pdns},
+	{"stats", cmd_stats},
+};
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(main_usage, stderr);
+		return DN_EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "help") == 0) {
+		fputs(main_usage, stdout);
+		return DN_EXIT_OK;
+	}
+	if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+		printf("dragnet %s\n", DRAGNET_VERSION);
+		return DN_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(name, commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "dragnet: unknown command '%s'\n", name);
+	fputs(main_usage, stderr);
+	return DN_EXIT_USAGE;
+}

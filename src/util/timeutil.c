@@ -1,0 +1,189 @@
+/* Parsing and formatting of times: UTC epoch seconds inside, ISO 8601 outside. */
+#include "util/timeutil.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static bool read_digits(const char **p, int count, int *value)
+{
+	int v = 0;
+	for (int i = 0; i < count; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return false;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += count;
+	*value = v;
+	return true;
+}
+
+static int days_in_month(int year, int month)
+{
+	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+	return month == 2 && leap ? 29 : days[month - 1];
+}
+
+static bool parse_iso(const char *s, int64_t *out)
+{
+	int year, month, day, hour = 0, minute = 0, second = 0;
+	const char *p = s;
+
+	if (!read_digits(&p, 4, &year) || *p++ != '-' || !read_digits(&p, 2, &month) ||
+	    *p++ != '-' || !read_digits(&p, 2, &day))
+		return false;
+	/* timegm() would quietly turn 2024-02-30 into March 1. */
+	if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month))
+		return false;
+
+	if (*p == 'T' || *p == 't' || *p == ' ') {
+		p++;
+		if (!read_digits(&p, 2, &hour) || *p++ != ':' || !read_digits(&p, 2, &minute))
+			return false;
+		if (*p == ':') {
+			p++;
+			if (!read_digits(&p, 2, &second))
+				return false;
+			if (*p == '.' || *p == ',') {
+				p++;
+				if (!isdigit((unsigned char)*p))
+					return false;
+				while (isdigit((unsigned char)*p))
+					p++;
+			}
+		}
+		if (hour > 23 || minute > 59 || second > 60)
+			return false;
+	}
+
+	int offset = 0;
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int sign = *p++ == '-' ? -1 : 1;
+		int oh, om = 0;
+		if (!read_digits(&p, 2, &oh))
+			return false;
+		/* "+hh", "+hhmm" or "+hh:mm" */
+		bool colon = *p == ':';
+		if (colon)
+			p++;
+		if ((colon || *p != '\0') && !read_digits(&p, 2, &om))
+			return false;
+		if (oh > 23 || om > 59)
+			return false;
+		offset = sign * (oh * 3600 + om * 60);
+	}
+	if (*p != '\0')
+		return false;
+
+	struct tm tm = {
+		.tm_year = year - 1900,
+		.tm_mon = month - 1,
+		.tm_mday = day,
+		.tm_hour = hour,
+		.tm_min = minute,
+		.tm_sec = second,
+	};
+	*out = (int64_t)timegm(&tm) - offset;
+	return true;
+}
+
+bool duration_parse(const char *text, int64_t *seconds)
+{
+	if (text == NULL || !isdigit((unsigned char)text[0]))
+		return false;
+
+	errno = 0;
+	char *end;
+	long long n = strtoll(text, &end, 10);
+	if (errno != 0 || n < 0)
+		return false;
+
+	int64_t unit;
+	switch (*end) {
+	case '\0':
+	case 's':
+		unit = 1;
+		break;
+	case 'm':
+		unit = 60;
+		break;
+	case 'h':
+		unit = 3600;
+		break;
+	case 'd':
+		unit = 86400;
+		break;
+	case 'w':
+		unit = 7 * 86400;
+		break;
+	case 'y':
+		unit = 365 * 86400;
+		break;
+	default:
+		return false;
+	}
+	if (*end != '\0' && end[1] != '\0')
+		return false;
+	if (n > INT64_MAX / unit)
+		return false;
+	*seconds = n * unit;
+	return true;
+}
+
+bool time_parse(const char *text, int64_t now, int64_t *out)
+{
+	if (text == NULL || *text == '\0')
+		return false;
+
+	/* All digits (with an optional sign): epoch seconds. */
+	const char *p = text + (text[0] == '-');
+	size_t digits = strspn(p, "0123456789");
+	if (digits > 0 && p[digits] == '\0') {
+		errno = 0;
+		long long v = strtoll(text, NULL, 10);
+		if (errno != 0)
+			return false;
+		*out = v;
+		return true;
+	}
+
+	if (parse_iso(text, out))
+		return true;
+
+	int64_t age;
+	if (duration_parse(p, &age) && strpbrk(p, "smhdwy") != NULL) {
+		*out = now - age;
+		return true;
+	}
+	return false;
+}
+
+void time_format_iso(int64_t epoch, char *buf, size_t size)
+{
+	time_t t = (time_t)epoch;
+	struct tm tm;
+	if (gmtime_r(&t, &tm) == NULL) {
+		snprintf(buf, size, "%" PRId64, epoch);
+		return;
+	}
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int64_t time_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+double time_monotonic(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
