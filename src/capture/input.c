@@ -1,0 +1,515 @@
+/* Opening capture files (pcap, pcapng, gzip or zstd compressed) and live
+ * interfaces through libpcap. */
+#include "capture/input.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zlib.h>
+#include <zstd.h>
+
+/* Decompressing reader behind a stdio stream (fopencookie), for inputs that
+ * libpcap cannot open by name: compressed files and standard input. */
+struct stream_state {
+	FILE *raw;
+	bool close_raw;
+	enum capture_compression compression;
+	z_stream zlib;
+	bool zlib_ready;
+	bool zlib_member_done;
+	ZSTD_DStream *zstd;
+	uint8_t in[1 << 16];
+	size_t in_pos;
+	size_t in_len;
+	bool raw_eof;
+	uint64_t consumed;  /* raw bytes taken from the file */
+	char error[256];
+};
+
+struct capture_input {
+	pcap_t *pcap;
+	struct stream_state *stream;  /* NULL when libpcap opened the file by name */
+	enum capture_format format;
+	enum capture_compression compression;
+	uint64_t size;
+	char path[1024];
+	uint64_t frames;
+	char *buffer;  /* stdio buffer of a plain file; freed after pcap_close() */
+};
+
+static const uint8_t magic_gzip[2] = {0x1f, 0x8b};
+static const uint8_t magic_zstd[4] = {0x28, 0xb5, 0x2f, 0xfd};
+
+static bool refill(struct stream_state *s)
+{
+	if (s->in_pos < s->in_len)
+		return true;
+	if (s->raw_eof)
+		return false;
+	size_t n = fread(s->in, 1, sizeof(s->in), s->raw);
+	if (n == 0) {
+		if (ferror(s->raw))
+			snprintf(s->error, sizeof(s->error), "read failed: %s", strerror(errno));
+		s->raw_eof = true;
+		return false;
+	}
+	s->in_pos = 0;
+	s->in_len = n;
+	s->consumed += n;
+	return true;
+}
+
+static ssize_t read_plain(struct stream_state *s, char *buf, size_t size)
+{
+	if (!refill(s))
+		return s->error[0] != '\0' ? -1 : 0;
+	size_t n = s->in_len - s->in_pos;
+	if (n > size)
+		n = size;
+	memcpy(buf, s->in + s->in_pos, n);
+	s->in_pos += n;
+	return (ssize_t)n;
+}
+
+/* gzip files may hold several members back to back (as `cat a.gz b.gz`
+ * makes); inflate restarts after each. */
+static ssize_t read_gzip(struct stream_state *s, char *buf, size_t size)
+{
+	s->zlib.next_out = (Bytef *)buf;
+	s->zlib.avail_out = (uInt)(size > UINT32_MAX ? UINT32_MAX : size);
+	while (s->zlib.avail_out > 0) {
+		if (s->zlib.avail_in == 0) {
+			if (!refill(s))
+				break;
+			s->zlib.next_in = s->in + s->in_pos;
+			s->zlib.avail_in = (uInt)(s->in_len - s->in_pos);
+			s->in_pos = s->in_len;
+		}
+		if (s->zlib_member_done) {
+			inflateReset(&s->zlib);
+			s->zlib_member_done = false;
+		}
+		int rc = inflate(&s->zlib, Z_NO_FLUSH);
+		if (rc == Z_STREAM_END) {
+			s->zlib_member_done = true;
+		} else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+			snprintf(s->error, sizeof(s->error), "gzip data is corrupt: %s",
+			         s->zlib.msg != NULL ? s->zlib.msg : "inflate failed");
+			return -1;
+		}
+	}
+	size_t produced = size - s->zlib.avail_out;
+	if (produced == 0 && s->raw_eof && !s->zlib_member_done && s->error[0] == '\0')
+		snprintf(s->error, sizeof(s->error), "gzip data ends early (truncated file)");
+	return produced > 0 || s->error[0] == '\0' ? (ssize_t)produced : -1;
+}
+
+static ssize_t read_zstd(struct stream_state *s, char *buf, size_t size)
+{
+	ZSTD_outBuffer out = {buf, size, 0};
+	size_t last = 0;
+	while (out.pos < out.size) {
+		if (s->in_pos >= s->in_len && !refill(s))
+			break;
+		ZSTD_inBuffer in = {s->in, s->in_len, s->in_pos};
+		last = ZSTD_decompressStream(s->zstd, &out, &in);
+		s->in_pos = in.pos;
+		if (ZSTD_isError(last)) {
+			snprintf(s->error, sizeof(s->error), "zstd data is corrupt: %s",
+			         ZSTD_getErrorName(last));
+			return -1;
+		}
+	}
+	if (out.pos == 0 && s->raw_eof && last != 0 && s->error[0] == '\0')
+		snprintf(s->error, sizeof(s->error), "zstd data ends early (truncated file)");
+	return out.pos > 0 || s->error[0] == '\0' ? (ssize_t)out.pos : -1;
+}
+
+static ssize_t stream_read(void *cookie, char *buf, size_t size)
+{
+	struct stream_state *s = cookie;
+	switch (s->compression) {
+	case CAPTURE_GZIP:
+		return read_gzip(s, buf, size);
+	case CAPTURE_ZSTD:
+		return read_zstd(s, buf, size);
+	case CAPTURE_PLAIN:
+		break;
+	}
+	return read_plain(s, buf, size);
+}
+
+static void stream_free(struct stream_state *s)
+{
+	if (s == NULL)
+		return;
+	if (s->zlib_ready)
+		inflateEnd(&s->zlib);
+	ZSTD_freeDStream(s->zstd);
+	if (s->close_raw && s->raw != NULL)
+		fclose(s->raw);
+	free(s);
+}
+
+static dn_status detect_format(const char *path, const uint8_t head[4], size_t n,
+                               enum capture_format *format, struct dn_error *err)
+{
+	static const uint32_t pcap_magics[] = {0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1};
+	if (n == 0)
+		return dn_fail(err, DN_EFORMAT, "%s: file is empty", path);
+	if (n < 4)
+		return dn_fail(err, DN_EFORMAT, "%s: %zu bytes is too short for a capture file",
+		               path, n);
+
+	uint32_t magic = (uint32_t)head[0] << 24 | (uint32_t)head[1] << 16 |
+	                 (uint32_t)head[2] << 8 | head[3];
+	for (size_t i = 0; i < sizeof(pcap_magics) / sizeof(pcap_magics[0]); i++) {
+		if (magic == pcap_magics[i]) {
+			*format = CAPTURE_FORMAT_PCAP;
+			return DN_OK;
+		}
+	}
+	if (magic == 0x0a0d0d0a) {
+		*format = CAPTURE_FORMAT_PCAPNG;
+		return DN_OK;
+	}
+	return dn_fail(err, DN_EFORMAT,
+	               "%s: not a pcap or pcapng capture (it starts with bytes %02x %02x %02x "
+	               "%02x; gzip and zstd compressed captures are accepted too)",
+	               path, head[0], head[1], head[2], head[3]);
+}
+
+/* The stream handed to libpcap. The decompressed magic number is read
+ * before libpcap sees the stream, so those bytes are kept here and handed
+ * out first. */
+struct prefixed {
+	struct stream_state *inner;
+	uint8_t head[4];
+	size_t head_len;
+	size_t head_pos;
+};
+
+static ssize_t prefixed_read(void *cookie, char *buf, size_t size)
+{
+	struct prefixed *p = cookie;
+	if (p->head_pos < p->head_len) {
+		size_t n = p->head_len - p->head_pos;
+		if (n > size)
+			n = size;
+		memcpy(buf, p->head + p->head_pos, n);
+		p->head_pos += n;
+		return (ssize_t)n;
+	}
+	return stream_read(p->inner, buf, size);
+}
+
+static int prefixed_close(void *cookie)
+{
+	struct prefixed *p = cookie;
+	stream_free(p->inner);
+	free(p);
+	return 0;
+}
+
+static dn_status open_through_stream(struct capture_input *in, FILE *raw, bool close_raw,
+                                     const uint8_t *raw_head, size_t raw_head_len,
+                                     struct dn_error *err)
+{
+	struct stream_state *s = calloc(1, sizeof(*s));
+	struct prefixed *p = calloc(1, sizeof(*p));
+	if (s == NULL || p == NULL) {
+		free(s);
+		free(p);
+		if (close_raw)
+			fclose(raw);
+		return dn_fail(err, DN_ENOMEM, "%s: out of memory", in->path);
+	}
+	s->raw = raw;
+	s->close_raw = close_raw;
+	s->compression = in->compression;
+	memcpy(s->in, raw_head, raw_head_len);
+	s->in_len = raw_head_len;
+	s->consumed = raw_head_len;
+	p->inner = s;
+
+	if (s->compression == CAPTURE_GZIP) {
+		/* 15 + 16: a gzip wrapper with the largest window. */
+		if (inflateInit2(&s->zlib, 15 + 16) != Z_OK) {
+			prefixed_close(p);
+			return dn_fail(err, DN_ENOMEM, "%s: cannot start gzip decoding", in->path);
+		}
+		s->zlib_ready = true;
+	} else if (s->compression == CAPTURE_ZSTD) {
+		s->zstd = ZSTD_createDStream();
+		if (s->zstd == NULL) {
+			prefixed_close(p);
+			return dn_fail(err, DN_ENOMEM, "%s: cannot start zstd decoding", in->path);
+		}
+	}
+
+	/* Peek at the decompressed magic number. */
+	while (p->head_len < 4) {
+		ssize_t n = stream_read(s, (char *)p->head + p->head_len, 4 - p->head_len);
+		if (n <= 0)
+			break;
+		p->head_len += (size_t)n;
+	}
+	if (s->error[0] != '\0') {
+		dn_fail(err, DN_EMALF, "%s: %s", in->path, s->error);
+		prefixed_close(p);
+		return DN_EMALF;
+	}
+	dn_status rc = detect_format(in->path, p->head, p->head_len, &in->format, err);
+	if (rc != DN_OK) {
+		prefixed_close(p);
+		return rc;
+	}
+
+	cookie_io_functions_t io = {.read = prefixed_read, .close = prefixed_close};
+	FILE *fp = fopencookie(p, "r", io);
+	if (fp == NULL) {
+		prefixed_close(p);
+		return dn_fail(err, DN_ENOMEM, "%s: cannot create a decoding stream", in->path);
+	}
+
+	char errbuf[PCAP_ERRBUF_SIZE];
+	in->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	if (in->pcap == NULL) {
+		fclose(fp);
+		return dn_fail(err, DN_EMALF, "%s: cannot read capture header: %s", in->path,
+		               errbuf);
+	}
+	in->stream = s;
+	return DN_OK;
+}
+
+/* stdio reads regular files in st_blksize (often 4 KiB) pieces; larger
+ * reads cut the system calls of a big capture by two orders of magnitude. */
+#define INPUT_BUFFER_BYTES (1 << 20)
+
+static dn_status open_plain_file(struct capture_input *in, struct dn_error *err)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	FILE *fp = fopen(in->path, "rb");
+	if (fp == NULL)
+		return dn_fail(err, DN_EIO, "cannot open %s: %s", in->path, strerror(errno));
+	in->buffer = malloc(INPUT_BUFFER_BYTES);
+	if (in->buffer != NULL)
+		setvbuf(fp, in->buffer, _IOFBF, INPUT_BUFFER_BYTES);
+	in->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	if (in->pcap == NULL) {
+		fclose(fp);
+		return dn_fail(err, DN_EMALF, "%s: cannot read capture header: %s", in->path,
+		               errbuf);
+	}
+	return DN_OK;
+}
+
+dn_status capture_input_open_file(const char *path, struct capture_input **out,
+                                  struct dn_error *err)
+{
+	*out = NULL;
+	struct capture_input *in = calloc(1, sizeof(*in));
+	if (in == NULL)
+		return dn_fail(err, DN_ENOMEM, "%s: out of memory", path);
+	bool use_stdin = strcmp(path, "-") == 0;
+	snprintf(in->path, sizeof(in->path), "%s", use_stdin ? "(standard input)" : path);
+
+	FILE *raw = use_stdin ? stdin : fopen(path, "rb");
+	if (raw == NULL) {
+		dn_fail(err, DN_EIO, "cannot open %s: %s", path, strerror(errno));
+		free(in);
+		return DN_EIO;
+	}
+	struct stat st;
+	bool regular = fstat(fileno(raw), &st) == 0 && S_ISREG(st.st_mode);
+	if (!use_stdin && !regular) {
+		fclose(raw);
+		free(in);
+		return dn_fail(err, DN_EIO, "cannot read %s: not a regular file", path);
+	}
+	in->size = regular ? (uint64_t)st.st_size : 0;
+
+	uint8_t head[4];
+	size_t n = fread(head, 1, sizeof(head), raw);
+	if (n < sizeof(head) && ferror(raw)) {
+		dn_fail(err, DN_EIO, "cannot read %s: %s", path, strerror(errno));
+		if (!use_stdin)
+			fclose(raw);
+		free(in);
+		return DN_EIO;
+	}
+
+	if (n >= 2 && memcmp(head, magic_gzip, 2) == 0)
+		in->compression = CAPTURE_GZIP;
+	else if (n >= 4 && memcmp(head, magic_zstd, 4) == 0)
+		in->compression = CAPTURE_ZSTD;
+
+	dn_status rc;
+	if (in->compression == CAPTURE_PLAIN && !use_stdin) {
+		/* Let libpcap read the file directly: the fastest path. */
+		fclose(raw);
+		rc = detect_format(path, head, n, &in->format, err);
+		if (rc == DN_OK)
+			rc = open_plain_file(in, err);
+	} else {
+		rc = open_through_stream(in, raw, !use_stdin, head, n, err);
+	}
+	if (rc != DN_OK) {
+		free(in->buffer);
+		free(in);
+		return rc;
+	}
+	*out = in;
+	return DN_OK;
+}
+
+dn_status capture_input_open_live(const char *iface, const struct capture_live_options *options,
+                                  struct capture_input **out, struct dn_error *err)
+{
+	*out = NULL;
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct capture_input *in = calloc(1, sizeof(*in));
+	if (in == NULL)
+		return dn_fail(err, DN_ENOMEM, "out of memory");
+	snprintf(in->path, sizeof(in->path), "%s", iface);
+	in->format = CAPTURE_FORMAT_LIVE;
+
+	in->pcap = pcap_create(iface, errbuf);
+	if (in->pcap == NULL) {
+		free(in);
+		return dn_fail(err, DN_EIO, "cannot open interface %s: %s", iface, errbuf);
+	}
+	/* Immediate mode hands each packet over as it arrives; the read timeout
+	 * that periodic flushes need comes from poll() in capture_input_next(),
+	 * because libpcap ignores its own timeout in immediate mode. */
+	pcap_set_snaplen(in->pcap, options->snaplen);
+	pcap_set_promisc(in->pcap, options->promiscuous);
+	pcap_set_immediate_mode(in->pcap, 1);
+	pcap_set_buffer_size(in->pcap, options->buffer_bytes);
+	pcap_set_tstamp_precision(in->pcap, PCAP_TSTAMP_PRECISION_NANO);
+
+	int rc = pcap_activate(in->pcap);
+	if (rc < 0) {
+		dn_fail(err, DN_EIO, "cannot start capturing on %s: %s%s", iface,
+		        pcap_geterr(in->pcap),
+		        rc == PCAP_ERROR_PERM_DENIED ? " (run as root or grant CAP_NET_RAW)" : "");
+		pcap_close(in->pcap);
+		free(in);
+		return DN_EIO;
+	}
+
+	if (pcap_setnonblock(in->pcap, 1, errbuf) != 0 || pcap_get_selectable_fd(in->pcap) < 0) {
+		dn_fail(err, DN_EIO, "cannot poll interface %s: %s", iface, errbuf);
+		pcap_close(in->pcap);
+		free(in);
+		return DN_EIO;
+	}
+
+	if (options->filter != NULL) {
+		struct bpf_program program;
+		if (pcap_compile(in->pcap, &program, options->filter, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
+		    pcap_setfilter(in->pcap, &program) != 0) {
+			dn_fail(err, DN_EINVAL, "invalid capture filter '%s': %s", options->filter,
+			        pcap_geterr(in->pcap));
+			pcap_close(in->pcap);
+			free(in);
+			return DN_EINVAL;
+		}
+		pcap_freecode(&program);
+	}
+	*out = in;
+	return DN_OK;
+}
+
+enum capture_next capture_input_next(struct capture_input *in, const struct pcap_pkthdr **header,
+                                     const uint8_t **data, struct dn_error *err)
+{
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	int rc = pcap_next_ex(in->pcap, &h, &d);
+	if (rc == 0 && in->format == CAPTURE_FORMAT_LIVE) {
+		/* Nothing buffered: wait up to 250 ms, or less when a signal
+		 * arrives, then try once more. */
+		struct pollfd pfd = {.fd = pcap_get_selectable_fd(in->pcap), .events = POLLIN};
+		if (poll(&pfd, 1, 250) > 0)
+			rc = pcap_next_ex(in->pcap, &h, &d);
+	}
+	if (rc == 1) {
+		in->frames++;
+		*header = h;
+		*data = d;
+		return CAPTURE_NEXT_PACKET;
+	}
+	if (rc == 0)
+		return CAPTURE_NEXT_TIMEOUT;
+	if (rc == PCAP_ERROR_BREAK)
+		return CAPTURE_NEXT_END;
+
+	const char *why = pcap_geterr(in->pcap);
+	if (in->stream != NULL && in->stream->error[0] != '\0')
+		why = in->stream->error;
+	dn_fail(err, DN_EMALF, "%s: reading stopped after packet %llu: %s", in->path,
+	        (unsigned long long)in->frames, why);
+	return CAPTURE_NEXT_ERROR;
+}
+
+void capture_input_break(struct capture_input *in)
+{
+	pcap_breakloop(in->pcap);
+}
+
+int capture_input_linktype(const struct capture_input *in)
+{
+	return pcap_datalink(in->pcap);
+}
+
+enum capture_format capture_input_format(const struct capture_input *in)
+{
+	return in->format;
+}
+
+enum capture_compression capture_input_compression(const struct capture_input *in)
+{
+	return in->compression;
+}
+
+uint64_t capture_input_position(const struct capture_input *in)
+{
+	if (in->stream != NULL)
+		return in->stream->consumed;
+	if (in->format == CAPTURE_FORMAT_LIVE)
+		return 0;
+	FILE *fp = pcap_file(in->pcap);
+	long pos = fp != NULL ? ftell(fp) : -1;
+	return pos > 0 ? (uint64_t)pos : 0;
+}
+
+uint64_t capture_input_size(const struct capture_input *in)
+{
+	return in->size;
+}
+
+uint64_t capture_input_kernel_drops(const struct capture_input *in)
+{
+	struct pcap_stat st;
+	if (in->format != CAPTURE_FORMAT_LIVE || pcap_stats(in->pcap, &st) != 0)
+		return 0;
+	return (uint64_t)st.ps_drop + st.ps_ifdrop;
+}
+
+void capture_input_close(struct capture_input *in)
+{
+	if (in == NULL)
+		return;
+	if (in->pcap != NULL)
+		pcap_close(in->pcap);
+	free(in->buffer);
+	free(in);
+}
