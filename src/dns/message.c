@@ -1,0 +1,421 @@
+/* DNS message parsing into plain views of each record.
+ *
+ * This is our own wire parser rather than libknot's knot_pkt_parse(): on the
+ * 2-million-packet benchmark, knot_pkt_parse() and the allocations behind it
+ * took 37% of decode time, more than the budget allows (docs/benchmarks.md).
+ * It still takes the rdata layout of every type from libknot's descriptor
+ * tables, and tests/fuzz/fuzz_dns_diff.c checks that it yields the same
+ * records as knot_pkt_parse() for every message libknot parses in full. */
+#include "dns/message.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libknot/libknot.h>
+
+#include "util/arena.h"
+
+/* Room for the record views of one message. A 64 KiB message cannot hold more
+ * than 65535 / 11 records (root owner plus a 10-byte header each). */
+#define DNS_MAX_RRS (65535 / 11 + 1)
+#define DNS_HEADER_SIZE 12
+#define DNS_RR_HEADER_SIZE 10
+#define DNS_NAME_MAX 255
+/* A pointer chain longer than this cannot occur within a 255-byte name. */
+#define DNS_MAX_POINTERS 127
+
+struct dns_parser {
+	struct arena arena;  /* uncompressed owners and rdata of one message */
+	struct dns_rr *views;
+	uint8_t question[DNS_NAME_MAX];
+};
+
+static const char *const result_text[DNS_PARSE_RESULT_COUNT] = {
+	[DNS_PARSE_OK] = "parsed",
+	[DNS_PARSE_TRAILING] = "trailing bytes after the last record",
+	[DNS_PARSE_PARTIAL] = "a section is malformed or cut short",
+	[DNS_PARSE_SHORT] = "shorter than a DNS header",
+	[DNS_PARSE_BAD_QUESTION] = "malformed question section",
+	[DNS_PARSE_NO_MEMORY] = "out of memory",
+};
+
+const char *dns_parse_result_text(enum dns_parse_result result)
+{
+	if ((unsigned)result >= DNS_PARSE_RESULT_COUNT)
+		return "unknown parse result";
+	return result_text[result];
+}
+
+struct dns_parser *dns_parser_new(void)
+{
+	struct dns_parser *p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return NULL;
+	p->views = malloc(DNS_MAX_RRS * sizeof(*p->views));
+	if (p->views == NULL) {
+		free(p);
+		return NULL;
+	}
+	arena_init(&p->arena, 64 * 1024);
+	return p;
+}
+
+void dns_parser_free(struct dns_parser *parser)
+{
+	if (parser == NULL)
+		return;
+	arena_free(&parser->arena);
+	free(parser->views);
+	free(parser);
+}
+
+bool dns_wire_is_response(const uint8_t *wire, size_t len)
+{
+	return len >= DNS_HEADER_SIZE && (wire[2] & 0x80) != 0;
+}
+
+static uint16_t read_u16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t read_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void read_header(const uint8_t *wire, struct dns_message *msg)
+{
+	memset(msg, 0, sizeof(*msg));
+	msg->id = read_u16(wire);
+	msg->qr = (wire[2] & 0x80) != 0;
+	msg->opcode = (wire[2] >> 3) & 0x0f;
+	msg->aa = (wire[2] & 0x04) != 0;
+	msg->tc = (wire[2] & 0x02) != 0;
+	msg->rd = (wire[2] & 0x01) != 0;
+	msg->ra = (wire[3] & 0x80) != 0;
+	msg->ad = (wire[3] & 0x20) != 0;
+	msg->cd = (wire[3] & 0x10) != 0;
+	msg->rcode = wire[3] & 0x0f;
+	msg->qdcount = read_u16(wire + 4);
+	msg->ancount = read_u16(wire + 6);
+	msg->nscount = read_u16(wire + 8);
+	msg->arcount = read_u16(wire + 10);
+}
+
+/* Byte-wise ASCII lower-casing (RFC 4343): only A-Z change. */
+static const uint8_t ascii_lower[256] = {
+#define L4(n) L1(n), L1(n + 1), L1(n + 2), L1(n + 3)
+#define L1(n) ((n) >= 'A' && (n) <= 'Z' ? (n) + 32 : (n))
+#define L16(n) L4(n), L4(n + 4), L4(n + 8), L4(n + 12)
+#define L64(n) L16(n), L16(n + 16), L16(n + 32), L16(n + 48)
+	L64(0), L64(64), L64(128), L64(192),
+#undef L64
+#undef L16
+#undef L4
+#undef L1
+};
+
+/*
+ * Read the name at wire[pos], following compression pointers, and write it
+ * uncompressed and lower-cased to out (room
+ * for DNS_NAME_MAX bytes). Bytes before the first pointer must lie before
+ * end; a pointer may aim anywhere in the message before itself, which with
+ * the 255-byte limit on names makes every loop end. Returns the bytes
+ * consumed at pos, or 0 when the name is malformed; *out_len is the
+ * uncompressed length.
+ */
+static size_t read_name(const uint8_t *wire, size_t size, size_t pos, size_t end, uint8_t *out,
+                        size_t *out_len)
+{
+	const size_t start = pos;
+	size_t written = 0;
+	size_t consumed = 0;
+	size_t limit = end;
+	int pointers = 0;
+
+	for (;;) {
+		if (pos >= limit)
+			return 0;
+		uint8_t len = wire[pos];
+
+		if ((len & 0xc0) == 0xc0) {
+			if (pos + 1 >= limit || ++pointers > DNS_MAX_POINTERS)
+				return 0;
+			size_t target = (size_t)(len & 0x3f) << 8 | wire[pos + 1];
+			if (target >= pos)
+				return 0;  /* forward or self pointer */
+			if (consumed == 0)
+				consumed = pos + 2 - start;
+			pos = target;
+			limit = size;
+			continue;
+		}
+		if ((len & 0xc0) != 0)
+			return 0;  /* extended (0x40) and reserved (0x80) label types */
+		if (written + 1 + len > DNS_NAME_MAX || pos + 1 + len > limit)
+			return 0;
+
+		out[written++] = len;
+		if (len == 0) {
+			if (consumed == 0)
+				consumed = pos + 1 - start;
+			break;
+		}
+		const uint8_t *label = wire + pos + 1;
+		for (size_t i = 0; i < len; i++)
+			out[written + i] = ascii_lower[label[i]];
+		written += len;
+		pos += 1 + len;
+	}
+	*out_len = written;
+	return consumed;
+}
+
+/* The wire layout of type's rdata from libknot's tables, or NULL for types
+ * libknot does not know (their rdata is taken as opaque bytes). */
+static const int *rdata_layout(uint16_t type)
+{
+	const knot_rdata_descriptor_t *d = knot_get_rdata_descriptor(type);
+	if (d->type_name == NULL)
+		d = knot_get_obsolete_rdata_descriptor(type);
+	return d->type_name != NULL ? d->block_types : NULL;
+}
+
+/* NAPTR (RFC 3403): order and preference, then three character-strings. */
+static size_t naptr_header_size(const uint8_t *rdata, size_t avail)
+{
+	size_t pos = 4;
+	if (avail < pos)
+		return 0;
+	for (int i = 0; i < 3; i++) {
+		if (pos >= avail || pos + 1 + rdata[pos] > avail)
+			return 0;
+		pos += 1 + rdata[pos];
+	}
+	return pos;
+}
+
+/* Lower-case the name at rdata + offset when it is a valid uncompressed
+ * name inside rdata; SVCB and HTTPS rdata is otherwise opaque to us. */
+static void lower_embedded_name(uint8_t *rdata, size_t rdlen, size_t offset)
+{
+	size_t pos = offset;
+	while (pos < rdlen) {
+		uint8_t len = rdata[pos];
+		if (len == 0 || (len & 0xc0) != 0 || pos + 1 + len > rdlen)
+			return;
+		for (size_t i = 1; i <= len; i++) {
+			if (rdata[pos + i] >= 'A' && rdata[pos + i] <= 'Z')
+				rdata[pos + i] += 32;
+		}
+		pos += 1 + len;
+	}
+}
+
+/*
+ * Copy the rdata at wire[pos, pos + rdlen) into out, with every domain name
+ * uncompressed and lower-cased. out has room for 65535 bytes. Returns the
+ * output length, or -1 when the rdata does not match its type's layout.
+ */
+static long copy_rdata(const uint8_t *wire, size_t size, size_t pos, uint16_t rdlen,
+                       uint16_t type, uint8_t *out)
+{
+	const int *layout = rdata_layout(type);
+	size_t end = pos + rdlen;
+	size_t written = 0;
+
+	if (layout == NULL || rdlen == 0) {
+		/* Unknown types are opaque; an empty rdata is allowed for any
+		 * type, as in UPDATE messages. */
+		memcpy(out, wire + pos, rdlen);
+		return rdlen;
+	}
+	if (type == KNOT_RRTYPE_SVCB || type == KNOT_RRTYPE_HTTPS) {
+		/* libknot's layout for these is one opaque block; only the
+		 * target name after the priority is lower-cased. */
+		memcpy(out, wire + pos, rdlen);
+		lower_embedded_name(out, rdlen, 2);
+		return rdlen;
+	}
+
+	for (int b = 0; b < KNOT_MAX_RDATA_BLOCKS && layout[b] != KNOT_RDATA_WF_END; b++) {
+		int block = layout[b];
+		size_t avail = end - pos;
+		size_t take;
+
+		switch (block) {
+		case KNOT_RDATA_WF_COMPRESSIBLE_DNAME:
+		case KNOT_RDATA_WF_DECOMPRESSIBLE_DNAME:
+		case KNOT_RDATA_WF_FIXED_DNAME: {
+			size_t name_len;
+			if (written + DNS_NAME_MAX > UINT16_MAX)
+				return -1;
+			/* libknot, like most resolvers, also follows pointers in
+			 * names that must not be compressed (KNOT_RDATA_WF_FIXED_DNAME):
+			 * multicast DNS compresses the NSEC next name, for one. */
+			take = read_name(wire, size, pos, end, out + written, &name_len);
+			if (take == 0)
+				return -1;
+			pos += take;
+			written += name_len;
+			continue;
+		}
+		case KNOT_RDATA_WF_NAPTR_HEADER:
+			take = naptr_header_size(wire + pos, avail);
+			if (take == 0)
+				return -1;
+			break;
+		case KNOT_RDATA_WF_REMAINDER:
+			take = avail;
+			break;
+		default:
+			if (block <= 0 || (size_t)block > avail)
+				return -1;
+			take = (size_t)block;
+			break;
+		}
+		if (written + take > UINT16_MAX)
+			return -1;
+		memcpy(out + written, wire + pos, take);
+		pos += take;
+		written += take;
+	}
+	return pos == end ? (long)written : -1;
+}
+
+/* Parse the record at *pos into v; false when it is malformed or cut short. */
+static bool parse_rr(struct dns_parser *p, const uint8_t *wire, size_t size, size_t *pos,
+                     struct dns_rr *v)
+{
+	uint8_t owner[DNS_NAME_MAX];
+	size_t owner_len;
+	size_t used = read_name(wire, size, *pos, size, owner, &owner_len);
+	if (used == 0 || size - (*pos + used) < DNS_RR_HEADER_SIZE)
+		return false;
+	const uint8_t *h = wire + *pos + used;
+	uint16_t rdlen = read_u16(h + 8);
+	size_t rdata_at = *pos + used + DNS_RR_HEADER_SIZE;
+	if (rdlen > size - rdata_at)
+		return false;
+
+	v->type = read_u16(h);
+	v->rclass = read_u16(h + 2);
+	v->ttl = read_u32(h + 4);
+
+	/* Names in rdata grow when uncompressed, up to 255 bytes each. */
+	size_t room = rdlen + (size_t)DNS_NAME_MAX * 2 + 8;
+	if (room > UINT16_MAX + (size_t)DNS_NAME_MAX)
+		room = UINT16_MAX + (size_t)DNS_NAME_MAX;
+	uint8_t *store = arena_alloc(&p->arena, owner_len + room);
+	if (store == NULL)
+		return false;
+	memcpy(store, owner, owner_len);
+	long rd = copy_rdata(wire, size, rdata_at, rdlen, v->type, store + owner_len);
+	if (rd < 0)
+		return false;
+
+	v->owner = store;
+	v->owner_len = owner_len;
+	v->rdata = store + owner_len;
+	v->rdlen = (uint16_t)rd;
+	*pos = rdata_at + rdlen;
+	return true;
+}
+
+/* Header and question. On DNS_PARSE_OK, *pos is the offset of the answer
+ * section. */
+static enum dns_parse_result parse_start(struct dns_parser *p, const uint8_t *wire, size_t len,
+                                         struct dns_message *msg, size_t *pos)
+{
+	arena_reset(&p->arena);
+	if (len < DNS_HEADER_SIZE) {
+		memset(msg, 0, sizeof(*msg));
+		return DNS_PARSE_SHORT;
+	}
+	read_header(wire, msg);
+	*pos = DNS_HEADER_SIZE;
+	if (msg->qdcount == 0)
+		return DNS_PARSE_OK;
+	if (msg->qdcount > 1)
+		return DNS_PARSE_BAD_QUESTION;
+
+	size_t used = read_name(wire, len, *pos, len, p->question, &msg->qname_len);
+	if (used == 0 || len - (*pos + used) < 4)
+		return DNS_PARSE_BAD_QUESTION;
+	const uint8_t *q = wire + *pos + used;
+	msg->has_question = true;
+	msg->qname = p->question;
+	msg->qtype = read_u16(q);
+	msg->qclass = read_u16(q + 2);
+	*pos += used + 4;
+	return DNS_PARSE_OK;
+}
+
+enum dns_parse_result dns_parse_question(struct dns_parser *parser, const uint8_t *wire,
+                                         size_t len, struct dns_message *msg)
+{
+	assert(parser != NULL && msg != NULL);
+	size_t pos;
+	return parse_start(parser, wire, len, msg, &pos);
+}
+
+/* The rules libknot applies to OPT and TSIG while parsing: at most one of
+ * each, OPT owned by the root, TSIG the last record of the message. */
+static bool meta_record_valid(const struct dns_rr *v, const struct dns_message *msg,
+                              bool *seen_opt, bool *seen_tsig)
+{
+	if (*seen_tsig)
+		return false;
+	if (v->type == KNOT_RRTYPE_OPT) {
+		if (*seen_opt || v->owner_len != 1)
+			return false;
+		*seen_opt = true;
+	} else if (v->type == KNOT_RRTYPE_TSIG) {
+		*seen_tsig = true;
+	}
+	(void)msg;
+	return true;
+}
+
+enum dns_parse_result dns_parse(struct dns_parser *parser, const uint8_t *wire, size_t len,
+                                struct dns_message *msg)
+{
+	assert(parser != NULL && msg != NULL);
+	size_t pos;
+	enum dns_parse_result result = parse_start(parser, wire, len, msg, &pos);
+	if (result != DNS_PARSE_OK)
+		return result;
+
+	const uint16_t counts[DNS_SECTION_COUNT] = {msg->ancount, msg->nscount, msg->arcount};
+	size_t used = 0;
+	bool damaged = false, seen_opt = false, seen_tsig = false;
+
+	for (int s = DNS_ANSWER; s < DNS_SECTION_COUNT; s++) {
+		msg->rr[s] = parser->views + used;
+		size_t n = 0;
+		while (!damaged && n < counts[s]) {
+			struct dns_rr *v = &parser->views[used + n];
+			if (used + n >= DNS_MAX_RRS || !parse_rr(parser, wire, len, &pos, v) ||
+			    !meta_record_valid(v, msg, &seen_opt, &seen_tsig)) {
+				damaged = true;
+				break;
+			}
+			if (v->type == KNOT_RRTYPE_OPT) {
+				/* RFC 6891 section 6.1.3: the upper 8 bits of the
+				 * extended rcode are the first byte of the TTL. */
+				msg->has_edns = true;
+				msg->rcode = (uint16_t)((v->ttl >> 24) << 4 | (msg->rcode & 0x0f));
+			}
+			n++;
+		}
+		msg->count[s] = n;
+		msg->complete[s] = !damaged;
+		used += n;
+	}
+
+	if (damaged)
+		return DNS_PARSE_PARTIAL;
+	return pos < len ? DNS_PARSE_TRAILING : DNS_PARSE_OK;
+}

@@ -1,0 +1,259 @@
+/* Presentation format of names, types, rcodes and rdata, and the index values
+ * (addresses, target names) that reverse lookups search by. */
+#include "dns/rdata.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libknot/libknot.h>
+
+size_t dns_name_format(const uint8_t *wire, char *buf, size_t size)
+{
+	/* knot_dname_to_str() in libknot 3.2 fails unless the buffer has one
+	 * byte more than the text and its terminator need, so format into a
+	 * buffer that is always large enough and copy. */
+	char text[DNS_NAME_TEXT_MAX + 1];
+	if (knot_dname_to_str(text, wire, sizeof(text)) == NULL)
+		return 0;
+	size_t len = strlen(text);
+	if (len >= size)
+		return 0;
+	memcpy(buf, text, len + 1);
+	return len;
+}
+
+static int dump_rdata(const knot_rrset_t *rrset, char *buf, size_t size, bool generic)
+{
+	knot_dump_style_t style = KNOT_DUMP_STYLE_DEFAULT;
+	style.generic = generic;
+	return knot_rrset_txt_dump_data(rrset, 0, buf, size, &style);
+}
+
+/* Write "\# LEN HEX" (RFC 3597 section 5) ourselves; it cannot fail for lack
+ * of a descriptor. */
+static long format_generic(const uint8_t *rdata, uint16_t rdlen, char *buf, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	int n = snprintf(buf, size, "\\# %u%s", rdlen, rdlen > 0 ? " " : "");
+	if (n < 0 || (size_t)n + 2u * rdlen >= size)
+		return -1;
+	char *p = buf + n;
+	for (uint16_t i = 0; i < rdlen; i++) {
+		*p++ = hex[rdata[i] >> 4];
+		*p++ = hex[rdata[i] & 0x0f];
+	}
+	*p = '\0';
+	return p - buf;
+}
+
+static bool grow(char **text, size_t *size, size_t want)
+{
+	if (*size >= want)
+		return true;
+	char *bigger = realloc(*text, want);
+	if (bigger == NULL)
+		return false;
+	*text = bigger;
+	*size = want;
+	return true;
+}
+
+long dns_rdata_format(uint16_t type, const uint8_t *rdata, uint16_t rdlen, char **text,
+                      size_t *size)
+{
+	/* Generic form needs "\# 65535 " plus two hex digits a byte; the
+	 * presentation form is at most four characters a byte (\DDD escapes)
+	 * plus separators, so 5 bytes a byte is enough. Type bitmaps are the
+	 * exception, and the buffer grows for them further below. */
+	size_t want = 16 + (size_t)rdlen * 5;
+	if (want < 512)
+		want = 512;
+	if (!grow(text, size, want))
+		return -1;
+
+	bool known = knot_get_rdata_descriptor(type)->type_name != NULL;
+	if (!known)
+		return format_generic(rdata, rdlen, *text, *size);
+
+	/* Build a one-record rrset around a copy of rdata, as libknot wants its
+	 * knot_rdata_t layout (length prefix, even padding). */
+	uint8_t small[512];
+	size_t need = knot_rdata_size(rdlen);
+	knot_rdata_t *rd = need <= sizeof(small) ? (knot_rdata_t *)small : malloc(need);
+	if (rd == NULL)
+		return -1;
+	knot_rdata_init(rd, rdlen, rdata);
+
+	static const uint8_t root[] = {0};
+	knot_rrset_t rrset;
+	knot_rrset_init(&rrset, (knot_dname_t *)root, type, KNOT_CLASS_IN, 0);
+	rrset.rrs.count = 1;
+	rrset.rrs.size = (uint32_t)need;
+	rrset.rrs.rdata = rd;
+
+	/* Type bitmaps (NSEC, NSEC3, CSYNC) outgrow the estimate above: one
+	 * byte lists up to eight types of up to ten characters ("TYPE65535 ").
+	 * Grow up to that bound while libknot reports too little space. */
+	size_t max_size = DNS_NAME_TEXT_MAX + 16 + (size_t)rdlen * 80;
+	int n = dump_rdata(&rrset, *text, *size, false);
+	while (n == KNOT_ESPACE && *size < max_size) {
+		size_t bigger = *size * 2 < max_size ? *size * 2 : max_size;
+		if (!grow(text, size, bigger)) {
+			n = KNOT_ENOMEM;
+			break;
+		}
+		n = dump_rdata(&rrset, *text, *size, false);
+	}
+	if (rd != (knot_rdata_t *)small)
+		free(rd);
+	if (n == KNOT_ENOMEM)
+		return -1;
+	if (n >= 0) {
+		/* libknot 3.2 ends CAA text with a space. */
+		while (n > 0 && (*text)[n - 1] == ' ')
+			(*text)[--n] = '\0';
+		return n;
+	}
+
+	/* Rdata that does not match its type's layout (a 5-byte A record, a
+	 * cut-off SOA) is shown in the generic form rather than dropped. */
+	return format_generic(rdata, rdlen, *text, *size);
+}
+
+void dns_type_format(uint16_t type, char *buf, size_t size)
+{
+	if (knot_rrtype_to_string(type, buf, size) < 0)
+		snprintf(buf, size, "TYPE%u", type);
+}
+
+bool dns_type_parse(const char *text, uint16_t *type)
+{
+	char upper[32];
+	size_t len = strlen(text);
+	if (len == 0 || len >= sizeof(upper))
+		return false;
+	/* RFC 3597 section 5: "TYPE" and decimal digits only. libknot would also
+	 * take the sign and white space that strtoul() skips. */
+	if (strncasecmp(text, "TYPE", 4) == 0 && strspn(text + 4, "0123456789") != len - 4)
+		return false;
+	for (size_t i = 0; i <= len; i++)
+		upper[i] = (char)toupper((unsigned char)text[i]);
+	return knot_rrtype_from_string(upper, type) == 0;
+}
+
+void dns_rcode_format(uint16_t rcode, char *buf, size_t size)
+{
+	const knot_lookup_t *item = knot_lookup_by_id(knot_rcode_names, rcode);
+	if (item != NULL)
+		snprintf(buf, size, "%s", item->name);
+	else
+		snprintf(buf, size, "RCODE%u", rcode);
+}
+
+bool dns_rcode_parse(const char *text, uint16_t *rcode)
+{
+	if (strncasecmp(text, "RCODE", 5) == 0 && isdigit((unsigned char)text[5])) {
+		char *end;
+		unsigned long v = strtoul(text + 5, &end, 10);
+		if (*end != '\0' || v > 4095)
+			return false;
+		*rcode = (uint16_t)v;
+		return true;
+	}
+	for (const knot_lookup_t *item = knot_rcode_names; item->name != NULL; item++) {
+		if (strcasecmp(item->name, text) == 0) {
+			*rcode = (uint16_t)item->id;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool dns_type_is_meta(uint16_t type)
+{
+	/* Not knot_rrtype_is_metatype(): in libknot 3.2 it includes SIG, a data
+	 * type, and leaves out MAILA and MAILB. */
+	switch (type) {
+	case KNOT_RRTYPE_OPT:
+	case KNOT_RRTYPE_TKEY:
+	case KNOT_RRTYPE_TSIG:
+	case KNOT_RRTYPE_IXFR:
+	case KNOT_RRTYPE_AXFR:
+	case 253: /* MAILB */
+	case 254: /* MAILA */
+	case KNOT_RRTYPE_ANY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool dns_rdata_ip(uint16_t type, const uint8_t *rdata, uint16_t rdlen, ip_key *ip)
+{
+	if (type == KNOT_RRTYPE_A && rdlen == 4) {
+		ip_key_from_v4(ip, rdata);
+		return true;
+	}
+	if (type == KNOT_RRTYPE_AAAA && rdlen == 16) {
+		ip_key_from_v6(ip, rdata);
+		return true;
+	}
+	return false;
+}
+
+/* Offset of the name inside rdata for types whose target follows fixed-size
+ * fields, or -1 when the type has no target. */
+static int target_offset(uint16_t type)
+{
+	switch (type) {
+	case KNOT_RRTYPE_CNAME:
+	case KNOT_RRTYPE_DNAME:
+	case KNOT_RRTYPE_NS:
+	case KNOT_RRTYPE_PTR:
+	case KNOT_RRTYPE_SOA:
+		return 0;
+	case KNOT_RRTYPE_MX:
+	case KNOT_RRTYPE_KX:
+	case KNOT_RRTYPE_AFSDB:
+	case KNOT_RRTYPE_RT:
+	case KNOT_RRTYPE_SVCB:
+	case KNOT_RRTYPE_HTTPS:
+		return 2;  /* preference or priority */
+	case KNOT_RRTYPE_SRV:
+		return 6;  /* priority, weight, port */
+	default:
+		return -1;
+	}
+}
+
+/* NAPTR (RFC 3403): order, preference, then flags, services and regexp as
+ * character-strings, then the replacement name. */
+static int naptr_offset(const uint8_t *rdata, uint16_t rdlen)
+{
+	size_t pos = 4;
+	for (int i = 0; i < 3; i++) {
+		if (pos >= rdlen)
+			return -1;
+		pos += 1 + (size_t)rdata[pos];
+	}
+	return pos < rdlen ? (int)pos : -1;
+}
+
+const uint8_t *dns_rdata_target(uint16_t type, const uint8_t *rdata, uint16_t rdlen, size_t *len)
+{
+	int offset = type == KNOT_RRTYPE_NAPTR ? naptr_offset(rdata, rdlen) : target_offset(type);
+	if (offset < 0 || offset >= rdlen)
+		return NULL;
+
+	/* Names in parsed rdata are uncompressed; a check against the rdata end
+	 * guards against rdata that never went through libknot. */
+	const uint8_t *name = rdata + offset;
+	int size = knot_dname_wire_check(name, rdata + rdlen, NULL);
+	if (size <= 0)
+		return NULL;
+	*len = (size_t)size;
+	return name;
+}
