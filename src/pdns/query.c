@@ -1,0 +1,94 @@
+/* The pDNS query model: what to look up, matched how, fenced by which times. */
+#include "pdns/query.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "pdns/name.h"
+#include "pdns/record.h"
+
+void pdns_query_init(struct pdns_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->kind = PDNS_QUERY_RRNAME;
+	q->match = PDNS_MATCH_EXACT;
+	q->first_after = PDNS_TIME_UNSET;
+	q->first_before = PDNS_TIME_UNSET;
+	q->last_after = PDNS_TIME_UNSET;
+	q->last_before = PDNS_TIME_UNSET;
+	q->sort = PDNS_SORT_FIRST;
+}
+
+/* Split a wildcard off text and normalise the rest into q->name. */
+static dn_status set_name_pattern(struct pdns_query *q, const char *text, struct dn_error *err)
+{
+	size_t len = strlen(text);
+	char stem[1024];
+
+	q->match = PDNS_MATCH_EXACT;
+	if (len >= 2 && text[0] == '*' && text[1] == '.') {
+		q->match = PDNS_MATCH_LEFT;
+		text += 2;
+		len -= 2;
+	} else if (len >= 2 && strcmp(text + len - 2, ".*") == 0) {
+		q->match = PDNS_MATCH_RIGHT;
+		len -= 2;
+	} else if (len >= 3 && strcmp(text + len - 3, ".*.") == 0) {
+		q->match = PDNS_MATCH_RIGHT;
+		len -= 3;
+	}
+	if (len == 0 || len >= sizeof(stem))
+		return dn_fail(err, DN_EINVAL, "invalid name pattern '%s'", text);
+	memcpy(stem, text, len);
+	stem[len] = '\0';
+	if (strchr(stem, '*') != NULL)
+		return dn_fail(err, DN_EINVAL,
+		               "invalid name pattern '%s': a wildcard may only be the first label "
+		               "(*.example.com) or the last (www.example.*)",
+		               text);
+	return pdns_name_normalize(stem, q->name, sizeof(q->name), err);
+}
+
+dn_status pdns_query_set_rrname(struct pdns_query *q, const char *text, struct dn_error *err)
+{
+	q->kind = PDNS_QUERY_RRNAME;
+	return set_name_pattern(q, text, err);
+}
+
+bool pdns_text_is_ip_range(const char *text)
+{
+	struct ip_range range;
+	return ip_range_parse(text, &range);
+}
+
+/* True when text has the START-END shape with an address as START, such as
+ * the reversed range "192.0.2.20-192.0.2.10". */
+static bool looks_like_range(const char *text)
+{
+	const char *dash = strchr(text, '-');
+	char start[64];
+	ip_key key;
+	if (dash == NULL || (size_t)(dash - text) >= sizeof(start))
+		return false;
+	memcpy(start, text, (size_t)(dash - text));
+	start[dash - text] = '\0';
+	return ip_key_parse(start, &key);
+}
+
+dn_status pdns_query_set_rdata(struct pdns_query *q, const char *text, struct dn_error *err)
+{
+	if (ip_range_parse(text, &q->range)) {
+		q->kind = PDNS_QUERY_RDATA_IP;
+		return DN_OK;
+	}
+	/* Something that looks like an address, prefix or range but did not
+	 * parse is an error, not a host name. */
+	if (strchr(text, '/') != NULL || strchr(text, ':') != NULL || looks_like_range(text))
+		return dn_fail(err, DN_EINVAL,
+		               "invalid address, prefix or range '%s' (expected 192.0.2.1, "
+		               "192.0.2.0/24, 2001:db8::/32 or 192.0.2.10-192.0.2.20, with "
+		               "START not above END and both of one family)",
+		               text);
+	q->kind = PDNS_QUERY_RDATA_NAME;
+	return set_name_pattern(q, text, err);
+}

@@ -1,0 +1,66 @@
+/* The pDNS query model: what to look up, matched how, fenced by which times. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/ipaddr.h"
+#include "util/status.h"
+
+enum pdns_query_kind {
+	PDNS_QUERY_RRNAME,      /* forward: records owned by a name */
+	PDNS_QUERY_RDATA_IP,    /* reverse: A/AAAA records whose address is in a range */
+	PDNS_QUERY_RDATA_NAME,  /* reverse: records whose rdata names a host (CNAME, NS, MX, ...) */
+};
+
+enum pdns_match {
+	PDNS_MATCH_EXACT,
+	PDNS_MATCH_LEFT,   /* "*.example.com": every name strictly below example.com */
+	PDNS_MATCH_RIGHT,  /* "www.example.*": every name that starts with www.example. */
+};
+
+enum pdns_sort {
+	PDNS_SORT_FIRST,   /* time_first, oldest first (the default: a timeline) */
+	PDNS_SORT_LAST,    /* time_last, newest first */
+	PDNS_SORT_COUNT,   /* count, largest first */
+	PDNS_SORT_NAME,    /* rrname, then rrtype and rdata */
+};
+
+struct pdns_query {
+	enum pdns_query_kind kind;
+	enum pdns_match match;
+	/* For RRNAME and RDATA_NAME: the normalised name. For LEFT matches the
+	 * part after "*." and for RIGHT matches the part before ".*", both with a
+	 * trailing dot ("example.com.", "www.example."). */
+	char name[1024];
+	struct ip_range range;        /* RDATA_IP */
+	uint16_t rrtype;              /* 0 = any type */
+	bool has_bailiwick;
+	char bailiwick[1024];
+	/* Time fences, epoch seconds; PDNS_TIME_UNSET when not given. The
+	 * "after" fences are inclusive lower bounds and the "before" fences
+	 * exclusive upper bounds on time_first and time_last. */
+	int64_t first_after;
+	int64_t first_before;
+	int64_t last_after;
+	int64_t last_before;
+	uint64_t limit;               /* 0 = no limit */
+	uint64_t offset;
+	enum pdns_sort sort;
+};
+
+/* Fill q with defaults: forward exact lookup of nothing, no fences, no limit. */
+void pdns_query_init(struct pdns_query *q);
+
+/* Set q to look up owner names matching text: "example.com", "*.example.com"
+ * or "www.example.*". Names are normalised (lower case, trailing dot, IDN to
+ * A-label). */
+dn_status pdns_query_set_rrname(struct pdns_query *q, const char *text, struct dn_error *err);
+
+/* Set q to a reverse lookup from text: an address, a CIDR prefix, a
+ * "START-END" range, or a name (with the same wildcards as rrname). */
+dn_status pdns_query_set_rdata(struct pdns_query *q, const char *text, struct dn_error *err);
+
+/* True when text is an address, CIDR prefix or address range. */
+bool pdns_text_is_ip_range(const char *text);
