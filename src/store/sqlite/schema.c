@@ -1,0 +1,171 @@
+/* SQLite schema and its migrations. */
+#include <stdio.h>
+
+#include "store/sqlite/sqlite_store.h"
+#include "util/log.h"
+
+/* 'drgt': marks the file as a dragnet database (PRAGMA application_id). */
+#define DRAGNET_APPLICATION_ID 0x64726774
+
+/*
+ * Version 1.
+ * rrset holds one row per (rrname, rrtype, bailiwick, rdata) with the merge
+ * over all sources. A row seen by one source only names it in source_id;
+ * once several have seen it, source_id is NULL and rrset_source holds each
+ * one's figures. The views rrset_by_source and negative_by_source show the
+ * per-source figures of both forms as one table. The unique key
+ * starts with the reversed name (labels in reverse order), so that one index
+ * serves exact names and "*.example.com" (a prefix range); a second index on
+ * forward names would double the cost of every write, so "www.example.*"
+ * scans instead. rdata_ip (16-byte big-endian, IPv4 mapped into
+ * ::ffff:0:0/96) makes a CIDR search a range scan over an index. bailiwick
+ * is '' when unknown, never NULL, so that the unique key works.
+ */
+static const char schema_v1[] =
+	"CREATE TABLE source ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  kind TEXT NOT NULL,"
+	"  created INTEGER NOT NULL);"
+	"CREATE TABLE rrset ("
+	"  id INTEGER PRIMARY KEY,"
+	"  rrname TEXT NOT NULL,"
+	"  rrname_rev TEXT NOT NULL,"
+	"  rrtype INTEGER NOT NULL,"
+	"  bailiwick TEXT NOT NULL,"
+	"  rdata TEXT NOT NULL,"
+	"  rdata_ip BLOB,"
+	"  rdata_name_rev TEXT,"
+	"  time_first INTEGER NOT NULL,"
+	"  time_last INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL,"
+	"  source_id INTEGER);"
+	"CREATE UNIQUE INDEX rrset_key ON rrset(rrname_rev, rrtype, bailiwick, rdata);"
+	"CREATE INDEX rrset_by_ip ON rrset(rdata_ip) WHERE rdata_ip IS NOT NULL;"
+	"CREATE INDEX rrset_by_rdata_name ON rrset(rdata_name_rev)"
+	"  WHERE rdata_name_rev IS NOT NULL;"
+	"CREATE TABLE rrset_source ("
+	"  rrset_id INTEGER NOT NULL,"
+	"  source_id INTEGER NOT NULL,"
+	"  time_first INTEGER NOT NULL,"
+	"  time_last INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL,"
+	"  PRIMARY KEY (rrset_id, source_id)) WITHOUT ROWID;"
+	"CREATE TABLE negative ("
+	"  id INTEGER PRIMARY KEY,"
+	"  qname TEXT NOT NULL,"
+	"  qname_rev TEXT NOT NULL,"
+	"  qtype INTEGER NOT NULL,"
+	"  rcode INTEGER NOT NULL,"
+	"  bailiwick TEXT NOT NULL,"
+	"  time_first INTEGER NOT NULL,"
+	"  time_last INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL,"
+	"  source_id INTEGER);"
+	"CREATE UNIQUE INDEX negative_key ON negative(qname_rev, qtype, rcode, bailiwick);"
+	"CREATE TABLE negative_source ("
+	"  negative_id INTEGER NOT NULL,"
+	"  source_id INTEGER NOT NULL,"
+	"  time_first INTEGER NOT NULL,"
+	"  time_last INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL,"
+	"  PRIMARY KEY (negative_id, source_id)) WITHOUT ROWID;"
+	"CREATE VIEW rrset_by_source (rrset_id, source_id, time_first, time_last, count) AS"
+	"  SELECT id, source_id, time_first, time_last, count FROM rrset"
+	"  WHERE source_id IS NOT NULL"
+	"  UNION ALL SELECT rrset_id, source_id, time_first, time_last, count FROM rrset_source;"
+	"CREATE VIEW negative_by_source (negative_id, source_id, time_first, time_last, count) AS"
+	"  SELECT id, source_id, time_first, time_last, count FROM negative"
+	"  WHERE source_id IS NOT NULL"
+	"  UNION ALL SELECT negative_id, source_id, time_first, time_last, count"
+	"  FROM negative_source;"
+	"CREATE TABLE ingest_run ("
+	"  id INTEGER PRIMARY KEY,"
+	"  source_id INTEGER NOT NULL,"
+	"  input TEXT NOT NULL,"
+	"  started INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  finished INTEGER NOT NULL,"
+	"  packets INTEGER NOT NULL,"
+	"  messages INTEGER NOT NULL,"
+	"  records INTEGER NOT NULL,"
+	"  errors INTEGER NOT NULL);";
+
+/* migrations[i] takes the schema from version i to i + 1. */
+static const char *const migrations[] = {
+	schema_v1,
+};
+
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SQLITE_SCHEMA_VERSION,
+               "one migration per schema version");
+
+static int read_int_pragma(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *stmt;
+	int value = -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		value = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return value;
+}
+
+int sqlite_schema_version(sqlite3 *db)
+{
+	return read_int_pragma(db, "PRAGMA user_version");
+}
+
+static dn_status apply_migration(sqlite3 *db, int from, const char *path, struct dn_error *err)
+{
+	char *errmsg = NULL;
+	char tail[96];
+	snprintf(tail, sizeof(tail), "PRAGMA user_version = %d; PRAGMA application_id = %d;",
+	         from + 1, DRAGNET_APPLICATION_ID);
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &errmsg) != SQLITE_OK ||
+	    sqlite3_exec(db, migrations[from], NULL, NULL, &errmsg) != SQLITE_OK ||
+	    sqlite3_exec(db, tail, NULL, NULL, &errmsg) != SQLITE_OK ||
+	    sqlite3_exec(db, "COMMIT", NULL, NULL, &errmsg) != SQLITE_OK) {
+		dn_fail(err, DN_ESCHEMA, "%s: migrating the schema from version %d to %d failed: %s",
+		        path, from, from + 1, errmsg != NULL ? errmsg : sqlite3_errmsg(db));
+		sqlite3_free(errmsg);
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return DN_ESCHEMA;
+	}
+	if (from > 0)
+		log_info("%s: schema migrated from version %d to %d", path, from, from + 1);
+	return DN_OK;
+}
+
+dn_status sqlite_schema_migrate(sqlite3 *db, const char *path, struct dn_error *err)
+{
+	int version = sqlite_schema_version(db);
+	if (version < 0)
+		return dn_fail(err, DN_ESCHEMA, "%s: not an SQLite database, or it is damaged: %s",
+		               path, sqlite3_errmsg(db));
+
+	int app_id = read_int_pragma(db, "PRAGMA application_id");
+	if (version > 0 && app_id != DRAGNET_APPLICATION_ID)
+		return dn_fail(err, DN_ESCHEMA,
+		               "%s: an SQLite database, but not one dragnet wrote "
+		               "(application_id %#x); choose another path with --db",
+		               path, (unsigned)app_id);
+	if (version == 0 && read_int_pragma(db, "SELECT count(*) FROM sqlite_schema") > 0)
+		return dn_fail(err, DN_ESCHEMA,
+		               "%s: an SQLite database that already holds other tables; "
+		               "choose another path with --db",
+		               path);
+	if (version > SQLITE_SCHEMA_VERSION)
+		return dn_fail(err, DN_ESCHEMA,
+		               "%s: schema version %d is newer than this dragnet supports (%d); "
+		               "upgrade dragnet",
+		               path, version, SQLITE_SCHEMA_VERSION);
+
+	for (int v = version; v < SQLITE_SCHEMA_VERSION; v++) {
+		dn_status rc = apply_migration(db, v, path, err);
+		if (rc != DN_OK)
+			return rc;
+	}
+	return DN_OK;
+}

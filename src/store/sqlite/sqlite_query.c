@@ -1,0 +1,288 @@
+/* Lookups in the SQLite store: the query model turned into SQL over the
+ * indexes described in schema.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "pdns/name.h"
+#include "store/sqlite/sqlite_internal.h"
+
+/* A growing SQL text with its bound values, so conditions can be added in
+ * any combination without string pasting of user input. */
+struct sql_builder {
+	char sql[2048];
+	size_t len;
+	enum { BIND_TEXT, BIND_INT, BIND_BLOB } types[16];
+	const void *values[16];
+	int64_t ints[16];
+	char texts[4][PDNS_NAME_BUF];
+	int nbind;
+	int ntexts;
+};
+
+static void sql_add(struct sql_builder *b, const char *text)
+{
+	int n = snprintf(b->sql + b->len, sizeof(b->sql) - b->len, "%s", text);
+	if (n > 0)
+		b->len += (size_t)n;
+}
+
+static void bind_text(struct sql_builder *b, const char *text)
+{
+	b->types[b->nbind] = BIND_TEXT;
+	b->values[b->nbind++] = text;
+}
+
+static void bind_int(struct sql_builder *b, int64_t v)
+{
+	b->types[b->nbind] = BIND_INT;
+	b->ints[b->nbind++] = v;
+}
+
+static void bind_blob(struct sql_builder *b, const uint8_t *v16)
+{
+	b->types[b->nbind] = BIND_BLOB;
+	b->values[b->nbind++] = v16;
+}
+
+/* Store a reversed name in the builder and return it. */
+static const char *reversed(struct sql_builder *b, const char *name)
+{
+	char *out = b->texts[b->ntexts++];
+	pdns_name_reverse(name, out, PDNS_NAME_BUF);
+	return out;
+}
+
+/* For a name ending in '.', the smallest string greater than every name
+ * under it: the final '.' becomes '/', the next character in ASCII. */
+static const char *upper_bound(struct sql_builder *b, const char *prefix)
+{
+	char *out = b->texts[b->ntexts++];
+	snprintf(out, PDNS_NAME_BUF, "%s", prefix);
+	size_t len = strlen(out);
+	if (len > 0 && out[len - 1] == '.')
+		out[len - 1] = '/';
+	return out;
+}
+
+/* Add "column > lo AND column < hi" for every name strictly under prefix. */
+static void add_prefix_range(struct sql_builder *b, const char *column, const char *prefix)
+{
+	char clause[160];
+	snprintf(clause, sizeof(clause), " AND %s > ? AND %s < ?", column, column);
+	sql_add(b, clause);
+	bind_text(b, prefix);
+	bind_text(b, upper_bound(b, prefix));
+}
+
+/* Match q's name against a column of reversed names (indexed) and, for
+ * "www.example.*", the forward column when the table has one. */
+static void add_name_match(struct sql_builder *b, const struct pdns_query *q,
+                           const char *column, const char *rev_column)
+{
+	char clause[160];
+	switch (q->match) {
+	case PDNS_MATCH_EXACT:
+		snprintf(clause, sizeof(clause), " AND %s = ?", rev_column);
+		sql_add(b, clause);
+		bind_text(b, reversed(b, q->name));
+		break;
+	case PDNS_MATCH_LEFT:
+		add_prefix_range(b, rev_column, reversed(b, q->name));
+		break;
+	case PDNS_MATCH_RIGHT:
+		/* NOTE: no index holds names in forward order (it would double
+		 * the cost of every write), so "www.example.*" scans the table. */
+		if (column != NULL) {
+			add_prefix_range(b, column, q->name);
+		} else {
+			snprintf(clause, sizeof(clause), " AND %s IS NOT NULL", rev_column);
+			sql_add(b, clause);
+			snprintf(clause, sizeof(clause), "dragnet_reverse(%s)", rev_column);
+			add_prefix_range(b, clause, q->name);
+		}
+		break;
+	}
+}
+
+static void add_fences(struct sql_builder *b, const struct pdns_query *q)
+{
+	if (q->first_after != PDNS_TIME_UNSET) {
+		sql_add(b, " AND time_first >= ?");
+		bind_int(b, q->first_after);
+	}
+	if (q->first_before != PDNS_TIME_UNSET) {
+		sql_add(b, " AND time_first < ?");
+		bind_int(b, q->first_before);
+	}
+	if (q->last_after != PDNS_TIME_UNSET) {
+		sql_add(b, " AND time_last >= ?");
+		bind_int(b, q->last_after);
+	}
+	if (q->last_before != PDNS_TIME_UNSET) {
+		sql_add(b, " AND time_last < ?");
+		bind_int(b, q->last_before);
+	}
+}
+
+static void add_order_limit(struct sql_builder *b, const struct pdns_query *q, const char *name,
+                            const char *type, const char *value)
+{
+	char clause[256];
+	switch (q->sort) {
+	case PDNS_SORT_FIRST:
+		snprintf(clause, sizeof(clause), " ORDER BY time_first, %s, %s, %s", name, type,
+		         value);
+		break;
+	case PDNS_SORT_LAST:
+		snprintf(clause, sizeof(clause), " ORDER BY time_last DESC, %s, %s, %s", name, type,
+		         value);
+		break;
+	case PDNS_SORT_COUNT:
+		snprintf(clause, sizeof(clause), " ORDER BY count DESC, %s, %s, %s", name, type,
+		         value);
+		break;
+	case PDNS_SORT_NAME:
+		snprintf(clause, sizeof(clause), " ORDER BY %s, %s, %s, time_first", name, type,
+		         value);
+		break;
+	}
+	sql_add(b, clause);
+	if (q->limit > 0 || q->offset > 0) {
+		sql_add(b, " LIMIT ? OFFSET ?");
+		bind_int(b, q->limit > 0 ? (int64_t)q->limit : -1);
+		bind_int(b, (int64_t)q->offset);
+	}
+}
+
+static dn_status prepare_built(struct sqlite_store *s, struct sql_builder *b, sqlite3_stmt **stmt,
+                               struct dn_error *err)
+{
+	if (b->len >= sizeof(b->sql) - 1)
+		return dn_fail(err, DN_EINVAL, "query too complex");
+	if (sqlite3_prepare_v2(s->db, b->sql, -1, stmt, NULL) != SQLITE_OK)
+		return sqlite_fail(s, err, "preparing the query");
+	for (int i = 0; i < b->nbind; i++) {
+		switch (b->types[i]) {
+		case BIND_TEXT:
+			sqlite3_bind_text(*stmt, i + 1, b->values[i], -1, SQLITE_STATIC);
+			break;
+		case BIND_INT:
+			sqlite3_bind_int64(*stmt, i + 1, b->ints[i]);
+			break;
+		case BIND_BLOB:
+			sqlite3_bind_blob(*stmt, i + 1, b->values[i], 16, SQLITE_STATIC);
+			break;
+		}
+	}
+	return DN_OK;
+}
+
+dn_status sqlite_query_rrsets(struct store *store, const struct pdns_query *q,
+                                     store_record_fn fn, void *ctx, struct dn_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)store;
+	struct sql_builder b = {.len = 0};
+
+	sql_add(&b, "SELECT rrname, rrtype, bailiwick, rdata, time_first, time_last, count, "
+	            "CASE WHEN source_id IS NOT NULL THEN 1 ELSE "
+	            "(SELECT count(*) FROM rrset_source WHERE rrset_id = rrset.id) END "
+	            "FROM rrset WHERE 1");
+	switch (q->kind) {
+	case PDNS_QUERY_RRNAME:
+		add_name_match(&b, q, "rrname", "rrname_rev");
+		break;
+	case PDNS_QUERY_RDATA_IP:
+		sql_add(&b, " AND rdata_ip BETWEEN ? AND ?");
+		bind_blob(&b, q->range.lo.b);
+		bind_blob(&b, q->range.hi.b);
+		break;
+	case PDNS_QUERY_RDATA_NAME:
+		add_name_match(&b, q, NULL, "rdata_name_rev");
+		break;
+	}
+	if (q->rrtype != 0) {
+		sql_add(&b, " AND rrtype = ?");
+		bind_int(&b, q->rrtype);
+	}
+	if (q->has_bailiwick) {
+		sql_add(&b, " AND bailiwick = ?");
+		bind_text(&b, q->bailiwick);
+	}
+	add_fences(&b, q);
+	add_order_limit(&b, q, "rrname", "rrtype", "rdata");
+
+	sqlite3_stmt *stmt;
+	dn_status rc = prepare_built(s, &b, &stmt, err);
+	if (rc != DN_OK)
+		return rc;
+
+	int step;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct pdns_record rec = {
+			.rrname = (const char *)sqlite3_column_text(stmt, 0),
+			.rrtype = (uint16_t)sqlite3_column_int(stmt, 1),
+			.bailiwick = (const char *)sqlite3_column_text(stmt, 2),
+			.rdata = (const char *)sqlite3_column_text(stmt, 3),
+			.time_first = sqlite3_column_int64(stmt, 4),
+			.time_last = sqlite3_column_int64(stmt, 5),
+			.count = (uint64_t)sqlite3_column_int64(stmt, 6),
+			.source_count = (uint32_t)sqlite3_column_int64(stmt, 7),
+		};
+		if ((rc = fn(&rec, ctx)) != DN_OK)
+			break;
+	}
+	if (rc == DN_OK && step != SQLITE_DONE)
+		rc = sqlite_fail(s, err, "running the query");
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+dn_status sqlite_query_negatives(struct store *store, const struct pdns_query *q,
+                                        store_negative_fn fn, void *ctx, struct dn_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)store;
+	if (q->kind != PDNS_QUERY_RRNAME)
+		return dn_fail(err, DN_EINVAL, "negative answers can be searched by name only");
+
+	struct sql_builder b = {.len = 0};
+	sql_add(&b, "SELECT qname, qtype, rcode, bailiwick, time_first, time_last, count, "
+	            "CASE WHEN source_id IS NOT NULL THEN 1 ELSE "
+	            "(SELECT count(*) FROM negative_source WHERE negative_id = negative.id) END "
+	            "FROM negative WHERE 1");
+	add_name_match(&b, q, "qname", "qname_rev");
+	if (q->rrtype != 0) {
+		sql_add(&b, " AND qtype = ?");
+		bind_int(&b, q->rrtype);
+	}
+	if (q->has_bailiwick) {
+		sql_add(&b, " AND bailiwick = ?");
+		bind_text(&b, q->bailiwick);
+	}
+	add_fences(&b, q);
+	add_order_limit(&b, q, "qname", "qtype", "rcode");
+
+	sqlite3_stmt *stmt;
+	dn_status rc = prepare_built(s, &b, &stmt, err);
+	if (rc != DN_OK)
+		return rc;
+
+	int step;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct pdns_negative neg = {
+			.qname = (const char *)sqlite3_column_text(stmt, 0),
+			.qtype = (uint16_t)sqlite3_column_int(stmt, 1),
+			.rcode = (uint16_t)sqlite3_column_int(stmt, 2),
+			.bailiwick = (const char *)sqlite3_column_text(stmt, 3),
+			.time_first = sqlite3_column_int64(stmt, 4),
+			.time_last = sqlite3_column_int64(stmt, 5),
+			.count = (uint64_t)sqlite3_column_int64(stmt, 6),
+			.source_count = (uint32_t)sqlite3_column_int64(stmt, 7),
+		};
+		if ((rc = fn(&neg, ctx)) != DN_OK)
+			break;
+	}
+	if (rc == DN_OK && step != SQLITE_DONE)
+		rc = sqlite_fail(s, err, "running the query");
+	sqlite3_finalize(stmt);
+	return rc;
+}

@@ -1,0 +1,321 @@
+/* The embedded SQLite backend of the store interface. */
+#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pdns/name.h"
+#include "util/log.h"
+
+static const struct store_ops sqlite_ops;
+
+dn_status sqlite_fail(struct sqlite_store *s, struct dn_error *err, const char *what)
+{
+	return dn_fail(err, DN_ESTORE, "%s: %s failed: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+static dn_status exec_sql(struct sqlite_store *s, const char *sql, struct dn_error *err)
+{
+	char *errmsg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &errmsg) == SQLITE_OK)
+		return DN_OK;
+	dn_fail(err, DN_ESTORE, "%s: '%s' failed: %s", s->path, sql,
+	        errmsg != NULL ? errmsg : sqlite3_errmsg(s->db));
+	sqlite3_free(errmsg);
+	return DN_ESTORE;
+}
+
+/* ---- Opening and closing ---- */
+
+static dn_status make_parent_dirs(const char *path, struct dn_error *err)
+{
+	char dir[1024];
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (char *p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+			return dn_fail(err, DN_EIO, "cannot create folder %s: %s", dir,
+			               strerror(errno));
+		*p = '/';
+	}
+	return DN_OK;
+}
+
+/* SQL function dragnet_reverse(name): labels in reverse order. Registered on
+ * each connection for queries only; the schema never refers to it, so other
+ * SQLite tools can still read and write the file. */
+static void sql_reverse(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *name = (const char *)sqlite3_value_text(argv[0]);
+	if (name == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	size_t size = strlen(name) + 2;
+	char *out = sqlite3_malloc64(size);
+	if (out == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	pdns_name_reverse(name, out, size);
+	sqlite3_result_text(ctx, out, -1, sqlite3_free);
+}
+
+static dn_status configure(struct sqlite_store *s, const struct store_options *options,
+                           struct dn_error *err)
+{
+	sqlite3_busy_timeout(s->db, 30000);
+	sqlite3_extended_result_codes(s->db, 1);
+
+	/* WAL lets queries run while an ingest writes. synchronous=NORMAL keeps
+	 * every committed batch across a crash of the process; only a power
+	 * loss can roll back the last few commits, and never corrupts. */
+	dn_status rc = exec_sql(s, "PRAGMA journal_mode = WAL", err);
+	if (rc == DN_OK)
+		rc = exec_sql(s, "PRAGMA synchronous = NORMAL", err);
+	if (rc == DN_OK)
+		rc = exec_sql(s, "PRAGMA temp_store = MEMORY", err);
+	if (rc != DN_OK)
+		return rc;
+
+	size_t cache = options->cache_bytes > 0 ? options->cache_bytes : 64u << 20;
+	char sql[64];
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%zu", cache / 1024);
+	if ((rc = exec_sql(s, sql, err)) != DN_OK)
+		return rc;
+
+	if (sqlite3_create_function(s->db, "dragnet_reverse", 1,
+	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+	                            sql_reverse, NULL, NULL) != SQLITE_OK)
+		return sqlite_fail(s, err, "registering dragnet_reverse()");
+	return DN_OK;
+}
+
+dn_status sqlite_store_open(const char *path, enum store_mode mode,
+                            const struct store_options *options, struct store **out,
+                            struct dn_error *err)
+{
+	*out = NULL;
+	if (strlen(path) >= sizeof(((struct sqlite_store *)0)->path))
+		return dn_fail(err, DN_EINVAL, "database path too long: %.80s...", path);
+
+	struct stat st;
+	bool exists = stat(path, &st) == 0;
+	if (!exists && mode == STORE_READ)
+		return dn_fail(err, DN_ENOENT,
+		               "no database at %s; ingest data first (dragnet ingest FILE) or "
+		               "choose one with --db or DRAGNET_DB",
+		               path);
+	if (!exists) {
+		dn_status rc = make_parent_dirs(path, err);
+		if (rc != DN_OK)
+			return rc;
+	}
+
+	struct sqlite_store *s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return dn_fail(err, DN_ENOMEM, "out of memory opening %s", path);
+	s->base.ops = &sqlite_ops;
+	snprintf(s->path, sizeof(s->path), "%s", path);
+
+	/* Memory statistics cost a global mutex on every allocation; nothing
+	 * reads them. This must precede the first sqlite3_open_v2(). */
+	static bool configured;
+	if (!configured) {
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+		configured = true;
+	}
+
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	if (mode == STORE_WRITE)
+		flags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		dn_fail(err, DN_ESTORE, "cannot open database %s: %s", path,
+		        s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
+		sqlite3_close(s->db);
+		free(s);
+		return DN_ESTORE;
+	}
+
+	dn_status rc = configure(s, options, err);
+	if (rc == DN_OK)
+		rc = sqlite_schema_migrate(s->db, path, err);
+	if (rc == DN_OK)
+		rc = sqlite_write_prepare(s, err);
+	if (rc != DN_OK) {
+		s->base.ops->close(&s->base);
+		return rc;
+	}
+	*out = &s->base;
+	return DN_OK;
+}
+
+static void sqlite_close(struct store *store)
+{
+	struct sqlite_store *s = (struct sqlite_store *)store;
+	if (s->in_batch)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite_write_finalize(s);
+	if (sqlite3_close(s->db) != SQLITE_OK)
+		log_warn("%s: closing the database failed: %s", s->path, sqlite3_errmsg(s->db));
+	free(s);
+}
+
+/* ---- Sources and transactions ---- */
+
+static dn_status sqlite_source_id(struct store *store, const char *name, const char *kind,
+                                  uint32_t *id, struct dn_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)store;
+	sqlite3_stmt *stmt;
+	const char *sql = "INSERT INTO source (name, kind, created) VALUES (?1, ?2, unixepoch()) "
+	                  "ON CONFLICT (name) DO UPDATE SET kind = kind RETURNING id";
+	if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return sqlite_fail(s, err, "preparing the source lookup");
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, kind, -1, SQLITE_STATIC);
+	dn_status rc = DN_OK;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*id = (uint32_t)sqlite3_column_int64(stmt, 0);
+	else
+		rc = sqlite_fail(s, err, "registering the source");
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static dn_status sqlite_begin(struct store *store, struct dn_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)store;
+	dn_status rc = exec_sql(s, "BEGIN IMMEDIATE", err);
+	if (rc == DN_OK)
+		s->in_batch = true;
+	return rc;
+}
+
+static dn_status sqlite_commit(struct store *store, struct dn_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)store;
+	dn_status rc = exec_sql(s, "COMMIT", err);
+	if (rc == DN_OK)
+		s->in_batch = false;
+	return rc;
+}
+
+static void sqlite_rollback(struct store *store)
+{
+	struct sqlite_store *s = (struct sqlite_store *)store;
+	if (s->in_batch)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_batch = false;
+}
+
+/* ---- Statistics ---- */
+
+static int64_t query_int(struct sqlite_store *s, const char *sql, int64_t fallback)
+{
+	sqlite3_stmt *stmt;
+	int64_t value = fallback;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return fallback;
+	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+		value = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return value;
+}
+
+static uint64_t file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+static void collect_types(struct sqlite_store *s, struct store_stats *st)
+{
+	sqlite3_stmt *stmt;
+	const char *sql = "SELECT rrtype, count(*) AS n FROM rrset GROUP BY rrtype "
+	                  "ORDER BY n DESC LIMIT 64";
+	if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(stmt) == SQLITE_ROW && st->ntypes < 64) {
+		st->types[st->ntypes].rrtype = (uint16_t)sqlite3_column_int(stmt, 0);
+		st->types[st->ntypes].rrsets = (uint64_t)sqlite3_column_int64(stmt, 1);
+		st->ntypes++;
+	}
+	sqlite3_finalize(stmt);
+}
+
+static void collect_sources(struct sqlite_store *s, struct store_stats *st)
+{
+	sqlite3_stmt *stmt;
+	const char *sql = "SELECT name, kind, count(rrset_id), min(time_first), max(time_last) "
+	                  "FROM source LEFT JOIN rrset_by_source ON source_id = source.id "
+	                  "GROUP BY source.id ORDER BY count(rrset_id) DESC, name LIMIT 64";
+	if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(stmt) == SQLITE_ROW && st->nsources < 64) {
+		struct store_source_stats *src = &st->sources[st->nsources++];
+		snprintf(src->name, sizeof(src->name), "%s", sqlite3_column_text(stmt, 0));
+		snprintf(src->kind, sizeof(src->kind), "%s", sqlite3_column_text(stmt, 1));
+		src->rrsets = (uint64_t)sqlite3_column_int64(stmt, 2);
+		src->time_first = sqlite3_column_type(stmt, 3) == SQLITE_NULL
+		                          ? PDNS_TIME_UNSET
+		                          : sqlite3_column_int64(stmt, 3);
+		src->time_last = sqlite3_column_type(stmt, 4) == SQLITE_NULL
+		                         ? PDNS_TIME_UNSET
+		                         : sqlite3_column_int64(stmt, 4);
+	}
+	sqlite3_finalize(stmt);
+	st->sources_total = (size_t)query_int(s, "SELECT count(*) FROM source", 0);
+}
+
+static dn_status sqlite_stats(struct store *store, struct store_stats *st, struct dn_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)store;
+	memset(st, 0, sizeof(*st));
+	snprintf(st->backend, sizeof(st->backend), "sqlite %s", sqlite3_libversion());
+	snprintf(st->location, sizeof(st->location), "%s", s->path);
+
+	/* A read transaction gives every figure from one snapshot. */
+	dn_status rc = exec_sql(s, "BEGIN", err);
+	if (rc != DN_OK)
+		return rc;
+	st->schema_version = sqlite_schema_version(s->db);
+	char wal[1100];
+	snprintf(wal, sizeof(wal), "%s-wal", s->path);
+	st->size_bytes = file_size(s->path) + file_size(wal);
+	st->rrsets = (uint64_t)query_int(s, "SELECT count(*) FROM rrset", 0);
+	st->rrnames = (uint64_t)query_int(s, "SELECT count(DISTINCT rrname) FROM rrset", 0);
+	st->observations = (uint64_t)query_int(s, "SELECT sum(count) FROM rrset", 0);
+	st->negatives = (uint64_t)query_int(s, "SELECT count(*) FROM negative", 0);
+	st->time_first = query_int(s, "SELECT min(time_first) FROM rrset", PDNS_TIME_UNSET);
+	st->time_last = query_int(s, "SELECT max(time_last) FROM rrset", PDNS_TIME_UNSET);
+	st->runs = (uint64_t)query_int(s, "SELECT count(*) FROM ingest_run", 0);
+	st->runs_unfinished =
+		(uint64_t)query_int(s, "SELECT count(*) FROM ingest_run WHERE NOT finished", 0);
+	collect_types(s, st);
+	collect_sources(s, st);
+	return exec_sql(s, "COMMIT", err);
+}
+
+static const struct store_ops sqlite_ops = {
+	.name = "sqlite",
+	.close = sqlite_close,
+	.source_id = sqlite_source_id,
+	.begin = sqlite_begin,
+	.put_rrsets = sqlite_put_rrsets,
+	.put_negatives = sqlite_put_negatives,
+	.put_run = sqlite_put_run,
+	.commit = sqlite_commit,
+	.rollback = sqlite_rollback,
+	.query_rrsets = sqlite_query_rrsets,
+	.query_negatives = sqlite_query_negatives,
+	.stats = sqlite_stats,
+};

@@ -1,0 +1,349 @@
+/* Writing records, negative answers and runs into the SQLite store. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pdns/name.h"
+#include "store/sqlite/sqlite_internal.h"
+
+/*
+ * A record is merged in steps rather than with one UPSERT ... RETURNING,
+ * which SQLite 3.40 runs through a temporary table and which made every
+ * write twice as slow: insert it if it is new; otherwise find the row and
+ * merge the times and count into it.
+ *
+ * Most records are seen by one source only. Such a row carries that source
+ * in its source_id column and has no row in the per-source table, which
+ * saves one B-tree insert per record. When a second source sees it, the
+ * first source's figures are copied into the per-source table, the new
+ * source's are added there, and source_id becomes NULL.
+ */
+static const char sql_insert_rrset[] =
+	"INSERT OR IGNORE INTO rrset (rrname, rrname_rev, rrtype, bailiwick, rdata, rdata_ip, "
+	"rdata_name_rev, time_first, time_last, count, source_id) "
+	"VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)";
+static const char sql_find_rrset[] =
+	"SELECT id, source_id FROM rrset "
+	"WHERE rrname_rev = ?1 AND rrtype = ?2 AND bailiwick = ?3 AND rdata = ?4";
+static const char sql_merge_rrset[] =
+	"UPDATE rrset SET time_first = min(time_first, ?2), time_last = max(time_last, ?3), "
+	"count = count + ?4, source_id = ?5 WHERE id = ?1";
+static const char sql_copy_rrset_source[] =
+	"INSERT INTO rrset_source (rrset_id, source_id, time_first, time_last, count) "
+	"SELECT id, source_id, time_first, time_last, count FROM rrset WHERE id = ?1";
+static const char sql_upsert_rrset_source[] =
+	"INSERT INTO rrset_source (rrset_id, source_id, time_first, time_last, count) "
+	"VALUES (?1,?2,?3,?4,?5) ON CONFLICT (rrset_id, source_id) DO UPDATE SET "
+	"time_first = min(time_first, excluded.time_first), "
+	"time_last = max(time_last, excluded.time_last), "
+	"count = count + excluded.count";
+
+static const char sql_insert_negative[] =
+	"INSERT OR IGNORE INTO negative (qname, qname_rev, qtype, rcode, bailiwick, time_first, "
+	"time_last, count, source_id) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)";
+static const char sql_find_negative[] =
+	"SELECT id, source_id FROM negative "
+	"WHERE qname_rev = ?1 AND qtype = ?2 AND rcode = ?3 AND bailiwick = ?4";
+static const char sql_merge_negative[] =
+	"UPDATE negative SET time_first = min(time_first, ?2), time_last = max(time_last, ?3), "
+	"count = count + ?4, source_id = ?5 WHERE id = ?1";
+static const char sql_copy_negative_source[] =
+	"INSERT INTO negative_source (negative_id, source_id, time_first, time_last, count) "
+	"SELECT id, source_id, time_first, time_last, count FROM negative WHERE id = ?1";
+static const char sql_upsert_negative_source[] =
+	"INSERT INTO negative_source (negative_id, source_id, time_first, time_last, count) "
+	"VALUES (?1,?2,?3,?4,?5) ON CONFLICT (negative_id, source_id) DO UPDATE SET "
+	"time_first = min(time_first, excluded.time_first), "
+	"time_last = max(time_last, excluded.time_last), "
+	"count = count + excluded.count";
+
+static const char sql_insert_run[] =
+	"INSERT INTO ingest_run (source_id, input, started, updated, finished, packets, messages, "
+	"records, errors) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)";
+static const char sql_update_run[] =
+	"UPDATE ingest_run SET updated = ?2, finished = ?3, packets = ?4, messages = ?5, "
+	"records = ?6, errors = ?7 WHERE id = ?1";
+
+dn_status sqlite_write_prepare(struct sqlite_store *s, struct dn_error *err)
+{
+	struct {
+		sqlite3_stmt **stmt;
+		const char *sql;
+	} list[] = {
+		{&s->rrsets.insert, sql_insert_rrset},
+		{&s->rrsets.find, sql_find_rrset},
+		{&s->rrsets.merge, sql_merge_rrset},
+		{&s->rrsets.copy_source, sql_copy_rrset_source},
+		{&s->rrsets.upsert_source, sql_upsert_rrset_source},
+		{&s->negatives.insert, sql_insert_negative},
+		{&s->negatives.find, sql_find_negative},
+		{&s->negatives.merge, sql_merge_negative},
+		{&s->negatives.copy_source, sql_copy_negative_source},
+		{&s->negatives.upsert_source, sql_upsert_negative_source},
+		{&s->insert_run, sql_insert_run},
+		{&s->update_run, sql_update_run},
+	};
+	s->rrsets.noun = "an rrset";
+	s->negatives.noun = "a negative answer";
+	for (size_t i = 0; i < sizeof(list) / sizeof(list[0]); i++) {
+		if (sqlite3_prepare_v3(s->db, list[i].sql, -1, SQLITE_PREPARE_PERSISTENT,
+		                       list[i].stmt, NULL) != SQLITE_OK)
+			return sqlite_fail(s, err, "preparing a statement");
+	}
+	return DN_OK;
+}
+
+static void finalize_merge(struct merge_stmts *m)
+{
+	sqlite3_finalize(m->insert);
+	sqlite3_finalize(m->find);
+	sqlite3_finalize(m->merge);
+	sqlite3_finalize(m->copy_source);
+	sqlite3_finalize(m->upsert_source);
+}
+
+void sqlite_write_finalize(struct sqlite_store *s)
+{
+	finalize_merge(&s->rrsets);
+	finalize_merge(&s->negatives);
+	sqlite3_finalize(s->insert_run);
+	sqlite3_finalize(s->update_run);
+}
+
+static dn_status step_done(struct sqlite_store *s, sqlite3_stmt *stmt, const char *what,
+                           struct dn_error *err)
+{
+	dn_status rc = sqlite3_step(stmt) == SQLITE_DONE ? DN_OK : sqlite_fail(s, err, what);
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+static void bind_times(sqlite3_stmt *stmt, int first_param, int64_t first, int64_t last,
+                       uint64_t count)
+{
+	sqlite3_bind_int64(stmt, first_param, first);
+	sqlite3_bind_int64(stmt, first_param + 1, last);
+	sqlite3_bind_int64(stmt, first_param + 2, (sqlite3_int64)count);
+}
+
+/* What one record contributes, whatever its kind. */
+struct contribution {
+	uint32_t source_id;
+	int64_t time_first;
+	int64_t time_last;
+	uint64_t count;
+};
+
+/* Step m->insert, already bound; when the key exists, step m->find (bound
+ * by the caller before this call) and merge c into the row it finds. */
+static dn_status insert_or_merge(struct sqlite_store *s, struct merge_stmts *m,
+                                 const struct contribution *c, struct dn_error *err)
+{
+	char what[64];
+	int rc = sqlite3_step(m->insert);
+	sqlite3_reset(m->insert);
+	if (rc != SQLITE_DONE) {
+		snprintf(what, sizeof(what), "storing %s", m->noun);
+		sqlite3_reset(m->find);
+		return sqlite_fail(s, err, what);
+	}
+	if (sqlite3_changes(s->db) > 0) {
+		sqlite3_reset(m->find);
+		return DN_OK;
+	}
+
+	rc = sqlite3_step(m->find);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(m->find);
+		snprintf(what, sizeof(what), "finding %s", m->noun);
+		if (rc == SQLITE_DONE)
+			return dn_fail(err, DN_ESTORE,
+			               "%s: %s failed: the row that blocked the insert is missing",
+			               s->path, what);
+		return sqlite_fail(s, err, what);
+	}
+	int64_t id = sqlite3_column_int64(m->find, 0);
+	bool single = sqlite3_column_type(m->find, 1) != SQLITE_NULL;
+	int64_t only_source = sqlite3_column_int64(m->find, 1);
+	sqlite3_reset(m->find);
+
+	dn_status status;
+	bool stays_single = single && only_source == c->source_id;
+	if (!stays_single) {
+		snprintf(what, sizeof(what), "recording the sources of %s", m->noun);
+		if (single) {
+			sqlite3_bind_int64(m->copy_source, 1, id);
+			if ((status = step_done(s, m->copy_source, what, err)) != DN_OK)
+				return status;
+		}
+		sqlite3_bind_int64(m->upsert_source, 1, id);
+		sqlite3_bind_int64(m->upsert_source, 2, c->source_id);
+		bind_times(m->upsert_source, 3, c->time_first, c->time_last, c->count);
+		if ((status = step_done(s, m->upsert_source, what, err)) != DN_OK)
+			return status;
+	}
+
+	sqlite3_bind_int64(m->merge, 1, id);
+	bind_times(m->merge, 2, c->time_first, c->time_last, c->count);
+	if (stays_single)
+		sqlite3_bind_int64(m->merge, 5, c->source_id);
+	else
+		sqlite3_bind_null(m->merge, 5);
+	snprintf(what, sizeof(what), "merging %s", m->noun);
+	return step_done(s, m->merge, what, err);
+}
+
+/* A record with its reversed name, the first column of the unique key. */
+struct keyed_record {
+	const struct pdns_record *rec;
+	const char *rev;
+};
+
+static int compare_keyed(const void *a, const void *b)
+{
+	const struct keyed_record *x = a;
+	const struct keyed_record *y = b;
+	int c = strcmp(x->rev, y->rev);
+	if (c != 0)
+		return c;
+	if (x->rec->rrtype != y->rec->rrtype)
+		return x->rec->rrtype < y->rec->rrtype ? -1 : 1;
+	c = strcmp(x->rec->bailiwick, y->rec->bailiwick);
+	return c != 0 ? c : strcmp(x->rec->rdata, y->rec->rdata);
+}
+
+static dn_status put_one_rrset(struct sqlite_store *s, const struct keyed_record *k,
+                               struct dn_error *err)
+{
+	const struct pdns_record *r = k->rec;
+	char rdata_rev[PDNS_NAME_BUF];
+	sqlite3_stmt *st = s->rrsets.insert;
+
+	sqlite3_bind_text(st, 1, r->rrname, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->rev, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, r->rrtype);
+	sqlite3_bind_text(st, 4, r->bailiwick, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, r->rdata, -1, SQLITE_STATIC);
+	if (r->has_ip)
+		sqlite3_bind_blob(st, 6, r->ip.b, 16, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 6);
+	if (r->rdata_name != NULL) {
+		pdns_name_reverse(r->rdata_name, rdata_rev, sizeof(rdata_rev));
+		sqlite3_bind_text(st, 7, rdata_rev, -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_null(st, 7);
+	}
+	bind_times(st, 8, r->time_first, r->time_last, r->count);
+	sqlite3_bind_int64(st, 11, r->source_id);
+
+	st = s->rrsets.find;
+	sqlite3_bind_text(st, 1, k->rev, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, r->rrtype);
+	sqlite3_bind_text(st, 3, r->bailiwick, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, r->rdata, -1, SQLITE_STATIC);
+
+	struct contribution c = {r->source_id, r->time_first, r->time_last, r->count};
+	return insert_or_merge(s, &s->rrsets, &c, err);
+}
+
+dn_status sqlite_put_rrsets(struct store *store, const struct pdns_record *recs, size_t n,
+                            struct dn_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)store;
+	if (n == 0)
+		return DN_OK;
+
+	/* Writing in key order keeps the B-tree pages being modified close
+	 * together, so the unique index grows at a few places instead of
+	 * everywhere. */
+	size_t text = 0;
+	for (size_t i = 0; i < n; i++)
+		text += strlen(recs[i].rrname) + 2;
+	struct keyed_record *order = malloc(n * sizeof(*order));
+	char *revs = malloc(text);
+	if (order == NULL || revs == NULL) {
+		free(order);
+		free(revs);
+		return dn_fail(err, DN_ENOMEM, "out of memory sorting %zu records", n);
+	}
+	char *next = revs;
+	for (size_t i = 0; i < n; i++) {
+		size_t size = strlen(recs[i].rrname) + 2;
+		pdns_name_reverse(recs[i].rrname, next, size);
+		order[i].rec = &recs[i];
+		order[i].rev = next;
+		next += size;
+	}
+	qsort(order, n, sizeof(*order), compare_keyed);
+
+	dn_status rc = DN_OK;
+	for (size_t i = 0; i < n && rc == DN_OK; i++)
+		rc = put_one_rrset(s, &order[i], err);
+	free(order);
+	free(revs);
+	return rc;
+}
+
+dn_status sqlite_put_negatives(struct store *store, const struct pdns_negative *recs, size_t n,
+                               struct dn_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)store;
+	char rev[PDNS_NAME_BUF];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct pdns_negative *r = &recs[i];
+		sqlite3_stmt *st = s->negatives.insert;
+		pdns_name_reverse(r->qname, rev, sizeof(rev));
+		sqlite3_bind_text(st, 1, r->qname, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, rev, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, r->qtype);
+		sqlite3_bind_int(st, 4, r->rcode);
+		sqlite3_bind_text(st, 5, r->bailiwick, -1, SQLITE_STATIC);
+		bind_times(st, 6, r->time_first, r->time_last, r->count);
+		sqlite3_bind_int64(st, 9, r->source_id);
+
+		st = s->negatives.find;
+		sqlite3_bind_text(st, 1, rev, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, r->qtype);
+		sqlite3_bind_int(st, 3, r->rcode);
+		sqlite3_bind_text(st, 4, r->bailiwick, -1, SQLITE_STATIC);
+
+		struct contribution c = {r->source_id, r->time_first, r->time_last, r->count};
+		dn_status rc = insert_or_merge(s, &s->negatives, &c, err);
+		if (rc != DN_OK)
+			return rc;
+	}
+	return DN_OK;
+}
+
+dn_status sqlite_put_run(struct store *store, struct store_run *run, struct dn_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)store;
+	sqlite3_stmt *st;
+	if (run->id == 0) {
+		st = s->insert_run;
+		sqlite3_bind_int64(st, 1, run->source_id);
+		sqlite3_bind_text(st, 2, run->input, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, run->started);
+		sqlite3_bind_int64(st, 4, run->updated);
+		sqlite3_bind_int(st, 5, run->finished);
+		sqlite3_bind_int64(st, 6, (sqlite3_int64)run->packets);
+		sqlite3_bind_int64(st, 7, (sqlite3_int64)run->messages);
+		sqlite3_bind_int64(st, 8, (sqlite3_int64)run->records);
+		sqlite3_bind_int64(st, 9, (sqlite3_int64)run->errors);
+		dn_status rc = step_done(s, st, "recording the ingest run", err);
+		if (rc == DN_OK)
+			run->id = sqlite3_last_insert_rowid(s->db);
+		return rc;
+	}
+	st = s->update_run;
+	sqlite3_bind_int64(st, 1, run->id);
+	sqlite3_bind_int64(st, 2, run->updated);
+	sqlite3_bind_int(st, 3, run->finished);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)run->packets);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)run->messages);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)run->records);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)run->errors);
+	return step_done(s, st, "updating the ingest run", err);
+}

@@ -1,0 +1,60 @@
+/* Backend selection and the default store location. */
+#include "store/store.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/sqlite/sqlite_store.h"
+
+dn_status store_open(const char *location, enum store_mode mode,
+                     const struct store_options *options, struct store **store,
+                     struct dn_error *err)
+{
+	static const struct store_options defaults = {0};
+	if (options == NULL)
+		options = &defaults;
+
+	if (strncmp(location, "sqlite:", 7) == 0)
+		return sqlite_store_open(location + 7, mode, options, store, err);
+
+	const char *scheme_end = strstr(location, "://");
+	if (scheme_end != NULL)
+		return dn_fail(err, DN_ENOTSUP,
+		               "unsupported store '%s': this build knows SQLite only (a file path "
+		               "or sqlite:PATH)",
+		               location);
+	return sqlite_store_open(location, mode, options, store, err);
+}
+
+void store_close(struct store *store)
+{
+	if (store != NULL)
+		store->ops->close(store);
+}
+
+dn_status store_default_location(char *out, size_t size, struct dn_error *err)
+{
+	const char *data_home = getenv("XDG_DATA_HOME");
+	int n;
+	if (data_home != NULL && data_home[0] == '/') {
+		n = snprintf(out, size, "%s/dragnet/dragnet.db", data_home);
+	} else {
+		const char *home = getenv("HOME");
+		if (home == NULL || home[0] == '\0') {
+			struct passwd *pw = getpwuid(getuid());
+			home = pw != NULL ? pw->pw_dir : NULL;
+		}
+		if (home == NULL)
+			return dn_fail(err, DN_EINVAL,
+			               "cannot find a home folder for the default database; "
+			               "set --db, DRAGNET_DB or XDG_DATA_HOME");
+		n = snprintf(out, size, "%s/.local/share/dragnet/dragnet.db", home);
+	}
+	if (n < 0 || (size_t)n >= size)
+		return dn_fail(err, DN_EINVAL, "default database path is too long");
+	return DN_OK;
+}

@@ -1,0 +1,187 @@
+/* The store interface: every backend (SQLite now, ClickHouse later) implements
+ * these operations, and nothing above this layer knows which one runs. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pdns/query.h"
+#include "pdns/record.h"
+#include "util/status.h"
+
+/* One ingest or capture run, so `stats` can say what was loaded, from where,
+ * and whether a run ended early (finished == false after a kill). */
+struct store_run {
+	int64_t id;              /* set by put_run on first call; pass it back to update */
+	uint32_t source_id;
+	const char *input;       /* file path, "-" for standard input, or interface name */
+	int64_t started;         /* epoch seconds, wall clock */
+	int64_t updated;
+	bool finished;
+	uint64_t packets;
+	uint64_t messages;
+	uint64_t records;        /* observations before aggregation */
+	uint64_t errors;         /* damaged frames and messages */
+};
+
+struct store_source_stats {
+	char name[256];
+	char kind[32];
+	uint64_t rrsets;
+	int64_t time_first;
+	int64_t time_last;
+};
+
+struct store_type_stats {
+	uint16_t rrtype;
+	uint64_t rrsets;
+};
+
+struct store_stats {
+	char backend[32];
+	char location[1024];
+	int schema_version;
+	uint64_t size_bytes;         /* on-disk size, 0 when unknown */
+	uint64_t rrsets;             /* distinct (rrname, rrtype, bailiwick, rdata) */
+	uint64_t rrnames;            /* distinct rrname */
+	uint64_t observations;       /* sum of counts */
+	uint64_t negatives;
+	int64_t time_first;          /* PDNS_TIME_UNSET when empty */
+	int64_t time_last;
+	uint64_t runs;
+	uint64_t runs_unfinished;
+	struct store_type_stats types[64]; /* most frequent first */
+	size_t ntypes;
+	struct store_source_stats sources[64];
+	size_t nsources;
+	size_t sources_total;
+};
+
+struct store;
+
+/* Called once per result; return DN_OK to continue or any other status to
+ * stop the query with that status. Strings live only during the call. */
+typedef dn_status (*store_record_fn)(const struct pdns_record *rec, void *ctx);
+typedef dn_status (*store_negative_fn)(const struct pdns_negative *neg, void *ctx);
+
+/* Operations a backend fills in. Writes happen between begin() and commit():
+ * a committed batch is durable, and a batch that was never committed leaves
+ * no trace, even when the process is killed. */
+struct store_ops {
+	const char *name;
+	void (*close)(struct store *store);
+
+	/* Find or create the source called name; kind says what it is ("file",
+	 * "sensor", "provider"). */
+	dn_status (*source_id)(struct store *store, const char *name, const char *kind,
+	                       uint32_t *id, struct dn_error *err);
+
+	dn_status (*begin)(struct store *store, struct dn_error *err);
+	/* Merge records into what is stored: time_first = min, time_last =
+	 * max, count = sum, both over all sources and per source. */
+	dn_status (*put_rrsets)(struct store *store, const struct pdns_record *recs, size_t n,
+	                        struct dn_error *err);
+	dn_status (*put_negatives)(struct store *store, const struct pdns_negative *recs, size_t n,
+	                           struct dn_error *err);
+	/* Insert the run (run->id == 0) or update it. */
+	dn_status (*put_run)(struct store *store, struct store_run *run, struct dn_error *err);
+	dn_status (*commit)(struct store *store, struct dn_error *err);
+	/* Undo an uncommitted batch; never fails. */
+	void (*rollback)(struct store *store);
+
+	dn_status (*query_rrsets)(struct store *store, const struct pdns_query *query,
+	                          store_record_fn fn, void *ctx, struct dn_error *err);
+	dn_status (*query_negatives)(struct store *store, const struct pdns_query *query,
+	                             store_negative_fn fn, void *ctx, struct dn_error *err);
+	dn_status (*stats)(struct store *store, struct store_stats *stats, struct dn_error *err);
+};
+
+/* Every backend's handle starts with this. */
+struct store {
+	const struct store_ops *ops;
+};
+
+enum store_mode {
+	STORE_READ,   /* the store must exist; it is not created or migrated */
+	STORE_WRITE,  /* create it (and its folder) if missing, migrate an older schema */
+};
+
+struct store_options {
+	/* Memory the backend may use for its own caches, in bytes; 0 picks the
+	 * backend's default. Ingest passes a share of --max-memory here. */
+	size_t cache_bytes;
+};
+
+/* Open the store at location: a file path (SQLite) or a URL whose scheme
+ * names the backend ("sqlite:PATH"). options may be NULL for defaults. */
+dn_status store_open(const char *location, enum store_mode mode,
+                     const struct store_options *options, struct store **store,
+                     struct dn_error *err);
+
+/* Close the store; a batch still open is rolled back. NULL is allowed. */
+void store_close(struct store *store);
+
+/* The location used when neither --db nor DRAGNET_DB is given:
+ * $XDG_DATA_HOME/dragnet/dragnet.db, or ~/.local/share/dragnet/dragnet.db. */
+dn_status store_default_location(char *out, size_t size, struct dn_error *err);
+
+/* Thin wrappers so callers read store_begin(s, err) rather than
+ * s->ops->begin(s, err). */
+static inline dn_status store_source_id(struct store *s, const char *name, const char *kind,
+                                        uint32_t *id, struct dn_error *err)
+{
+	return s->ops->source_id(s, name, kind, id, err);
+}
+
+static inline dn_status store_begin(struct store *s, struct dn_error *err)
+{
+	return s->ops->begin(s, err);
+}
+
+static inline dn_status store_put_rrsets(struct store *s, const struct pdns_record *recs,
+                                         size_t n, struct dn_error *err)
+{
+	return s->ops->put_rrsets(s, recs, n, err);
+}
+
+static inline dn_status store_put_negatives(struct store *s, const struct pdns_negative *recs,
+                                            size_t n, struct dn_error *err)
+{
+	return s->ops->put_negatives(s, recs, n, err);
+}
+
+static inline dn_status store_put_run(struct store *s, struct store_run *run,
+                                      struct dn_error *err)
+{
+	return s->ops->put_run(s, run, err);
+}
+
+static inline dn_status store_commit(struct store *s, struct dn_error *err)
+{
+	return s->ops->commit(s, err);
+}
+
+static inline void store_rollback(struct store *s)
+{
+	s->ops->rollback(s);
+}
+
+static inline dn_status store_query_rrsets(struct store *s, const struct pdns_query *q,
+                                           store_record_fn fn, void *ctx, struct dn_error *err)
+{
+	return s->ops->query_rrsets(s, q, fn, ctx, err);
+}
+
+static inline dn_status store_query_negatives(struct store *s, const struct pdns_query *q,
+                                              store_negative_fn fn, void *ctx,
+                                              struct dn_error *err)
+{
+	return s->ops->query_negatives(s, q, fn, ctx, err);
+}
+
+static inline dn_status store_stats(struct store *s, struct store_stats *stats,
+                                    struct dn_error *err)
+{
+	return s->ops->stats(s, stats, err);
+}
