@@ -1,0 +1,57 @@
+/* Command-line layer: one function per command, exit codes, shared helpers. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "store/store.h"
+#include "util/status.h"
+
+/* Exit codes, documented in dragnet(1). */
+enum cli_exit {
+	DN_EXIT_OK = 0,
+	DN_EXIT_NO_MATCH = 1,     /* a query ran and found nothing */
+	DN_EXIT_USAGE = 2,        /* invalid command line */
+	DN_EXIT_INPUT = 3,        /* one or more inputs could not be read; the others were */
+	DN_EXIT_STORE = 4,        /* the database could not be opened, read or written */
+	DN_EXIT_FAILURE = 5,      /* anything else: out of memory, capture device errors */
+	DN_EXIT_INTERRUPTED = 130 /* stopped by SIGINT/SIGTERM before the input ended */
+};
+
+/* Options every command accepts. */
+struct cli_common {
+	const char *db;       /* --db, else DRAGNET_DB, else the XDG default */
+	int verbosity;        /* -v raises, -q lowers */
+};
+
+/* Long options shared by all commands; the short ones are "vq". */
+#define CLI_COMMON_LONG                                          \
+	{"db", required_argument, NULL, 'D'}, {"verbose", no_argument, NULL, 'v'}, \
+		{"quiet", no_argument, NULL, 'q'}
+
+/* Handle a shared option; false when opt is not one of them. */
+bool cli_common_option(struct cli_common *common, int opt, const char *arg);
+
+/* Apply verbosity to the logger; stamps adds timestamps (long-running commands). */
+void cli_setup_logging(const struct cli_common *common, bool stamps);
+
+/* Resolve the database location and open it. Prints the error. */
+int cli_open_store(const struct cli_common *common, enum store_mode mode,
+                   const struct store_options *options, struct store **store);
+
+/* Map a status to an exit code. */
+int cli_exit_for(dn_status rc);
+
+/* Parse "512M", "2G", "1048576" (bytes; K/M/G/T are powers of 1024). */
+bool cli_parse_size(const char *text, size_t *bytes);
+
+/* Parse an unsigned decimal number no larger than max. */
+bool cli_parse_uint(const char *text, unsigned long long max, unsigned long long *value);
+
+/* Print "dragnet COMMAND: message" and a hint to run --help; returns DN_EXIT_USAGE. */
+int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+int cmd_ingest(int argc, char **argv);
+int cmd_capture(int argc, char **argv);
+int cmd_pdns(int argc, char **argv);
+int cmd_stats(int argc, char **argv);

@@ -1,0 +1,152 @@
+/* Helpers shared by every command. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+
+bool cli_common_option(struct cli_common *common, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'D':
+		common->db = arg;
+		return true;
+	case 'v':
+		common->verbosity++;
+		return true;
+	case 'q':
+		common->verbosity--;
+		return true;
+	default:
+		return false;
+	}
+}
+
+void cli_setup_logging(const struct cli_common *common, bool stamps)
+{
+	int level = LOG_INFO + common->verbosity;
+	if (level < LOG_ERROR)
+		level = LOG_ERROR;
+	if (level > LOG_DEBUG)
+		level = LOG_DEBUG;
+	log_setup((enum log_level)level, stamps);
+}
+
+int cli_exit_for(dn_status rc)
+{
+	switch (rc) {
+	case DN_OK:
+		return DN_EXIT_OK;
+	case DN_EINVAL:
+		return DN_EXIT_USAGE;
+	case DN_EIO:
+	case DN_EFORMAT:
+	case DN_EMALF:
+	case DN_ENOENT:
+		return DN_EXIT_INPUT;
+	case DN_ESTORE:
+	case DN_ESCHEMA:
+		return DN_EXIT_STORE;
+	case DN_EINTR:
+		return DN_EXIT_INTERRUPTED;
+	default:
+		return DN_EXIT_FAILURE;
+	}
+}
+
+int cli_open_store(const struct cli_common *common, enum store_mode mode,
+                   const struct store_options *options, struct store **store)
+{
+	char fallback[1024];
+	struct dn_error err;
+	const char *location = common->db;
+	if (location == NULL)
+		location = getenv("DRAGNET_DB");
+	if (location == NULL || location[0] == '\0') {
+		if (store_default_location(fallback, sizeof(fallback), &err) != DN_OK) {
+			log_error("%s", err.msg);
+			return DN_EXIT_STORE;
+		}
+		location = fallback;
+	}
+	dn_status rc = store_open(location, mode, options, store, &err);
+	if (rc != DN_OK) {
+		log_error("%s", err.msg);
+		return rc == DN_ENOENT ? DN_EXIT_STORE : cli_exit_for(rc);
+	}
+	log_debug("database: %s", location);
+	return DN_EXIT_OK;
+}
+
+bool cli_parse_uint(const char *text, unsigned long long max, unsigned long long *value)
+{
+	if (text == NULL || text[0] < '0' || text[0] > '9')
+		return false;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno != 0 || *end != '\0' || v > max)
+		return false;
+	*value = v;
+	return true;
+}
+
+bool cli_parse_size(const char *text, size_t *bytes)
+{
+	if (text == NULL || text[0] < '0' || text[0] > '9')
+		return false;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno != 0)
+		return false;
+	unsigned shift = 0;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		break;
+	case 't':
+	case 'T':
+		shift = 40;
+		break;
+	default:
+		return false;
+	}
+	if (*end != '\0') {
+		end++;
+		if (*end == 'i')
+			end++;
+		if (*end == 'B' || *end == 'b')
+			end++;
+	}
+	if (*end != '\0' || v > (SIZE_MAX >> shift))
+		return false;
+	*bytes = (size_t)(v << shift);
+	return true;
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "dragnet %s: ", command);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\nTry 'dragnet %s --help'.\n", command);
+	va_end(ap);
+	return DN_EXIT_USAGE;
+}

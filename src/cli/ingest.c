@@ -1,0 +1,344 @@
+/* dragnet ingest and dragnet capture: read DNS traffic into the store. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "ingest/ingest.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+static const char ingest_usage[] =
+	"Usage: dragnet ingest [OPTION]... FILE...\n"
+	"Read DNS traffic from capture files into the passive-DNS store.\n"
+	"\n"
+	"FILE is a pcap or pcapng capture, optionally gzip or zstd compressed; the\n"
+	"format is taken from the file's first bytes. '-' reads standard input.\n"
+	"\n"
+	"  -s, --source NAME     record every FILE as seen by source NAME (a sensor id);\n"
+	"                        default: each file is its own source, named after it\n"
+	"  -m, --max-memory SIZE memory for aggregation, reassembly and database cache\n"
+	"                        together, e.g. 256M or 2G (default 512M)\n"
+	"  -p, --port PORT       treat PORT as a DNS port; repeat for more (default 53)\n"
+	"      --mdns            also read multicast DNS (port 5353)\n"
+	"      --llmnr           also read LLMNR (port 5355)\n"
+	"      --match-queries   keep only responses whose query was seen in the capture\n"
+	"  -F, --flush-interval S write to the store every S seconds as well as at the\n"
+	"                        end of each file and when memory runs short\n"
+	"      --flush-records N write whenever N distinct records are held\n"
+	"  -n, --dry-run         decode and aggregate, but write nothing\n"
+	"      --db PATH         database file (default $DRAGNET_DB, else\n"
+	"                        $XDG_DATA_HOME/dragnet/dragnet.db)\n"
+	"  -v, --verbose         more detail; -q, --quiet: errors only\n"
+	"  -h, --help            show this help\n"
+	"\n"
+	"Damaged packets are counted and skipped; an unreadable file is reported and the\n"
+	"other files are still read. Everything aggregated is written when a file ends,\n"
+	"when memory runs short and on SIGINT/SIGTERM.\n"
+	"Exit status: 0 all read, 3 some input unreadable, 4 database error,\n"
+	"130 interrupted; see dragnet(1).\n";
+
+static const char capture_usage[] =
+	"Usage: dragnet capture -i IFACE [OPTION]...\n"
+	"Capture DNS traffic on a network interface into the passive-DNS store until\n"
+	"SIGINT or SIGTERM, which write everything aggregated so far and exit.\n"
+	"\n"
+	"  -i, --interface IFACE   interface to capture on (needs root or CAP_NET_RAW)\n"
+	"  -f, --filter BPF        capture filter, e.g. 'port 53' (default: everything;\n"
+	"                          the decoder keeps DNS ports only)\n"
+	"  -s, --source NAME       source name (default HOSTNAME/IFACE)\n"
+	"  -F, --flush-interval S  seconds between writes to the store (default 60)\n"
+	"      --flush-records N   also write whenever N distinct records are held\n"
+	"  -m, --max-memory SIZE   as for ingest (default 512M)\n"
+	"  -p, --port PORT         treat PORT as a DNS port; repeat for more (default 53)\n"
+	"      --mdns, --llmnr     also read multicast DNS (5353) or LLMNR (5355)\n"
+	"      --match-queries     keep only responses whose query was seen\n"
+	"      --snaplen BYTES     bytes kept of each frame (default 65535)\n"
+	"      --buffer SIZE       kernel capture buffer (default 16M)\n"
+	"      --no-promiscuous    do not put the interface in promiscuous mode\n"
+	"      --db PATH           database file, as for ingest\n"
+	"  -v, --verbose, -q, --quiet, -h, --help\n";
+
+enum {
+	OPT_MDNS = 256,
+	OPT_LLMNR,
+	OPT_MATCH,
+	OPT_SNAPLEN,
+	OPT_BUFFER,
+	OPT_NO_PROMISC,
+	OPT_FLUSH_RECORDS,
+};
+
+static struct ingest *running;
+
+static void on_signal(int signo)
+{
+	(void)signo;
+	if (running != NULL)
+		ingest_stop(running);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Options the two commands share; returns 1 when handled, 0 when opt is
+ * not one of them, -1 after printing an error for a bad value. */
+static int pipeline_option(const char *command, struct ingest_options *options, int opt,
+                           const char *arg)
+{
+	unsigned long long value;
+	switch (opt) {
+	case 's':
+		options->source = arg;
+		return 1;
+	case 'm':
+		if (!cli_parse_size(arg, &options->max_memory)) {
+			cli_usage_error(command, "invalid --max-memory '%s' (try 512M)", arg);
+			return -1;
+		}
+		return 1;
+	case 'p':
+		if (!cli_parse_uint(arg, 65535, &value) || value == 0) {
+			cli_usage_error(command, "invalid --port '%s'", arg);
+			return -1;
+		}
+		if (options->nports == sizeof(options->ports) / sizeof(options->ports[0])) {
+			cli_usage_error(command, "too many --port options");
+			return -1;
+		}
+		options->ports[options->nports++] = (uint16_t)value;
+		return 1;
+	case OPT_MDNS:
+		options->mdns = true;
+		return 1;
+	case OPT_LLMNR:
+		options->llmnr = true;
+		return 1;
+	case OPT_MATCH:
+		options->match_queries = true;
+		return 1;
+	case 'F':
+		if (!cli_parse_uint(arg, 86400, &value) || value == 0) {
+			cli_usage_error(command, "invalid --flush-interval '%s' (seconds)", arg);
+			return -1;
+		}
+		options->flush_interval = (uint32_t)value;
+		return 1;
+	case OPT_FLUSH_RECORDS:
+		if (!cli_parse_uint(arg, SIZE_MAX, &value) || value == 0) {
+			cli_usage_error(command, "invalid --flush-records '%s'", arg);
+			return -1;
+		}
+		options->flush_records = (size_t)value;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int cmd_ingest(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"source", required_argument, NULL, 's'},
+		{"max-memory", required_argument, NULL, 'm'},
+		{"port", required_argument, NULL, 'p'},
+		{"mdns", no_argument, NULL, OPT_MDNS},
+		{"llmnr", no_argument, NULL, OPT_LLMNR},
+		{"match-queries", no_argument, NULL, OPT_MATCH},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"flush-interval", required_argument, NULL, 'F'},
+		{"flush-records", required_argument, NULL, OPT_FLUSH_RECORDS},
+		{"help", no_argument, NULL, 'h'},
+		CLI_COMMON_LONG,
+		{NULL, 0, NULL, 0},
+	};
+	struct cli_common common = {0};
+	struct ingest_options options;
+	ingest_options_default(&options);
+
+	int opt;
+	while ((opt = getopt_long(argc, argv, "s:m:p:F:nhvq", longopts, NULL)) != -1) {
+		int handled = pipeline_option("ingest", &options, opt, optarg);
+		if (handled < 0)
+			return DN_EXIT_USAGE;
+		if (handled > 0 || cli_common_option(&common, opt, optarg))
+			continue;
+		if (opt == 'n') {
+			options.dry_run = true;
+		} else if (opt == 'h') {
+			fputs(ingest_usage, stdout);
+			return DN_EXIT_OK;
+		} else {
+			return cli_usage_error("ingest", "invalid option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("ingest", "no input files given");
+	cli_setup_logging(&common, false);
+	options.progress = isatty(STDERR_FILENO) && common.verbosity >= 0;
+
+	struct store *store = NULL;
+	if (!options.dry_run) {
+		struct store_options store_options = {.cache_bytes = options.max_memory / 8};
+		int code = cli_open_store(&common, STORE_WRITE, &store_options, &store);
+		if (code != DN_EXIT_OK)
+			return code;
+	}
+
+	struct ingest *ing;
+	struct dn_error err;
+	dn_status rc = ingest_new(store, &options, &ing, &err);
+	if (rc != DN_OK) {
+		log_error("%s", err.msg);
+		store_close(store);
+		return cli_exit_for(rc);
+	}
+	running = ing;
+	install_signals();
+
+	int exit_code = DN_EXIT_OK;
+	double started = time_monotonic();
+	int files = 0;
+	for (int i = optind; i < argc; i++) {
+		double file_started = time_monotonic();
+		rc = ingest_file(ing, argv[i], &err);
+		files++;
+		if (rc != DN_OK)
+			log_error("%s", err.msg);
+		if (rc == DN_OK || rc == DN_EMALF || rc == DN_EINTR)
+			ingest_report(argv[i], ingest_last(ing), time_monotonic() - file_started);
+		if (rc == DN_ESTORE || rc == DN_ESCHEMA || rc == DN_ENOMEM) {
+			exit_code = cli_exit_for(rc);
+			break;
+		}
+		if (rc == DN_EINTR) {
+			exit_code = DN_EXIT_INTERRUPTED;
+			break;
+		}
+		if (rc != DN_OK)
+			exit_code = DN_EXIT_INPUT;
+	}
+	if (files > 1)
+		ingest_report("all files", ingest_totals(ing), time_monotonic() - started);
+
+	running = NULL;
+	ingest_free(ing);
+	store_close(store);
+	return exit_code;
+}
+
+int cmd_capture(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"interface", required_argument, NULL, 'i'},
+		{"filter", required_argument, NULL, 'f'},
+		{"source", required_argument, NULL, 's'},
+		{"flush-interval", required_argument, NULL, 'F'},
+		{"flush-records", required_argument, NULL, OPT_FLUSH_RECORDS},
+		{"max-memory", required_argument, NULL, 'm'},
+		{"port", required_argument, NULL, 'p'},
+		{"mdns", no_argument, NULL, OPT_MDNS},
+		{"llmnr", no_argument, NULL, OPT_LLMNR},
+		{"match-queries", no_argument, NULL, OPT_MATCH},
+		{"snaplen", required_argument, NULL, OPT_SNAPLEN},
+		{"buffer", required_argument, NULL, OPT_BUFFER},
+		{"no-promiscuous", no_argument, NULL, OPT_NO_PROMISC},
+		{"help", no_argument, NULL, 'h'},
+		CLI_COMMON_LONG,
+		{NULL, 0, NULL, 0},
+	};
+	struct cli_common common = {0};
+	struct ingest_options options;
+	ingest_options_default(&options);
+	options.flush_interval = 60;
+	struct capture_live_options live = {
+		.filter = NULL,
+		.promiscuous = true,
+		.snaplen = 65535,
+		.buffer_bytes = 16 << 20,
+	};
+	const char *iface = NULL;
+	unsigned long long value;
+	size_t size;
+
+	int opt;
+	while ((opt = getopt_long(argc, argv, "i:f:s:F:m:p:hvq", longopts, NULL)) != -1) {
+		int handled = pipeline_option("capture", &options, opt, optarg);
+		if (handled < 0)
+			return DN_EXIT_USAGE;
+		if (handled > 0 || cli_common_option(&common, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'i':
+			iface = optarg;
+			break;
+		case 'f':
+			live.filter = optarg;
+			break;
+		case OPT_SNAPLEN:
+			if (!cli_parse_uint(optarg, 262144, &value) || value < 64)
+				return cli_usage_error("capture", "invalid --snaplen '%s'", optarg);
+			live.snaplen = (int)value;
+			break;
+		case OPT_BUFFER:
+			if (!cli_parse_size(optarg, &size) || size > (1u << 30))
+				return cli_usage_error("capture", "invalid --buffer '%s'", optarg);
+			live.buffer_bytes = (int)size;
+			break;
+		case OPT_NO_PROMISC:
+			live.promiscuous = false;
+			break;
+		case 'h':
+			fputs(capture_usage, stdout);
+			return DN_EXIT_OK;
+		default:
+			return cli_usage_error("capture", "invalid option");
+		}
+	}
+	if (iface == NULL)
+		return cli_usage_error("capture", "no interface given (-i IFACE)");
+	if (optind < argc)
+		return cli_usage_error("capture", "unexpected argument '%s'", argv[optind]);
+	cli_setup_logging(&common, true);
+
+	struct store *store = NULL;
+	struct store_options store_options = {.cache_bytes = options.max_memory / 8};
+	int code = cli_open_store(&common, STORE_WRITE, &store_options, &store);
+	if (code != DN_EXIT_OK)
+		return code;
+
+	struct ingest *ing;
+	struct dn_error err;
+	dn_status rc = ingest_new(store, &options, &ing, &err);
+	if (rc != DN_OK) {
+		log_error("%s", err.msg);
+		store_close(store);
+		return cli_exit_for(rc);
+	}
+	running = ing;
+	install_signals();
+
+	double started = time_monotonic();
+	rc = ingest_live(ing, iface, &live, &err);
+	if (rc != DN_OK)
+		log_error("%s", err.msg);
+	ingest_report(iface, ingest_last(ing), time_monotonic() - started);
+	log_info("capture on %s stopped", iface);
+
+	running = NULL;
+	ingest_free(ing);
+	store_close(store);
+	if (rc == DN_EIO)
+		return DN_EXIT_FAILURE;
+	return cli_exit_for(rc);
+}

@@ -1,0 +1,259 @@
+/* dragnet pdns: forward and reverse passive-DNS lookups. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "dns/rdata.h"
+#include "export/pdns_writer.h"
+#include "pdns/name.h"
+#include "pdns/query.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+static const char pdns_usage[] =
+	"Usage: dragnet pdns [OPTION]... NAME|ADDRESS|CIDR|START-END\n"
+	"       dragnet pdns [OPTION]... --rdata VALUE\n"
+	"Look up passive-DNS records.\n"
+	"\n"
+	"NAME finds records owned by that name; '*.example.com' finds every name below\n"
+	"example.com and 'www.example.*' every name starting with www.example. An\n"
+	"address, CIDR prefix or START-END range finds the A and AAAA records that\n"
+	"point into it, as --rdata does.\n"
+	"\n"
+	"  -r, --rdata VALUE       reverse lookup: an address, prefix or range, or a\n"
+	"                          name (with the same wildcards) that CNAME, NS, MX,\n"
+	"                          PTR, SRV, SOA and other records point at\n"
+	"  -t, --type TYPE         only this record type (A, AAAA, NS, TXT, TYPE65280...)\n"
+	"  -b, --bailiwick ZONE    only records with this bailiwick\n"
+	"      --first-after TIME  first seen at or after TIME\n"
+	"      --first-before TIME first seen before TIME\n"
+	"      --last-after TIME   last seen at or after TIME\n"
+	"      --last-before TIME  last seen before TIME\n"
+	"                          TIME is epoch seconds, ISO 8601 (2024-05-01,\n"
+	"                          2024-05-01T12:00:00Z) or an age such as 30d, 12h, 2w\n"
+	"  -N, --negative          show negative answers (NXDOMAIN, SERVFAIL, NODATA...)\n"
+	"  -l, --limit N           at most N results (default 10000; 0 for no limit)\n"
+	"      --offset N          skip the first N results\n"
+	"  -S, --sort KEY          first (default, oldest first), last (newest first),\n"
+	"                          count (most seen first) or name\n"
+	"  -j, --json              one COF JSON object per line (times in epoch seconds)\n"
+	"      --csv               CSV with a header line\n"
+	"  -u, --unicode           show internationalised names in Unicode\n"
+	"      --db PATH           database file (default $DRAGNET_DB, else\n"
+	"                          $XDG_DATA_HOME/dragnet/dragnet.db)\n"
+	"  -v, --verbose, -q, --quiet, -h, --help\n"
+	"\n"
+	"Exit status: 0 records found, 1 none found, 2 invalid arguments,\n"
+	"4 database error.\n";
+
+enum {
+	OPT_FIRST_AFTER = 256,
+	OPT_FIRST_BEFORE,
+	OPT_LAST_AFTER,
+	OPT_LAST_BEFORE,
+	OPT_OFFSET,
+	OPT_CSV,
+};
+
+#define DEFAULT_LIMIT 10000
+
+struct pdns_run {
+	struct pdns_writer *writer;
+	uint64_t results;
+	bool out_of_memory;
+};
+
+static dn_status emit_record(const struct pdns_record *rec, void *ctx)
+{
+	struct pdns_run *run = ctx;
+	run->results++;
+	if (!pdns_writer_record(run->writer, rec)) {
+		run->out_of_memory = true;
+		return DN_ENOMEM;
+	}
+	return DN_OK;
+}
+
+static dn_status emit_negative(const struct pdns_negative *neg, void *ctx)
+{
+	struct pdns_run *run = ctx;
+	run->results++;
+	if (!pdns_writer_negative(run->writer, neg)) {
+		run->out_of_memory = true;
+		return DN_ENOMEM;
+	}
+	return DN_OK;
+}
+
+static bool parse_fence(const char *arg, int64_t *fence)
+{
+	return time_parse(arg, time_now(), fence);
+}
+
+static bool parse_sort(const char *arg, enum pdns_sort *sort)
+{
+	static const struct {
+		const char *name;
+		enum pdns_sort sort;
+	} keys[] = {
+		{"first", PDNS_SORT_FIRST},
+		{"last", PDNS_SORT_LAST},
+		{"count", PDNS_SORT_COUNT},
+		{"name", PDNS_SORT_NAME},
+	};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (strcmp(arg, keys[i].name) == 0) {
+			*sort = keys[i].sort;
+			return true;
+		}
+	}
+	return false;
+}
+
+int cmd_pdns(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"rdata", required_argument, NULL, 'r'},
+		{"type", required_argument, NULL, 't'},
+		{"bailiwick", required_argument, NULL, 'b'},
+		{"first-after", required_argument, NULL, OPT_FIRST_AFTER},
+		{"first-before", required_argument, NULL, OPT_FIRST_BEFORE},
+		{"last-after", required_argument, NULL, OPT_LAST_AFTER},
+		{"last-before", required_argument, NULL, OPT_LAST_BEFORE},
+		{"negative", no_argument, NULL, 'N'},
+		{"limit", required_argument, NULL, 'l'},
+		{"offset", required_argument, NULL, OPT_OFFSET},
+		{"sort", required_argument, NULL, 'S'},
+		{"json", no_argument, NULL, 'j'},
+		{"csv", no_argument, NULL, OPT_CSV},
+		{"unicode", no_argument, NULL, 'u'},
+		{"help", no_argument, NULL, 'h'},
+		CLI_COMMON_LONG,
+		{NULL, 0, NULL, 0},
+	};
+	struct cli_common common = {0};
+	struct pdns_query query;
+	pdns_query_init(&query);
+	query.limit = DEFAULT_LIMIT;
+	struct pdns_writer_options out = {.format = PDNS_FORMAT_TABLE};
+	const char *rdata = NULL;
+	bool negative = false;
+	unsigned long long value;
+	struct dn_error err;
+
+	int opt;
+	while ((opt = getopt_long(argc, argv, "r:t:b:Nl:S:juhvq", longopts, NULL)) != -1) {
+		if (cli_common_option(&common, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'r':
+			rdata = optarg;
+			break;
+		case 't':
+			if (!dns_type_parse(optarg, &query.rrtype))
+				return cli_usage_error("pdns", "unknown record type '%s'", optarg);
+			break;
+		case 'b':
+			if (pdns_name_normalize(optarg, query.bailiwick, sizeof(query.bailiwick),
+			                        &err) != DN_OK)
+				return cli_usage_error("pdns", "%s", err.msg);
+			query.has_bailiwick = true;
+			break;
+		case OPT_FIRST_AFTER:
+		case OPT_FIRST_BEFORE:
+		case OPT_LAST_AFTER:
+		case OPT_LAST_BEFORE: {
+			int64_t *fence = opt == OPT_FIRST_AFTER    ? &query.first_after
+			                 : opt == OPT_FIRST_BEFORE ? &query.first_before
+			                 : opt == OPT_LAST_AFTER   ? &query.last_after
+			                                           : &query.last_before;
+			if (!parse_fence(optarg, fence))
+				return cli_usage_error("pdns",
+				                       "invalid time '%s' (use epoch seconds, "
+				                       "2024-05-01T12:00:00Z or an age like 30d)",
+				                       optarg);
+			break;
+		}
+		case 'N':
+			negative = true;
+			break;
+		case 'l':
+			if (!cli_parse_uint(optarg, INT64_MAX, &value))
+				return cli_usage_error("pdns", "invalid --limit '%s'", optarg);
+			query.limit = value;
+			break;
+		case OPT_OFFSET:
+			if (!cli_parse_uint(optarg, INT64_MAX, &value))
+				return cli_usage_error("pdns", "invalid --offset '%s'", optarg);
+			query.offset = value;
+			break;
+		case 'S':
+			if (!parse_sort(optarg, &query.sort))
+				return cli_usage_error("pdns",
+				                       "invalid --sort '%s' (first, last, count, name)",
+				                       optarg);
+			break;
+		case 'j':
+			out.format = PDNS_FORMAT_JSON;
+			break;
+		case OPT_CSV:
+			out.format = PDNS_FORMAT_CSV;
+			break;
+		case 'u':
+			out.unicode = true;
+			break;
+		case 'h':
+			fputs(pdns_usage, stdout);
+			return DN_EXIT_OK;
+		default:
+			return cli_usage_error("pdns", "invalid option");
+		}
+	}
+	cli_setup_logging(&common, false);
+
+	const char *target = optind < argc ? argv[optind] : NULL;
+	if (optind + 1 < argc)
+		return cli_usage_error("pdns", "give one name or address (got '%s' too)",
+		                       argv[optind + 1]);
+	if (target != NULL && rdata != NULL)
+		return cli_usage_error("pdns", "give either a NAME or --rdata, not both");
+	if (target == NULL && rdata == NULL)
+		return cli_usage_error("pdns", "nothing to look up: give a NAME or --rdata VALUE");
+	if (target != NULL && pdns_text_is_ip_range(target))
+		rdata = target;
+
+	dn_status rc = rdata != NULL ? pdns_query_set_rdata(&query, rdata, &err)
+	                             : pdns_query_set_rrname(&query, target, &err);
+	if (rc != DN_OK)
+		return cli_usage_error("pdns", "%s", err.msg);
+	if (negative && query.kind != PDNS_QUERY_RRNAME)
+		return cli_usage_error("pdns", "--negative works with a NAME, not with --rdata");
+
+	struct store *store;
+	int code = cli_open_store(&common, STORE_READ, NULL, &store);
+	if (code != DN_EXIT_OK)
+		return code;
+
+	struct pdns_run run = {.writer = pdns_writer_new(stdout, &out)};
+	if (run.writer == NULL) {
+		store_close(store);
+		log_error("out of memory");
+		return DN_EXIT_FAILURE;
+	}
+	if (negative)
+		rc = store_query_negatives(store, &query, emit_negative, &run, &err);
+	else
+		rc = store_query_rrsets(store, &query, emit_record, &run, &err);
+	pdns_writer_finish(run.writer);
+	store_close(store);
+
+	if (rc != DN_OK) {
+		log_error("%s", run.out_of_memory ? "out of memory while collecting results" : err.msg);
+		return cli_exit_for(rc);
+	}
+	if (query.limit > 0 && run.results == query.limit)
+		log_info("stopped at --limit %llu; there may be more (use --limit 0 for all)",
+		         (unsigned long long)query.limit);
+	return run.results > 0 ? DN_EXIT_OK : DN_EXIT_NO_MATCH;
+}

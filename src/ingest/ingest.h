@@ -1,0 +1,95 @@
+/* The ingest pipeline: capture input -> packet decoder -> DNS parser ->
+ * pDNS extraction -> aggregation -> store, for files and live interfaces. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture/decode.h"
+#include "capture/input.h"
+#include "dns/message.h"
+#include "pdns/extract.h"
+#include "store/store.h"
+#include "util/status.h"
+
+/* How many packet numbers each damage reason keeps for the summary. */
+#define INGEST_EXAMPLES 5
+
+struct ingest_options {
+	size_t max_memory;        /* bytes for aggregation, reassembly and store cache together */
+	const char *source;       /* source name for every input; NULL: one per file */
+	bool dry_run;             /* decode and aggregate, write nothing */
+	bool match_queries;       /* keep only responses whose query was seen */
+	uint32_t match_window;    /* seconds a query waits for its response */
+	bool mdns;                /* also decode multicast DNS on port 5353 */
+	bool llmnr;               /* also decode LLMNR on port 5355 */
+	uint16_t ports[64];       /* DNS ports; nports == 0 means 53 */
+	size_t nports;
+	bool progress;            /* draw a progress line on stderr (callers check isatty) */
+	uint32_t flush_interval;  /* seconds between flushes; 0: only at the end and when
+	                             memory runs short */
+	size_t flush_records;     /* flush when the aggregate holds this many entries; 0: off */
+};
+
+/* Fill options with defaults: 512 MiB, port 53, 10 s match window, no
+ * periodic flush (capture sets its own 60 s). */
+void ingest_options_default(struct ingest_options *options);
+
+/* Damage seen while reading: a count and the first packet numbers. */
+struct ingest_tally {
+	uint64_t count;
+	uint64_t examples[INGEST_EXAMPLES];
+};
+
+struct ingest_counters {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t messages;            /* DNS messages delivered by the decoder */
+	uint64_t queries;
+	uint64_t responses;
+	uint64_t unmatched;           /* responses dropped by --match-queries */
+	uint64_t matched;
+	uint64_t observations;        /* records and negatives before aggregation */
+	uint64_t rrsets_written;      /* aggregated records written (or counted in a dry run) */
+	uint64_t negatives_written;
+	uint64_t flushes;
+	struct pdns_extract_counters extract;
+	struct ingest_tally capture[CAPTURE_RESULT_COUNT];
+	struct ingest_tally parse[DNS_PARSE_RESULT_COUNT];
+	uint64_t kernel_drops;        /* live capture only */
+	size_t peak_memory;           /* highest accounted memory */
+	struct capture_counters decoder; /* reassembly events during this input */
+};
+
+struct ingest;
+
+/* Prepare a pipeline writing into store (NULL only for a dry run). */
+dn_status ingest_new(struct store *store, const struct ingest_options *options,
+                     struct ingest **ingest, struct dn_error *err);
+
+/* Read one capture file ("-" for standard input) to its end, then flush.
+ * Damaged packets are counted and skipped. Returns DN_OK when the file was
+ * read (even with damaged packets), DN_EFORMAT/DN_EMALF/DN_EIO when it
+ * could not be read at all or broke off (what was read before is kept),
+ * DN_ESTORE when writing failed, DN_EINTR when ingest_stop() was called. */
+dn_status ingest_file(struct ingest *ingest, const char *path, struct dn_error *err);
+
+/* Capture on an interface until ingest_stop(), flushing every
+ * flush_interval seconds and when memory runs short. */
+dn_status ingest_live(struct ingest *ingest, const char *iface,
+                      const struct capture_live_options *live, struct dn_error *err);
+
+/* Ask a running ingest_file() or ingest_live() to flush and return. Safe to
+ * call from a signal handler. */
+void ingest_stop(struct ingest *ingest);
+
+/* Counters of the last file or capture, and the totals of all of them. */
+const struct ingest_counters *ingest_last(const struct ingest *ingest);
+const struct ingest_counters *ingest_totals(const struct ingest *ingest);
+
+/* Write a summary of counters to stderr at info level, with damage reasons
+ * and their first packet numbers; label names the input. */
+void ingest_report(const char *label, const struct ingest_counters *counters, double seconds);
+
+void ingest_free(struct ingest *ingest);

@@ -1,0 +1,594 @@
+/* The ingest pipeline: capture input -> packet decoder -> DNS parser ->
+ * pDNS extraction -> aggregation -> store, for files and live interfaces. */
+#include "ingest/ingest.h"
+
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ingest/flush.h"
+#include "ingest/qmatch.h"
+#include "util/log.h"
+#include "util/progress.h"
+#include "util/timeutil.h"
+
+#define MDNS_PORT 5353
+#define LLMNR_PORT 5355
+
+/* Queries remembered for --match-queries. */
+#define QMATCH_CAPACITY 262144
+
+/* Memory set aside for the program, libraries and stdio, outside every
+ * budget we account for. An estimate, checked against peak RSS in the
+ * benchmark. */
+#define BASE_MEMORY (24u << 20)
+
+struct ingest {
+	struct ingest_options options;
+	struct store *store;
+	struct capture_decoder *decoder;
+	struct capture_config decoder_config;
+	struct dns_parser *parser;
+	struct pdns_agg *agg;
+	struct qmatch *qmatch;
+	size_t agg_budget;
+
+	/* The input being read and what it belongs to. */
+	struct capture_input *input;
+	uint32_t source_id;
+	struct store_run run;
+	struct ingest_counters last;
+	struct ingest_counters totals;
+	volatile sig_atomic_t stop;
+
+	/* Decoder counters when the current run started. */
+	struct capture_counters decoder_at_start;
+
+	/* A failure inside the decoder callback, reported after the read loop. */
+	dn_status failure;
+	struct dn_error failure_err;
+};
+
+void ingest_options_default(struct ingest_options *options)
+{
+	memset(options, 0, sizeof(*options));
+	options->max_memory = 512u << 20;
+	options->match_window = 10;
+}
+
+static void tally(struct ingest_tally *t, uint64_t packet_number)
+{
+	if (t->count < INGEST_EXAMPLES)
+		t->examples[t->count] = packet_number;
+	t->count++;
+}
+
+/* Split --max-memory between the store cache, reassembly buffers and the
+ * aggregate; the aggregate gets what is left. */
+static dn_status plan_memory(struct ingest *ing, size_t *cache_bytes, struct dn_error *err)
+{
+	size_t total = ing->options.max_memory;
+	size_t cache = total / 8;
+	if (cache > (64u << 20))
+		cache = 64u << 20;
+	size_t frag = total / 32;
+	if (frag > (16u << 20))
+		frag = 16u << 20;
+	size_t tcp = total / 16;
+	if (tcp > (64u << 20))
+		tcp = 64u << 20;
+	size_t qmatch = ing->options.match_queries ? QMATCH_CAPACITY * 48 : 0;
+
+	size_t fixed = BASE_MEMORY + cache + frag + tcp + qmatch;
+	if (total < fixed + (8u << 20))
+		return dn_fail(err, DN_EINVAL,
+		               "--max-memory %zu MiB is too small; give at least %zu MiB",
+		               total >> 20, (fixed + (8u << 20) + (1u << 20) - 1) >> 20);
+	ing->decoder_config.frag_max_bytes = frag;
+	ing->decoder_config.tcp_max_bytes = tcp;
+	ing->agg_budget = total - fixed;
+	*cache_bytes = cache;
+	return DN_OK;
+}
+
+static void on_message(const struct capture_message *m, void *ctx);
+
+dn_status ingest_new(struct store *store, const struct ingest_options *options,
+                     struct ingest **out, struct dn_error *err)
+{
+	*out = NULL;
+	struct ingest *ing = calloc(1, sizeof(*ing));
+	if (ing == NULL)
+		return dn_fail(err, DN_ENOMEM, "out of memory");
+	ing->options = *options;
+	ing->store = store;
+
+	capture_config_default(&ing->decoder_config);
+	size_t cache_bytes;
+	dn_status rc = plan_memory(ing, &cache_bytes, err);
+	if (rc != DN_OK) {
+		free(ing);
+		return rc;
+	}
+	if (options->nports > 0) {
+		capture_config_clear_ports(&ing->decoder_config);
+		for (size_t i = 0; i < options->nports; i++)
+			capture_config_add_port(&ing->decoder_config, options->ports[i]);
+	}
+	if (options->mdns)
+		capture_config_add_port(&ing->decoder_config, MDNS_PORT);
+	if (options->llmnr)
+		capture_config_add_port(&ing->decoder_config, LLMNR_PORT);
+
+	ing->decoder = capture_decoder_new(&ing->decoder_config, on_message, ing);
+	ing->parser = dns_parser_new();
+	ing->agg = pdns_agg_new();
+	if (options->match_queries)
+		ing->qmatch = qmatch_new(QMATCH_CAPACITY, options->match_window);
+	if (ing->decoder == NULL || ing->parser == NULL || ing->agg == NULL ||
+	    (options->match_queries && ing->qmatch == NULL)) {
+		ingest_free(ing);
+		return dn_fail(err, DN_ENOMEM, "out of memory setting up the ingest pipeline");
+	}
+	*out = ing;
+	return DN_OK;
+}
+
+void ingest_free(struct ingest *ing)
+{
+	if (ing == NULL)
+		return;
+	capture_decoder_free(ing->decoder);
+	dns_parser_free(ing->parser);
+	pdns_agg_free(ing->agg);
+	qmatch_free(ing->qmatch);
+	free(ing);
+}
+
+void ingest_stop(struct ingest *ing)
+{
+	ing->stop = 1;
+	if (ing->input != NULL)
+		capture_input_break(ing->input);
+}
+
+const struct ingest_counters *ingest_last(const struct ingest *ing)
+{
+	return &ing->last;
+}
+
+const struct ingest_counters *ingest_totals(const struct ingest *ing)
+{
+	return &ing->totals;
+}
+
+static size_t memory_in_use(const struct ingest *ing)
+{
+	return pdns_agg_memory(ing->agg) + capture_decoder_memory(ing->decoder);
+}
+
+static dn_status count_entry(const struct pdns_agg_entry *entry, void *ctx)
+{
+	struct ingest_counters *c = ctx;
+	if (entry->obs.kind == PDNS_KIND_NEGATIVE)
+		c->negatives_written++;
+	else
+		c->rrsets_written++;
+	return DN_OK;
+}
+
+/* Write the aggregate and the run's counters in one transaction, then
+ * start a fresh aggregate. A dry run only counts what would be written. */
+static dn_status flush(struct ingest *ing, bool finished, struct dn_error *err)
+{
+	struct ingest_counters *c = &ing->last;
+	size_t held = memory_in_use(ing);
+	if (held > c->peak_memory)
+		c->peak_memory = held;
+
+	if (ing->store == NULL) {
+		/* Dry run: count what would be written. */
+		dn_status rc = pdns_agg_foreach(ing->agg, count_entry, c);
+		c->flushes++;
+		pdns_agg_clear(ing->agg);
+		return rc;
+	}
+
+	ing->run.updated = time_now();
+	ing->run.finished = finished;
+	ing->run.packets = c->packets;
+	ing->run.messages = c->messages;
+	ing->run.records = c->observations;
+	ing->run.errors = 0;
+	for (size_t i = 0; i < CAPTURE_RESULT_COUNT; i++) {
+		if (capture_result_is_error((enum capture_result)i))
+			ing->run.errors += c->capture[i].count;
+	}
+	for (size_t i = DNS_PARSE_PARTIAL; i < DNS_PARSE_RESULT_COUNT; i++)
+		ing->run.errors += c->parse[i].count;
+
+	struct flush_result result;
+	size_t entries = pdns_agg_count(ing->agg);
+	double started = time_monotonic();
+	dn_status rc = ingest_flush_aggregate(ing->store, ing->agg, &ing->run, &result, err);
+	if (rc != DN_OK)
+		return rc;
+	log_debug("flushed %zu entries in %.2f s", entries, time_monotonic() - started);
+	c->rrsets_written += result.rrsets;
+	c->negatives_written += result.negatives;
+	c->flushes++;
+	pdns_agg_clear(ing->agg);
+	return DN_OK;
+}
+
+static void fail_in_callback(struct ingest *ing, dn_status rc, const struct dn_error *err)
+{
+	if (ing->failure != DN_OK)
+		return;
+	ing->failure = rc;
+	if (err != NULL)
+		ing->failure_err = *err;
+	else
+		dn_fail(&ing->failure_err, rc, "%s", dn_strerror(rc));
+	ing->stop = 1;
+	if (ing->input != NULL)
+		capture_input_break(ing->input);
+}
+
+static void handle_query(struct ingest *ing, const struct capture_message *m)
+{
+	ing->last.queries++;
+	if (ing->qmatch == NULL)
+		return;
+	struct dns_message msg;
+	if (dns_parse_question(ing->parser, m->data, m->len, &msg) == DNS_PARSE_OK)
+		qmatch_add_query(ing->qmatch, m, &msg);
+}
+
+static void on_message(const struct capture_message *m, void *ctx)
+{
+	struct ingest *ing = ctx;
+	struct ingest_counters *c = &ing->last;
+	c->messages++;
+
+	if (m->len >= 12 && !dns_wire_is_response(m->data, m->len)) {
+		handle_query(ing, m);
+		return;
+	}
+
+	struct dns_message msg;
+	enum dns_parse_result result = dns_parse(ing->parser, m->data, m->len, &msg);
+	if (result != DNS_PARSE_OK)
+		tally(&c->parse[result], m->packet_number);
+	if (!dns_parse_usable(result))
+		return;
+	c->responses++;
+
+	if (ing->qmatch != NULL) {
+		if (!qmatch_take(ing->qmatch, m, &msg)) {
+			c->unmatched++;
+			return;
+		}
+		c->matched++;
+	}
+
+	struct pdns_extract_options options = {
+		.mdns = ing->options.mdns && (m->sport == MDNS_PORT || m->dport == MDNS_PORT),
+	};
+	uint64_t before = c->extract.answer_records + c->extract.authority_records +
+	                  c->extract.negatives + c->extract.nodata;
+	dn_status rc = pdns_extract(&msg, ing->source_id, m->ts_sec, &options, ing->agg, &c->extract);
+	c->observations += c->extract.answer_records + c->extract.authority_records +
+	                   c->extract.negatives + c->extract.nodata - before;
+	if (rc != DN_OK) {
+		fail_in_callback(ing, rc, NULL);
+		return;
+	}
+
+	bool full = ing->options.flush_records > 0 &&
+	            pdns_agg_count(ing->agg) >= ing->options.flush_records;
+	if (full || memory_in_use(ing) > ing->agg_budget) {
+		struct dn_error err;
+		rc = flush(ing, false, &err);
+		if (rc != DN_OK)
+			fail_in_callback(ing, rc, &err);
+	}
+}
+
+/* Decoder counters grow over the life of the decoder; a run reports what
+ * changed since it started. */
+static void decoder_delta(struct capture_counters *out, const struct capture_counters *now,
+                          const struct capture_counters *then)
+{
+#define DELTA(field) out->field = now->field - then->field
+	DELTA(frames);
+	DELTA(messages_udp);
+	DELTA(messages_tcp);
+	DELTA(messages_snapped);
+	DELTA(frag_reassembled);
+	DELTA(frag_timed_out);
+	DELTA(frag_evicted);
+	DELTA(frag_overlaps);
+	DELTA(tcp_flows_opened);
+	DELTA(tcp_flows_evicted);
+	DELTA(tcp_flows_expired);
+	DELTA(tcp_gaps);
+	DELTA(tcp_retransmits);
+	DELTA(tcp_bad_messages);
+#undef DELTA
+	out->peak_bytes = now->peak_bytes;
+}
+
+static void add_decoder(struct capture_counters *total, const struct capture_counters *c)
+{
+	total->frames += c->frames;
+	total->messages_udp += c->messages_udp;
+	total->messages_tcp += c->messages_tcp;
+	total->messages_snapped += c->messages_snapped;
+	total->frag_reassembled += c->frag_reassembled;
+	total->frag_timed_out += c->frag_timed_out;
+	total->frag_evicted += c->frag_evicted;
+	total->frag_overlaps += c->frag_overlaps;
+	total->tcp_flows_opened += c->tcp_flows_opened;
+	total->tcp_flows_evicted += c->tcp_flows_evicted;
+	total->tcp_flows_expired += c->tcp_flows_expired;
+	total->tcp_gaps += c->tcp_gaps;
+	total->tcp_retransmits += c->tcp_retransmits;
+	total->tcp_bad_messages += c->tcp_bad_messages;
+	if (c->peak_bytes > total->peak_bytes)
+		total->peak_bytes = c->peak_bytes;
+}
+
+static void add_counters(struct ingest_counters *total, const struct ingest_counters *c)
+{
+	add_decoder(&total->decoder, &c->decoder);
+	total->packets += c->packets;
+	total->bytes += c->bytes;
+	total->messages += c->messages;
+	total->queries += c->queries;
+	total->responses += c->responses;
+	total->unmatched += c->unmatched;
+	total->matched += c->matched;
+	total->observations += c->observations;
+	total->rrsets_written += c->rrsets_written;
+	total->negatives_written += c->negatives_written;
+	total->flushes += c->flushes;
+	total->kernel_drops += c->kernel_drops;
+	total->extract.responses += c->extract.responses;
+	total->extract.answer_records += c->extract.answer_records;
+	total->extract.authority_records += c->extract.authority_records;
+	total->extract.negatives += c->extract.negatives;
+	total->extract.nodata += c->extract.nodata;
+	total->extract.skipped_opcode += c->extract.skipped_opcode;
+	total->extract.skipped_class += c->extract.skipped_class;
+	total->extract.skipped_meta += c->extract.skipped_meta;
+	for (size_t i = 0; i < CAPTURE_RESULT_COUNT; i++)
+		total->capture[i].count += c->capture[i].count;
+	for (size_t i = 0; i < DNS_PARSE_RESULT_COUNT; i++)
+		total->parse[i].count += c->parse[i].count;
+	if (c->peak_memory > total->peak_memory)
+		total->peak_memory = c->peak_memory;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash != NULL && slash[1] != '\0' ? slash + 1 : path;
+}
+
+/* Register the source and an unfinished run record in a transaction of its
+ * own, so that a run killed before its first flush still shows in stats. */
+static dn_status start_run(struct ingest *ing, const char *source, const char *kind,
+                           const char *input, struct dn_error *err)
+{
+	memset(&ing->last, 0, sizeof(ing->last));
+	memset(&ing->run, 0, sizeof(ing->run));
+	ing->failure = DN_OK;
+	ing->decoder_at_start = *capture_decoder_counters(ing->decoder);
+	if (ing->store == NULL)
+		return DN_OK;
+
+	dn_status rc = store_source_id(ing->store, source, kind, &ing->source_id, err);
+	if (rc != DN_OK)
+		return rc;
+	ing->run.source_id = ing->source_id;
+	ing->run.input = input;
+	ing->run.started = ing->run.updated = time_now();
+	rc = store_begin(ing->store, err);
+	if (rc == DN_OK)
+		rc = store_put_run(ing->store, &ing->run, err);
+	if (rc == DN_OK)
+		rc = store_commit(ing->store, err);
+	if (rc != DN_OK)
+		store_rollback(ing->store);
+	return rc;
+}
+
+static void decode_frame(struct ingest *ing, int linktype, const struct pcap_pkthdr *h,
+                         const uint8_t *data)
+{
+	struct ingest_counters *c = &ing->last;
+	c->packets++;
+	c->bytes += h->caplen;
+	/* Timestamps are in nanoseconds: inputs are opened with nanosecond
+	 * precision. */
+	enum capture_result r = capture_decode(ing->decoder, linktype, data, h->caplen, h->len,
+	                                       (int64_t)h->ts.tv_sec, (uint32_t)h->ts.tv_usec,
+	                                       c->packets);
+	if (r != CAPTURE_OK)
+		tally(&c->capture[r], c->packets);
+}
+
+static dn_status finish_run(struct ingest *ing, dn_status read_status, struct dn_error *err)
+{
+	struct dn_error flush_err;
+	capture_decoder_expire(ing->decoder, INT64_MAX);
+	decoder_delta(&ing->last.decoder, capture_decoder_counters(ing->decoder),
+	              &ing->decoder_at_start);
+	bool finished = read_status == DN_OK;
+	dn_status rc = flush(ing, finished, &flush_err);
+	add_counters(&ing->totals, &ing->last);
+	if (rc != DN_OK) {
+		if (err != NULL)
+			*err = flush_err;
+		return rc;
+	}
+	return read_status;
+}
+
+dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err)
+{
+	struct capture_input *input;
+	dn_status rc = capture_input_open_file(path, &input, err);
+	if (rc != DN_OK)
+		return rc;
+
+	bool from_stdin = strcmp(path, "-") == 0;
+	const char *source = ing->options.source;
+	const char *kind = source != NULL ? "sensor" : "file";
+	if (source == NULL)
+		source = from_stdin ? "stdin" : base_name(path);
+	rc = start_run(ing, source, kind, path, err);
+	if (rc != DN_OK) {
+		capture_input_close(input);
+		return rc;
+	}
+
+	ing->input = input;
+	int linktype = capture_input_linktype(input);
+	struct progress progress;
+	progress_start(&progress, ing->options.progress, base_name(path), capture_input_size(input));
+	log_debug("%s: reading, link type %s", path, pcap_datalink_val_to_name(linktype));
+
+	double next_flush = time_monotonic() + ing->options.flush_interval;
+	dn_status read_status = DN_OK;
+	struct dn_error read_err;
+	while (!ing->stop) {
+		const struct pcap_pkthdr *h;
+		const uint8_t *data;
+		enum capture_next next = capture_input_next(input, &h, &data, &read_err);
+		if (next == CAPTURE_NEXT_END)
+			break;
+		if (next == CAPTURE_NEXT_ERROR) {
+			read_status = read_err.code;
+			break;
+		}
+		if (next != CAPTURE_NEXT_PACKET)
+			continue;
+		decode_frame(ing, linktype, h, data);
+
+		/* Reading the clock for every packet would cost more than
+		 * decoding some of them. */
+		if ((ing->last.packets & 0x3ff) != 0)
+			continue;
+		progress_update(&progress, capture_input_position(input), ing->last.packets);
+		if (ing->options.flush_interval > 0 && time_monotonic() >= next_flush) {
+			struct dn_error flush_err;
+			dn_status rc_flush = flush(ing, false, &flush_err);
+			if (rc_flush != DN_OK) {
+				fail_in_callback(ing, rc_flush, &flush_err);
+				break;
+			}
+			next_flush = time_monotonic() + ing->options.flush_interval;
+		}
+	}
+	progress_finish(&progress);
+	ing->input = NULL;
+	capture_input_close(input);
+
+	if (ing->failure != DN_OK) {
+		/* The store failed inside the read loop: nothing more can be
+		 * written, so do not try to flush again. */
+		add_counters(&ing->totals, &ing->last);
+		if (err != NULL)
+			*err = ing->failure_err;
+		return ing->failure;
+	}
+	if (ing->stop && read_status == DN_OK)
+		read_status = dn_fail(&read_err, DN_EINTR, "%s: interrupted after packet %llu", path,
+		                      (unsigned long long)ing->last.packets);
+	rc = finish_run(ing, read_status, err);
+	if (rc == read_status && rc != DN_OK && err != NULL)
+		*err = read_err;
+	return rc;
+}
+
+dn_status ingest_live(struct ingest *ing, const char *iface,
+                      const struct capture_live_options *live, struct dn_error *err)
+{
+	struct capture_input *input;
+	dn_status rc = capture_input_open_live(iface, live, &input, err);
+	if (rc != DN_OK)
+		return rc;
+
+	char default_source[300];
+	const char *source = ing->options.source;
+	if (source == NULL) {
+		char host[256] = "localhost";
+		gethostname(host, sizeof(host) - 1);
+		snprintf(default_source, sizeof(default_source), "%s/%s", host, iface);
+		source = default_source;
+	}
+	rc = start_run(ing, source, "sensor", iface, err);
+	if (rc != DN_OK) {
+		capture_input_close(input);
+		return rc;
+	}
+
+	ing->input = input;
+	int linktype = capture_input_linktype(input);
+	log_info("capturing on %s (link type %s) as source '%s'; flushing every %u s", iface,
+	         pcap_datalink_val_to_name(linktype), source, ing->options.flush_interval);
+
+	double next_flush = time_monotonic() + ing->options.flush_interval;
+	dn_status read_status = DN_OK;
+	struct dn_error read_err;
+	while (!ing->stop) {
+		const struct pcap_pkthdr *h;
+		const uint8_t *data;
+		enum capture_next next = capture_input_next(input, &h, &data, &read_err);
+		if (next == CAPTURE_NEXT_END)
+			break;
+		if (next == CAPTURE_NEXT_ERROR) {
+			read_status = read_err.code;
+			break;
+		}
+		if (next == CAPTURE_NEXT_PACKET)
+			decode_frame(ing, linktype, h, data);
+
+		if (time_monotonic() >= next_flush) {
+			capture_decoder_expire(ing->decoder, time_now());
+			struct dn_error flush_err;
+			rc = flush(ing, false, &flush_err);
+			if (rc != DN_OK) {
+				fail_in_callback(ing, rc, &flush_err);
+				break;
+			}
+			ing->last.kernel_drops = capture_input_kernel_drops(input);
+			log_info("%s: %llu packets, %llu responses, %llu records stored so far, "
+			         "%llu dropped by the kernel",
+			         iface, (unsigned long long)ing->last.packets,
+			         (unsigned long long)ing->last.responses,
+			         (unsigned long long)ing->last.rrsets_written,
+			         (unsigned long long)ing->last.kernel_drops);
+			next_flush = time_monotonic() + ing->options.flush_interval;
+		}
+	}
+	ing->last.kernel_drops = capture_input_kernel_drops(input);
+	ing->input = NULL;
+	capture_input_close(input);
+
+	if (ing->failure != DN_OK) {
+		add_counters(&ing->totals, &ing->last);
+		if (err != NULL)
+			*err = ing->failure_err;
+		return ing->failure;
+	}
+	rc = finish_run(ing, read_status, err);
+	if (rc == read_status && rc != DN_OK && err != NULL)
+		*err = read_err;
+	return rc;
+}

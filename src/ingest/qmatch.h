@@ -1,0 +1,30 @@
+/* Matching responses to queries seen on the wire, a guard against spoofed or
+ * unsolicited responses. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture/decode.h"
+#include "dns/message.h"
+
+struct qmatch;
+
+/* A table of at most capacity outstanding queries, each waiting window
+ * seconds (packet time) for its response. NULL when out of memory. */
+struct qmatch *qmatch_new(size_t capacity, uint32_t window);
+void qmatch_free(struct qmatch *q);
+
+/* Remember a query. When the table is full the oldest query is dropped. */
+void qmatch_add_query(struct qmatch *q, const struct capture_message *m,
+                      const struct dns_message *msg);
+
+/* Find and remove the query this response answers: same client and server
+ * addresses and ports (swapped), transport, message id, question name, type
+ * and class. False when there is none. */
+bool qmatch_take(struct qmatch *q, const struct capture_message *m,
+                 const struct dns_message *msg);
+
+/* Bytes held, for memory accounting. */
+size_t qmatch_memory(const struct qmatch *q);

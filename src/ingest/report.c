@@ -1,0 +1,106 @@
+/* Summaries of an ingest: what was read, what was kept, what was damaged. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ingest/ingest.h"
+#include "util/log.h"
+#include "util/progress.h"
+
+static void report_tally(const char *label, const char *reason, const struct ingest_tally *t)
+{
+	if (t->count == 0)
+		return;
+	char examples[128] = "";
+	size_t shown = t->count < INGEST_EXAMPLES ? t->count : INGEST_EXAMPLES;
+	size_t len = 0;
+	for (size_t i = 0; i < shown && len < sizeof(examples); i++) {
+		int n = snprintf(examples + len, sizeof(examples) - len, "%s%llu", i ? ", " : "",
+		                 (unsigned long long)t->examples[i]);
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+	/* Totals over several files carry no packet numbers (they are 1-based,
+	 * so 0 means none was kept). */
+	if (t->examples[0] == 0) {
+		log_warn("%s: %llu packet%s: %s", label, (unsigned long long)t->count,
+		         t->count == 1 ? "" : "s", reason);
+		return;
+	}
+	log_warn("%s: %llu packet%s: %s (packet%s %s%s)", label, (unsigned long long)t->count,
+	         t->count == 1 ? "" : "s", reason, shown == 1 ? "" : "s", examples,
+	         t->count > shown ? ", ..." : "");
+}
+
+void ingest_report(const char *label, const struct ingest_counters *c, double seconds)
+{
+	char bytes[32], peak[32];
+	format_bytes(c->bytes, bytes, sizeof(bytes));
+	format_bytes(c->peak_memory, peak, sizeof(peak));
+	double rate = seconds > 0 ? (double)c->packets / seconds : 0;
+
+	log_info("%s: %llu packets (%s) in %.2f s, %.0f packets/s; %llu DNS messages: "
+	         "%llu queries, %llu responses",
+	         label, (unsigned long long)c->packets, bytes, seconds, rate,
+	         (unsigned long long)c->messages, (unsigned long long)c->queries,
+	         (unsigned long long)c->responses);
+	log_info("%s: %llu answer and %llu authority records, %llu error rcodes, %llu NODATA; "
+	         "stored as %llu distinct records and %llu negative answers in %llu flush%s "
+	         "(peak aggregate memory %s)",
+	         label, (unsigned long long)c->extract.answer_records,
+	         (unsigned long long)c->extract.authority_records,
+	         (unsigned long long)c->extract.negatives, (unsigned long long)c->extract.nodata,
+	         (unsigned long long)c->rrsets_written, (unsigned long long)c->negatives_written,
+	         (unsigned long long)c->flushes, c->flushes == 1 ? "" : "es", peak);
+	if (c->matched > 0 || c->unmatched > 0)
+		log_info("%s: query matching: %llu responses matched, %llu without a query dropped",
+		         label, (unsigned long long)c->matched, (unsigned long long)c->unmatched);
+	if (c->extract.skipped_opcode + c->extract.skipped_class > 0)
+		log_info("%s: not recorded: %llu responses with an opcode other than QUERY, "
+		         "%llu records outside class IN",
+		         label, (unsigned long long)c->extract.skipped_opcode,
+		         (unsigned long long)c->extract.skipped_class);
+	const struct capture_counters *d = &c->decoder;
+	if (d->frag_reassembled + d->messages_tcp > 0)
+		log_info("%s: reassembled %llu fragmented IP datagrams and %llu DNS messages over "
+		         "TCP (%llu flows, %llu retransmitted segments)",
+		         label, (unsigned long long)d->frag_reassembled,
+		         (unsigned long long)d->messages_tcp, (unsigned long long)d->tcp_flows_opened,
+		         (unsigned long long)d->tcp_retransmits);
+	if (d->messages_snapped > 0)
+		log_warn("%s: %llu UDP messages cut short by the capture's snapshot length; their "
+		         "complete records were kept",
+		         label, (unsigned long long)d->messages_snapped);
+	if (d->frag_timed_out + d->frag_evicted + d->frag_overlaps > 0)
+		log_warn("%s: IP fragments: %llu datagrams never completed, %llu dropped for "
+		         "memory, %llu overlapping fragments",
+		         label, (unsigned long long)d->frag_timed_out,
+		         (unsigned long long)d->frag_evicted, (unsigned long long)d->frag_overlaps);
+	if (d->tcp_gaps + d->tcp_flows_evicted + d->tcp_bad_messages > 0)
+		log_warn("%s: TCP: %llu gaps in streams (messages lost), %llu flows dropped for "
+		         "memory, %llu zero-length messages",
+		         label, (unsigned long long)d->tcp_gaps,
+		         (unsigned long long)d->tcp_flows_evicted,
+		         (unsigned long long)d->tcp_bad_messages);
+	if (c->kernel_drops > 0)
+		log_warn("%s: the kernel dropped %llu packets (capture too slow; use a BPF filter "
+		         "with -f or a larger buffer)",
+		         label, (unsigned long long)c->kernel_drops);
+
+	for (size_t i = 0; i < CAPTURE_RESULT_COUNT; i++) {
+		char reason[128];
+		if (!capture_result_is_error((enum capture_result)i))
+			continue;
+		snprintf(reason, sizeof(reason), "skipped, %s",
+		         capture_result_text((enum capture_result)i));
+		report_tally(label, reason, &c->capture[i]);
+	}
+	for (size_t i = DNS_PARSE_TRAILING; i < DNS_PARSE_RESULT_COUNT; i++) {
+		char reason[128];
+		snprintf(reason, sizeof(reason), "%s: %s",
+		         i <= DNS_PARSE_PARTIAL ? "DNS message kept up to the damage"
+		                                : "DNS message skipped",
+		         dns_parse_result_text((enum dns_parse_result)i));
+		report_tally(label, reason, &c->parse[i]);
+	}
+}
