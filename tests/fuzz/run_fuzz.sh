@@ -1,0 +1,28 @@
+#!/bin/sh
+# Run one libFuzzer target for a fixed time: replay saved regression inputs,
+# build seeds from the shared corpus captures (when present), then fuzz.
+# Usage: run_fuzz.sh FUZZER SECONDS WORKDIR
+set -eu
+fuzzer=$1
+seconds=$2
+work=$3
+name=$(basename "$fuzzer")
+regressions="$FUZZ_SOURCE_DIR/regressions/$name"
+
+rm -rf "$work"
+mkdir -p "$work/corpus" "$work/artifacts"
+
+if [ -d "$regressions" ] && [ -n "$(ls -A "$regressions")" ]; then
+    echo "$name: replaying $(ls "$regressions" | wc -l) regression inputs"
+    "$fuzzer" -runs=0 "$regressions"
+fi
+
+if [ -n "${DRAGNET_CORPUS:-}" ] && [ -d "$DRAGNET_CORPUS/pcap" ]; then
+    python3 "$FUZZ_SOURCE_DIR/make_seeds.py" "$DRAGNET_CORPUS/pcap" "$name" "$work/corpus"
+else
+    echo "$name: shared corpus not found; fuzzing from an empty seed set"
+fi
+
+echo "$name: fuzzing for $seconds s"
+exec "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$work/corpus"
