@@ -1,0 +1,87 @@
+#!/bin/sh
+# Set up dragnet on Debian 12 and run the demo or the whole test suite.
+#
+#   tools/setup.sh demo   install missing build packages, build, ingest the
+#                         sample captures and run example lookups
+#   tools/setup.sh test   install missing build and test packages, build the
+#                         normal and the sanitizer/fuzzing configurations,
+#                         run every test in both
+#
+# Run it as root or as a user who may use sudo; packages are installed with
+# apt-get only when missing.
+set -eu
+
+mode=${1:-}
+case "$mode" in
+demo | test) ;;
+*)
+    echo "usage: $0 demo|test" >&2
+    exit 2
+    ;;
+esac
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+build_packages="build-essential cmake ninja-build pkg-config libknot-dev libpcap-dev
+    libsqlite3-dev libjansson-dev libzstd-dev zlib1g-dev libxxhash-dev libidn2-dev"
+# tshark, editcap and mergecap are test oracles; clang and its runtime build
+# the sanitizer and libFuzzer configuration.
+test_packages="libcmocka-dev python3 tshark zstd clang libclang-rt-14-dev"
+
+packages=$build_packages
+[ "$mode" = test ] && packages="$packages $test_packages"
+
+missing=""
+for p in $packages; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -n "$missing" ]; then
+    echo "setup: installing Debian packages:$missing"
+    as_root=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || {
+            echo "setup: need root or sudo to install:$missing" >&2
+            exit 1
+        }
+        as_root="sudo"
+    fi
+    $as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    # shellcheck disable=SC2086
+    $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+fi
+
+jobs=$(nproc 2>/dev/null || echo 2)
+
+echo "setup: building build/"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+ninja -C build -j "$jobs"
+
+if [ "$mode" = demo ]; then
+    db=build/demo.db
+    rm -f "$db" "$db-wal" "$db-shm"
+    set -x
+    build/dragnet ingest --db "$db" samples/*.pcap*
+    build/dragnet pdns --db "$db" login.paypa1-secure.example
+    build/dragnet pdns --db "$db" 203.0.113.0/24
+    build/dragnet pdns --db "$db" '*.paypa1-secure.example' --last-after 2024-03-01
+    build/dragnet pdns --db "$db" --negative '*.example'
+    build/dragnet stats --db "$db"
+    exit 0
+fi
+
+echo "setup: building build-san/ (clang, AddressSanitizer, UndefinedBehaviorSanitizer, libFuzzer)"
+CC=clang cmake -S . -B build-san -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DDRAGNET_SANITIZE=ON -DDRAGNET_FUZZ=ON >/dev/null
+ninja -C build-san -j "$jobs"
+
+status=0
+echo "setup: running the test suite (build/)"
+ctest --test-dir build --output-on-failure -j "$jobs" || status=1
+echo "setup: running the test suite under ASan and UBSan, and the fuzzers (build-san/)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir build-san --output-on-failure -j "$jobs" || status=1
+exit $status
