@@ -104,18 +104,11 @@ static void read_header(const uint8_t *wire, struct dns_message *msg)
 	msg->arcount = read_u16(wire + 10);
 }
 
-/* Byte-wise ASCII lower-casing (RFC 4343): only A-Z change. */
-static const uint8_t ascii_lower[256] = {
-#define L4(n) L1(n), L1(n + 1), L1(n + 2), L1(n + 3)
-#define L1(n) ((n) >= 'A' && (n) <= 'Z' ? (n) + 32 : (n))
-#define L16(n) L4(n), L4(n + 4), L4(n + 8), L4(n + 12)
-#define L64(n) L16(n), L16(n + 16), L16(n + 32), L16(n + 48)
-	L64(0), L64(64), L64(128), L64(192),
-#undef L64
-#undef L16
-#undef L4
-#undef L1
-};
+/* ASCII lower-casing (RFC 4343): only A-Z change, without a branch. */
+static inline uint8_t ascii_lower(uint8_t c)
+{
+	return (uint8_t)(c + (((unsigned)(c - 'A') < 26u) << 5));
+}
 
 /*
  * Read the name at wire[pos], following compression pointers, and write it
@@ -165,7 +158,7 @@ static size_t read_name(const uint8_t *wire, size_t size, size_t pos, size_t end
 		}
 		const uint8_t *label = wire + pos + 1;
 		for (size_t i = 0; i < len; i++)
-			out[written + i] = ascii_lower[label[i]];
+			out[written + i] = ascii_lower(label[i]);
 		written += len;
 		pos += 1 + len;
 	}
