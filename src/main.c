@@ -14,7 +14,10 @@ static const char main_usage[] =
 	"  pdns NAME|IP|CIDR  look up records by name (wildcards too) or by address\n"
 	"  stats              summarise what the store holds\n"
 	"\n"
-	"Run 'dragnet COMMAND --help' for a command's options, 'man dragnet' for more.\n"
+	"  --version          print the version\n"
+	"\n"
+	"Run 'dragnet COMMAND --help' for a command's options; the manual is dragnet(1)\n"
+	"(docs/dragnet.1 in the source tree).\n"
 	"The database is --db PATH, else $DRAGNET_DB, else\n"
 	"$XDG_DATA_HOME/dragnet/dragnet.db (~/.local/share/dragnet/dragnet.db).\n";
 

@@ -65,7 +65,7 @@ if [ "$mode" = demo ]; then
     rm -f "$db" "$db-wal" "$db-shm"
     set -x
     build/dragnet ingest --db "$db" samples/*.pcap*
-    build/dragnet pdns --db "$db" login.paypa1-secure.example
+    build/dragnet pdns --db "$db" login.paypa1-secure.example -t A
     build/dragnet pdns --db "$db" 203.0.113.0/24
     build/dragnet pdns --db "$db" '*.paypa1-secure.example' --last-after 2024-03-01
     build/dragnet pdns --db "$db" --negative '*.example'

@@ -14,9 +14,12 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "util/log.h"
+
 /* Decompressing reader behind a stdio stream (fopencookie), for inputs that
  * libpcap cannot open by name: compressed files and standard input. */
 struct stream_state {
+	const char *path;  /* for messages */
 	FILE *raw;
 	bool close_raw;
 	enum capture_compression compression;
@@ -92,6 +95,16 @@ static ssize_t read_gzip(struct stream_state *s, char *buf, size_t size)
 			s->in_pos = s->in_len;
 		}
 		if (s->zlib_member_done) {
+			/* Another member must start with the gzip magic number;
+			 * anything else is trailing junk, which gzip(1) also
+			 * ignores with a warning. */
+			if (s->zlib.next_in[0] != magic_gzip[0] ||
+			    (s->zlib.avail_in > 1 && s->zlib.next_in[1] != magic_gzip[1])) {
+				log_warn("%s: bytes after the end of the gzip data ignored", s->path);
+				s->zlib.avail_in = 0;
+				s->raw_eof = true;
+				break;
+			}
 			inflateReset(&s->zlib);
 			s->zlib_member_done = false;
 		}
@@ -157,8 +170,8 @@ static void stream_free(struct stream_state *s)
 	free(s);
 }
 
-static dn_status detect_format(const char *path, const uint8_t head[4], size_t n,
-                               enum capture_format *format, struct dn_error *err)
+static dn_status detect_format(const char *path, bool decompressed, const uint8_t head[4],
+                               size_t n, enum capture_format *format, struct dn_error *err)
 {
 	static const uint32_t pcap_magics[] = {0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1};
 	if (n == 0)
@@ -179,6 +192,11 @@ static dn_status detect_format(const char *path, const uint8_t head[4], size_t n
 		*format = CAPTURE_FORMAT_PCAPNG;
 		return DN_OK;
 	}
+	if (decompressed)
+		return dn_fail(err, DN_EFORMAT,
+		               "%s: the decompressed data is not a pcap or pcapng capture (it "
+		               "starts with bytes %02x %02x %02x %02x)",
+		               path, head[0], head[1], head[2], head[3]);
 	return dn_fail(err, DN_EFORMAT,
 	               "%s: not a pcap or pcapng capture (it starts with bytes %02x %02x %02x "
 	               "%02x; gzip and zstd compressed captures are accepted too)",
@@ -230,6 +248,7 @@ static dn_status open_through_stream(struct capture_input *in, FILE *raw, bool c
 			fclose(raw);
 		return dn_fail(err, DN_ENOMEM, "%s: out of memory", in->path);
 	}
+	s->path = in->path;
 	s->raw = raw;
 	s->close_raw = close_raw;
 	s->compression = in->compression;
@@ -265,7 +284,8 @@ static dn_status open_through_stream(struct capture_input *in, FILE *raw, bool c
 		prefixed_close(p);
 		return DN_EMALF;
 	}
-	dn_status rc = detect_format(in->path, p->head, p->head_len, &in->format, err);
+	dn_status rc = detect_format(in->path, in->compression != CAPTURE_PLAIN, p->head,
+	                             p->head_len, &in->format, err);
 	if (rc != DN_OK) {
 		prefixed_close(p);
 		return rc;
@@ -281,9 +301,11 @@ static dn_status open_through_stream(struct capture_input *in, FILE *raw, bool c
 	char errbuf[PCAP_ERRBUF_SIZE];
 	in->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (in->pcap == NULL) {
+		/* A decoding failure explains more than libpcap's short read. */
+		dn_fail(err, DN_EMALF, "%s: cannot read capture header: %s", in->path,
+		        s->error[0] != '\0' ? s->error : errbuf);
 		fclose(fp);
-		return dn_fail(err, DN_EMALF, "%s: cannot read capture header: %s", in->path,
-		               errbuf);
+		return DN_EMALF;
 	}
 	in->stream = s;
 	return DN_OK;
@@ -327,12 +349,13 @@ dn_status capture_input_open_file(const char *path, struct capture_input **out,
 		free(in);
 		return DN_EIO;
 	}
+	/* Pipes and FIFOs (as from <(zcat x.gz)) are read like standard input. */
 	struct stat st;
 	bool regular = fstat(fileno(raw), &st) == 0 && S_ISREG(st.st_mode);
-	if (!use_stdin && !regular) {
+	if (!use_stdin && S_ISDIR(st.st_mode)) {
 		fclose(raw);
 		free(in);
-		return dn_fail(err, DN_EIO, "cannot read %s: not a regular file", path);
+		return dn_fail(err, DN_EIO, "cannot read %s: it is a folder", path);
 	}
 	in->size = regular ? (uint64_t)st.st_size : 0;
 
@@ -352,10 +375,10 @@ dn_status capture_input_open_file(const char *path, struct capture_input **out,
 		in->compression = CAPTURE_ZSTD;
 
 	dn_status rc;
-	if (in->compression == CAPTURE_PLAIN && !use_stdin) {
+	if (in->compression == CAPTURE_PLAIN && !use_stdin && regular) {
 		/* Let libpcap read the file directly: the fastest path. */
 		fclose(raw);
-		rc = detect_format(path, head, n, &in->format, err);
+		rc = detect_format(path, false, head, n, &in->format, err);
 		if (rc == DN_OK)
 			rc = open_plain_file(in, err);
 	} else {

@@ -30,6 +30,9 @@ static const char ingest_usage[] =
 	"                        end of each file and when memory runs short\n"
 	"      --flush-records N write whenever N distinct records are held\n"
 	"  -n, --dry-run         decode and aggregate, but write nothing\n"
+	"      --again           read files that were ingested before (same path, size and\n"
+	"                        modification time) from the start; without it they are\n"
+	"                        skipped, or resumed after the last stored packet\n"
 	"      --db PATH         database file (default $DRAGNET_DB, else\n"
 	"                        $XDG_DATA_HOME/dragnet/dragnet.db)\n"
 	"  -v, --verbose         more detail; -q, --quiet: errors only\n"
@@ -37,7 +40,8 @@ static const char ingest_usage[] =
 	"\n"
 	"Damaged packets are counted and skipped; an unreadable file is reported and the\n"
 	"other files are still read. Everything aggregated is written when a file ends,\n"
-	"when memory runs short and on SIGINT/SIGTERM.\n"
+	"when memory runs short and on SIGINT/SIGTERM (which stop reading at once but\n"
+	"let a write that has begun finish).\n"
 	"Exit status: 0 all read, 3 some input unreadable, 4 database error,\n"
 	"130 interrupted; see dragnet(1).\n";
 
@@ -60,7 +64,10 @@ static const char capture_usage[] =
 	"      --buffer SIZE       kernel capture buffer (default 16M)\n"
 	"      --no-promiscuous    do not put the interface in promiscuous mode\n"
 	"      --db PATH           database file, as for ingest\n"
-	"  -v, --verbose, -q, --quiet, -h, --help\n";
+	"  -v, --verbose, -q, --quiet, -h, --help\n"
+	"\n"
+	"Exit status: 0 stopped by SIGINT/SIGTERM after writing everything, 2 invalid\n"
+	"arguments or filter, 4 database error, 5 the interface could not be opened.\n";
 
 enum {
 	OPT_MDNS = 256,
@@ -70,6 +77,7 @@ enum {
 	OPT_BUFFER,
 	OPT_NO_PROMISC,
 	OPT_FLUSH_RECORDS,
+	OPT_AGAIN,
 };
 
 static struct ingest *running;
@@ -99,6 +107,10 @@ static int pipeline_option(const char *command, struct ingest_options *options, 
 	unsigned long long value;
 	switch (opt) {
 	case 's':
+		if (arg[0] == '\0') {
+			cli_usage_error(command, "empty --source name");
+			return -1;
+		}
 		options->source = arg;
 		return 1;
 	case 'm':
@@ -156,6 +168,7 @@ int cmd_ingest(int argc, char **argv)
 		{"llmnr", no_argument, NULL, OPT_LLMNR},
 		{"match-queries", no_argument, NULL, OPT_MATCH},
 		{"dry-run", no_argument, NULL, 'n'},
+		{"again", no_argument, NULL, OPT_AGAIN},
 		{"flush-interval", required_argument, NULL, 'F'},
 		{"flush-records", required_argument, NULL, OPT_FLUSH_RECORDS},
 		{"help", no_argument, NULL, 'h'},
@@ -175,6 +188,8 @@ int cmd_ingest(int argc, char **argv)
 			continue;
 		if (opt == 'n') {
 			options.dry_run = true;
+		} else if (opt == OPT_AGAIN) {
+			options.again = true;
 		} else if (opt == 'h') {
 			fputs(ingest_usage, stdout);
 			return DN_EXIT_OK;
@@ -189,7 +204,7 @@ int cmd_ingest(int argc, char **argv)
 
 	struct store *store = NULL;
 	if (!options.dry_run) {
-		struct store_options store_options = {.cache_bytes = options.max_memory / 8};
+		struct store_options store_options = {.cache_bytes = ingest_store_cache_bytes(&options)};
 		int code = cli_open_store(&common, STORE_WRITE, &store_options, &store);
 		if (code != DN_EXIT_OK)
 			return code;
@@ -210,13 +225,22 @@ int cmd_ingest(int argc, char **argv)
 	double started = time_monotonic();
 	int files = 0;
 	for (int i = optind; i < argc; i++) {
+		if (ingest_stopped(ing)) {
+			log_warn("interrupted: %d input%s not read", argc - i,
+			         argc - i == 1 ? "" : "s");
+			exit_code = DN_EXIT_INTERRUPTED;
+			break;
+		}
 		double file_started = time_monotonic();
 		rc = ingest_file(ing, argv[i], &err);
+		if (rc == DN_OK && ingest_skipped(ing))
+			continue;
 		files++;
 		if (rc != DN_OK)
 			log_error("%s", err.msg);
 		if (rc == DN_OK || rc == DN_EMALF || rc == DN_EINTR)
-			ingest_report(argv[i], ingest_last(ing), time_monotonic() - file_started);
+			ingest_report(argv[i], ingest_last(ing), options.dry_run,
+			              time_monotonic() - file_started);
 		if (rc == DN_ESTORE || rc == DN_ESCHEMA || rc == DN_ENOMEM) {
 			exit_code = cli_exit_for(rc);
 			break;
@@ -229,7 +253,8 @@ int cmd_ingest(int argc, char **argv)
 			exit_code = DN_EXIT_INPUT;
 	}
 	if (files > 1)
-		ingest_report("all files", ingest_totals(ing), time_monotonic() - started);
+		ingest_report("all files", ingest_totals(ing), options.dry_run,
+		              time_monotonic() - started);
 
 	running = NULL;
 	ingest_free(ing);
@@ -311,17 +336,29 @@ int cmd_capture(int argc, char **argv)
 		return cli_usage_error("capture", "unexpected argument '%s'", argv[optind]);
 	cli_setup_logging(&common, true);
 
-	struct store *store = NULL;
-	struct store_options store_options = {.cache_bytes = options.max_memory / 8};
-	int code = cli_open_store(&common, STORE_WRITE, &store_options, &store);
-	if (code != DN_EXIT_OK)
-		return code;
-
-	struct ingest *ing;
+	/* Open the interface first: without the right to capture, nothing
+	 * else should happen, not even creating the database. */
+	struct capture_input *input;
 	struct dn_error err;
-	dn_status rc = ingest_new(store, &options, &ing, &err);
+	dn_status rc = capture_input_open_live(iface, &live, &input, &err);
 	if (rc != DN_OK) {
 		log_error("%s", err.msg);
+		return rc == DN_EINVAL ? DN_EXIT_USAGE : DN_EXIT_FAILURE;
+	}
+
+	struct store *store = NULL;
+	struct store_options store_options = {.cache_bytes = ingest_store_cache_bytes(&options)};
+	int code = cli_open_store(&common, STORE_WRITE, &store_options, &store);
+	if (code != DN_EXIT_OK) {
+		capture_input_close(input);
+		return code;
+	}
+
+	struct ingest *ing;
+	rc = ingest_new(store, &options, &ing, &err);
+	if (rc != DN_OK) {
+		log_error("%s", err.msg);
+		capture_input_close(input);
 		store_close(store);
 		return cli_exit_for(rc);
 	}
@@ -329,16 +366,14 @@ int cmd_capture(int argc, char **argv)
 	install_signals();
 
 	double started = time_monotonic();
-	rc = ingest_live(ing, iface, &live, &err);
+	rc = ingest_live(ing, iface, input, &err);
 	if (rc != DN_OK)
 		log_error("%s", err.msg);
-	ingest_report(iface, ingest_last(ing), time_monotonic() - started);
+	ingest_report(iface, ingest_last(ing), false, time_monotonic() - started);
 	log_info("capture on %s stopped", iface);
 
 	running = NULL;
 	ingest_free(ing);
 	store_close(store);
-	if (rc == DN_EIO)
-		return DN_EXIT_FAILURE;
 	return cli_exit_for(rc);
 }

@@ -31,15 +31,17 @@ static const char pdns_usage[] =
 	"      --last-after TIME   last seen at or after TIME\n"
 	"      --last-before TIME  last seen before TIME\n"
 	"                          TIME is epoch seconds, ISO 8601 (2024-05-01,\n"
-	"                          2024-05-01T12:00:00Z) or an age such as 30d, 12h, 2w\n"
+	"                          2024-05-01T12:00:00Z; UTC unless an offset is given)\n"
+	"                          or an age such as 30d, 12h, 2w\n"
 	"  -N, --negative          show negative answers (NXDOMAIN, SERVFAIL, NODATA...)\n"
 	"  -l, --limit N           at most N results (default 10000; 0 for no limit)\n"
 	"      --offset N          skip the first N results\n"
 	"  -S, --sort KEY          first (default, oldest first), last (newest first),\n"
 	"                          count (most seen first) or name\n"
-	"  -j, --json              one COF JSON object per line (times in epoch seconds)\n"
-	"      --csv               CSV with a header line\n"
-	"  -u, --unicode           show internationalised names in Unicode\n"
+	"  -j, --json              one COF JSON object per line (times in epoch seconds,\n"
+	"                          names always in A-label form)\n"
+	"      --csv               CSV with a header line, including the sources column\n"
+	"  -u, --unicode           show internationalised names in Unicode (table, CSV)\n"
 	"      --db PATH           database file (default $DRAGNET_DB, else\n"
 	"                          $XDG_DATA_HOME/dragnet/dragnet.db)\n"
 	"  -v, --verbose, -q, --quiet, -h, --help\n"
@@ -88,7 +90,17 @@ static dn_status emit_negative(const struct pdns_negative *neg, void *ctx)
 
 static bool parse_fence(const char *arg, int64_t *fence)
 {
-	return time_parse(arg, time_now(), fence);
+	if (!time_parse(arg, time_now(), fence))
+		return false;
+	/* Eight digits are epoch seconds in 1970, but more likely meant as a
+	 * YYYYMMDD date; say how the value was read. */
+	if (strlen(arg) == 8 && strspn(arg, "0123456789") == 8 && arg[0] == '2') {
+		char when[32];
+		time_format_iso(*fence, when, sizeof(when));
+		log_warn("time '%s' is read as epoch seconds (%s); for a date write %.4s-%.2s-%.2s",
+		         arg, when, arg, arg + 4, arg + 6);
+	}
+	return true;
 }
 
 static bool parse_sort(const char *arg, enum pdns_sort *sort)
@@ -195,10 +207,10 @@ int cmd_pdns(int argc, char **argv)
 				                       optarg);
 			break;
 		case 'j':
-			out.format = PDNS_FORMAT_JSON;
-			break;
 		case OPT_CSV:
-			out.format = PDNS_FORMAT_CSV;
+			if (out.format != PDNS_FORMAT_TABLE)
+				return cli_usage_error("pdns", "give either --json or --csv, not both");
+			out.format = opt == 'j' ? PDNS_FORMAT_JSON : PDNS_FORMAT_CSV;
 			break;
 		case 'u':
 			out.unicode = true;
@@ -220,7 +232,7 @@ int cmd_pdns(int argc, char **argv)
 		return cli_usage_error("pdns", "give either a NAME or --rdata, not both");
 	if (target == NULL && rdata == NULL)
 		return cli_usage_error("pdns", "nothing to look up: give a NAME or --rdata VALUE");
-	if (target != NULL && pdns_text_is_ip_range(target))
+	if (target != NULL && pdns_text_looks_like_address(target))
 		rdata = target;
 
 	dn_status rc = rdata != NULL ? pdns_query_set_rdata(&query, rdata, &err)
@@ -228,7 +240,8 @@ int cmd_pdns(int argc, char **argv)
 	if (rc != DN_OK)
 		return cli_usage_error("pdns", "%s", err.msg);
 	if (negative && query.kind != PDNS_QUERY_RRNAME)
-		return cli_usage_error("pdns", "--negative works with a NAME, not with --rdata");
+		return cli_usage_error("pdns", "--negative needs a name; negative answers have no "
+		                               "rdata to search by address or --rdata");
 
 	struct store *store;
 	int code = cli_open_store(&common, STORE_READ, NULL, &store);

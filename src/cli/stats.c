@@ -20,7 +20,9 @@ static const char stats_usage[] =
 	"  -j, --json     one JSON object instead of text\n"
 	"      --db PATH  database file (default $DRAGNET_DB, else\n"
 	"                 $XDG_DATA_HOME/dragnet/dragnet.db)\n"
-	"  -v, --verbose, -q, --quiet, -h, --help\n";
+	"  -v, --verbose, -q, --quiet, -h, --help\n"
+	"\n"
+	"Exit status: 0 success, 2 invalid arguments, 4 database missing or unreadable.\n";
 
 static void format_time(int64_t t, char *buf, size_t size)
 {
@@ -46,8 +48,8 @@ static void print_text(const struct store_stats *st)
 	printf("observations   %" PRIu64 "\n", st->observations);
 	printf("negatives      %" PRIu64 " (qname, qtype, rcode)\n", st->negatives);
 	printf("time span      %s .. %s\n", first, last);
-	printf("runs           %" PRIu64 " ingest runs, %" PRIu64 " unfinished\n", st->runs,
-	       st->runs_unfinished);
+	printf("runs           %" PRIu64 " (ingest and capture), %" PRIu64 " unfinished\n",
+	       st->runs, st->runs_unfinished);
 
 	if (st->ntypes > 0) {
 		printf("\n%-12s %12s\n", "rrtype", "records");

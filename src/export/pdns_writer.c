@@ -125,15 +125,37 @@ static bool table_add(struct pdns_writer *w, char cells[COLUMN_COUNT][PDNS_NAME_
 	return true;
 }
 
+/* Columns a UTF-8 string takes on a terminal, counting one per code point
+ * (an estimate: East Asian wide characters take two). */
+static size_t display_width(const char *text)
+{
+	size_t width = 0;
+	for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
+		if ((*p & 0xc0) != 0x80)
+			width++;
+	}
+	return width;
+}
+
+static void pad(FILE *out, size_t n)
+{
+	while (n-- > 0)
+		fputc(' ', out);
+}
+
 /* Counts are right-aligned; the last column is not padded. */
 static void print_cell(FILE *out, const char *text, size_t width, int column, bool last)
 {
-	if (column == COL_COUNT || column == COL_SOURCES)
-		fprintf(out, "%*s", (int)width, text);
-	else if (last)
+	size_t used = display_width(text);
+	size_t fill = width > used ? width - used : 0;
+	if (column == COL_COUNT || column == COL_SOURCES) {
+		pad(out, fill);
 		fputs(text, out);
-	else
-		fprintf(out, "%-*s", (int)width, text);
+	} else {
+		fputs(text, out);
+		if (!last)
+			pad(out, fill);
+	}
 	fputs(last ? "\n" : "  ", out);
 }
 
@@ -148,7 +170,7 @@ static void table_print(struct pdns_writer *w)
 		width[i] = strlen(headers[i]);
 	for (size_t r = 0; r < w->nrows; r++) {
 		for (int i = 0; i < COLUMN_COUNT; i++) {
-			size_t len = strlen(w->rows[r].cells[i]);
+			size_t len = display_width(w->rows[r].cells[i]);
 			if (len > width[i])
 				width[i] = len;
 		}

@@ -20,6 +20,7 @@ struct ingest_options {
 	size_t max_memory;        /* bytes for aggregation, reassembly and store cache together */
 	const char *source;       /* source name for every input; NULL: one per file */
 	bool dry_run;             /* decode and aggregate, write nothing */
+	bool again;               /* read files ingested before, from their start */
 	bool match_queries;       /* keep only responses whose query was seen */
 	uint32_t match_window;    /* seconds a query waits for its response */
 	bool mdns;                /* also decode multicast DNS on port 5353 */
@@ -64,25 +65,39 @@ struct ingest_counters {
 
 struct ingest;
 
+/* The share of options->max_memory that the store may use for its cache;
+ * give it to store_open() before ingest_new(). */
+size_t ingest_store_cache_bytes(const struct ingest_options *options);
+
 /* Prepare a pipeline writing into store (NULL only for a dry run). */
 dn_status ingest_new(struct store *store, const struct ingest_options *options,
                      struct ingest **ingest, struct dn_error *err);
 
 /* Read one capture file ("-" for standard input) to its end, then flush.
- * Damaged packets are counted and skipped. Returns DN_OK when the file was
- * read (even with damaged packets), DN_EFORMAT/DN_EMALF/DN_EIO when it
+ * Damaged packets are counted and skipped. A file already ingested in full
+ * (same absolute path, size and modification time) is skipped, and one
+ * whose earlier run was cut short is resumed after the last stored packet,
+ * unless options.again is set. Returns DN_OK when the file was read or
+ * skipped (even with damaged packets), DN_EFORMAT/DN_EMALF/DN_EIO when it
  * could not be read at all or broke off (what was read before is kept),
  * DN_ESTORE when writing failed, DN_EINTR when ingest_stop() was called. */
 dn_status ingest_file(struct ingest *ingest, const char *path, struct dn_error *err);
 
-/* Capture on an interface until ingest_stop(), flushing every
- * flush_interval seconds and when memory runs short. */
-dn_status ingest_live(struct ingest *ingest, const char *iface,
-                      const struct capture_live_options *live, struct dn_error *err);
+/* Capture from input, a live capture on interface iface opened with
+ * capture_input_open_live(), until ingest_stop(), flushing every
+ * flush_interval seconds and when memory runs short. Closes input. */
+dn_status ingest_live(struct ingest *ingest, const char *iface, struct capture_input *input,
+                      struct dn_error *err);
 
 /* Ask a running ingest_file() or ingest_live() to flush and return. Safe to
  * call from a signal handler. */
 void ingest_stop(struct ingest *ingest);
+
+/* True once ingest_stop() was called. */
+bool ingest_stopped(const struct ingest *ingest);
+
+/* True when the last ingest_file() skipped a file ingested before. */
+bool ingest_skipped(const struct ingest *ingest);
 
 /* Counters of the last file or capture, and the totals of all of them. */
 const struct ingest_counters *ingest_last(const struct ingest *ingest);
@@ -90,6 +105,7 @@ const struct ingest_counters *ingest_totals(const struct ingest *ingest);
 
 /* Write a summary of counters to stderr at info level, with damage reasons
  * and their first packet numbers; label names the input. */
-void ingest_report(const char *label, const struct ingest_counters *counters, double seconds);
+void ingest_report(const char *label, const struct ingest_counters *counters, bool dry_run,
+                   double seconds);
 
 void ingest_free(struct ingest *ingest);

@@ -4,6 +4,7 @@
 
 #include <limits.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,11 +39,13 @@ struct ingest {
 
 	/* The input being read and what it belongs to. */
 	struct capture_input *input;
+	char input_path[PATH_MAX];  /* absolute path of the file, the run's input */
 	uint32_t source_id;
 	struct store_run run;
 	struct ingest_counters last;
 	struct ingest_counters totals;
 	volatile sig_atomic_t stop;
+	bool skipped;  /* the last file was ingested before and not read again */
 
 	/* Decoder counters when the current run started. */
 	struct capture_counters decoder_at_start;
@@ -66,31 +69,51 @@ static void tally(struct ingest_tally *t, uint64_t packet_number)
 	t->count++;
 }
 
+/* The shares of --max-memory, with their caps. */
+struct memory_plan {
+	size_t cache;
+	size_t frag;
+	size_t tcp;
+	size_t fixed;      /* everything but the aggregate */
+	size_t aggregate;  /* 0 when total is too small */
+};
+
+#define MIN_AGGREGATE (8u << 20)
+
+static struct memory_plan plan_for(size_t total, bool match_queries)
+{
+	struct memory_plan p;
+	p.cache = total / 8 < (64u << 20) ? total / 8 : (64u << 20);
+	p.frag = total / 32 < (16u << 20) ? total / 32 : (16u << 20);
+	p.tcp = total / 16 < (64u << 20) ? total / 16 : (64u << 20);
+	size_t qmatch = match_queries ? (size_t)QMATCH_CAPACITY * 48 : 0;
+	p.fixed = BASE_MEMORY + p.cache + p.frag + p.tcp + qmatch;
+	p.aggregate = total >= p.fixed + MIN_AGGREGATE ? total - p.fixed : 0;
+	return p;
+}
+
+size_t ingest_store_cache_bytes(const struct ingest_options *options)
+{
+	return plan_for(options->max_memory, options->match_queries).cache;
+}
+
 /* Split --max-memory between the store cache, reassembly buffers and the
  * aggregate; the aggregate gets what is left. */
 static dn_status plan_memory(struct ingest *ing, size_t *cache_bytes, struct dn_error *err)
 {
-	size_t total = ing->options.max_memory;
-	size_t cache = total / 8;
-	if (cache > (64u << 20))
-		cache = 64u << 20;
-	size_t frag = total / 32;
-	if (frag > (16u << 20))
-		frag = 16u << 20;
-	size_t tcp = total / 16;
-	if (tcp > (64u << 20))
-		tcp = 64u << 20;
-	size_t qmatch = ing->options.match_queries ? QMATCH_CAPACITY * 48 : 0;
-
-	size_t fixed = BASE_MEMORY + cache + frag + tcp + qmatch;
-	if (total < fixed + (8u << 20))
+	struct memory_plan p = plan_for(ing->options.max_memory, ing->options.match_queries);
+	if (p.aggregate == 0) {
+		size_t mib = 1;
+		while (plan_for(mib << 20, ing->options.match_queries).aggregate == 0)
+			mib++;
 		return dn_fail(err, DN_EINVAL,
 		               "--max-memory %zu MiB is too small; give at least %zu MiB",
-		               total >> 20, (fixed + (8u << 20) + (1u << 20) - 1) >> 20);
-	ing->decoder_config.frag_max_bytes = frag;
-	ing->decoder_config.tcp_max_bytes = tcp;
-	ing->agg_budget = total - fixed;
-	*cache_bytes = cache;
+		               ing->options.max_memory >> 20, mib);
+	}
+	ing->decoder_config.frag_max_bytes = p.frag;
+	ing->decoder_config.tcp_max_bytes = p.tcp;
+	ing->agg_budget = p.aggregate;
+	*cache_bytes = p.cache;
 	return DN_OK;
 }
 
@@ -153,6 +176,16 @@ void ingest_stop(struct ingest *ing)
 	ing->stop = 1;
 	if (ing->input != NULL)
 		capture_input_break(ing->input);
+}
+
+bool ingest_stopped(const struct ingest *ing)
+{
+	return ing->stop;
+}
+
+bool ingest_skipped(const struct ingest *ing)
+{
+	return ing->skipped;
 }
 
 const struct ingest_counters *ingest_last(const struct ingest *ing)
@@ -380,9 +413,12 @@ static const char *base_name(const char *path)
 }
 
 /* Register the source and an unfinished run record in a transaction of its
- * own, so that a run killed before its first flush still shows in stats. */
+ * own, so that a run killed before its first flush still shows in stats.
+ * resumed, when not NULL, is an unfinished earlier run of the same file that
+ * this one continues instead of starting a new record. */
 static dn_status start_run(struct ingest *ing, const char *source, const char *kind,
-                           const char *input, struct dn_error *err)
+                           const char *input, int64_t size, int64_t mtime,
+                           const struct store_run *resumed, struct dn_error *err)
 {
 	memset(&ing->last, 0, sizeof(ing->last));
 	memset(&ing->run, 0, sizeof(ing->run));
@@ -394,8 +430,15 @@ static dn_status start_run(struct ingest *ing, const char *source, const char *k
 	dn_status rc = store_source_id(ing->store, source, kind, &ing->source_id, err);
 	if (rc != DN_OK)
 		return rc;
+	if (resumed != NULL) {
+		ing->run = *resumed;
+		ing->run.input = input;
+		return DN_OK;
+	}
 	ing->run.source_id = ing->source_id;
 	ing->run.input = input;
+	ing->run.size = size;
+	ing->run.mtime = mtime;
 	ing->run.started = ing->run.updated = time_now();
 	rc = store_begin(ing->store, err);
 	if (rc == DN_OK)
@@ -439,6 +482,39 @@ static dn_status finish_run(struct ingest *ing, dn_status read_status, struct dn
 	return read_status;
 }
 
+/* How this file was ingested before, if at all: *skip is true when it was
+ * ingested in full, and *resume points at the unfinished run to continue. */
+static dn_status check_earlier_runs(struct ingest *ing, int64_t size, int64_t mtime, bool *skip,
+                                    struct store_run *earlier, bool *resume,
+                                    struct dn_error *err)
+{
+	*skip = false;
+	*resume = false;
+	if (ing->store == NULL || ing->options.again || mtime < 0)
+		return DN_OK;
+
+	bool found;
+	dn_status rc = store_find_run(ing->store, ing->input_path, size, mtime, earlier, &found,
+	                              err);
+	if (rc != DN_OK || !found)
+		return rc;
+	char when[32];
+	time_format_iso(earlier->started, when, sizeof(when));
+	if (earlier->finished) {
+		log_warn("%s: skipped, ingested before (run %lld of %s); give --again to count its "
+		         "packets a second time",
+		         ing->input_path, (long long)earlier->id, when);
+		*skip = true;
+	} else if (earlier->packets > 0) {
+		log_info("%s: run %lld of %s stopped after packet %llu, which is stored; resuming "
+		         "after it",
+		         ing->input_path, (long long)earlier->id, when,
+		         (unsigned long long)earlier->packets);
+		*resume = true;
+	}
+	return DN_OK;
+}
+
 dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err)
 {
 	struct capture_input *input;
@@ -446,16 +522,37 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 	if (rc != DN_OK)
 		return rc;
 
+	/* A regular file is known by its absolute path, size and modification
+	 * time, so that a second ingest of it can be noticed. */
 	bool from_stdin = strcmp(path, "-") == 0;
+	struct stat st;
+	bool regular = !from_stdin && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	if (from_stdin || realpath(path, ing->input_path) == NULL)
+		snprintf(ing->input_path, sizeof(ing->input_path), "%s", path);
+	int64_t size = regular ? (int64_t)st.st_size : -1;
+	int64_t mtime = regular ? (int64_t)st.st_mtime : -1;
+
+	bool skip, resume;
+	struct store_run earlier;
+	rc = check_earlier_runs(ing, size, mtime, &skip, &earlier, &resume, err);
+	if (rc != DN_OK || skip) {
+		ing->skipped = skip;
+		capture_input_close(input);
+		return rc;
+	}
+	ing->skipped = false;
+
 	const char *source = ing->options.source;
 	const char *kind = source != NULL ? "sensor" : "file";
 	if (source == NULL)
-		source = from_stdin ? "stdin" : base_name(path);
-	rc = start_run(ing, source, kind, path, err);
+		source = from_stdin ? "stdin" : ing->input_path;
+	rc = start_run(ing, source, kind, ing->input_path, size, mtime, resume ? &earlier : NULL,
+	               err);
 	if (rc != DN_OK) {
 		capture_input_close(input);
 		return rc;
 	}
+	uint64_t resume_after = resume ? earlier.packets : 0;
 
 	ing->input = input;
 	int linktype = capture_input_linktype(input);
@@ -478,6 +575,10 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 		}
 		if (next != CAPTURE_NEXT_PACKET)
 			continue;
+		if (ing->last.packets < resume_after) {
+			ing->last.packets++;  /* stored by the earlier run */
+			continue;
+		}
 		decode_frame(ing, linktype, h, data);
 
 		/* Reading the clock for every packet would cost more than
@@ -516,14 +617,10 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 	return rc;
 }
 
-dn_status ingest_live(struct ingest *ing, const char *iface,
-                      const struct capture_live_options *live, struct dn_error *err)
+dn_status ingest_live(struct ingest *ing, const char *iface, struct capture_input *input,
+                      struct dn_error *err)
 {
-	struct capture_input *input;
-	dn_status rc = capture_input_open_live(iface, live, &input, err);
-	if (rc != DN_OK)
-		return rc;
-
+	dn_status rc;
 	char default_source[300];
 	const char *source = ing->options.source;
 	if (source == NULL) {
@@ -532,7 +629,7 @@ dn_status ingest_live(struct ingest *ing, const char *iface,
 		snprintf(default_source, sizeof(default_source), "%s/%s", host, iface);
 		source = default_source;
 	}
-	rc = start_run(ing, source, "sensor", iface, err);
+	rc = start_run(ing, source, "sensor", iface, -1, -1, NULL, err);
 	if (rc != DN_OK) {
 		capture_input_close(input);
 		return rc;

@@ -32,7 +32,8 @@ static void report_tally(const char *label, const char *reason, const struct ing
 	         t->count > shown ? ", ..." : "");
 }
 
-void ingest_report(const char *label, const struct ingest_counters *c, double seconds)
+void ingest_report(const char *label, const struct ingest_counters *c, bool dry_run,
+                   double seconds)
 {
 	char bytes[32], peak[32];
 	format_bytes(c->bytes, bytes, sizeof(bytes));
@@ -44,14 +45,17 @@ void ingest_report(const char *label, const struct ingest_counters *c, double se
 	         label, (unsigned long long)c->packets, bytes, seconds, rate,
 	         (unsigned long long)c->messages, (unsigned long long)c->queries,
 	         (unsigned long long)c->responses);
-	log_info("%s: %llu answer and %llu authority records, %llu error rcodes, %llu NODATA; "
-	         "stored as %llu distinct records and %llu negative answers in %llu flush%s "
-	         "(peak aggregate memory %s)",
+	log_info("%s: %llu answer and %llu authority records, %llu error rcodes, %llu NODATA",
 	         label, (unsigned long long)c->extract.answer_records,
 	         (unsigned long long)c->extract.authority_records,
-	         (unsigned long long)c->extract.negatives, (unsigned long long)c->extract.nodata,
-	         (unsigned long long)c->rrsets_written, (unsigned long long)c->negatives_written,
-	         (unsigned long long)c->flushes, c->flushes == 1 ? "" : "es", peak);
+	         (unsigned long long)c->extract.negatives, (unsigned long long)c->extract.nodata);
+	/* A record that is held when two flushes happen is written by both. */
+	log_info("%s: %s %llu aggregated records and %llu negative answers in %llu flush%s%s "
+	         "(peak memory for aggregation and reassembly %s)",
+	         label, dry_run ? "would write" : "wrote", (unsigned long long)c->rrsets_written,
+	         (unsigned long long)c->negatives_written, (unsigned long long)c->flushes,
+	         c->flushes == 1 ? "" : "es",
+	         c->flushes > 1 ? ", counting a record once per flush that wrote it" : "", peak);
 	if (c->matched > 0 || c->unmatched > 0)
 		log_info("%s: query matching: %llu responses matched, %llu without a query dropped",
 		         label, (unsigned long long)c->matched, (unsigned long long)c->unmatched);

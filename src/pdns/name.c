@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include <idn2.h>
+#include <libknot/libknot.h>
 
 static bool is_ascii(const char *s)
 {
@@ -52,6 +53,20 @@ static bool labels_valid(const char *name)
 	return label == 0 && total <= 254;
 }
 
+/* Rewrite a valid presentation name into the form stored names have: the
+ * wire form rendered by libknot, so "\\101vil.test." becomes "evil.test."
+ * and every escape is spelled the one way stored names spell it. */
+static dn_status canonicalize(char *name, size_t size, const char *input, struct dn_error *err)
+{
+	uint8_t wire[KNOT_DNAME_MAXLEN];
+	if (knot_dname_from_str(wire, name, sizeof(wire)) == NULL)
+		return dn_fail(err, DN_EINVAL, "invalid domain name '%s'", input);
+	knot_dname_to_lower(wire);
+	if (knot_dname_to_str(name, wire, size) == NULL)
+		return dn_fail(err, DN_EINVAL, "domain name too long: %.64s...", input);
+	return DN_OK;
+}
+
 dn_status pdns_name_normalize(const char *input, char *out, size_t size, struct dn_error *err)
 {
 	size_t len = strlen(input);
@@ -90,7 +105,7 @@ dn_status pdns_name_normalize(const char *input, char *out, size_t size, struct 
 		               "invalid domain name '%s': empty label, label over 63 bytes, name "
 		               "over 253 characters or malformed \\DDD escape",
 		               input);
-	return DN_OK;
+	return canonicalize(out, size, input, err);
 }
 
 void pdns_name_reverse(const char *name, char *out, size_t size)

@@ -19,9 +19,22 @@ void pdns_query_init(struct pdns_query *q)
 	q->sort = PDNS_SORT_FIRST;
 }
 
+/* True when text holds a '*' that no backslash escapes. */
+static bool has_bare_star(const char *text)
+{
+	for (const char *p = text; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == '*')
+			return true;
+	}
+	return false;
+}
+
 /* Split a wildcard off text and normalise the rest into q->name. */
 static dn_status set_name_pattern(struct pdns_query *q, const char *text, struct dn_error *err)
 {
+	const char *pattern = text;
 	size_t len = strlen(text);
 	char stem[1024];
 
@@ -38,14 +51,15 @@ static dn_status set_name_pattern(struct pdns_query *q, const char *text, struct
 		len -= 3;
 	}
 	if (len == 0 || len >= sizeof(stem))
-		return dn_fail(err, DN_EINVAL, "invalid name pattern '%s'", text);
+		return dn_fail(err, DN_EINVAL, "invalid name pattern '%s'", pattern);
 	memcpy(stem, text, len);
 	stem[len] = '\0';
-	if (strchr(stem, '*') != NULL)
+	if (has_bare_star(stem))
 		return dn_fail(err, DN_EINVAL,
 		               "invalid name pattern '%s': a wildcard may only be the first label "
-		               "(*.example.com) or the last (www.example.*)",
-		               text);
+		               "(*.example.com) or the last (www.example.*); write \\* for a "
+		               "literal asterisk",
+		               pattern);
 	return pdns_name_normalize(stem, q->name, sizeof(q->name), err);
 }
 
@@ -61,18 +75,19 @@ bool pdns_text_is_ip_range(const char *text)
 	return ip_range_parse(text, &range);
 }
 
-/* True when text has the START-END shape with an address as START, such as
- * the reversed range "192.0.2.20-192.0.2.10". */
-static bool looks_like_range(const char *text)
+bool pdns_text_looks_like_address(const char *text)
 {
-	const char *dash = strchr(text, '-');
-	char start[64];
-	ip_key key;
-	if (dash == NULL || (size_t)(dash - text) >= sizeof(start))
+	/* Names never contain '/' or ':'; digits and dots with an optional
+	 * '-' between two such runs are meant as an IPv4 address or range. */
+	if (strchr(text, '/') != NULL || strchr(text, ':') != NULL)
+		return true;
+	size_t digits = strspn(text, "0123456789.");
+	if (digits == 0 || strchr(text, '.') == NULL)
 		return false;
-	memcpy(start, text, (size_t)(dash - text));
-	start[dash - text] = '\0';
-	return ip_key_parse(start, &key);
+	if (text[digits] == '\0')
+		return strspn(text, "0123456789") != digits; /* not a bare number */
+	return text[digits] == '-' && text[digits + 1] != '\0' &&
+	       strspn(text + digits + 1, "0123456789.") == strlen(text + digits + 1);
 }
 
 dn_status pdns_query_set_rdata(struct pdns_query *q, const char *text, struct dn_error *err)
@@ -83,7 +98,7 @@ dn_status pdns_query_set_rdata(struct pdns_query *q, const char *text, struct dn
 	}
 	/* Something that looks like an address, prefix or range but did not
 	 * parse is an error, not a host name. */
-	if (strchr(text, '/') != NULL || strchr(text, ':') != NULL || looks_like_range(text))
+	if (pdns_text_looks_like_address(text))
 		return dn_fail(err, DN_EINVAL,
 		               "invalid address, prefix or range '%s' (expected 192.0.2.1, "
 		               "192.0.2.0/24, 2001:db8::/32 or 192.0.2.10-192.0.2.20, with "

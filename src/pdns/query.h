@@ -64,3 +64,8 @@ dn_status pdns_query_set_rdata(struct pdns_query *q, const char *text, struct dn
 
 /* True when text is an address, CIDR prefix or address range. */
 bool pdns_text_is_ip_range(const char *text);
+
+/* True when text is meant as an address, prefix or range, valid or not:
+ * it has '/' or ':' (which names never have), or is dotted digits with an
+ * optional '-' range. "192.0.2.99-192.0.2.10" and "192.0.2.0/33" are. */
+bool pdns_text_looks_like_address(const char *text);

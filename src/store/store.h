@@ -15,11 +15,13 @@
 struct store_run {
 	int64_t id;              /* set by put_run on first call; pass it back to update */
 	uint32_t source_id;
-	const char *input;       /* file path, "-" for standard input, or interface name */
+	const char *input;       /* absolute file path, "-" for standard input, or interface */
+	int64_t size;            /* file size and modification time identify the file */
+	int64_t mtime;           /* again; -1 for standard input, pipes and interfaces */
 	int64_t started;         /* epoch seconds, wall clock */
 	int64_t updated;
 	bool finished;
-	uint64_t packets;
+	uint64_t packets;        /* frames read, and stored if finished; else up to the last flush */
 	uint64_t messages;
 	uint64_t records;        /* observations before aggregation */
 	uint64_t errors;         /* damaged frames and messages */
@@ -49,7 +51,7 @@ struct store_stats {
 	uint64_t negatives;
 	int64_t time_first;          /* PDNS_TIME_UNSET when empty */
 	int64_t time_last;
-	uint64_t runs;
+	uint64_t runs;               /* ingest and capture runs */
 	uint64_t runs_unfinished;
 	struct store_type_stats types[64]; /* most frequent first */
 	size_t ntypes;
@@ -86,6 +88,11 @@ struct store_ops {
 	                           struct dn_error *err);
 	/* Insert the run (run->id == 0) or update it. */
 	dn_status (*put_run)(struct store *store, struct store_run *run, struct dn_error *err);
+	/* Find the latest run of the file input with this size and mtime;
+	 * *found is false when there is none. The strings in *run point into
+	 * the store and are valid until the next call. */
+	dn_status (*find_run)(struct store *store, const char *input, int64_t size, int64_t mtime,
+	                      struct store_run *run, bool *found, struct dn_error *err);
 	dn_status (*commit)(struct store *store, struct dn_error *err);
 	/* Undo an uncommitted batch; never fails. */
 	void (*rollback)(struct store *store);
@@ -155,6 +162,13 @@ static inline dn_status store_put_run(struct store *s, struct store_run *run,
                                       struct dn_error *err)
 {
 	return s->ops->put_run(s, run, err);
+}
+
+static inline dn_status store_find_run(struct store *s, const char *input, int64_t size,
+                                       int64_t mtime, struct store_run *run, bool *found,
+                                       struct dn_error *err)
+{
+	return s->ops->find_run(s, input, size, mtime, run, found, err);
 }
 
 static inline dn_status store_commit(struct store *s, struct dn_error *err)

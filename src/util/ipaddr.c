@@ -88,6 +88,7 @@ static bool parse_cidr(const char *text, const char *slash, struct ip_range *ran
 
 	range->lo = base;
 	range->hi = base;
+	range->family = v4 ? 4 : 6;
 	fill_host_bits(&range->lo, keep, false);
 	fill_host_bits(&range->hi, keep, true);
 	return true;
@@ -104,6 +105,7 @@ bool ip_range_parse(const char *text, struct ip_range *range)
 		if (!ip_key_parse(text, &range->lo))
 			return false;
 		range->hi = range->lo;
+		range->family = strchr(text, ':') == NULL ? 4 : 6;
 		return true;
 	}
 
@@ -118,7 +120,9 @@ bool ip_range_parse(const char *text, struct ip_range *range)
 
 	if (!ip_key_parse(lo, &range->lo) || !ip_key_parse(hi, &range->hi))
 		return false;
-	if (ip_key_is_v4(&range->lo) != ip_key_is_v4(&range->hi))
+	bool lo_v4 = strchr(lo, ':') == NULL;
+	if (lo_v4 != (strchr(hi, ':') == NULL))
 		return false;
+	range->family = lo_v4 ? 4 : 6;
 	return memcmp(range->lo.b, range->hi.b, 16) <= 0;
 }

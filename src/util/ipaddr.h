@@ -11,10 +11,13 @@ typedef struct {
 	uint8_t b[16];
 } ip_key;
 
-/* Inclusive range of addresses. */
+/* Inclusive range of addresses, with the family it was written in: an
+ * IPv6 range such as ::/0 covers the IPv4-mapped keys too, so searches use
+ * the family to tell A from AAAA data. */
 struct ip_range {
 	ip_key lo;
 	ip_key hi;
+	uint8_t family;  /* 4 or 6 */
 };
 
 void ip_key_from_v4(ip_key *key, const uint8_t v4[4]);

@@ -119,7 +119,7 @@ def check_capture(proc, db, responder, stop_signal):
     for i, name in enumerate(second, 10):
         assert got.get(f"{name}.") == f"192.0.2.{i}", (name, got)
     con = sqlite3.connect(db)
-    finished = con.execute("SELECT finished FROM ingest_run").fetchone()[0]
+    finished = con.execute("SELECT finished FROM run").fetchone()[0]
     con.close()
     assert finished == 1
     assert "capture on lo stopped" in err, err

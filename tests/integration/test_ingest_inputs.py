@@ -40,7 +40,7 @@ def check_bad_files_do_not_stop_good_ones(tmp):
     assert "notes.pcap: not a pcap or pcapng capture (it starts with bytes 68 65 6c 6c" in err, err
     assert "empty.pcap: file is empty" in err, err
     assert f"cannot open {missing}" in err, err
-    assert f"cannot read {folder}: not a regular file" in err, err
+    assert f"cannot read {folder}: it is a folder" in err, err
     assert "truncated.pcap" in err, err
 
     rows = t.rrsets(db)
@@ -114,7 +114,7 @@ def check_dry_run_writes_nothing(tmp):
     db = os.path.join(tmp, "dry.db")
     proc = t.run("ingest", "--dry-run", good, db=db, check=0)
     assert not os.path.exists(db), "dry run created a database"
-    assert "stored as 2 distinct records" in proc.stderr, proc.stderr
+    assert "would write 2 aggregated records" in proc.stderr, proc.stderr
     print("dry run: no database written")
 
 

@@ -62,7 +62,7 @@ def check_batch_a(db):
         assert rdata == f"192.0.2.{i % 250 + 1}", rdata
         assert first == 1700000000 + i
         assert count == 1
-    unfinished = con.execute("SELECT count(*) FROM ingest_run WHERE NOT finished").fetchone()[0]
+    unfinished = con.execute("SELECT count(*) FROM run WHERE NOT finished").fetchone()[0]
     con.close()
     return unfinished
 
@@ -95,7 +95,7 @@ def check_sigint(tmp):
     assert check_batch_a(db) == 1, "an interrupted run is marked unfinished"
     con = sqlite3.connect(db)
     triggers = con.execute("SELECT count(*) FROM rrset WHERE rrname LIKE 'trigger%'").fetchone()[0]
-    packets = con.execute("SELECT packets FROM ingest_run").fetchone()[0]
+    packets = con.execute("SELECT packets FROM run").fetchone()[0]
     con.close()
     # Everything read before the signal is written on the way out: each
     # exchange read to its response (the second frame) left one record.

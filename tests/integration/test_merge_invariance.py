@@ -66,7 +66,7 @@ def main():
     proc = t.run("ingest", "--source", "sensor-1", "--flush-records", "3", combined,
                  db=flushed, check=0)
     assert store_contents(flushed) == expected, "--flush-records 3 changed the aggregate"
-    assert " flushes " in proc.stderr, proc.stderr
+    assert " flushes, " in proc.stderr, proc.stderr
     print(f"one run and 3-record flushes agree on {len(expected[0])} records")
 
     # Files and runs: the UDP traffic cut into pieces of 17 frames, one

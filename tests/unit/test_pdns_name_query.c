@@ -88,8 +88,14 @@ static void test_normalize_rejects(void **state)
 	repeat(label, 'a', 64);
 	snprintf(name, sizeof(name), "%s.example", label);
 	assert_name_rejected(name);
-	/* \DDD needs three digits and a value up to 255 (RFC 1035 section 5.1). */
-	assert_normalizes("a\\065b.Example", "a\\065b.example.");
+	/* \DDD needs three digits and a value up to 255 (RFC 1035 section 5.1).
+	 * Escapes come out in the form stored names use: "\065" is 'A', so it
+	 * becomes a plain lower-case 'a', while a byte that needs escaping keeps
+	 * one, and an escaped '*' is a literal label. */
+	assert_normalizes("a\\065b.Example", "aab.example.");
+	assert_normalizes("\\101vil.test", "evil.test.");
+	assert_normalizes("a\\032b.example", "a\\032b.example.");
+	assert_normalizes("\\*.wild.test", "*.wild.test.");
 	assert_name_rejected("a\\1.b");
 	assert_name_rejected("a\\12.b");
 	assert_name_rejected("a\\256.b");
@@ -341,6 +347,19 @@ static void test_rdata_kinds(void **state)
 	assert_rdata_rejected("www.*.com");
 }
 
+static void test_text_looks_like_address(void **state)
+{
+	(void)state;
+	assert_true(pdns_text_looks_like_address("192.0.2.99-192.0.2.10"));
+	assert_true(pdns_text_looks_like_address("192.0.2.0/33"));
+	assert_true(pdns_text_looks_like_address("2001:db8::/129"));
+	assert_true(pdns_text_looks_like_address("1.2.3"));
+	assert_false(pdns_text_looks_like_address("example.com"));
+	assert_false(pdns_text_looks_like_address("1-2.example"));
+	assert_false(pdns_text_looks_like_address("12345"));
+	assert_false(pdns_text_looks_like_address("3com.example"));
+}
+
 static void test_text_is_ip_range(void **state)
 {
 	(void)state;
@@ -364,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_to_unicode),        cmocka_unit_test(test_query_defaults),
 		cmocka_unit_test(test_rrname_patterns),   cmocka_unit_test(test_rdata_kinds),
 		cmocka_unit_test(test_text_is_ip_range),
+		cmocka_unit_test(test_text_looks_like_address),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -343,6 +343,14 @@ static void test_reverse_ip_ranges(void **state)
 
 	r = query_rdata(s, "192.0.3.0/24");
 	assert_int_equal(r.n, 0);
+
+	/* IPv4 keys sit inside ::ffff:0:0/96, but an IPv6 range finds AAAA
+	 * records only. */
+	r = query_rdata(s, "::/0");
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.rows[0].rrtype, 28);
+	r = query_rdata(s, "::ffff:0:0/96");
+	assert_int_equal(r.n, 0);
 	store_close(s);
 }
 
@@ -539,6 +547,38 @@ static void test_rejects_non_sqlite(void **state)
 	assert_non_null(strstr(err.msg, db_path));
 }
 
+static void test_read_mode_writes_nothing(void **state)
+{
+	(void)state;
+	struct store *s = open_write();
+	load_names(s);
+	store_close(s);
+
+	struct dn_error err = {0};
+	assert_int_equal(store_open(db_path, STORE_READ, NULL, &s, &err), DN_OK);
+	assert_int_equal(query_name(s, "www.example.com", 0).n, 1);
+	/* A reader opens the file read-only, so writing through it fails. */
+	struct pdns_record rec = a_record("new.example.", "192.0.2.50", 1, 1, 1, 1);
+	dn_status rc = store_begin(s, &err);
+	if (rc == DN_OK)
+		rc = store_put_rrsets(s, &rec, 1, &err);
+	assert_int_not_equal(rc, DN_OK);
+	store_rollback(s);
+	store_close(s);
+
+	/* An empty file is not a database to read, and stays empty. */
+	FILE *fp = fopen(db_path, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	assert_int_equal(store_open(db_path, STORE_READ, NULL, &s, &err), DN_ESCHEMA);
+	assert_non_null(strstr(err.msg, "not a dragnet database"));
+	fp = fopen(db_path, "r");
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	assert_int_equal(ftell(fp), 0);
+	fclose(fp);
+}
+
 static void test_unknown_scheme(void **state)
 {
 	(void)state;
@@ -565,6 +605,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rejects_foreign_databases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejects_newer_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejects_non_sqlite, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_mode_writes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_scheme, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -79,17 +79,20 @@ static const char schema_v1[] =
 	"  WHERE source_id IS NOT NULL"
 	"  UNION ALL SELECT negative_id, source_id, time_first, time_last, count"
 	"  FROM negative_source;"
-	"CREATE TABLE ingest_run ("
+	"CREATE TABLE run ("
 	"  id INTEGER PRIMARY KEY,"
 	"  source_id INTEGER NOT NULL,"
 	"  input TEXT NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  mtime INTEGER NOT NULL,"
 	"  started INTEGER NOT NULL,"
 	"  updated INTEGER NOT NULL,"
 	"  finished INTEGER NOT NULL,"
 	"  packets INTEGER NOT NULL,"
 	"  messages INTEGER NOT NULL,"
 	"  records INTEGER NOT NULL,"
-	"  errors INTEGER NOT NULL);";
+	"  errors INTEGER NOT NULL);"
+	"CREATE INDEX run_by_input ON run(input);";
 
 /* migrations[i] takes the schema from version i to i + 1. */
 static const char *const migrations[] = {
@@ -138,9 +141,9 @@ static dn_status apply_migration(sqlite3 *db, int from, const char *path, struct
 	return DN_OK;
 }
 
-dn_status sqlite_schema_migrate(sqlite3 *db, const char *path, struct dn_error *err)
+/* Common checks: an SQLite file that dragnet wrote, not from a newer version. */
+static dn_status check_origin(sqlite3 *db, const char *path, int version, struct dn_error *err)
 {
-	int version = sqlite_schema_version(db);
 	if (version < 0)
 		return dn_fail(err, DN_ESCHEMA, "%s: not an SQLite database, or it is damaged: %s",
 		               path, sqlite3_errmsg(db));
@@ -151,19 +154,46 @@ dn_status sqlite_schema_migrate(sqlite3 *db, const char *path, struct dn_error *
 		               "%s: an SQLite database, but not one dragnet wrote "
 		               "(application_id %#x); choose another path with --db",
 		               path, (unsigned)app_id);
-	if (version == 0 && read_int_pragma(db, "SELECT count(*) FROM sqlite_schema") > 0)
-		return dn_fail(err, DN_ESCHEMA,
-		               "%s: an SQLite database that already holds other tables; "
-		               "choose another path with --db",
-		               path);
 	if (version > SQLITE_SCHEMA_VERSION)
 		return dn_fail(err, DN_ESCHEMA,
 		               "%s: schema version %d is newer than this dragnet supports (%d); "
 		               "upgrade dragnet",
 		               path, version, SQLITE_SCHEMA_VERSION);
+	return DN_OK;
+}
 
+dn_status sqlite_schema_check(sqlite3 *db, const char *path, struct dn_error *err)
+{
+	int version = sqlite_schema_version(db);
+	dn_status rc = check_origin(db, path, version, err);
+	if (rc != DN_OK)
+		return rc;
+	if (version == 0)
+		return dn_fail(err, DN_ESCHEMA,
+		               "%s: not a dragnet database (it holds no dragnet tables); "
+		               "choose another path with --db",
+		               path);
+	if (version < SQLITE_SCHEMA_VERSION)
+		return dn_fail(err, DN_ESCHEMA,
+		               "%s: schema version %d is older than this dragnet's (%d); run a "
+		               "writing command such as dragnet ingest once to upgrade it",
+		               path, version, SQLITE_SCHEMA_VERSION);
+	return DN_OK;
+}
+
+dn_status sqlite_schema_migrate(sqlite3 *db, const char *path, struct dn_error *err)
+{
+	int version = sqlite_schema_version(db);
+	dn_status rc = check_origin(db, path, version, err);
+	if (rc != DN_OK)
+		return rc;
+	if (version == 0 && read_int_pragma(db, "SELECT count(*) FROM sqlite_schema") > 0)
+		return dn_fail(err, DN_ESCHEMA,
+		               "%s: an SQLite database that already holds other tables; "
+		               "choose another path with --db",
+		               path);
 	for (int v = version; v < SQLITE_SCHEMA_VERSION; v++) {
-		dn_status rc = apply_migration(db, v, path, err);
+		rc = apply_migration(db, v, path, err);
 		if (rc != DN_OK)
 			return rc;
 	}

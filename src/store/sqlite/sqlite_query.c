@@ -192,9 +192,12 @@ dn_status sqlite_query_rrsets(struct store *store, const struct pdns_query *q,
 		add_name_match(&b, q, "rrname", "rrname_rev");
 		break;
 	case PDNS_QUERY_RDATA_IP:
-		sql_add(&b, " AND rdata_ip BETWEEN ? AND ?");
+		/* An IPv6 range such as ::/0 also spans the IPv4-mapped keys of
+		 * A records, so the family picks the type. */
+		sql_add(&b, " AND rdata_ip BETWEEN ? AND ? AND rrtype = ?");
 		bind_blob(&b, q->range.lo.b);
 		bind_blob(&b, q->range.hi.b);
+		bind_int(&b, q->range.family == 4 ? 1 : 28);
 		break;
 	case PDNS_QUERY_RDATA_NAME:
 		add_name_match(&b, q, NULL, "rdata_name_rev");
@@ -209,7 +212,8 @@ dn_status sqlite_query_rrsets(struct store *store, const struct pdns_query *q,
 		bind_text(&b, q->bailiwick);
 	}
 	add_fences(&b, q);
-	add_order_limit(&b, q, "rrname", "rrtype", "rdata");
+	/* Addresses sort by value, not as text (.9 before .10). */
+	add_order_limit(&b, q, "rrname", "rrtype", "rdata_ip, rdata");
 
 	sqlite3_stmt *stmt;
 	dn_status rc = prepare_built(s, &b, &stmt, err);

@@ -70,17 +70,21 @@ static void sql_reverse(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 static dn_status configure(struct sqlite_store *s, const struct store_options *options,
-                           struct dn_error *err)
+                           enum store_mode mode, struct dn_error *err)
 {
 	sqlite3_busy_timeout(s->db, 30000);
 	sqlite3_extended_result_codes(s->db, 1);
 
 	/* WAL lets queries run while an ingest writes. synchronous=NORMAL keeps
 	 * every committed batch across a crash of the process; only a power
-	 * loss can roll back the last few commits, and never corrupts. */
-	dn_status rc = exec_sql(s, "PRAGMA journal_mode = WAL", err);
-	if (rc == DN_OK)
-		rc = exec_sql(s, "PRAGMA synchronous = NORMAL", err);
+	 * loss can roll back the last few commits, and never corrupts. A
+	 * reader finds the mode already set in the file. */
+	dn_status rc = DN_OK;
+	if (mode == STORE_WRITE) {
+		rc = exec_sql(s, "PRAGMA journal_mode = WAL", err);
+		if (rc == DN_OK)
+			rc = exec_sql(s, "PRAGMA synchronous = NORMAL", err);
+	}
 	if (rc == DN_OK)
 		rc = exec_sql(s, "PRAGMA temp_store = MEMORY", err);
 	if (rc != DN_OK)
@@ -97,6 +101,59 @@ static dn_status configure(struct sqlite_store *s, const struct store_options *o
 	                            sql_reverse, NULL, NULL) != SQLITE_OK)
 		return sqlite_fail(s, err, "registering dragnet_reverse()");
 	return DN_OK;
+}
+
+static dn_status open_read_write(struct sqlite_store *s, struct dn_error *err)
+{
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(s->path, &s->db, flags, NULL) == SQLITE_OK)
+		return DN_OK;
+	dn_fail(err, DN_ESTORE, "cannot open database %s: %s", s->path,
+	        s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
+	sqlite3_close(s->db);
+	return DN_ESTORE;
+}
+
+/* Append path to uri with the characters that URIs reserve escaped. */
+static void uri_append_path(char *uri, size_t size, const char *path)
+{
+	size_t len = strlen(uri);
+	for (const char *p = path; *p != '\0' && len + 4 < size; p++) {
+		if (*p == '?' || *p == '#' || *p == '%')
+			len += (size_t)snprintf(uri + len, size - len, "%%%02X", (unsigned char)*p);
+		else
+			uri[len++] = *p;
+	}
+	uri[len] = '\0';
+}
+
+/* Open for lookups without writing anything. A database in WAL mode needs
+ * its -shm file, which a reader cannot create in a read-only folder (an
+ * evidence copy, say); such a file is then opened as immutable, which is
+ * right as long as nothing writes to it meanwhile. */
+static dn_status open_read_only(struct sqlite_store *s, struct dn_error *err)
+{
+	int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(s->path, &s->db, flags, NULL) == SQLITE_OK &&
+	    sqlite3_exec(s->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) ==
+	            SQLITE_OK)
+		return DN_OK;
+	sqlite3_close(s->db);
+	s->db = NULL;
+
+	char uri[sizeof(s->path) * 3 + 32] = "file:";
+	uri_append_path(uri, sizeof(uri), s->path);
+	snprintf(uri + strlen(uri), sizeof(uri) - strlen(uri), "?immutable=1");
+	if (sqlite3_open_v2(uri, &s->db, flags | SQLITE_OPEN_URI, NULL) == SQLITE_OK &&
+	    sqlite3_exec(s->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) ==
+	            SQLITE_OK) {
+		log_debug("%s: opened as immutable (read-only folder or WAL files)", s->path);
+		return DN_OK;
+	}
+	dn_fail(err, DN_ESTORE, "cannot read database %s: %s", s->path,
+	        s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
+	sqlite3_close(s->db);
+	return DN_ESTORE;
 }
 
 dn_status sqlite_store_open(const char *path, enum store_mode mode,
@@ -134,21 +191,18 @@ dn_status sqlite_store_open(const char *path, enum store_mode mode,
 		configured = true;
 	}
 
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-	if (mode == STORE_WRITE)
-		flags |= SQLITE_OPEN_CREATE;
-	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-		dn_fail(err, DN_ESTORE, "cannot open database %s: %s", path,
-		        s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
-		sqlite3_close(s->db);
+	dn_status rc = mode == STORE_WRITE ? open_read_write(s, err) : open_read_only(s, err);
+	if (rc != DN_OK) {
 		free(s);
-		return DN_ESTORE;
+		return rc;
 	}
 
-	dn_status rc = configure(s, options, err);
-	if (rc == DN_OK)
+	rc = configure(s, options, mode, err);
+	if (rc == DN_OK && mode == STORE_WRITE)
 		rc = sqlite_schema_migrate(s->db, path, err);
-	if (rc == DN_OK)
+	else if (rc == DN_OK)
+		rc = sqlite_schema_check(s->db, path, err);
+	if (rc == DN_OK && mode == STORE_WRITE)
 		rc = sqlite_write_prepare(s, err);
 	if (rc != DN_OK) {
 		s->base.ops->close(&s->base);
@@ -297,9 +351,9 @@ static dn_status sqlite_stats(struct store *store, struct store_stats *st, struc
 	st->negatives = (uint64_t)query_int(s, "SELECT count(*) FROM negative", 0);
 	st->time_first = query_int(s, "SELECT min(time_first) FROM rrset", PDNS_TIME_UNSET);
 	st->time_last = query_int(s, "SELECT max(time_last) FROM rrset", PDNS_TIME_UNSET);
-	st->runs = (uint64_t)query_int(s, "SELECT count(*) FROM ingest_run", 0);
+	st->runs = (uint64_t)query_int(s, "SELECT count(*) FROM run", 0);
 	st->runs_unfinished =
-		(uint64_t)query_int(s, "SELECT count(*) FROM ingest_run WHERE NOT finished", 0);
+		(uint64_t)query_int(s, "SELECT count(*) FROM run WHERE NOT finished", 0);
 	collect_types(s, st);
 	collect_sources(s, st);
 	return exec_sql(s, "COMMIT", err);
@@ -313,6 +367,7 @@ static const struct store_ops sqlite_ops = {
 	.put_rrsets = sqlite_put_rrsets,
 	.put_negatives = sqlite_put_negatives,
 	.put_run = sqlite_put_run,
+	.find_run = sqlite_find_run,
 	.commit = sqlite_commit,
 	.rollback = sqlite_rollback,
 	.query_rrsets = sqlite_query_rrsets,

@@ -18,5 +18,9 @@ dn_status sqlite_store_open(const char *path, enum store_mode mode,
  * dragnet or is not a dragnet database. */
 dn_status sqlite_schema_migrate(sqlite3 *db, const char *path, struct dn_error *err);
 
+/* Check, without writing, that db is a dragnet database of the schema
+ * version this build reads. */
+dn_status sqlite_schema_check(sqlite3 *db, const char *path, struct dn_error *err);
+
 /* Schema version stored in db (PRAGMA user_version). */
 int sqlite_schema_version(sqlite3 *db);

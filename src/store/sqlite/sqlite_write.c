@@ -58,11 +58,14 @@ static const char sql_upsert_negative_source[] =
 	"count = count + excluded.count";
 
 static const char sql_insert_run[] =
-	"INSERT INTO ingest_run (source_id, input, started, updated, finished, packets, messages, "
-	"records, errors) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)";
+	"INSERT INTO run (source_id, input, size, mtime, started, updated, finished, packets, "
+	"messages, records, errors) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)";
 static const char sql_update_run[] =
-	"UPDATE ingest_run SET updated = ?2, finished = ?3, packets = ?4, messages = ?5, "
+	"UPDATE run SET updated = ?2, finished = ?3, packets = ?4, messages = ?5, "
 	"records = ?6, errors = ?7 WHERE id = ?1";
+static const char sql_find_run[] =
+	"SELECT id, source_id, started, updated, finished, packets, messages, records, errors "
+	"FROM run WHERE input = ?1 AND size = ?2 AND mtime = ?3 ORDER BY id DESC LIMIT 1";
 
 dn_status sqlite_write_prepare(struct sqlite_store *s, struct dn_error *err)
 {
@@ -82,6 +85,7 @@ dn_status sqlite_write_prepare(struct sqlite_store *s, struct dn_error *err)
 		{&s->negatives.upsert_source, sql_upsert_negative_source},
 		{&s->insert_run, sql_insert_run},
 		{&s->update_run, sql_update_run},
+		{&s->find_run, sql_find_run},
 	};
 	s->rrsets.noun = "an rrset";
 	s->negatives.noun = "a negative answer";
@@ -108,6 +112,7 @@ void sqlite_write_finalize(struct sqlite_store *s)
 	finalize_merge(&s->negatives);
 	sqlite3_finalize(s->insert_run);
 	sqlite3_finalize(s->update_run);
+	sqlite3_finalize(s->find_run);
 }
 
 static dn_status step_done(struct sqlite_store *s, sqlite3_stmt *stmt, const char *what,
@@ -325,13 +330,15 @@ dn_status sqlite_put_run(struct store *store, struct store_run *run, struct dn_e
 		st = s->insert_run;
 		sqlite3_bind_int64(st, 1, run->source_id);
 		sqlite3_bind_text(st, 2, run->input, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, run->started);
-		sqlite3_bind_int64(st, 4, run->updated);
-		sqlite3_bind_int(st, 5, run->finished);
-		sqlite3_bind_int64(st, 6, (sqlite3_int64)run->packets);
-		sqlite3_bind_int64(st, 7, (sqlite3_int64)run->messages);
-		sqlite3_bind_int64(st, 8, (sqlite3_int64)run->records);
-		sqlite3_bind_int64(st, 9, (sqlite3_int64)run->errors);
+		sqlite3_bind_int64(st, 3, run->size);
+		sqlite3_bind_int64(st, 4, run->mtime);
+		sqlite3_bind_int64(st, 5, run->started);
+		sqlite3_bind_int64(st, 6, run->updated);
+		sqlite3_bind_int(st, 7, run->finished);
+		sqlite3_bind_int64(st, 8, (sqlite3_int64)run->packets);
+		sqlite3_bind_int64(st, 9, (sqlite3_int64)run->messages);
+		sqlite3_bind_int64(st, 10, (sqlite3_int64)run->records);
+		sqlite3_bind_int64(st, 11, (sqlite3_int64)run->errors);
 		dn_status rc = step_done(s, st, "recording the ingest run", err);
 		if (rc == DN_OK)
 			run->id = sqlite3_last_insert_rowid(s->db);
@@ -346,4 +353,35 @@ dn_status sqlite_put_run(struct store *store, struct store_run *run, struct dn_e
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)run->records);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)run->errors);
 	return step_done(s, st, "updating the ingest run", err);
+}
+
+dn_status sqlite_find_run(struct store *store, const char *input, int64_t size, int64_t mtime,
+                          struct store_run *run, bool *found, struct dn_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)store;
+	sqlite3_stmt *st = s->find_run;
+	sqlite3_bind_text(st, 1, input, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, size);
+	sqlite3_bind_int64(st, 3, mtime);
+	int rc = sqlite3_step(st);
+	*found = rc == SQLITE_ROW;
+	if (*found) {
+		memset(run, 0, sizeof(*run));
+		run->id = sqlite3_column_int64(st, 0);
+		run->source_id = (uint32_t)sqlite3_column_int64(st, 1);
+		run->input = input;
+		run->size = size;
+		run->mtime = mtime;
+		run->started = sqlite3_column_int64(st, 2);
+		run->updated = sqlite3_column_int64(st, 3);
+		run->finished = sqlite3_column_int(st, 4) != 0;
+		run->packets = (uint64_t)sqlite3_column_int64(st, 5);
+		run->messages = (uint64_t)sqlite3_column_int64(st, 6);
+		run->records = (uint64_t)sqlite3_column_int64(st, 7);
+		run->errors = (uint64_t)sqlite3_column_int64(st, 8);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sqlite_fail(s, err, "looking up earlier runs");
+	return DN_OK;
 }
