@@ -28,6 +28,7 @@
  *   100.64.0.0/10 or 2001:db8::/32, and every MAC in 00:00:5e:00:53:00/24.
  */
 
+#include <arpa/inet.h>
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
@@ -1880,7 +1881,8 @@ static int compare_lines(const void *a, const void *b)
  * because knot_pkt_parse canonicalises them; on the wire some take the case of
  * a mixed-case qname through compression.
  * libknot 3.2 ends CAA rdata with a space ('0 issue "ca-a.example.net" '); the
- * space is dropped here, as dragnet's own presentation code drops it.
+ * space is dropped here, as dragnet's own presentation code drops it. AAAA
+ * is written by inet_ntop() (RFC 5952), as dragnet writes it.
  */
 static void truth_write(const struct record_table *t, const char *path)
 {
@@ -1915,6 +1917,12 @@ static void truth_write(const struct record_table *t, const char *path)
 		knot_rdataset_clear(&rr.rrs, NULL);
 		while (ret > 0 && rdata_text[ret - 1] == ' ')
 			rdata_text[--ret] = '\0';
+		/* AAAA in RFC 5952 form, which libknot 3.2 misses when two zero
+		 * runs are equally long. */
+		if (type == KNOT_RRTYPE_AAAA &&
+		    inet_ntop(AF_INET6, rdata, rdata_text, sizeof(rdata_text)) == NULL) {
+			errx(1, "formatting an AAAA record of %s failed", owner);
+		}
 
 		if (asprintf(&lines[n], "%s\t%s\t%s\t%" PRIu32 "\t%" PRIu32 "\t%" PRIu64 "\n",
 		             owner, type_name, rdata_text, e->time_first, e->time_last,

@@ -25,10 +25,26 @@
 /* A pointer chain longer than this cannot occur within a 255-byte name. */
 #define DNS_MAX_POINTERS 127
 
+/* Names already read from this message, by the offset of their first label,
+ * so that a compression pointer to one is a copy instead of a second walk
+ * and lower-casing. The suffix points into memory that lives as long as the
+ * message (the arena or the question buffer); generation tells entries of
+ * earlier messages apart without clearing the table. */
+#define NAME_CACHE_SLOTS 64
+
+struct name_cache_entry {
+	uint32_t generation;
+	uint16_t offset;
+	uint8_t len;
+	const uint8_t *suffix;
+};
+
 struct dns_parser {
 	struct arena arena;  /* uncompressed owners and rdata of one message */
 	struct dns_rr *views;
 	uint8_t question[DNS_NAME_MAX];
+	uint32_t generation;
+	struct name_cache_entry cache[NAME_CACHE_SLOTS];
 };
 
 static const char *const result_text[DNS_PARSE_RESULT_COUNT] = {
@@ -110,23 +126,53 @@ static inline uint8_t ascii_lower(uint8_t c)
 	return (uint8_t)(c + (((unsigned)(c - 'A') < 26u) << 5));
 }
 
+/* Copy len bytes, lower-casing ASCII letters, eight at a time where the label
+ * is long enough: a byte is upper case when adding 0x3f to its low seven
+ * bits sets the top bit ('A' and up) and adding 0x25 does not ('Z' and
+ * below), and its top bit itself is clear. */
+static inline void lower_copy(uint8_t *dst, const uint8_t *src, size_t len)
+{
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t x;
+		memcpy(&x, src + i, 8);
+		uint64_t low = x & 0x7f7f7f7f7f7f7f7full;
+		uint64_t upper = ~x & ((low + 0x3f3f3f3f3f3f3f3full) ^ (low + 0x2525252525252525ull)) &
+		                 0x8080808080808080ull;
+		x |= upper >> 2;
+		memcpy(dst + i, &x, 8);
+	}
+	for (; i < len; i++)
+		dst[i] = ascii_lower(src[i]);
+}
+
+static const struct name_cache_entry *cache_find(const struct dns_parser *p, size_t offset)
+{
+	const struct name_cache_entry *e = &p->cache[offset % NAME_CACHE_SLOTS];
+	return e->generation == p->generation && e->offset == offset ? e : NULL;
+}
+
 /*
  * Read the name at wire[pos], following compression pointers, and write it
- * uncompressed and lower-cased to out (room
- * for DNS_NAME_MAX bytes). Bytes before the first pointer must lie before
- * end; a pointer may aim anywhere in the message before itself, which with
- * the 255-byte limit on names makes every loop end. Returns the bytes
- * consumed at pos, or 0 when the name is malformed; *out_len is the
- * uncompressed length.
+ * uncompressed and lower-cased to out (room for DNS_NAME_MAX bytes, which
+ * must stay valid for the rest of the message: the name cache points into
+ * it). Bytes before the first pointer must lie before end; a pointer may aim
+ * anywhere in the message before itself. Together with the 255-byte limit on
+ * names, that makes every loop end. Returns the bytes consumed at pos, or 0
+ * when the name is malformed; *out_len is the uncompressed length.
  */
-static size_t read_name(const uint8_t *wire, size_t size, size_t pos, size_t end, uint8_t *out,
-                        size_t *out_len)
+static size_t read_name(struct dns_parser *p, const uint8_t *wire, size_t size, size_t pos,
+                        size_t end, uint8_t *out, size_t *out_len)
 {
 	const size_t start = pos;
 	size_t written = 0;
 	size_t consumed = 0;
 	size_t limit = end;
 	int pointers = 0;
+	/* Labels read from the message: where each began and where it went. */
+	uint16_t label_at[DNS_NAME_MAX / 2];
+	uint8_t label_out[DNS_NAME_MAX / 2];
+	size_t labels = 0;
 
 	for (;;) {
 		if (pos >= limit)
@@ -141,6 +187,14 @@ static size_t read_name(const uint8_t *wire, size_t size, size_t pos, size_t end
 				return 0;  /* forward or self pointer */
 			if (consumed == 0)
 				consumed = pos + 2 - start;
+			const struct name_cache_entry *hit = cache_find(p, target);
+			if (hit != NULL) {
+				if (written + hit->len > DNS_NAME_MAX)
+					return 0;
+				memcpy(out + written, hit->suffix, hit->len);
+				written += hit->len;
+				break;
+			}
 			pos = target;
 			limit = size;
 			continue;
@@ -150,17 +204,27 @@ static size_t read_name(const uint8_t *wire, size_t size, size_t pos, size_t end
 		if (written + 1 + len > DNS_NAME_MAX || pos + 1 + len > limit)
 			return 0;
 
+		if (len != 0 && pos <= UINT16_MAX) {
+			label_at[labels] = (uint16_t)pos;
+			label_out[labels++] = (uint8_t)written;
+		}
 		out[written++] = len;
 		if (len == 0) {
 			if (consumed == 0)
 				consumed = pos + 1 - start;
 			break;
 		}
-		const uint8_t *label = wire + pos + 1;
-		for (size_t i = 0; i < len; i++)
-			out[written + i] = ascii_lower(label[i]);
+		lower_copy(out + written, wire + pos + 1, len);
 		written += len;
 		pos += 1 + len;
+	}
+
+	for (size_t i = 0; i < labels; i++) {
+		struct name_cache_entry *e = &p->cache[label_at[i] % NAME_CACHE_SLOTS];
+		e->generation = p->generation;
+		e->offset = label_at[i];
+		e->len = (uint8_t)(written - label_out[i]);
+		e->suffix = out + label_out[i];
 	}
 	*out_len = written;
 	return consumed;
@@ -217,8 +281,8 @@ static void lower_embedded_name(uint8_t *rdata, size_t rdlen, size_t offset)
  * uncompressed and lower-cased. out has room for 65535 bytes. Returns the
  * output length, or -1 when the rdata is too short for its type's layout.
  */
-static long copy_rdata(const uint8_t *wire, size_t size, size_t pos, uint16_t rdlen,
-                       uint16_t type, uint8_t *out)
+static long copy_rdata(struct dns_parser *p, const uint8_t *wire, size_t size, size_t pos,
+                       uint16_t rdlen, uint16_t type, uint8_t *out)
 {
 	const int *layout = rdata_layout(type);
 	size_t end = pos + rdlen;
@@ -253,7 +317,7 @@ static long copy_rdata(const uint8_t *wire, size_t size, size_t pos, uint16_t rd
 			/* libknot, like most resolvers, also follows pointers in
 			 * names that must not be compressed (KNOT_RDATA_WF_FIXED_DNAME):
 			 * multicast DNS compresses the NSEC next name, for one. */
-			take = read_name(wire, size, pos, end, out + written, &name_len);
+			take = read_name(p, wire, size, pos, end, out + written, &name_len);
 			if (take == 0)
 				return -1;
 			pos += take;
@@ -289,9 +353,14 @@ static long copy_rdata(const uint8_t *wire, size_t size, size_t pos, uint16_t rd
 static bool parse_rr(struct dns_parser *p, const uint8_t *wire, size_t size, size_t *pos,
                      struct dns_rr *v)
 {
-	uint8_t owner[DNS_NAME_MAX];
+	/* The owner is read straight into message memory because the name
+	 * cache may point at it. */
+	uint8_t *owner = arena_alloc(&p->arena, DNS_NAME_MAX);
+	if (owner == NULL)
+		return false;
+
 	size_t owner_len;
-	size_t used = read_name(wire, size, *pos, size, owner, &owner_len);
+	size_t used = read_name(p, wire, size, *pos, size, owner, &owner_len);
 	if (used == 0 || size - (*pos + used) < DNS_RR_HEADER_SIZE)
 		return false;
 	const uint8_t *h = wire + *pos + used;
@@ -304,21 +373,18 @@ static bool parse_rr(struct dns_parser *p, const uint8_t *wire, size_t size, siz
 	v->rclass = read_u16(h + 2);
 	v->ttl = read_u32(h + 4);
 
-	/* Names in rdata grow when uncompressed, up to 255 bytes each. */
-	size_t room = rdlen + (size_t)DNS_NAME_MAX * 2 + 8;
-	if (room > UINT16_MAX + (size_t)DNS_NAME_MAX)
-		room = UINT16_MAX + (size_t)DNS_NAME_MAX;
-	uint8_t *store = arena_alloc(&p->arena, owner_len + room);
-	if (store == NULL)
+	/* Names in rdata grow when uncompressed, by up to 253 bytes each, and
+	 * no layout has more than two. */
+	uint8_t *rdata = arena_alloc(&p->arena, rdlen + (size_t)DNS_NAME_MAX * 2 + 8);
+	if (rdata == NULL)
 		return false;
-	memcpy(store, owner, owner_len);
-	long rd = copy_rdata(wire, size, rdata_at, rdlen, v->type, store + owner_len);
+	long rd = copy_rdata(p, wire, size, rdata_at, rdlen, v->type, rdata);
 	if (rd < 0)
 		return false;
 
-	v->owner = store;
+	v->owner = owner;
 	v->owner_len = owner_len;
-	v->rdata = store + owner_len;
+	v->rdata = rdata;
 	v->rdlen = (uint16_t)rd;
 	*pos = rdata_at + rdlen;
 	return true;
@@ -330,6 +396,11 @@ static enum dns_parse_result parse_start(struct dns_parser *p, const uint8_t *wi
                                          struct dns_message *msg, size_t *pos)
 {
 	arena_reset(&p->arena);
+	/* After 2^32 messages a stale entry could match again: start over. */
+	if (++p->generation == 0) {
+		memset(p->cache, 0, sizeof(p->cache));
+		p->generation = 1;
+	}
 	if (len < DNS_HEADER_SIZE) {
 		memset(msg, 0, sizeof(*msg));
 		return DNS_PARSE_SHORT;
@@ -341,7 +412,7 @@ static enum dns_parse_result parse_start(struct dns_parser *p, const uint8_t *wi
 	if (msg->qdcount > 1)
 		return DNS_PARSE_BAD_QUESTION;
 
-	size_t used = read_name(wire, len, *pos, len, p->question, &msg->qname_len);
+	size_t used = read_name(p, wire, len, *pos, len, p->question, &msg->qname_len);
 	if (used == 0 || len - (*pos + used) < 4)
 		return DNS_PARSE_BAD_QUESTION;
 	const uint8_t *q = wire + *pos + used;
@@ -379,10 +450,43 @@ static bool meta_record_valid(const struct dns_rr *v, const struct dns_message *
 	return true;
 }
 
-enum dns_parse_result dns_parse(struct dns_parser *parser, const uint8_t *wire, size_t len,
-                                struct dns_message *msg)
+/* Step over the record at *pos without copying it, keeping only what the
+ * header needs (type, TTL); false when it runs off the message. */
+static bool skip_rr(const uint8_t *wire, size_t size, size_t *pos, struct dns_rr *v)
 {
-	assert(parser != NULL && msg != NULL);
+	size_t p = *pos;
+	for (;;) {
+		if (p >= size)
+			return false;
+		uint8_t len = wire[p];
+		if ((len & 0xc0) == 0xc0) {
+			p += 2;
+			break;
+		}
+		if ((len & 0xc0) != 0)
+			return false;
+		p += 1 + len;
+		if (len == 0)
+			break;
+	}
+	if (p > size || size - p < DNS_RR_HEADER_SIZE)
+		return false;
+	memset(v, 0, sizeof(*v));
+	v->type = read_u16(wire + p);
+	v->rclass = read_u16(wire + p + 2);
+	v->ttl = read_u32(wire + p + 4);
+	size_t rdlen = read_u16(wire + p + 8);
+	p += DNS_RR_HEADER_SIZE;
+	if (rdlen > size - p)
+		return false;
+	*pos = p + rdlen;
+	return true;
+}
+
+static enum dns_parse_result parse_sections(struct dns_parser *parser, const uint8_t *wire,
+                                            size_t len, struct dns_message *msg,
+                                            bool keep_additional)
+{
 	size_t pos;
 	enum dns_parse_result result = parse_start(parser, wire, len, msg, &pos);
 	if (result != DNS_PARSE_OK)
@@ -393,12 +497,15 @@ enum dns_parse_result dns_parse(struct dns_parser *parser, const uint8_t *wire, 
 	bool damaged = false, seen_opt = false, seen_tsig = false;
 
 	for (int s = DNS_ANSWER; s < DNS_SECTION_COUNT; s++) {
+		bool keep = s != DNS_ADDITIONAL || keep_additional;
 		msg->rr[s] = parser->views + used;
 		size_t n = 0;
 		while (!damaged && n < counts[s]) {
-			struct dns_rr *v = &parser->views[used + n];
-			if (used + n >= DNS_MAX_RRS || !parse_rr(parser, wire, len, &pos, v) ||
-			    !meta_record_valid(v, msg, &seen_opt, &seen_tsig)) {
+			struct dns_rr skipped;
+			struct dns_rr *v = keep ? &parser->views[used + n] : &skipped;
+			bool ok = keep ? used + n < DNS_MAX_RRS && parse_rr(parser, wire, len, &pos, v)
+			               : skip_rr(wire, len, &pos, v);
+			if (!ok || !meta_record_valid(v, msg, &seen_opt, &seen_tsig)) {
 				damaged = true;
 				break;
 			}
@@ -410,12 +517,26 @@ enum dns_parse_result dns_parse(struct dns_parser *parser, const uint8_t *wire, 
 			}
 			n++;
 		}
-		msg->count[s] = n;
+		msg->count[s] = keep ? n : 0;
 		msg->complete[s] = !damaged;
-		used += n;
+		used += keep ? n : 0;
 	}
 
 	if (damaged)
 		return DNS_PARSE_PARTIAL;
 	return pos < len ? DNS_PARSE_TRAILING : DNS_PARSE_OK;
+}
+
+enum dns_parse_result dns_parse(struct dns_parser *parser, const uint8_t *wire, size_t len,
+                                struct dns_message *msg)
+{
+	assert(parser != NULL && msg != NULL);
+	return parse_sections(parser, wire, len, msg, true);
+}
+
+enum dns_parse_result dns_parse_answers(struct dns_parser *parser, const uint8_t *wire,
+                                        size_t len, struct dns_message *msg)
+{
+	assert(parser != NULL && msg != NULL);
+	return parse_sections(parser, wire, len, msg, false);
 }

@@ -74,6 +74,13 @@ void dns_parser_free(struct dns_parser *parser);
 enum dns_parse_result dns_parse(struct dns_parser *parser, const uint8_t *wire, size_t len,
                                 struct dns_message *msg);
 
+/* Like dns_parse(), but step over the additional section instead of copying
+ * it: msg->count[DNS_ADDITIONAL] is 0, and only EDNS (the extended rcode)
+ * and the OPT/TSIG placement rules are taken from it. Passive DNS uses no
+ * additional records, and skipping them saves a tenth of the decode time. */
+enum dns_parse_result dns_parse_answers(struct dns_parser *parser, const uint8_t *wire,
+                                        size_t len, struct dns_message *msg);
+
 /* Read only the fixed header and the question; cheaper than dns_parse() for
  * queries. Returns DNS_PARSE_OK, DNS_PARSE_SHORT or DNS_PARSE_BAD_QUESTION. */
 enum dns_parse_result dns_parse_question(struct dns_parser *parser, const uint8_t *wire,

@@ -293,7 +293,7 @@ static void on_message(const struct capture_message *m, void *ctx)
 	}
 
 	struct dns_message msg;
-	enum dns_parse_result result = dns_parse(ing->parser, m->data, m->len, &msg);
+	enum dns_parse_result result = dns_parse_answers(ing->parser, m->data, m->len, &msg);
 	if (result != DNS_PARSE_OK)
 		tally(&c->parse[result], m->packet_number);
 	if (!dns_parse_usable(result))

@@ -292,25 +292,41 @@ size_t pdns_agg_memory(const struct pdns_agg *agg)
 	return agg->nodes.allocated + agg->capacity * sizeof(*agg->slots);
 }
 
-dn_status pdns_agg_foreach(struct pdns_agg *agg, pdns_agg_fn fn, void *ctx)
+struct walk {
+	pdns_agg_fn fn;
+	void *ctx;
+	dn_status rc;
+};
+
+/* Visit the nodes of one arena chunk in memory order. Every block of the
+ * node arena is one node, so block sizes follow from key_len. */
+static void walk_chunk(const void *start, size_t used, void *ctx)
 {
-	dn_status rc = agg->deferred != DN_OK ? agg->deferred : drain(agg);
-	if (rc != DN_OK)
-		return rc;
-	for (size_t i = 0; i < agg->capacity; i++) {
-		const struct agg_node *node = agg->slots[i].node;
-		if (node == NULL)
-			continue;
+	struct walk *w = ctx;
+	const uint8_t *p = start;
+	const uint8_t *end = p + used;
+	while (p < end && w->rc == DN_OK) {
+		const struct agg_node *node = (const struct agg_node *)p;
 		struct pdns_agg_entry entry;
 		deserialise_key(node->key, &entry.obs);
 		entry.time_first = node->time_first;
 		entry.time_last = node->time_last;
 		entry.count = node->count;
-		rc = fn(&entry, ctx);
-		if (rc != DN_OK)
-			return rc;
+		w->rc = w->fn(&entry, w->ctx);
+		p += arena_round(sizeof(*node) + node->key_len);
 	}
-	return DN_OK;
+}
+
+dn_status pdns_agg_foreach(struct pdns_agg *agg, pdns_agg_fn fn, void *ctx)
+{
+	dn_status rc = agg->deferred != DN_OK ? agg->deferred : drain(agg);
+	if (rc != DN_OK)
+		return rc;
+	/* Walking the nodes where they lie in memory reads them in order;
+	 * walking the hash table would visit them at random. */
+	struct walk w = {fn, ctx, DN_OK};
+	arena_each_chunk(&agg->nodes, walk_chunk, &w);
+	return w.rc;
 }
 
 void pdns_agg_clear(struct pdns_agg *agg)

@@ -12,7 +12,6 @@ struct arena_chunk {
 	max_align_t data[];
 };
 
-#define ARENA_ALIGN (sizeof(max_align_t))
 
 void arena_init(struct arena *a, size_t chunk_size)
 {
@@ -37,9 +36,7 @@ static struct arena_chunk *chunk_new(struct arena *a, size_t min_size)
 void *arena_alloc(struct arena *a, size_t len)
 {
 	assert(a != NULL);
-	size_t need = (len + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
-	if (need == 0)
-		need = ARENA_ALIGN;
+	size_t need = arena_round(len);
 
 	struct arena_chunk *c = a->head;
 	if (c == NULL || c->size - c->used < need) {
@@ -69,6 +66,15 @@ void *arena_dup(struct arena *a, const void *src, size_t len)
 	if (p != NULL && len > 0)
 		memcpy(p, src, len);
 	return p;
+}
+
+void arena_each_chunk(const struct arena *a, void (*fn)(const void *start, size_t used, void *ctx),
+                      void *ctx)
+{
+	for (const struct arena_chunk *c = a->head; c != NULL; c = c->next) {
+		if (c->used > 0)
+			fn(c->data, c->used, ctx);
+	}
 }
 
 void arena_reset(struct arena *a)

@@ -23,6 +23,21 @@ void *arena_alloc(struct arena *a, size_t len);
 /* Copy len bytes into the arena; NULL when malloc fails. */
 void *arena_dup(struct arena *a, const void *src, size_t len);
 
+/* Every allocation starts at a multiple of ARENA_ALIGN bytes, and blocks of
+ * one chunk follow each other in allocation order, each rounded up to that
+ * multiple; callers that know their block sizes can walk a chunk. */
+#define ARENA_ALIGN (sizeof(max_align_t))
+
+static inline size_t arena_round(size_t len)
+{
+	size_t need = (len + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+	return need == 0 ? ARENA_ALIGN : need;
+}
+
+/* Call fn with the used part of every chunk, in no particular order. */
+void arena_each_chunk(const struct arena *a, void (*fn)(const void *start, size_t used, void *ctx),
+                      void *ctx);
+
 /* Forget every allocation but keep the first chunk for reuse. */
 void arena_reset(struct arena *a);
 

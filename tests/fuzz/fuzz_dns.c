@@ -51,6 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	struct dns_message msg;
 	dns_parse_question(parser, data, size, &msg);
+	dns_parse_answers(parser, data, size, &msg);
 	enum dns_parse_result result = dns_parse(parser, data, size, &msg);
 	if (!dns_parse_usable(result) || !msg.qr)
 		return 0;

@@ -912,6 +912,35 @@ static void test_result_text(void **state)
 	assert_non_null(dns_parse_result_text((enum dns_parse_result) - 1));
 }
 
+/* Every byte value in every position of a long label: only A-Z change, as
+ * RFC 4343 says, also where eight bytes are lower-cased at a time. */
+static void test_lowercase_all_bytes(void **state)
+{
+	struct fixture *f = *state;
+	for (unsigned first = 0; first < 256; first += 63) {
+		struct wire *w = &f->w;
+		w->len = 0;
+		w_header(w, 1, 0x8180, 0, 1, 0, 0);
+		uint8_t label[63];
+		for (unsigned i = 0; i < sizeof(label); i++)
+			label[i] = (uint8_t)(first + i);
+		w_u8(w, sizeof(label));
+		w_bytes(w, label, sizeof(label));
+		w_root(w);
+		size_t at = w_rr_begin(w, 1, 1, 60);
+		w_bytes(w, "\xc0\x00\x02\x01", 4);
+		w_rr_end(w, at);
+
+		assert_int_equal(dns_parse(f->parser, w->buf, w->len, &f->msg), DNS_PARSE_OK);
+		const struct dns_rr *rr = &f->msg.rr[DNS_ANSWER][0];
+		assert_int_equal(rr->owner_len, 1 + sizeof(label) + 1);
+		for (unsigned i = 0; i < sizeof(label); i++) {
+			uint8_t want = label[i] >= 'A' && label[i] <= 'Z' ? label[i] + 32 : label[i];
+			assert_int_equal(rr->owner[1 + i], want);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -919,6 +948,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_header_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_question, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rdata_names_lowered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lowercase_all_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edns_extended_rcode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trailing_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_count_too_large, setup, teardown),

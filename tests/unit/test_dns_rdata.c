@@ -13,6 +13,10 @@
 
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+
+#include <libknot/libknot.h>
+
 #include "dns/rdata.h"
 #include "dns_wire_build.h"
 
@@ -704,9 +708,82 @@ static void test_rdata_target_malformed(void **state)
 	assert_no_target(T_SRV, &w);
 }
 
+/* libknot's own rendering of one rdata, the reference for the types that
+ * dns_rdata_format() writes without it. */
+static void knot_text(uint16_t type, const uint8_t *rdata, uint16_t rdlen, char *out, size_t size)
+{
+	knot_rrset_t rrset;
+	static const uint8_t root[] = {0};
+	knot_rrset_init(&rrset, (knot_dname_t *)root, type, KNOT_CLASS_IN, 0);
+	assert_int_equal(knot_rrset_add_rdata(&rrset, rdata, rdlen, NULL), KNOT_EOK);
+	assert_true(knot_rrset_txt_dump_data(&rrset, 0, out, size, &KNOT_DUMP_STYLE_DEFAULT) > 0);
+	knot_rdataset_clear(&rrset.rrs, NULL);
+}
+
+static void assert_same_as_knot(uint16_t type, const uint8_t *rdata, uint16_t rdlen)
+{
+	char want[2048];
+	knot_text(type, rdata, rdlen, want, sizeof(want));
+	char *text = NULL;
+	size_t size = 0;
+	assert_true(dns_rdata_format(type, rdata, rdlen, &text, &size) > 0);
+	assert_string_equal(text, want);
+	free(text);
+}
+
+static void assert_aaaa_text(const char *address, const char *want)
+{
+	uint8_t bytes[16];
+	assert_int_equal(inet_pton(AF_INET6, address, bytes), 1);
+	char *text = NULL;
+	size_t size = 0;
+	assert_true(dns_rdata_format(28, bytes, 16, &text, &size) > 0);
+	assert_string_equal(text, want);
+	free(text);
+}
+
+/* A and the single-name types are written without libknot and must read
+ * exactly as libknot writes them, for random and edge values. AAAA follows
+ * RFC 5952 instead, where libknot 3.2 does not. */
+static void test_fast_paths_match_knot(void **state)
+{
+	(void)state;
+	/* RFC 5952 section 4.2.3: the longest zero run is shortened, and the
+	 * first of two equal runs. */
+	assert_aaaa_text("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1");
+	assert_aaaa_text("2001:0:0:1:0:0:0:1", "2001:0:0:1::1");
+	assert_aaaa_text("0:0:5e:0:0:ab00:0:ee1f", "::5e:0:0:ab00:0:ee1f");
+	/* Section 4.2.2: one zero field is not shortened. */
+	assert_aaaa_text("2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1");
+	/* Section 5: IPv4-mapped addresses keep the dotted quad. */
+	assert_aaaa_text("::ffff:192.0.2.1", "::ffff:192.0.2.1");
+	assert_aaaa_text("::", "::");
+	assert_aaaa_text("::1", "::1");
+
+	srand(7);
+	uint8_t bytes[4];
+	for (int round = 0; round < 20000; round++) {
+		for (int i = 0; i < 4; i++)
+			bytes[i] = (uint8_t)rand();
+		assert_same_as_knot(1, bytes, 4);
+	}
+
+	static const char *const names[] = {"", "example.com", "a\\.b.example", "x\\032y.example",
+	                                    "-_~.example", "\\\"q\\;.example"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		uint8_t wire[256];
+		assert_non_null(knot_dname_from_str(wire, names[i][0] ? names[i] : ".", sizeof(wire)));
+		uint16_t len = (uint16_t)knot_dname_size(wire);
+		const uint16_t types[] = {2, 5, 12, 39};
+		for (size_t t = 0; t < 4; t++)
+			assert_same_as_knot(types[t], wire, len);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fast_paths_match_knot),
 		cmocka_unit_test_setup_teardown(test_address_types, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_name_types, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_txt_escapes, setup, teardown),

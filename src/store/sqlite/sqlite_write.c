@@ -139,24 +139,25 @@ struct contribution {
 	uint64_t count;
 };
 
-/* Step m->insert, already bound; when the key exists, step m->find (bound
- * by the caller before this call) and merge c into the row it finds. */
+/* Step m->insert, already bound; when the key exists, bind m->find with
+ * bind_find(m->find, key), step it and merge c into the row it finds. Most
+ * records are new, so the lookup is bound only when it runs. */
 static dn_status insert_or_merge(struct sqlite_store *s, struct merge_stmts *m,
-                                 const struct contribution *c, struct dn_error *err)
+                                 const struct contribution *c,
+                                 void (*bind_find)(sqlite3_stmt *find, const void *key),
+                                 const void *key, struct dn_error *err)
 {
 	char what[64];
 	int rc = sqlite3_step(m->insert);
 	sqlite3_reset(m->insert);
 	if (rc != SQLITE_DONE) {
 		snprintf(what, sizeof(what), "storing %s", m->noun);
-		sqlite3_reset(m->find);
 		return sqlite_fail(s, err, what);
 	}
-	if (sqlite3_changes(s->db) > 0) {
-		sqlite3_reset(m->find);
+	if (sqlite3_changes(s->db) > 0)
 		return DN_OK;
-	}
 
+	bind_find(m->find, key);
 	rc = sqlite3_step(m->find);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(m->find);
@@ -198,10 +199,15 @@ static dn_status insert_or_merge(struct sqlite_store *s, struct merge_stmts *m,
 	return step_done(s, m->merge, what, err);
 }
 
-/* A record with its reversed name, the first column of the unique key. */
+/* A record with its reversed name, the first column of the unique key, and
+ * the lengths of its strings (SQLite would otherwise measure each one). */
 struct keyed_record {
 	const struct pdns_record *rec;
 	const char *rev;
+	int rrname_len;
+	int rev_len;
+	int bailiwick_len;
+	int rdata_len;
 };
 
 static int compare_keyed(const void *a, const void *b)
@@ -217,6 +223,15 @@ static int compare_keyed(const void *a, const void *b)
 	return c != 0 ? c : strcmp(x->rec->rdata, y->rec->rdata);
 }
 
+static void bind_rrset_key(sqlite3_stmt *find, const void *key)
+{
+	const struct keyed_record *k = key;
+	sqlite3_bind_text(find, 1, k->rev, k->rev_len, SQLITE_STATIC);
+	sqlite3_bind_int(find, 2, k->rec->rrtype);
+	sqlite3_bind_text(find, 3, k->rec->bailiwick, k->bailiwick_len, SQLITE_STATIC);
+	sqlite3_bind_text(find, 4, k->rec->rdata, k->rdata_len, SQLITE_STATIC);
+}
+
 static dn_status put_one_rrset(struct sqlite_store *s, const struct keyed_record *k,
                                struct dn_error *err)
 {
@@ -224,11 +239,11 @@ static dn_status put_one_rrset(struct sqlite_store *s, const struct keyed_record
 	char rdata_rev[PDNS_NAME_BUF];
 	sqlite3_stmt *st = s->rrsets.insert;
 
-	sqlite3_bind_text(st, 1, r->rrname, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->rev, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, r->rrname, k->rrname_len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->rev, k->rev_len, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, r->rrtype);
-	sqlite3_bind_text(st, 4, r->bailiwick, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, r->rdata, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, r->bailiwick, k->bailiwick_len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, r->rdata, k->rdata_len, SQLITE_STATIC);
 	if (r->has_ip)
 		sqlite3_bind_blob(st, 6, r->ip.b, 16, SQLITE_STATIC);
 	else
@@ -242,14 +257,8 @@ static dn_status put_one_rrset(struct sqlite_store *s, const struct keyed_record
 	bind_times(st, 8, r->time_first, r->time_last, r->count);
 	sqlite3_bind_int64(st, 11, r->source_id);
 
-	st = s->rrsets.find;
-	sqlite3_bind_text(st, 1, k->rev, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, r->rrtype);
-	sqlite3_bind_text(st, 3, r->bailiwick, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, r->rdata, -1, SQLITE_STATIC);
-
 	struct contribution c = {r->source_id, r->time_first, r->time_last, r->count};
-	return insert_or_merge(s, &s->rrsets, &c, err);
+	return insert_or_merge(s, &s->rrsets, &c, bind_rrset_key, k, err);
 }
 
 dn_status sqlite_put_rrsets(struct store *store, const struct pdns_record *recs, size_t n,
@@ -264,7 +273,7 @@ dn_status sqlite_put_rrsets(struct store *store, const struct pdns_record *recs,
 	 * everywhere. */
 	size_t text = 0;
 	for (size_t i = 0; i < n; i++)
-		text += strlen(recs[i].rrname) + 2;
+		text += strlen(recs[i].rrname) + 2;  /* reversal adds at most a dot */
 	struct keyed_record *order = malloc(n * sizeof(*order));
 	char *revs = malloc(text);
 	if (order == NULL || revs == NULL) {
@@ -274,11 +283,15 @@ dn_status sqlite_put_rrsets(struct store *store, const struct pdns_record *recs,
 	}
 	char *next = revs;
 	for (size_t i = 0; i < n; i++) {
-		size_t size = strlen(recs[i].rrname) + 2;
-		pdns_name_reverse(recs[i].rrname, next, size);
+		size_t len = strlen(recs[i].rrname);
+		pdns_name_reverse(recs[i].rrname, next, len + 2);
 		order[i].rec = &recs[i];
 		order[i].rev = next;
-		next += size;
+		order[i].rrname_len = (int)len;
+		order[i].rev_len = (int)strlen(next);
+		order[i].bailiwick_len = (int)strlen(recs[i].bailiwick);
+		order[i].rdata_len = (int)strlen(recs[i].rdata);
+		next += len + 2;
 	}
 	qsort(order, n, sizeof(*order), compare_keyed);
 
@@ -288,6 +301,20 @@ dn_status sqlite_put_rrsets(struct store *store, const struct pdns_record *recs,
 	free(order);
 	free(revs);
 	return rc;
+}
+
+struct negative_key {
+	const struct pdns_negative *neg;
+	const char *rev;
+};
+
+static void bind_negative_key(sqlite3_stmt *find, const void *key)
+{
+	const struct negative_key *k = key;
+	sqlite3_bind_text(find, 1, k->rev, -1, SQLITE_STATIC);
+	sqlite3_bind_int(find, 2, k->neg->qtype);
+	sqlite3_bind_int(find, 3, k->neg->rcode);
+	sqlite3_bind_text(find, 4, k->neg->bailiwick, -1, SQLITE_STATIC);
 }
 
 dn_status sqlite_put_negatives(struct store *store, const struct pdns_negative *recs, size_t n,
@@ -308,14 +335,9 @@ dn_status sqlite_put_negatives(struct store *store, const struct pdns_negative *
 		bind_times(st, 6, r->time_first, r->time_last, r->count);
 		sqlite3_bind_int64(st, 9, r->source_id);
 
-		st = s->negatives.find;
-		sqlite3_bind_text(st, 1, rev, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 2, r->qtype);
-		sqlite3_bind_int(st, 3, r->rcode);
-		sqlite3_bind_text(st, 4, r->bailiwick, -1, SQLITE_STATIC);
-
 		struct contribution c = {r->source_id, r->time_first, r->time_last, r->count};
-		dn_status rc = insert_or_merge(s, &s->negatives, &c, err);
+		struct negative_key key = {r, rev};
+		dn_status rc = insert_or_merge(s, &s->negatives, &c, bind_negative_key, &key, err);
 		if (rc != DN_OK)
 			return rc;
 	}
