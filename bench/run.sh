@@ -27,44 +27,55 @@ if [ ! -s "$capture" ] || [ ! -s "$truth" ]; then
 fi
 cat "$capture" >/dev/null # warm the page cache
 
-# Median of three runs of a command that prints "... in S s, R packets/s".
-median3() {
-    for i in 1 2 3; do "$@" 2>&1 | grep -o '[0-9.]* packets/s' | head -1; done |
-        sort -n | sed -n 2p
-}
+rounds=${ROUNDS:-7}
 
-echo "## Run of $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-echo
-echo "- machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "- capture: $capture, $(stat -c %s "$capture") bytes, $packets frames"
-echo
-
-floor=$(for i in 1 2 3; do "$build/bench/pcap_floor" "$capture"; done |
-    awk '{print $5}' | sort -n | sed -n 2p)
-echo "| step | packets/s (median of 3) |"
-echo "| --- | --- |"
-echo "| libpcap read loop (floor) | $floor |"
-
-dry=$(median3 "$dragnet" ingest --dry-run "$capture")
-echo "| decode + aggregate (\`ingest --dry-run\`) | ${dry% packets/s} |"
-
+# One round runs the floor, the decode path and the whole ingest back to
+# back, so that each ratio compares runs made under the same conditions;
+# the report gives medians over the rounds, as other load on a shared
+# machine moves single runs by 20% or more.
 e2e() {
     rm -f "$out/bench.db" "$out/bench.db-wal" "$out/bench.db-shm"
     /usr/bin/time -f '%e s wall, %M KB peak RSS' "$dragnet" ingest --db "$out/bench.db" \
         "$@" "$capture" 2>"$out/e2e.log"
-    wall=$(tail -1 "$out/e2e.log" | awk '{print $1}')
-    awk -v p="$packets" -v w="$wall" 'BEGIN {printf "%.0f\n", p / w}'
+    tail -1 "$out/e2e.log" | awk '{print $1}'
 }
-e2e_rates=$(for i in 1 2 3; do e2e; done | sort -n)
-echo "| \`ingest\` into a new SQLite file, whole process | $(echo "$e2e_rates" | sed -n 2p) |"
+
+: >"$out/rounds"
+for round in $(seq "$rounds"); do
+    floor=$("$build/bench/pcap_floor" "$capture" | awk '{print $3}')
+    dry=$("$dragnet" ingest --dry-run "$capture" 2>&1 | grep -o 'in [0-9.]* s' | awk '{print $2}')
+    whole=$(e2e)
+    echo "$floor $dry $whole" >>"$out/rounds"
+done
+
+median() {
+    sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'
+}
+col() {
+    awk -v c="$1" -v p="$packets" '{printf "%.0f\n", p / $c}' "$out/rounds" | median
+}
+ratio() {
+    awk -v a="$1" -v b="$2" '{printf "%.3f\n", $b / $a}' "$out/rounds" | median
+}
+
+echo "| step | packets/s, median of $rounds rounds |"
+echo "| --- | --- |"
+echo "| libpcap read loop (floor) | $(col 1) |"
+echo "| decode + aggregate (\`ingest --dry-run\`) | $(col 2) |"
+echo "| \`ingest\` into a new SQLite file, whole process | $(col 3) |"
 
 start=$(date +%s.%N)
 tshark -n -r "$capture" -T fields -e dns.qry.name -e dns.resp.name -e dns.a -e dns.aaaa \
     -e dns.cname -e dns.ns -e dns.mx.mail_exchange -e dns.txt -e dns.ptr.domain_name \
     >/dev/null 2>&1
 end=$(date +%s.%N)
-echo "| tshark decoding the DNS fields | $(awk -v p="$packets" -v s="$start" -v e="$end" \
-    'BEGIN {printf "%.0f", p / (e - s)}') |"
+echo "| tshark decoding the DNS fields (one run) | $(awk -v p="$packets" -v s="$start" \
+    -v e="$end" 'BEGIN {printf "%.0f", p / (e - s)}') |"
+echo
+echo "- decode + aggregate as a share of the floor, median of the per-round ratios:" \
+    "$(ratio 2 1)"
+echo "- per-round seconds (floor, decode + aggregate, whole ingest):" \
+    "$(tr '\n' ';' <"$out/rounds" | sed 's/;$//; s/;/; /g')"
 echo
 
 echo "### Last end-to-end run"

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 #include <sqlite3.h>
+#include <xxhash.h>
 
 #include "pdns/query.h"
 #include "store/sqlite/sqlite_store.h"
@@ -547,6 +548,44 @@ static void test_rejects_non_sqlite(void **state)
 	assert_non_null(strstr(err.msg, db_path));
 }
 
+/* Two records of one name and type whose (bailiwick, rdata) hashes collide
+ * are stored apart; a colliding row is planted by hand, as real 63-bit
+ * collisions are not at hand. */
+static void test_key_hash_collision(void **state)
+{
+	(void)state;
+	struct store *s = open_write();
+	store_close(s);
+
+	const char *rdata = "192.0.2.1";
+	uint64_t seed = XXH3_64bits("", 0);
+	int64_t hash = (int64_t)(XXH3_64bits_withSeed(rdata, strlen(rdata), seed) >> 1);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	char sql[512];
+	snprintf(sql, sizeof(sql),
+	         "INSERT INTO rrset (rrname, rrname_rev, rrtype, bailiwick, rdata, time_first, "
+	         "time_last, count, source_id, key_hash) VALUES ('collide.example.com.', "
+	         "'com.example.collide.', 1, '', '192.0.2.99', 5, 5, 1, 1, %lld)",
+	         (long long)hash);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	s = open_write();
+	struct pdns_record rec = a_record("collide.example.com.", rdata, 10, 20, 2, 1);
+	put(s, &rec, 1);
+	put(s, &rec, 1);
+	struct results r = query_name(s, "collide.example.com", 0);
+	assert_int_equal(r.n, 2);
+	/* The planted row has no rdata_ip, so it sorts first. */
+	assert_string_equal(r.rows[0].rdata, "192.0.2.99");
+	assert_int_equal(r.rows[0].count, 1);
+	assert_string_equal(r.rows[1].rdata, "192.0.2.1");
+	assert_int_equal(r.rows[1].count, 4);
+	assert_int_equal(r.rows[1].time_first, 10);
+	store_close(s);
+}
+
 static void test_read_mode_writes_nothing(void **state)
 {
 	(void)state;
@@ -605,6 +644,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rejects_foreign_databases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejects_newer_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejects_non_sqlite, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_hash_collision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_mode_writes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_scheme, setup, teardown),
 	};

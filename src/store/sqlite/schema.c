@@ -15,7 +15,9 @@
  * one's figures. The views rrset_by_source and negative_by_source show the
  * per-source figures of both forms as one table. The unique key
  * starts with the reversed name (labels in reverse order), so that one index
- * serves exact names and "*.example.com" (a prefix range); a second index on
+ * serves exact names and "*.example.com" (a prefix range), and ends with
+ * key_hash, a 63-bit hash of bailiwick and rdata that keeps the index small
+ * (rows whose hashes collide take the next value); a second index on
  * forward names would double the cost of every write, so "www.example.*"
  * scans instead. rdata_ip (16-byte big-endian, IPv4 mapped into
  * ::ffff:0:0/96) makes a CIDR search a range scan over an index. bailiwick
@@ -39,8 +41,9 @@ static const char schema_v1[] =
 	"  time_first INTEGER NOT NULL,"
 	"  time_last INTEGER NOT NULL,"
 	"  count INTEGER NOT NULL,"
-	"  source_id INTEGER);"
-	"CREATE UNIQUE INDEX rrset_key ON rrset(rrname_rev, rrtype, bailiwick, rdata);"
+	"  source_id INTEGER,"
+	"  key_hash INTEGER NOT NULL);"
+	"CREATE UNIQUE INDEX rrset_key ON rrset(rrname_rev, rrtype, key_hash);"
 	"CREATE INDEX rrset_by_ip ON rrset(rdata_ip) WHERE rdata_ip IS NOT NULL;"
 	"CREATE INDEX rrset_by_rdata_name ON rrset(rdata_name_rev)"
 	"  WHERE rdata_name_rev IS NOT NULL;"

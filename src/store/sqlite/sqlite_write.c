@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "pdns/name.h"
 #include "store/sqlite/sqlite_internal.h"
 
@@ -20,11 +22,11 @@
  */
 static const char sql_insert_rrset[] =
 	"INSERT OR IGNORE INTO rrset (rrname, rrname_rev, rrtype, bailiwick, rdata, rdata_ip, "
-	"rdata_name_rev, time_first, time_last, count, source_id) "
-	"VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)";
+	"rdata_name_rev, time_first, time_last, count, source_id, key_hash) "
+	"VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)";
 static const char sql_find_rrset[] =
 	"SELECT id, source_id FROM rrset "
-	"WHERE rrname_rev = ?1 AND rrtype = ?2 AND bailiwick = ?3 AND rdata = ?4";
+	"WHERE rrname_rev = ?1 AND rrtype = ?2 AND key_hash = ?5 AND bailiwick = ?3 AND rdata = ?4";
 static const char sql_merge_rrset[] =
 	"UPDATE rrset SET time_first = min(time_first, ?2), time_last = max(time_last, ?3), "
 	"count = count + ?4, source_id = ?5 WHERE id = ?1";
@@ -141,12 +143,15 @@ struct contribution {
 
 /* Step m->insert, already bound; when the key exists, bind m->find with
  * bind_find(m->find, key), step it and merge c into the row it finds. Most
- * records are new, so the lookup is bound only when it runs. */
+ * records are new, so the lookup is bound only when it runs. When the insert
+ * was blocked but the lookup finds nothing, the unique key matched another
+ * record through a hash collision: *collided is set and nothing is written. */
 static dn_status insert_or_merge(struct sqlite_store *s, struct merge_stmts *m,
                                  const struct contribution *c,
                                  void (*bind_find)(sqlite3_stmt *find, const void *key),
-                                 const void *key, struct dn_error *err)
+                                 const void *key, bool *collided, struct dn_error *err)
 {
+	*collided = false;
 	char what[64];
 	int rc = sqlite3_step(m->insert);
 	sqlite3_reset(m->insert);
@@ -161,11 +166,11 @@ static dn_status insert_or_merge(struct sqlite_store *s, struct merge_stmts *m,
 	rc = sqlite3_step(m->find);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(m->find);
+		if (rc == SQLITE_DONE) {
+			*collided = true;
+			return DN_OK;
+		}
 		snprintf(what, sizeof(what), "finding %s", m->noun);
-		if (rc == SQLITE_DONE)
-			return dn_fail(err, DN_ESTORE,
-			               "%s: %s failed: the row that blocked the insert is missing",
-			               s->path, what);
 		return sqlite_fail(s, err, what);
 	}
 	int64_t id = sqlite3_column_int64(m->find, 0);
@@ -208,6 +213,7 @@ struct keyed_record {
 	int rev_len;
 	int bailiwick_len;
 	int rdata_len;
+	int64_t key_hash;
 };
 
 static int compare_keyed(const void *a, const void *b)
@@ -230,6 +236,7 @@ static void bind_rrset_key(sqlite3_stmt *find, const void *key)
 	sqlite3_bind_int(find, 2, k->rec->rrtype);
 	sqlite3_bind_text(find, 3, k->rec->bailiwick, k->bailiwick_len, SQLITE_STATIC);
 	sqlite3_bind_text(find, 4, k->rec->rdata, k->rdata_len, SQLITE_STATIC);
+	sqlite3_bind_int64(find, 5, k->key_hash);
 }
 
 static dn_status put_one_rrset(struct sqlite_store *s, const struct keyed_record *k,
@@ -257,8 +264,22 @@ static dn_status put_one_rrset(struct sqlite_store *s, const struct keyed_record
 	bind_times(st, 8, r->time_first, r->time_last, r->count);
 	sqlite3_bind_int64(st, 11, r->source_id);
 
+	/* key_hash stands for (bailiwick, rdata) in the unique key, which keeps
+	 * the index small. Two records whose hashes collide under one name and
+	 * type get the next free value. */
 	struct contribution c = {r->source_id, r->time_first, r->time_last, r->count};
-	return insert_or_merge(s, &s->rrsets, &c, bind_rrset_key, k, err);
+	struct keyed_record probe = *k;
+	for (int attempt = 0; attempt < 64; attempt++) {
+		probe.key_hash = (int64_t)(((uint64_t)k->key_hash + (uint64_t)attempt) & INT64_MAX);
+		sqlite3_bind_int64(s->rrsets.insert, 12, probe.key_hash);
+		bool collided;
+		dn_status rc =
+			insert_or_merge(s, &s->rrsets, &c, bind_rrset_key, &probe, &collided, err);
+		if (rc != DN_OK || !collided)
+			return rc;
+	}
+	return dn_fail(err, DN_ESTORE, "%s: storing %s %u %s: too many key hash collisions",
+	               s->path, r->rrname, r->rrtype, r->rdata);
 }
 
 dn_status sqlite_put_rrsets(struct store *store, const struct pdns_record *recs, size_t n,
@@ -291,6 +312,10 @@ dn_status sqlite_put_rrsets(struct store *store, const struct pdns_record *recs,
 		order[i].rev_len = (int)strlen(next);
 		order[i].bailiwick_len = (int)strlen(recs[i].bailiwick);
 		order[i].rdata_len = (int)strlen(recs[i].rdata);
+		uint64_t seed = XXH3_64bits(recs[i].bailiwick, (size_t)order[i].bailiwick_len);
+		order[i].key_hash = (int64_t)(XXH3_64bits_withSeed(recs[i].rdata,
+		                                                   (size_t)order[i].rdata_len, seed) >>
+		                              1);
 		next += len + 2;
 	}
 	qsort(order, n, sizeof(*order), compare_keyed);
@@ -337,9 +362,16 @@ dn_status sqlite_put_negatives(struct store *store, const struct pdns_negative *
 
 		struct contribution c = {r->source_id, r->time_first, r->time_last, r->count};
 		struct negative_key key = {r, rev};
-		dn_status rc = insert_or_merge(s, &s->negatives, &c, bind_negative_key, &key, err);
+		bool collided;
+		dn_status rc = insert_or_merge(s, &s->negatives, &c, bind_negative_key, &key,
+		                               &collided, err);
 		if (rc != DN_OK)
 			return rc;
+		if (collided)
+			return dn_fail(err, DN_ESTORE,
+			               "%s: storing a negative answer for %s: the row that blocked "
+			               "the insert is missing",
+			               s->path, r->qname);
 	}
 	return DN_OK;
 }
