@@ -12,8 +12,46 @@
 
 #include <libknot/libknot.h>
 
+/* Letters, digits, '-' and '_' are written as they are; anything else
+ * needs an escape, which libknot decides. */
+static bool plain_label_byte(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_';
+}
+
+/* Write a name made only of plain bytes, the common case, without libknot;
+ * returns 0 (and writes nothing useful) when some byte needs an escape. */
+static size_t format_plain_name(const uint8_t *wire, char *buf, size_t size)
+{
+	size_t len = 0;
+	if (wire[0] == 0) {
+		if (size < 2)
+			return 0;
+		buf[0] = '.';
+		buf[1] = '\0';
+		return 1;
+	}
+	for (const uint8_t *p = wire; *p != 0; p += 1 + *p) {
+		if (*p > 63 || len + *p + 2 > size)
+			return 0;
+		for (uint8_t i = 1; i <= *p; i++) {
+			if (!plain_label_byte(p[i]))
+				return 0;
+			buf[len++] = (char)p[i];
+		}
+		buf[len++] = '.';
+	}
+	buf[len] = '\0';
+	return len;
+}
+
 size_t dns_name_format(const uint8_t *wire, char *buf, size_t size)
 {
+	size_t plain = format_plain_name(wire, buf, size);
+	if (plain > 0)
+		return plain;
+
 	/* knot_dname_to_str() in libknot 3.2 fails unless the buffer has one
 	 * byte more than the text and its terminator need, so format into a
 	 * buffer that is always large enough and copy. */
@@ -63,6 +101,22 @@ static bool grow(char **text, size_t *size, size_t want)
 	return true;
 }
 
+/* Dotted decimal; text has room for 16 bytes. */
+static long format_ipv4(const uint8_t *address, char *text)
+{
+	char *p = text;
+	for (int i = 0; i < 4; i++) {
+		unsigned v = address[i];
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+		*p++ = i < 3 ? '.' : '\0';
+	}
+	return p - text - 1;
+}
+
 /* The most frequent types written directly: A in dotted decimal, AAAA in
  * RFC 5952 form (inet_ntop), and the single-name types as libknot writes
  * them (test_dns_rdata.c compares both).
@@ -75,7 +129,7 @@ static long format_common(uint16_t type, const uint8_t *rdata, uint16_t rdlen, c
 	case KNOT_RRTYPE_A:
 		if (rdlen != 4)
 			return -1;
-		return snprintf(text, size, "%u.%u.%u.%u", rdata[0], rdata[1], rdata[2], rdata[3]);
+		return format_ipv4(rdata, text);
 	case KNOT_RRTYPE_AAAA:
 		/* RFC 5952 text, as dig and tshark show it. libknot 3.2 differs
 		 * when two zero runs are equally long: it shortens the second,

@@ -768,6 +768,27 @@ static void test_fast_paths_match_knot(void **state)
 		assert_same_as_knot(1, bytes, 4);
 	}
 
+	/* Random wire names, mostly of plain bytes, against knot_dname_to_str(). */
+	for (int round = 0; round < 5000; round++) {
+		uint8_t wire[256];
+		size_t pos = 0;
+		int labels = 1 + rand() % 5;
+		for (int l = 0; l < labels; l++) {
+			int len = 1 + rand() % 12;
+			wire[pos++] = (uint8_t)len;
+			for (int i = 0; i < len; i++) {
+				static const char plain[] = "abcz019-_XY";
+				wire[pos++] = rand() % 20 == 0 ? (uint8_t)rand()
+				                                : (uint8_t)plain[rand() % 11];
+			}
+		}
+		wire[pos] = 0;
+		char want[1100], got[1100];
+		assert_non_null(knot_dname_to_str(want, wire, sizeof(want)));
+		assert_int_equal(dns_name_format(wire, got, sizeof(got)), strlen(want));
+		assert_string_equal(got, want);
+	}
+
 	static const char *const names[] = {"", "example.com", "a\\.b.example", "x\\032y.example",
 	                                    "-_~.example", "\\\"q\\;.example"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
