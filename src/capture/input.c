@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -297,6 +298,7 @@ static dn_status open_through_stream(struct capture_input *in, FILE *raw, bool c
 		prefixed_close(p);
 		return dn_fail(err, DN_ENOMEM, "%s: cannot create a decoding stream", in->path);
 	}
+	__fsetlocking(fp, FSETLOCKING_BYCALLER);
 
 	char errbuf[PCAP_ERRBUF_SIZE];
 	in->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
@@ -324,6 +326,9 @@ static dn_status open_plain_file(struct capture_input *in, struct dn_error *err)
 	in->buffer = malloc(INPUT_BUFFER_BYTES);
 	if (in->buffer != NULL)
 		setvbuf(fp, in->buffer, _IOFBF, INPUT_BUFFER_BYTES);
+	/* libpcap calls fread() twice a packet; only this thread uses the
+	 * stream, so stdio need not lock it each time. */
+	__fsetlocking(fp, FSETLOCKING_BYCALLER);
 	in->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (in->pcap == NULL) {
 		fclose(fp);
