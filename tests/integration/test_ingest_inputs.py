@@ -109,6 +109,16 @@ def check_corrupt_gzip(tmp):
     print("truncated gzip: reported")
 
 
+def check_option_errors(tmp):
+    good = sample_capture(tmp)
+    db = os.path.join(tmp, "opts.db")
+    assert "empty --source" in t.run("ingest", "-s", "", good, db=db, check=2).stderr
+    proc = t.run("ingest", "--max-memory", "1K", good, db=db, check=2)
+    assert "give at least 41 MiB" in proc.stderr, proc.stderr
+    t.run("ingest", "--max-memory", "41M", "--dry-run", good, check=0)
+    print("option errors: clear messages, exit status 2")
+
+
 def check_dry_run_writes_nothing(tmp):
     good = sample_capture(tmp)
     db = os.path.join(tmp, "dry.db")
@@ -124,6 +134,7 @@ def main():
     check_format_from_content(tmp)
     check_corrupt_gzip(tmp)
     check_dry_run_writes_nothing(tmp)
+    check_option_errors(tmp)
     check_compressed_and_stdin(tmp)
     shutil.rmtree(tmp)
 

@@ -120,6 +120,9 @@ def check_idn_and_negative(db):
     assert json.loads(by_unicode)["rrname"] == "xn--bcher-kva.example.", by_unicode
     shown = pdns(db, "xn--bcher-kva.example", "--unicode").stdout
     assert "bücher.example." in shown, shown
+    # Escapes mean the byte they stand for: \108 is "l", \079 "O".
+    escaped = pdns(db, "\\108\\079gin.evil.example", "-t", "A", "-j").stdout
+    assert len(escaped.splitlines()) == 3, escaped
 
     neg = [json.loads(line) for line in pdns(db, "*.example", "--negative", "-j").stdout.splitlines()]
     got = sorted((n["rrname"], n["rrtype"], n["rcode"]) for n in neg)
@@ -133,6 +136,11 @@ def check_exit_codes(db, tmp):
     assert "invalid time" in pdns(db, "x.example", "--first-after", "yesterday", check=2).stderr
     assert "wildcard" in pdns(db, "a.*.example", check=2).stderr
     assert "invalid address" in pdns(db, "--rdata", "300.1.2.3/24", check=2).stderr
+    # Text meant as an address but invalid is an error, not a name.
+    for bad in ("192.0.2.99-192.0.2.10", "192.0.2.0/33", "2001:db8::/129"):
+        assert "invalid address" in pdns(db, bad, check=2).stderr, bad
+    assert "either --json or --csv" in pdns(db, "x.example", "-j", "--csv", check=2).stderr
+    assert "needs a name" in pdns(db, "203.0.113.0/24", "--negative", check=2).stderr
     missing = os.path.join(tmp, "absent.db")
     proc = t.run("pdns", "x.example", db=missing, check=4)
     assert f"no database at {missing}" in proc.stderr, proc.stderr
