@@ -30,8 +30,8 @@ cat "$capture" >/dev/null # warm the page cache
 rounds=${ROUNDS:-7}
 
 # One round runs the floor, the decode path and the whole ingest back to
-# back, so that each ratio compares runs made under the same conditions;
-# the report gives medians over the rounds, as other load on a shared
+# back, so that each ratio compares runs made under the same conditions.
+# The report gives medians over the rounds, because other load on a shared
 # machine moves single runs by 20% or more.
 e2e() {
     rm -f "$out/bench.db" "$out/bench.db-wal" "$out/bench.db-shm"

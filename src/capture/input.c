@@ -414,9 +414,9 @@ dn_status capture_input_open_live(const char *iface, const struct capture_live_o
 		free(in);
 		return dn_fail(err, DN_EIO, "cannot open interface %s: %s", iface, errbuf);
 	}
-	/* Immediate mode hands each packet over as it arrives; the read timeout
-	 * that periodic flushes need comes from poll() in capture_input_next(),
-	 * because libpcap ignores its own timeout in immediate mode. */
+	/* Immediate mode hands each packet over as it arrives. libpcap then
+	 * ignores its own read timeout, so the timeout that periodic flushes
+	 * need comes from poll() in capture_input_next(). */
 	pcap_set_snaplen(in->pcap, options->snaplen);
 	pcap_set_promisc(in->pcap, options->promiscuous);
 	pcap_set_immediate_mode(in->pcap, 1);

@@ -72,8 +72,8 @@ static int dump_rdata(const knot_rrset_t *rrset, char *buf, size_t size, bool ge
 	return knot_rrset_txt_dump_data(rrset, 0, buf, size, &style);
 }
 
-/* Write "\# LEN HEX" (RFC 3597 section 5) ourselves; it cannot fail for lack
- * of a descriptor. */
+/* Write "\# LEN HEX" (RFC 3597 section 5) without libknot, so that types it
+ * has no descriptor for are written too. Returns -1 when buf is too small. */
 static long format_generic(const uint8_t *rdata, uint16_t rdlen, char *buf, size_t size)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -115,6 +115,106 @@ static long format_ipv4(const uint8_t *address, char *text)
 		*p++ = i < 3 ? '.' : '\0';
 	}
 	return p - text - 1;
+}
+
+/* Type bitmap (RFC 4034 section 4.1.2): windows in rising order, each with a
+ * length of 1 to 32 bytes that fits. */
+static bool bitmap_valid(const uint8_t *p, size_t len)
+{
+	int last_window = -1;
+	size_t pos = 0;
+	while (pos < len) {
+		if (len - pos < 2 || (int)p[pos] <= last_window || p[pos + 1] == 0 ||
+		    p[pos + 1] > 32 || len - pos - 2 < p[pos + 1])
+			return false;
+		last_window = p[pos];
+		pos += 2 + (size_t)p[pos + 1];
+	}
+	return true;
+}
+
+/* One or more character-strings filling len exactly (RFC 1035 section 3.3). */
+static bool strings_valid(const uint8_t *p, size_t len, size_t count)
+{
+	size_t pos = 0, n = 0;
+	while (pos < len) {
+		if (len - pos < 1u + p[pos])
+			return false;
+		pos += 1u + p[pos];
+		n++;
+	}
+	return count == 0 ? n > 0 : n == count;
+}
+
+/* SVCB and HTTPS (RFC 9460 section 2.2): priority, an uncompressed target
+ * name, then parameters with rising keys, each within the rdata. */
+static bool svcb_valid(const uint8_t *p, size_t len)
+{
+	size_t pos = 2;
+	while (pos < len && p[pos] != 0) {
+		if ((p[pos] & 0xc0) != 0 || len - pos < 1u + p[pos])
+			return false;
+		pos += 1u + p[pos];
+	}
+	if (pos >= len)
+		return false;
+	pos++;
+	long last_key = -1;
+	while (pos < len) {
+		if (len - pos < 4)
+			return false;
+		long key = p[pos] << 8 | p[pos + 1];
+		size_t value = (size_t)(p[pos + 2] << 8 | p[pos + 3]);
+		if (key <= last_key || len - pos - 4 < value)
+			return false;
+		last_key = key;
+		pos += 4 + value;
+	}
+	return true;
+}
+
+/*
+ * Check the inner lengths of rdata whose presentation libknot derives from
+ * them. libknot's parser treats these fields as opaque, and its printer
+ * trusts them: under AddressSanitizer, an NSEC3 record with a salt length
+ * beyond its rdata overflowed the stack inside knot_rrset_txt_dump_data().
+ * Rdata that fails these checks is written in the generic form instead.
+ */
+static bool layout_valid(uint16_t type, const uint8_t *p, size_t len)
+{
+	size_t pos;
+	switch (type) {
+	case KNOT_RRTYPE_TXT:
+	case KNOT_RRTYPE_SPF:
+		return strings_valid(p, len, 0);
+	case KNOT_RRTYPE_HINFO:
+		return strings_valid(p, len, 2);
+	case KNOT_RRTYPE_NSEC3:
+		if (len < 5 || len - 5 < p[4])
+			return false;
+		pos = 5 + (size_t)p[4];
+		if (pos >= len || p[pos] == 0 || len - pos - 1 < p[pos])
+			return false;
+		pos += 1 + (size_t)p[pos];
+		return bitmap_valid(p + pos, len - pos);
+	case KNOT_RRTYPE_NSEC3PARAM:
+		return len >= 5 && len - 5 == p[4];
+	case KNOT_RRTYPE_CSYNC:
+		return len >= 6 && bitmap_valid(p + 6, len - 6);
+	case KNOT_RRTYPE_CAA:
+		return len >= 2 && p[1] > 0 && len - 2 >= p[1];
+	case KNOT_RRTYPE_SVCB:
+	case KNOT_RRTYPE_HTTPS:
+		return len >= 3 && svcb_valid(p, len);
+	case KNOT_RRTYPE_NSEC: {
+		size_t name_len;
+		if (dns_rdata_target(KNOT_RRTYPE_DNAME, p, (uint16_t)len, &name_len) == NULL)
+			return true; /* a name that is no name is caught by libknot */
+		return bitmap_valid(p + name_len, len - name_len);
+	}
+	default:
+		return true;
+	}
 }
 
 /* The most frequent types written directly: A in dotted decimal, AAAA in
@@ -170,7 +270,7 @@ long dns_rdata_format(uint16_t type, const uint8_t *rdata, uint16_t rdlen, char 
 		return fast;
 
 	bool known = knot_get_rdata_descriptor(type)->type_name != NULL;
-	if (!known)
+	if (!known || !layout_valid(type, rdata, rdlen))
 		return format_generic(rdata, rdlen, *text, *size);
 
 	/* Build a one-record rrset around a copy of rdata, as libknot wants its

@@ -62,7 +62,9 @@ def check_timeline(db, start):
     first = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + 500))
     assert rows[0][0] == first, (rows[0], first)
     # 20 sightings from the timeline plus one through the CNAME.
-    assert rows[0][2] == "21" and rows[1][2] == "20" and rows[2][2] == "20", rows
+    assert rows[0][2] == "21", rows
+    assert rows[1][2] == "20", rows
+    assert rows[2][2] == "20", rows
 
 
 def check_reverse(db):
@@ -151,7 +153,8 @@ def check_stats(db, capture):
     stats = json.loads(t.run("stats", "-j", db=db, check=0).stdout)
     assert stats["rrtypes"] == {"A": 7, "CNAME": 1}, stats
     assert stats["negatives"] == 2, stats
-    assert stats["runs"] == 1 and stats["runs_unfinished"] == 0, stats
+    assert stats["runs"] == 1, stats
+    assert stats["runs_unfinished"] == 0, stats
     # A file is its own source by default, named by its absolute path.
     assert stats["sources"][0]["name"] == os.path.realpath(capture), stats
     text = t.run("stats", db=db, check=0).stdout

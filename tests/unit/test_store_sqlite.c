@@ -549,8 +549,8 @@ static void test_rejects_non_sqlite(void **state)
 }
 
 /* Two records of one name and type whose (bailiwick, rdata) hashes collide
- * are stored apart; a colliding row is planted by hand, as real 63-bit
- * collisions are not at hand. */
+ * are stored apart. Real 63-bit collisions are not at hand, so the test
+ * plants a colliding row by hand. */
 static void test_key_hash_collision(void **state)
 {
 	(void)state;

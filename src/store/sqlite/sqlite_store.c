@@ -134,8 +134,8 @@ static void uri_append_path(char *uri, size_t size, const char *path)
 
 /* Open for lookups without writing anything. A database in WAL mode needs
  * its -shm file, which a reader cannot create in a read-only folder (an
- * evidence copy, say); such a file is then opened as immutable, which is
- * right as long as nothing writes to it meanwhile. */
+ * evidence copy, say). Such a file is then opened as immutable, which is
+ * safe as long as nothing writes to it meanwhile. */
 static dn_status open_read_only(struct sqlite_store *s, struct dn_error *err)
 {
 	int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;

@@ -9,10 +9,10 @@
 #include "store/sqlite/sqlite_internal.h"
 
 /*
- * A record is merged in steps rather than with one UPSERT ... RETURNING,
- * which SQLite 3.40 runs through a temporary table and which made every
- * write twice as slow: insert it if it is new; otherwise find the row and
- * merge the times and count into it.
+ * A record is merged in steps: insert it if it is new, otherwise find the
+ * row and merge the times and count into it. One UPSERT ... RETURNING
+ * would do both, but SQLite 3.40 runs RETURNING through a temporary table,
+ * which made every write twice as slow.
  *
  * Most records are seen by one source only. Such a row carries that source
  * in its source_id column and has no row in the per-source table, which
@@ -133,7 +133,7 @@ static void bind_times(sqlite3_stmt *stmt, int first_param, int64_t first, int64
 	sqlite3_bind_int64(stmt, first_param + 2, (sqlite3_int64)count);
 }
 
-/* What one record contributes, whatever its kind. */
+/* The figures one record adds to its row, whatever its kind. */
 struct contribution {
 	uint32_t source_id;
 	int64_t time_first;
