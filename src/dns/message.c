@@ -232,12 +232,29 @@ static size_t read_name(struct dns_parser *p, const uint8_t *wire, size_t size, 
 
 /* The wire layout of type's rdata from libknot's tables, or NULL for types
  * libknot does not know (their rdata is taken as opaque bytes). */
-static const int *rdata_layout(uint16_t type)
+static const int *lookup_layout(uint16_t type)
 {
 	const knot_rdata_descriptor_t *d = knot_get_rdata_descriptor(type);
 	if (d->type_name == NULL)
 		d = knot_get_obsolete_rdata_descriptor(type);
 	return d->type_name != NULL ? d->block_types : NULL;
+}
+
+/* libknot's tables are constant, so the answers for types below 256 (all
+ * but a few) are looked up once, on first use. Each slot is written in one
+ * store; two threads filling it at once would store the same value. */
+static const int *rdata_layout(uint16_t type)
+{
+	static const int no_layout[1] = {KNOT_RDATA_WF_END};
+	static const int *layouts[256];
+	if (type >= 256)
+		return lookup_layout(type);
+	const int *layout = layouts[type];
+	if (layout == NULL) {
+		layout = lookup_layout(type);
+		layouts[type] = layout != NULL ? layout : no_layout;
+	}
+	return layout == no_layout ? NULL : layout;
 }
 
 /* NAPTR (RFC 3403): order and preference, then three character-strings. */
@@ -353,14 +370,29 @@ static long copy_rdata(struct dns_parser *p, const uint8_t *wire, size_t size, s
 static bool parse_rr(struct dns_parser *p, const uint8_t *wire, size_t size, size_t *pos,
                      struct dns_rr *v)
 {
-	/* The owner is read straight into message memory because the name
-	 * cache may point at it. */
-	uint8_t *owner = arena_alloc(&p->arena, DNS_NAME_MAX);
-	if (owner == NULL)
-		return false;
+	const uint8_t *owner = NULL;
+	size_t owner_len = 0;
+	size_t used = 0;
 
-	size_t owner_len;
-	size_t used = read_name(p, wire, size, *pos, size, owner, &owner_len);
+	/* Most owners are a single pointer to a name read before (the
+	 * question); they share that copy instead of making another. */
+	if (size - *pos >= 2 && (wire[*pos] & 0xc0) == 0xc0) {
+		size_t target = (size_t)(wire[*pos] & 0x3f) << 8 | wire[*pos + 1];
+		const struct name_cache_entry *hit = target < *pos ? cache_find(p, target) : NULL;
+		if (hit != NULL) {
+			owner = hit->suffix;
+			owner_len = hit->len;
+			used = 2;
+		}
+	}
+	if (owner == NULL) {
+		/* Read into message memory, as the name cache may point at it. */
+		uint8_t *copy = arena_alloc(&p->arena, DNS_NAME_MAX);
+		if (copy == NULL)
+			return false;
+		used = read_name(p, wire, size, *pos, size, copy, &owner_len);
+		owner = copy;
+	}
 	if (used == 0 || size - (*pos + used) < DNS_RR_HEADER_SIZE)
 		return false;
 	const uint8_t *h = wire + *pos + used;
