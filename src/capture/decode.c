@@ -14,11 +14,7 @@
  * limit bounds recursion on hostile input. NOTE: 4 is a judgment, not a measured need. */
 #define CAPTURE_TUNNELS_MAX 4
 
-#define ETHERTYPE_IPV4 0x0800
-#define ETHERTYPE_IPV6 0x86dd
 #define ETHERTYPE_TEB 0x6558 /* transparent Ethernet bridging */
-#define ETHERTYPE_MPLS 0x8847
-#define ETHERTYPE_MPLS_MCAST 0x8848
 
 /* GRE flag bits from RFC 2784 and RFC 2890, and the routing bit of RFC 1701. */
 #define GRE_CHECKSUM 0x8000

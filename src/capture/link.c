@@ -19,14 +19,10 @@
  * value differs between platforms, but a caller may pass the file value through. */
 #define LINKTYPE_RAW 101
 
-#define ETHERTYPE_IPV4 0x0800
-#define ETHERTYPE_IPV6 0x86dd
 #define ETHERTYPE_VLAN 0x8100     /* 802.1Q */
 #define ETHERTYPE_QINQ 0x88a8     /* 802.1ad service tag */
 #define ETHERTYPE_QINQ_OLD 0x9100 /* pre-standard QinQ, still seen on switches */
 #define ETHERTYPE_PPPOE 0x8864    /* PPPoE session stage (RFC 2516) */
-#define ETHERTYPE_MPLS 0x8847
-#define ETHERTYPE_MPLS_MCAST 0x8848
 #define ETHERTYPE_MIN 0x0600 /* smaller values are 802.3 length fields */
 
 #define PPP_IPV4 0x0021

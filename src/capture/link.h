@@ -13,6 +13,12 @@ enum capture_net {
 	CAPTURE_NET_IP, /* either version, chosen by the first nibble (raw IP links) */
 };
 
+/* EtherTypes the link layer and the GRE decoder both read (IEEE registry). */
+#define ETHERTYPE_IPV4 0x0800
+#define ETHERTYPE_IPV6 0x86dd
+#define ETHERTYPE_MPLS 0x8847
+#define ETHERTYPE_MPLS_MCAST 0x8848
+
 /* 802.1Q/802.1ad tags followed before giving up on a frame. Real networks use
  * one or two; more than this is hostile or broken. */
 #define CAPTURE_VLAN_MAX 8

@@ -257,8 +257,7 @@ static const int *rdata_layout(uint16_t type)
 	return layout == no_layout ? NULL : layout;
 }
 
-/* NAPTR (RFC 3403): order and preference, then three character-strings. */
-static size_t naptr_header_size(const uint8_t *rdata, size_t avail)
+size_t dns_naptr_header_size(const uint8_t *rdata, size_t avail)
 {
 	size_t pos = 4;
 	if (avail < pos)
@@ -342,7 +341,7 @@ static long copy_rdata(struct dns_parser *p, const uint8_t *wire, size_t size, s
 			continue;
 		}
 		case KNOT_RDATA_WF_NAPTR_HEADER:
-			take = naptr_header_size(wire + pos, avail);
+			take = dns_naptr_header_size(wire + pos, avail);
 			if (take == 0)
 				return -1;
 			break;
@@ -466,8 +465,7 @@ enum dns_parse_result dns_parse_question(struct dns_parser *parser, const uint8_
 
 /* The rules libknot applies to OPT and TSIG while parsing: at most one of
  * each, and TSIG the last record of the message. */
-static bool meta_record_valid(const struct dns_rr *v, const struct dns_message *msg,
-                              bool *seen_opt, bool *seen_tsig)
+static bool meta_record_valid(const struct dns_rr *v, bool *seen_opt, bool *seen_tsig)
 {
 	if (*seen_tsig)
 		return false;
@@ -478,7 +476,6 @@ static bool meta_record_valid(const struct dns_rr *v, const struct dns_message *
 	} else if (v->type == KNOT_RRTYPE_TSIG) {
 		*seen_tsig = true;
 	}
-	(void)msg;
 	return true;
 }
 
@@ -537,7 +534,7 @@ static enum dns_parse_result parse_sections(struct dns_parser *parser, const uin
 			struct dns_rr *v = keep ? &parser->views[used + n] : &skipped;
 			bool ok = keep ? used + n < DNS_MAX_RRS && parse_rr(parser, wire, len, &pos, v)
 			               : skip_rr(wire, len, &pos, v);
-			if (!ok || !meta_record_valid(v, msg, &seen_opt, &seen_tsig)) {
+			if (!ok || !meta_record_valid(v, &seen_opt, &seen_tsig)) {
 				damaged = true;
 				break;
 			}

@@ -86,5 +86,9 @@ enum dns_parse_result dns_parse_answers(struct dns_parser *parser, const uint8_t
 enum dns_parse_result dns_parse_question(struct dns_parser *parser, const uint8_t *wire,
                                          size_t len, struct dns_message *msg);
 
+/* Bytes of NAPTR rdata (RFC 3403) before the replacement name: order,
+ * preference and three character-strings; 0 when they run past len. */
+size_t dns_naptr_header_size(const uint8_t *rdata, size_t len);
+
 /* Cheap peek at the QR bit; false for messages shorter than a header. */
 bool dns_wire_is_response(const uint8_t *wire, size_t len);

@@ -12,6 +12,8 @@
 
 #include <libknot/libknot.h>
 
+#include "dns/message.h"
+
 /* Letters, digits, '-' and '_' are written as they are; anything else
  * needs an escape, which libknot decides. */
 static bool plain_label_byte(uint8_t c)
@@ -424,22 +426,13 @@ static int target_offset(uint16_t type)
 	}
 }
 
-/* NAPTR (RFC 3403): order, preference, then flags, services and regexp as
- * character-strings, then the replacement name. */
-static int naptr_offset(const uint8_t *rdata, uint16_t rdlen)
-{
-	size_t pos = 4;
-	for (int i = 0; i < 3; i++) {
-		if (pos >= rdlen)
-			return -1;
-		pos += 1 + (size_t)rdata[pos];
-	}
-	return pos < rdlen ? (int)pos : -1;
-}
-
 const uint8_t *dns_rdata_target(uint16_t type, const uint8_t *rdata, uint16_t rdlen, size_t *len)
 {
-	int offset = type == KNOT_RRTYPE_NAPTR ? naptr_offset(rdata, rdlen) : target_offset(type);
+	int offset = target_offset(type);
+	if (type == KNOT_RRTYPE_NAPTR) {
+		size_t header = dns_naptr_header_size(rdata, rdlen);
+		offset = header > 0 ? (int)header : -1;
+	}
 	if (offset < 0 || offset >= rdlen)
 		return NULL;
 

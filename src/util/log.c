@@ -16,11 +16,6 @@ void log_setup(enum log_level level, bool stamps)
 	with_stamps = stamps;
 }
 
-enum log_level log_get_level(void)
-{
-	return current_level;
-}
-
 bool log_enabled(enum log_level level)
 {
 	return level <= current_level;

@@ -8,7 +8,6 @@ enum log_level { LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
 /* Messages above level are dropped. Timestamps are added when stamps is true
  * (long-running commands such as `capture` turn them on). */
 void log_setup(enum log_level level, bool stamps);
-enum log_level log_get_level(void);
 bool log_enabled(enum log_level level);
 
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

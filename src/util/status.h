@@ -19,6 +19,7 @@ typedef enum {
 	DN_ESTORE,   /* the store backend failed */
 	DN_ESCHEMA,  /* the database schema is newer or damaged */
 	DN_EINTR,    /* interrupted by a signal */
+	DN_EBUSY,    /* another process holds the resource */
 	DN_STATUS_COUNT
 } dn_status;
 
@@ -38,8 +39,3 @@ struct dn_error {
 dn_status dn_fail(struct dn_error *err, dn_status code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Prefix an existing message with more context ("reading FILE: <old msg>"). */
-void dn_error_prefix(struct dn_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-void dn_error_clear(struct dn_error *err);
