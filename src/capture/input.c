@@ -3,6 +3,7 @@
 #include "capture/input.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@ struct stream_state {
 	bool zlib_ready;
 	bool zlib_member_done;
 	ZSTD_DStream *zstd;
+	bool zstd_frame_done;
 	uint8_t in[1 << 16];
 	size_t in_pos;
 	size_t in_len;
@@ -42,7 +44,8 @@ struct capture_input {
 	enum capture_format format;
 	enum capture_compression compression;
 	uint64_t size;
-	char path[1024];
+	int64_t mtime_ns;     /* -1 unless a regular file */
+	char path[PATH_MAX];  /* for messages */
 	uint64_t frames;
 	char *buffer;  /* stdio buffer of a plain file; freed after pcap_close() */
 };
@@ -124,23 +127,52 @@ static ssize_t read_gzip(struct stream_state *s, char *buf, size_t size)
 	return produced > 0 || s->error[0] == '\0' ? (ssize_t)produced : -1;
 }
 
+/* Whether the unread input starts like a zstd frame, regular or skippable,
+ * as far as the bytes at hand show. */
+static bool zstd_frame_follows(const struct stream_state *s)
+{
+	const uint8_t *p = s->in + s->in_pos;
+	size_t n = s->in_len - s->in_pos;
+	static const uint8_t skippable[4] = {0x50, 0x2a, 0x4d, 0x18};  /* low nibble of [0] free */
+	bool regular = true, skip = true;
+	for (size_t i = 0; i < 4 && i < n; i++) {
+		regular = regular && p[i] == magic_zstd[i];
+		skip = skip && (i == 0 ? (p[0] & 0xf0) == skippable[0] : p[i] == skippable[i]);
+	}
+	return regular || skip;
+}
+
 static ssize_t read_zstd(struct stream_state *s, char *buf, size_t size)
 {
 	ZSTD_outBuffer out = {buf, size, 0};
-	size_t last = 0;
 	while (out.pos < out.size) {
-		if (s->in_pos >= s->in_len && !refill(s))
+		/* With the input used up, calls with no input still flush what
+		 * the decoder holds, until one produces nothing. */
+		bool have_input = s->in_pos < s->in_len || refill(s);
+		if (have_input && s->zstd_frame_done && !zstd_frame_follows(s)) {
+			/* As with gzip, junk after the last frame is dropped
+			 * with a warning. */
+			log_warn("%s: bytes after the end of the zstd data ignored", s->path);
+			s->in_pos = s->in_len;
+			s->raw_eof = true;
 			break;
-		ZSTD_inBuffer in = {s->in, s->in_len, s->in_pos};
-		last = ZSTD_decompressStream(s->zstd, &out, &in);
-		s->in_pos = in.pos;
-		if (ZSTD_isError(last)) {
+		}
+		ZSTD_inBuffer in = {s->in, have_input ? s->in_len : 0, have_input ? s->in_pos : 0};
+		size_t before = out.pos;
+		size_t ret = ZSTD_decompressStream(s->zstd, &out, &in);
+		if (ZSTD_isError(ret)) {
 			snprintf(s->error, sizeof(s->error), "zstd data is corrupt: %s",
-			         ZSTD_getErrorName(last));
+			         ZSTD_getErrorName(ret));
 			return -1;
 		}
+		if (have_input)
+			s->in_pos = in.pos;
+		if (!have_input && out.pos == before)
+			break;
+		/* 0: a frame ended and all of it was written out. */
+		s->zstd_frame_done = ret == 0;
 	}
-	if (out.pos == 0 && s->raw_eof && last != 0 && s->error[0] == '\0')
+	if (out.pos == 0 && s->raw_eof && !s->zstd_frame_done && s->error[0] == '\0')
 		snprintf(s->error, sizeof(s->error), "zstd data ends early (truncated file)");
 	return out.pos > 0 || s->error[0] == '\0' ? (ssize_t)out.pos : -1;
 }
@@ -317,10 +349,11 @@ static dn_status open_through_stream(struct capture_input *in, FILE *raw, bool c
  * reads cut the system calls of a big capture by two orders of magnitude. */
 #define INPUT_BUFFER_BYTES (1 << 20)
 
-static dn_status open_plain_file(struct capture_input *in, struct dn_error *err)
+static dn_status open_plain_file(struct capture_input *in, const char *path,
+                                 struct dn_error *err)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
-	FILE *fp = fopen(in->path, "rb");
+	FILE *fp = fopen(path, "rb");
 	if (fp == NULL)
 		return dn_fail(err, DN_EIO, "cannot open %s: %s", in->path, strerror(errno));
 	in->buffer = malloc(INPUT_BUFFER_BYTES);
@@ -356,13 +389,17 @@ dn_status capture_input_open_file(const char *path, struct capture_input **out,
 	}
 	/* Pipes and FIFOs (as from <(zcat x.gz)) are read like standard input. */
 	struct stat st;
-	bool regular = fstat(fileno(raw), &st) == 0 && S_ISREG(st.st_mode);
-	if (!use_stdin && S_ISDIR(st.st_mode)) {
+	bool known = fstat(fileno(raw), &st) == 0;
+	bool regular = known && S_ISREG(st.st_mode);
+	if (!use_stdin && known && S_ISDIR(st.st_mode)) {
 		fclose(raw);
 		free(in);
 		return dn_fail(err, DN_EIO, "cannot read %s: it is a folder", path);
 	}
 	in->size = regular ? (uint64_t)st.st_size : 0;
+	in->mtime_ns = regular && !use_stdin
+	                   ? (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec
+	                   : -1;
 
 	uint8_t head[4];
 	size_t n = fread(head, 1, sizeof(head), raw);
@@ -385,7 +422,7 @@ dn_status capture_input_open_file(const char *path, struct capture_input **out,
 		fclose(raw);
 		rc = detect_format(path, false, head, n, &in->format, err);
 		if (rc == DN_OK)
-			rc = open_plain_file(in, err);
+			rc = open_plain_file(in, path, err);
 	} else {
 		rc = open_through_stream(in, raw, !use_stdin, head, n, err);
 	}
@@ -408,6 +445,7 @@ dn_status capture_input_open_live(const char *iface, const struct capture_live_o
 		return dn_fail(err, DN_ENOMEM, "out of memory");
 	snprintf(in->path, sizeof(in->path), "%s", iface);
 	in->format = CAPTURE_FORMAT_LIVE;
+	in->mtime_ns = -1;
 
 	in->pcap = pcap_create(iface, errbuf);
 	if (in->pcap == NULL) {
@@ -433,8 +471,15 @@ dn_status capture_input_open_live(const char *iface, const struct capture_live_o
 		return DN_EIO;
 	}
 
-	if (pcap_setnonblock(in->pcap, 1, errbuf) != 0 || pcap_get_selectable_fd(in->pcap) < 0) {
+	if (pcap_setnonblock(in->pcap, 1, errbuf) != 0) {
 		dn_fail(err, DN_EIO, "cannot poll interface %s: %s", iface, errbuf);
+		pcap_close(in->pcap);
+		free(in);
+		return DN_EIO;
+	}
+	if (pcap_get_selectable_fd(in->pcap) < 0) {
+		dn_fail(err, DN_EIO, "cannot poll interface %s: it has no selectable descriptor",
+		        iface);
 		pcap_close(in->pcap);
 		free(in);
 		return DN_EIO;
@@ -442,15 +487,22 @@ dn_status capture_input_open_live(const char *iface, const struct capture_live_o
 
 	if (options->filter != NULL) {
 		struct bpf_program program;
-		if (pcap_compile(in->pcap, &program, options->filter, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
-		    pcap_setfilter(in->pcap, &program) != 0) {
+		if (pcap_compile(in->pcap, &program, options->filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
 			dn_fail(err, DN_EINVAL, "invalid capture filter '%s': %s", options->filter,
 			        pcap_geterr(in->pcap));
 			pcap_close(in->pcap);
 			free(in);
 			return DN_EINVAL;
 		}
+		int set = pcap_setfilter(in->pcap, &program);
 		pcap_freecode(&program);
+		if (set != 0) {
+			dn_fail(err, DN_EIO, "cannot set capture filter '%s' on %s: %s",
+			        options->filter, iface, pcap_geterr(in->pcap));
+			pcap_close(in->pcap);
+			free(in);
+			return DN_EIO;
+		}
 	}
 	*out = in;
 	return DN_OK;
@@ -483,8 +535,11 @@ enum capture_next capture_input_next(struct capture_input *in, const struct pcap
 	const char *why = pcap_geterr(in->pcap);
 	if (in->stream != NULL && in->stream->error[0] != '\0')
 		why = in->stream->error;
-	dn_fail(err, DN_EMALF, "%s: reading stopped after packet %llu: %s", in->path,
-	        (unsigned long long)in->frames, why);
+	/* A broken file is damaged input; a failing interface is not. */
+	dn_fail(err, in->format == CAPTURE_FORMAT_LIVE ? DN_EIO : DN_EMALF,
+	        "%s: reading stopped after packet %llu (file offset %llu): %s", in->path,
+	        (unsigned long long)in->frames, (unsigned long long)capture_input_position(in),
+	        why);
 	return CAPTURE_NEXT_ERROR;
 }
 
@@ -498,14 +553,9 @@ int capture_input_linktype(const struct capture_input *in)
 	return pcap_datalink(in->pcap);
 }
 
-enum capture_format capture_input_format(const struct capture_input *in)
+int64_t capture_input_mtime_ns(const struct capture_input *in)
 {
-	return in->format;
-}
-
-enum capture_compression capture_input_compression(const struct capture_input *in)
-{
-	return in->compression;
+	return in->mtime_ns;
 }
 
 uint64_t capture_input_position(const struct capture_input *in)

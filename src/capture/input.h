@@ -52,8 +52,11 @@ enum capture_next capture_input_next(struct capture_input *input,
 void capture_input_break(struct capture_input *input);
 
 int capture_input_linktype(const struct capture_input *input);
-enum capture_format capture_input_format(const struct capture_input *input);
-enum capture_compression capture_input_compression(const struct capture_input *input);
+
+/* Modification time of a regular file in nanoseconds since the epoch, from
+ * the descriptor that is read; -1 for standard input, pipes and interfaces.
+ * With capture_input_size() it identifies the file. */
+int64_t capture_input_mtime_ns(const struct capture_input *input);
 
 /* Bytes of the file read so far and its total size (0 when unknown, as for
  * standard input), for progress and ETA. For compressed files both count
