@@ -44,7 +44,8 @@ struct ingest_tally {
 };
 
 struct ingest_counters {
-	uint64_t packets;
+	uint64_t resumed_after;       /* packets stored by the earlier run, not read again */
+	uint64_t packets;             /* packets read and decoded */
 	uint64_t bytes;
 	uint64_t messages;            /* DNS messages delivered by the decoder */
 	uint64_t queries;

@@ -2,9 +2,9 @@
  * pDNS extraction -> aggregation -> store, for files and live interfaces. */
 #include "ingest/ingest.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,10 +38,14 @@ struct ingest {
 	size_t agg_budget;
 
 	/* The input being read and what it belongs to. */
-	struct capture_input *input;
+	struct capture_input *volatile input;  /* read by ingest_stop() in a signal handler */
 	char input_path[PATH_MAX];  /* absolute path of the file, the run's input */
 	uint32_t source_id;
 	struct store_run run;
+	struct store_run resumed;  /* the earlier run this one continues, or zeros */
+	bool flush_due;            /* the aggregate is full; flush after this packet */
+	bool closing;              /* the next flush is the run's last */
+	int64_t pid;               /* ours, the owner of the runs we write */
 	struct ingest_counters last;
 	struct ingest_counters totals;
 	volatile sig_atomic_t stop;
@@ -99,7 +103,7 @@ size_t ingest_store_cache_bytes(const struct ingest_options *options)
 
 /* Split --max-memory between the store cache, reassembly buffers and the
  * aggregate; the aggregate gets what is left. */
-static dn_status plan_memory(struct ingest *ing, size_t *cache_bytes, struct dn_error *err)
+static dn_status plan_memory(struct ingest *ing, struct dn_error *err)
 {
 	struct memory_plan p = plan_for(ing->options.max_memory, ing->options.match_queries);
 	if (p.aggregate == 0) {
@@ -113,7 +117,6 @@ static dn_status plan_memory(struct ingest *ing, size_t *cache_bytes, struct dn_
 	ing->decoder_config.frag_max_bytes = p.frag;
 	ing->decoder_config.tcp_max_bytes = p.tcp;
 	ing->agg_budget = p.aggregate;
-	*cache_bytes = p.cache;
 	return DN_OK;
 }
 
@@ -128,10 +131,10 @@ dn_status ingest_new(struct store *store, const struct ingest_options *options,
 		return dn_fail(err, DN_ENOMEM, "out of memory");
 	ing->options = *options;
 	ing->store = store;
+	ing->pid = (int64_t)getpid();
 
 	capture_config_default(&ing->decoder_config);
-	size_t cache_bytes;
-	dn_status rc = plan_memory(ing, &cache_bytes, err);
+	dn_status rc = plan_memory(ing, err);
 	if (rc != DN_OK) {
 		free(ing);
 		return rc;
@@ -174,8 +177,9 @@ void ingest_free(struct ingest *ing)
 void ingest_stop(struct ingest *ing)
 {
 	ing->stop = 1;
-	if (ing->input != NULL)
-		capture_input_break(ing->input);
+	struct capture_input *input = ing->input;
+	if (input != NULL)
+		capture_input_break(input);
 }
 
 bool ingest_stopped(const struct ingest *ing)
@@ -223,6 +227,7 @@ static dn_status flush(struct ingest *ing, bool finished, struct dn_error *err)
 		c->peak_memory = held;
 
 	if (ing->store == NULL) {
+		ing->flush_due = false;
 		/* Dry run: count what would be written. */
 		dn_status rc = pdns_agg_foreach(ing->agg, count_entry, c);
 		c->flushes++;
@@ -230,12 +235,16 @@ static dn_status flush(struct ingest *ing, bool finished, struct dn_error *err)
 		return rc;
 	}
 
+	ing->flush_due = false;
+	/* A resumed run adds this session's counts to the earlier ones; packets
+	 * already count from the start of the file. */
 	ing->run.updated = time_now();
 	ing->run.finished = finished;
-	ing->run.packets = c->packets;
-	ing->run.messages = c->messages;
-	ing->run.records = c->observations;
-	ing->run.errors = 0;
+	ing->run.owner = ing->closing ? 0 : ing->pid;
+	ing->run.packets = c->resumed_after + c->packets;
+	ing->run.messages = ing->resumed.messages + c->messages;
+	ing->run.records = ing->resumed.records + c->observations;
+	ing->run.errors = ing->resumed.errors;
 	for (size_t i = 0; i < CAPTURE_RESULT_COUNT; i++) {
 		if (capture_result_is_error((enum capture_result)i))
 			ing->run.errors += c->capture[i].count;
@@ -321,14 +330,12 @@ static void on_message(const struct capture_message *m, void *ctx)
 		return;
 	}
 
-	bool full = ing->options.flush_records > 0 &&
-	            pdns_agg_count(ing->agg) >= ing->options.flush_records;
-	if (full || memory_in_use(ing) > ing->agg_budget) {
-		struct dn_error err;
-		rc = flush(ing, false, &err);
-		if (rc != DN_OK)
-			fail_in_callback(ing, rc, &err);
-	}
+	/* The flush waits for the end of the packet, so that a run's packet
+	 * count is always a clean point to resume after. */
+	if ((ing->options.flush_records > 0 &&
+	     pdns_agg_count(ing->agg) >= ing->options.flush_records) ||
+	    pdns_agg_memory(ing->agg) > ing->agg_budget)
+		ing->flush_due = true;
 }
 
 /* Decoder counters grow over the life of the decoder; a run reports what
@@ -378,6 +385,7 @@ static void add_decoder(struct capture_counters *total, const struct capture_cou
 static void add_counters(struct ingest_counters *total, const struct ingest_counters *c)
 {
 	add_decoder(&total->decoder, &c->decoder);
+	total->resumed_after += c->resumed_after;
 	total->packets += c->packets;
 	total->bytes += c->bytes;
 	total->messages += c->messages;
@@ -412,37 +420,106 @@ static const char *base_name(const char *path)
 	return slash != NULL && slash[1] != '\0' ? slash + 1 : path;
 }
 
-/* Register the source and an unfinished run record in a transaction of its
- * own, so that a run killed before its first flush still shows in stats.
- * resumed, when not NULL, is an unfinished earlier run of the same file that
- * this one continues instead of starting a new record. */
-static dn_status start_run(struct ingest *ing, const char *source, const char *kind,
-                           const char *input, int64_t size, int64_t mtime,
-                           const struct store_run *resumed, struct dn_error *err)
+static void reset_run(struct ingest *ing)
 {
 	memset(&ing->last, 0, sizeof(ing->last));
 	memset(&ing->run, 0, sizeof(ing->run));
+	memset(&ing->resumed, 0, sizeof(ing->resumed));
+	ing->flush_due = false;
+	ing->closing = false;
 	ing->failure = DN_OK;
 	ing->decoder_at_start = *capture_decoder_counters(ing->decoder);
+}
+
+static bool process_alive(int64_t pid)
+{
+	if (pid <= 0 || pid > INT32_MAX)
+		return false;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+/* Weigh the latest earlier run of this file: read it as new (both false),
+ * skip it, resume it, or refuse because another process reads it now. */
+static dn_status judge_earlier(const struct ingest *ing, const struct store_run *earlier,
+                               const char *source, int64_t size, int64_t mtime_ns,
+                               bool *skip, bool *resume, struct dn_error *err)
+{
+	const char *path = ing->input_path;
+	long long id = earlier->id;
+	char when[32];
+	time_format_iso(earlier->started, when, sizeof(when));
+	if (earlier->size != size || earlier->mtime_ns != mtime_ns) {
+		log_warn("%s: changed since run %lld of %s read it (%lld bytes then, %lld now); "
+		         "reading all of it, and the records stored from before stay, so a file "
+		         "that only grew has its first part counted twice",
+		         path, id, when, (long long)earlier->size, (long long)size);
+		return DN_OK;
+	}
+	if (earlier->finished) {
+		log_warn("%s: skipped, ingested before (run %lld of %s); give --again to count its "
+		         "packets a second time",
+		         path, id, when);
+		*skip = true;
+		return DN_OK;
+	}
+	if (earlier->owner != 0 && earlier->owner != ing->pid && process_alive(earlier->owner))
+		return dn_fail(err, DN_EBUSY,
+		               "%s: process %lld is ingesting it now (run %lld); wait for it to end, "
+		               "or stop it and run again to resume",
+		               path, (long long)earlier->owner, id);
+	log_info("%s: run %lld of %s stopped after packet %llu, which is stored; resuming after "
+	         "it",
+	         path, id, when, (unsigned long long)earlier->packets);
+	if (strcmp(source, earlier->source) != 0)
+		log_warn("%s: run %lld began under source '%s'; the rest of the file goes there too, "
+		         "not to '%s'",
+		         path, id, earlier->source, source);
+	*resume = true;
+	return DN_OK;
+}
+
+/* Register the source and the run record in a transaction of their own,
+ * so that a run killed before its first flush still shows in stats. For a
+ * regular file the earlier runs decide, in that same transaction, whether
+ * to read it as new, resume an unfinished run or skip it (*skip); two
+ * processes that start on one file cannot both take it. */
+static dn_status start_run(struct ingest *ing, const char *source, const char *kind,
+                           const char *input, int64_t size, int64_t mtime_ns, bool *skip,
+                           struct dn_error *err)
+{
+	*skip = false;
+	reset_run(ing);
 	if (ing->store == NULL)
 		return DN_OK;
 
-	dn_status rc = store_source_id(ing->store, source, kind, &ing->source_id, err);
+	dn_status rc = store_begin(ing->store, err);
 	if (rc != DN_OK)
 		return rc;
-	if (resumed != NULL) {
-		ing->run = *resumed;
+	struct store_run earlier;
+	bool found = false, resume = false;
+	if (mtime_ns >= 0 && !ing->options.again)
+		rc = store_find_run(ing->store, input, &earlier, &found, err);
+	if (rc == DN_OK && found)
+		rc = judge_earlier(ing, &earlier, source, size, mtime_ns, skip, &resume, err);
+	if (rc == DN_OK && !*skip) {
+		if (resume) {
+			ing->resumed = earlier;
+			ing->run = earlier;
+			ing->run.source = NULL;
+			ing->source_id = earlier.source_id;
+		} else {
+			rc = store_source_id(ing->store, source, kind, &ing->source_id, err);
+			ing->run.source_id = ing->source_id;
+			ing->run.size = size;
+			ing->run.mtime_ns = mtime_ns;
+			ing->run.started = time_now();
+		}
 		ing->run.input = input;
-		return DN_OK;
+		ing->run.owner = ing->pid;
+		ing->run.updated = time_now();
+		if (rc == DN_OK)
+			rc = store_put_run(ing->store, &ing->run, err);
 	}
-	ing->run.source_id = ing->source_id;
-	ing->run.input = input;
-	ing->run.size = size;
-	ing->run.mtime = mtime;
-	ing->run.started = ing->run.updated = time_now();
-	rc = store_begin(ing->store, err);
-	if (rc == DN_OK)
-		rc = store_put_run(ing->store, &ing->run, err);
 	if (rc == DN_OK)
 		rc = store_commit(ing->store, err);
 	if (rc != DN_OK)
@@ -458,11 +535,18 @@ static void decode_frame(struct ingest *ing, int linktype, const struct pcap_pkt
 	c->bytes += h->caplen;
 	/* Timestamps are in nanoseconds: inputs are opened with nanosecond
 	 * precision. */
+	uint64_t number = c->resumed_after + c->packets;  /* in the file */
 	enum capture_result r = capture_decode(ing->decoder, linktype, data, h->caplen, h->len,
 	                                       (int64_t)h->ts.tv_sec, (uint32_t)h->ts.tv_usec,
-	                                       c->packets);
+	                                       number);
 	if (r != CAPTURE_OK)
-		tally(&c->capture[r], c->packets);
+		tally(&c->capture[r], number);
+	if (ing->flush_due) {
+		struct dn_error err;
+		dn_status rc = flush(ing, false, &err);
+		if (rc != DN_OK)
+			fail_in_callback(ing, rc, &err);
+	}
 }
 
 static dn_status finish_run(struct ingest *ing, dn_status read_status, struct dn_error *err)
@@ -472,6 +556,7 @@ static dn_status finish_run(struct ingest *ing, dn_status read_status, struct dn
 	decoder_delta(&ing->last.decoder, capture_decoder_counters(ing->decoder),
 	              &ing->decoder_at_start);
 	bool finished = read_status == DN_OK;
+	ing->closing = true;
 	dn_status rc = flush(ing, finished, &flush_err);
 	add_counters(&ing->totals, &ing->last);
 	if (rc != DN_OK) {
@@ -482,39 +567,6 @@ static dn_status finish_run(struct ingest *ing, dn_status read_status, struct dn
 	return read_status;
 }
 
-/* How this file was ingested before, if at all: *skip is true when it was
- * ingested in full, and *resume points at the unfinished run to continue. */
-static dn_status check_earlier_runs(struct ingest *ing, int64_t size, int64_t mtime, bool *skip,
-                                    struct store_run *earlier, bool *resume,
-                                    struct dn_error *err)
-{
-	*skip = false;
-	*resume = false;
-	if (ing->store == NULL || ing->options.again || mtime < 0)
-		return DN_OK;
-
-	bool found;
-	dn_status rc = store_find_run(ing->store, ing->input_path, size, mtime, earlier, &found,
-	                              err);
-	if (rc != DN_OK || !found)
-		return rc;
-	char when[32];
-	time_format_iso(earlier->started, when, sizeof(when));
-	if (earlier->finished) {
-		log_warn("%s: skipped, ingested before (run %lld of %s); give --again to count its "
-		         "packets a second time",
-		         ing->input_path, (long long)earlier->id, when);
-		*skip = true;
-	} else if (earlier->packets > 0) {
-		log_info("%s: run %lld of %s stopped after packet %llu, which is stored; resuming "
-		         "after it",
-		         ing->input_path, (long long)earlier->id, when,
-		         (unsigned long long)earlier->packets);
-		*resume = true;
-	}
-	return DN_OK;
-}
-
 dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err)
 {
 	struct capture_input *input;
@@ -523,36 +575,34 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 		return rc;
 
 	/* A regular file is known by its absolute path, size and modification
-	 * time, so that a second ingest of it can be noticed. */
+	 * time, so that a second ingest of it can be noticed. Size and time
+	 * come from the descriptor being read: a file replaced meanwhile
+	 * cannot lend its identity. */
 	bool from_stdin = strcmp(path, "-") == 0;
-	struct stat st;
-	bool regular = !from_stdin && stat(path, &st) == 0 && S_ISREG(st.st_mode);
 	if (from_stdin || realpath(path, ing->input_path) == NULL)
 		snprintf(ing->input_path, sizeof(ing->input_path), "%s", path);
-	int64_t size = regular ? (int64_t)st.st_size : -1;
-	int64_t mtime = regular ? (int64_t)st.st_mtime : -1;
-
-	bool skip, resume;
-	struct store_run earlier;
-	rc = check_earlier_runs(ing, size, mtime, &skip, &earlier, &resume, err);
-	if (rc != DN_OK || skip) {
-		ing->skipped = skip;
-		capture_input_close(input);
-		return rc;
-	}
-	ing->skipped = false;
+	int64_t mtime_ns = capture_input_mtime_ns(input);
+	int64_t size = mtime_ns >= 0 ? (int64_t)capture_input_size(input) : -1;
 
 	const char *source = ing->options.source;
-	const char *kind = source != NULL ? "sensor" : "file";
-	if (source == NULL)
-		source = from_stdin ? "stdin" : ing->input_path;
-	rc = start_run(ing, source, kind, ing->input_path, size, mtime, resume ? &earlier : NULL,
-	               err);
-	if (rc != DN_OK) {
+	const char *kind = source != NULL ? "sensor" : mtime_ns >= 0 ? "file" : "stream";
+	if (source == NULL && from_stdin) {
+		source = "stdin";
+	} else if (source == NULL) {
+		source = ing->input_path;
+		if (mtime_ns < 0 && ing->store != NULL)
+			log_warn("%s is a pipe or device, so its name says little; its records go to "
+			         "source '%s' unless --source names one",
+			         path, source);
+	}
+	bool skip;
+	rc = start_run(ing, source, kind, ing->input_path, size, mtime_ns, &skip, err);
+	ing->skipped = skip;
+	if (rc != DN_OK || skip) {
 		capture_input_close(input);
 		return rc;
 	}
-	uint64_t resume_after = resume ? earlier.packets : 0;
+	uint64_t resume_after = ing->resumed.packets;
 
 	ing->input = input;
 	int linktype = capture_input_linktype(input);
@@ -575,8 +625,8 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 		}
 		if (next != CAPTURE_NEXT_PACKET)
 			continue;
-		if (ing->last.packets < resume_after) {
-			ing->last.packets++;  /* stored by the earlier run */
+		if (ing->last.resumed_after < resume_after) {
+			ing->last.resumed_after++;  /* stored by the earlier run */
 			continue;
 		}
 		decode_frame(ing, linktype, h, data);
@@ -610,7 +660,8 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 	}
 	if (ing->stop && read_status == DN_OK)
 		read_status = dn_fail(&read_err, DN_EINTR, "%s: interrupted after packet %llu", path,
-		                      (unsigned long long)ing->last.packets);
+		                      (unsigned long long)(ing->last.resumed_after +
+		                                           ing->last.packets));
 	rc = finish_run(ing, read_status, err);
 	if (rc == read_status && rc != DN_OK && err != NULL)
 		*err = read_err;
@@ -629,7 +680,8 @@ dn_status ingest_live(struct ingest *ing, const char *iface, struct capture_inpu
 		snprintf(default_source, sizeof(default_source), "%s/%s", host, iface);
 		source = default_source;
 	}
-	rc = start_run(ing, source, "sensor", iface, -1, -1, NULL, err);
+	bool skip;
+	rc = start_run(ing, source, "sensor", iface, -1, -1, &skip, err);
 	if (rc != DN_OK) {
 		capture_input_close(input);
 		return rc;

@@ -115,11 +115,19 @@ static void drop_oldest(struct qmatch *q)
 	q->count--;
 }
 
+/* Whether time lies no more than the window after a query's time; times
+ * from a broken clock may sit anywhere in int64_t, so nothing may overflow.
+ * A response stamped before its query still matches. */
+static bool within_window(const struct qmatch *q, int64_t query_time, int64_t time)
+{
+	return time < query_time || (uint64_t)time - (uint64_t)query_time <= q->window;
+}
+
 static void expire(struct qmatch *q, int64_t now)
 {
 	while (q->count > 0) {
 		const struct qmatch_entry *e = &q->entries[q->head];
-		if (e->live && e->time + (int64_t)q->window >= now)
+		if (e->live && within_window(q, e->time, now))
 			break;
 		drop_oldest(q);
 	}
@@ -152,7 +160,7 @@ bool qmatch_take(struct qmatch *q, const struct capture_message *m,
 	for (int32_t i = q->buckets[key & (q->nbuckets - 1)]; i >= 0; i = q->entries[i].next) {
 		struct qmatch_entry *e = &q->entries[i];
 		if (e->key == key && e->question == question &&
-		    m->ts_sec <= e->time + (int64_t)q->window) {
+		    within_window(q, e->time, m->ts_sec)) {
 			unlink_entry(q, (size_t)i);
 			return true;
 		}

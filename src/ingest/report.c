@@ -40,9 +40,13 @@ void ingest_report(const char *label, const struct ingest_counters *c, bool dry_
 	format_bytes(c->peak_memory, peak, sizeof(peak));
 	double rate = seconds > 0 ? (double)c->packets / seconds : 0;
 
-	log_info("%s: %llu packets (%s) in %.2f s, %.0f packets/s; %llu DNS messages: "
+	char resumed[80] = "";
+	if (c->resumed_after > 0)
+		snprintf(resumed, sizeof(resumed), " resumed after packet %llu;",
+		         (unsigned long long)c->resumed_after);
+	log_info("%s:%s %llu packets (%s) in %.2f s, %.0f packets/s; %llu DNS messages: "
 	         "%llu queries, %llu responses",
-	         label, (unsigned long long)c->packets, bytes, seconds, rate,
+	         label, resumed, (unsigned long long)c->packets, bytes, seconds, rate,
 	         (unsigned long long)c->messages, (unsigned long long)c->queries,
 	         (unsigned long long)c->responses);
 	log_info("%s: %llu answer and %llu authority records, %llu error rcodes, %llu NODATA",

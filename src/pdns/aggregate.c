@@ -335,5 +335,6 @@ void pdns_agg_clear(struct pdns_agg *agg)
 	agg->used = 0;
 	agg->npending = 0;
 	agg->pending_bytes = 0;
+	agg->deferred = DN_OK;  /* what failed to merge is gone with the rest */
 	arena_reset(&agg->nodes);
 }

@@ -15,9 +15,11 @@
 struct store_run {
 	int64_t id;              /* set by put_run on first call; pass it back to update */
 	uint32_t source_id;
+	const char *source;      /* the source's name; filled in by find_run only */
 	const char *input;       /* absolute file path, "-" for standard input, or interface */
 	int64_t size;            /* file size and modification time identify the file */
-	int64_t mtime;           /* again; -1 for standard input, pipes and interfaces */
+	int64_t mtime_ns;        /* again, in nanoseconds; -1 for pipes and interfaces */
+	int64_t owner;           /* process id of the ingest writing it; 0 once it ended */
 	int64_t started;         /* epoch seconds, wall clock */
 	int64_t updated;
 	bool finished;
@@ -88,11 +90,11 @@ struct store_ops {
 	                           struct dn_error *err);
 	/* Insert the run (run->id == 0) or update it. */
 	dn_status (*put_run)(struct store *store, struct store_run *run, struct dn_error *err);
-	/* Find the latest run of the file input with this size and mtime;
-	 * *found is false when there is none. The strings in *run point into
-	 * the store and are valid until the next call. */
-	dn_status (*find_run)(struct store *store, const char *input, int64_t size, int64_t mtime,
-	                      struct store_run *run, bool *found, struct dn_error *err);
+	/* Find the latest run of the input, whatever its size and time then;
+	 * *found is false when there is none. run->input is input, and
+	 * run->source points into the store, valid until the next call. */
+	dn_status (*find_run)(struct store *store, const char *input, struct store_run *run,
+	                      bool *found, struct dn_error *err);
 	dn_status (*commit)(struct store *store, struct dn_error *err);
 	/* Undo an uncommitted batch; never fails. */
 	void (*rollback)(struct store *store);
@@ -164,11 +166,11 @@ static inline dn_status store_put_run(struct store *s, struct store_run *run,
 	return s->ops->put_run(s, run, err);
 }
 
-static inline dn_status store_find_run(struct store *s, const char *input, int64_t size,
-                                       int64_t mtime, struct store_run *run, bool *found,
+static inline dn_status store_find_run(struct store *s, const char *input,
+                                       struct store_run *run, bool *found,
                                        struct dn_error *err)
 {
-	return s->ops->find_run(s, input, size, mtime, run, found, err);
+	return s->ops->find_run(s, input, run, found, err);
 }
 
 static inline dn_status store_commit(struct store *s, struct dn_error *err)

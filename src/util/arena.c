@@ -83,12 +83,19 @@ void arena_reset(struct arena *a)
 	if (a->head == NULL)
 		return;
 
-	/* Keep the newest chunk if it is a regular one, free the rest. */
+	/* Keep the newest chunk for reuse, unless it is an oversized one (the
+	 * first allocation may have made it); free the rest. */
 	struct arena_chunk *keep = a->head;
 	struct arena_chunk *rest = keep->next;
-	keep->next = NULL;
-	keep->used = 0;
-	a->allocated = sizeof(*keep) + keep->size;
+	if (keep->size > a->chunk_size) {
+		rest = keep;
+		keep = NULL;
+	} else {
+		keep->next = NULL;
+		keep->used = 0;
+	}
+	a->head = keep;
+	a->allocated = keep != NULL ? sizeof(*keep) + keep->size : 0;
 	while (rest != NULL) {
 		struct arena_chunk *next = rest->next;
 		free(rest);

@@ -498,6 +498,63 @@ static void test_runs_and_stats(void **state)
 	store_close(s);
 }
 
+/* find_run returns the latest run of a path whatever its size and time, with
+ * the figures an ingest needs to skip, resume or warn. */
+static void test_find_run(void **state)
+{
+	(void)state;
+	struct store *s = open_write();
+	struct dn_error err = {0};
+	uint32_t first_src, second_src;
+	assert_int_equal(store_source_id(s, "/data/a.pcap", "file", &first_src, &err), DN_OK);
+	assert_int_equal(store_source_id(s, "sensor-7", "sensor", &second_src, &err), DN_OK);
+
+	struct store_run found;
+	bool ok = true;
+	assert_int_equal(store_find_run(s, "/data/a.pcap", &found, &ok, &err), DN_OK);
+	assert_false(ok);
+
+	struct store_run older = {.source_id = first_src, .input = "/data/a.pcap", .size = 100,
+	                          .mtime_ns = 1700000000123456789, .started = 5, .updated = 6,
+	                          .finished = true, .packets = 10};
+	struct store_run newer = {.source_id = second_src, .input = "/data/a.pcap", .size = 250,
+	                          .mtime_ns = 1700000001000000001, .owner = 4242, .started = 7,
+	                          .updated = 8, .packets = 20, .messages = 30, .records = 40,
+	                          .errors = 2};
+	struct store_run other = {.source_id = first_src, .input = "/data/b.pcap", .size = 1,
+	                          .mtime_ns = 1, .started = 9, .updated = 9};
+	assert_int_equal(store_begin(s, &err), DN_OK);
+	assert_int_equal(store_put_run(s, &older, &err), DN_OK);
+	assert_int_equal(store_put_run(s, &newer, &err), DN_OK);
+	assert_int_equal(store_put_run(s, &other, &err), DN_OK);
+	assert_int_equal(store_commit(s, &err), DN_OK);
+
+	assert_int_equal(store_find_run(s, "/data/a.pcap", &found, &ok, &err), DN_OK);
+	assert_true(ok);
+	assert_int_equal(found.id, newer.id);
+	assert_int_equal(found.size, 250);
+	assert_int_equal(found.mtime_ns, 1700000001000000001);
+	assert_int_equal(found.owner, 4242);
+	assert_false(found.finished);
+	assert_int_equal(found.packets, 20);
+	assert_int_equal(found.messages, 30);
+	assert_int_equal(found.records, 40);
+	assert_int_equal(found.errors, 2);
+	assert_int_equal(found.source_id, second_src);
+	assert_string_equal(found.source, "sensor-7");
+
+	/* An update clears the owner and finishes the run. */
+	newer.owner = 0;
+	newer.finished = true;
+	assert_int_equal(store_begin(s, &err), DN_OK);
+	assert_int_equal(store_put_run(s, &newer, &err), DN_OK);
+	assert_int_equal(store_commit(s, &err), DN_OK);
+	assert_int_equal(store_find_run(s, "/data/a.pcap", &found, &ok, &err), DN_OK);
+	assert_int_equal(found.owner, 0);
+	assert_true(found.finished);
+	store_close(s);
+}
+
 static void test_rejects_foreign_databases(void **state)
 {
 	(void)state;
@@ -641,6 +698,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_time_fences_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_negatives, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runs_and_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejects_foreign_databases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejects_newer_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejects_non_sqlite, setup, teardown),

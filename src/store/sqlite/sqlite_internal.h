@@ -28,6 +28,7 @@ struct sqlite_store {
 	sqlite3_stmt *insert_run;
 	sqlite3_stmt *update_run;
 	sqlite3_stmt *find_run;
+	char found_source[256];      /* run->source of the last find_run */
 };
 
 /* Fill err with "PATH: WHAT failed: sqlite's message" and return DN_ESTORE. */
@@ -42,8 +43,8 @@ dn_status sqlite_put_rrsets(struct store *store, const struct pdns_record *recs,
 dn_status sqlite_put_negatives(struct store *store, const struct pdns_negative *recs, size_t n,
                                struct dn_error *err);
 dn_status sqlite_put_run(struct store *store, struct store_run *run, struct dn_error *err);
-dn_status sqlite_find_run(struct store *store, const char *input, int64_t size, int64_t mtime,
-                          struct store_run *run, bool *found, struct dn_error *err);
+dn_status sqlite_find_run(struct store *store, const char *input, struct store_run *run,
+                          bool *found, struct dn_error *err);
 
 dn_status sqlite_query_rrsets(struct store *store, const struct pdns_query *q,
                               store_record_fn fn, void *ctx, struct dn_error *err);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,14 +35,14 @@ static dn_status exec_sql(struct sqlite_store *s, const char *sql, struct dn_err
 
 static dn_status make_parent_dirs(const char *path, struct dn_error *err)
 {
-	char dir[1024];
-	snprintf(dir, sizeof(dir), "%s", path);
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", path);  /* no longer than the store's path */
 	for (char *p = dir + 1; *p != '\0'; p++) {
 		if (*p != '/')
 			continue;
 		*p = '\0';
 		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-			return dn_fail(err, DN_EIO, "cannot create folder %s: %s", dir,
+			return dn_fail(err, DN_ESTORE, "cannot create folder %s: %s", dir,
 			               strerror(errno));
 		*p = '/';
 	}
@@ -176,6 +177,11 @@ dn_status sqlite_store_open(const char *path, enum store_mode mode,
 		               "no database at %s; ingest data first (dragnet ingest FILE) or "
 		               "choose one with --db or DRAGNET_DB",
 		               path);
+	if (exists && S_ISDIR(st.st_mode))
+		return dn_fail(err, DN_ESTORE,
+		               "%s is a folder; give the path of a database file in it, such as "
+		               "%s/dragnet.db",
+		               path, path);
 	if (!exists) {
 		dn_status rc = make_parent_dirs(path, err);
 		if (rc != DN_OK)
@@ -278,15 +284,45 @@ static void sqlite_rollback(struct store *store)
 
 /* ---- Statistics ---- */
 
-static int64_t query_int(struct sqlite_store *s, const char *sql, int64_t fallback)
+/* Figures for stats; the first failure stops the rest and is reported,
+ * rather than shown as zeros. */
+struct stats_run {
+	struct sqlite_store *s;
+	struct dn_error *err;
+	dn_status rc;
+};
+
+static bool stats_prepare(struct stats_run *r, const char *sql, sqlite3_stmt **stmt)
+{
+	if (r->rc != DN_OK)
+		return false;
+	if (sqlite3_prepare_v2(r->s->db, sql, -1, stmt, NULL) == SQLITE_OK)
+		return true;
+	r->rc = sqlite_fail(r->s, r->err, "reading statistics");
+	return false;
+}
+
+static void stats_done(struct stats_run *r, sqlite3_stmt *stmt, int last)
+{
+	if (last != SQLITE_DONE && r->rc == DN_OK)
+		r->rc = sqlite_fail(r->s, r->err, "reading statistics");
+	sqlite3_finalize(stmt);
+}
+
+/* The single value sql returns, or fallback when it is NULL. */
+static int64_t query_int(struct stats_run *r, const char *sql, int64_t fallback)
 {
 	sqlite3_stmt *stmt;
 	int64_t value = fallback;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+	if (!stats_prepare(r, sql, &stmt))
 		return fallback;
-	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
-		value = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	int rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+			value = sqlite3_column_int64(stmt, 0);
+		rc = sqlite3_step(stmt);
+	}
+	stats_done(r, stmt, rc);
 	return value;
 }
 
@@ -296,43 +332,47 @@ static uint64_t file_size(const char *path)
 	return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
 }
 
-static void collect_types(struct sqlite_store *s, struct store_stats *st)
+static void collect_types(struct stats_run *r, struct store_stats *st)
 {
 	sqlite3_stmt *stmt;
 	const char *sql = "SELECT rrtype, count(*) AS n FROM rrset GROUP BY rrtype "
 	                  "ORDER BY n DESC LIMIT 64";
-	if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+	if (!stats_prepare(r, sql, &stmt))
 		return;
-	while (sqlite3_step(stmt) == SQLITE_ROW && st->ntypes < 64) {
+	int rc;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && st->ntypes < 64) {
 		st->types[st->ntypes].rrtype = (uint16_t)sqlite3_column_int(stmt, 0);
 		st->types[st->ntypes].rrsets = (uint64_t)sqlite3_column_int64(stmt, 1);
 		st->ntypes++;
 	}
-	sqlite3_finalize(stmt);
+	stats_done(r, stmt, rc);
 }
 
-static void collect_sources(struct sqlite_store *s, struct store_stats *st)
+static int64_t column_time(sqlite3_stmt *stmt, int column)
+{
+	return sqlite3_column_type(stmt, column) == SQLITE_NULL ? PDNS_TIME_UNSET
+	                                                        : sqlite3_column_int64(stmt, column);
+}
+
+static void collect_sources(struct stats_run *r, struct store_stats *st)
 {
 	sqlite3_stmt *stmt;
 	const char *sql = "SELECT name, kind, count(rrset_id), min(time_first), max(time_last) "
 	                  "FROM source LEFT JOIN rrset_by_source ON source_id = source.id "
 	                  "GROUP BY source.id ORDER BY count(rrset_id) DESC, name LIMIT 64";
-	if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+	if (!stats_prepare(r, sql, &stmt))
 		return;
-	while (sqlite3_step(stmt) == SQLITE_ROW && st->nsources < 64) {
+	int rc;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && st->nsources < 64) {
 		struct store_source_stats *src = &st->sources[st->nsources++];
 		snprintf(src->name, sizeof(src->name), "%s", sqlite3_column_text(stmt, 0));
 		snprintf(src->kind, sizeof(src->kind), "%s", sqlite3_column_text(stmt, 1));
 		src->rrsets = (uint64_t)sqlite3_column_int64(stmt, 2);
-		src->time_first = sqlite3_column_type(stmt, 3) == SQLITE_NULL
-		                          ? PDNS_TIME_UNSET
-		                          : sqlite3_column_int64(stmt, 3);
-		src->time_last = sqlite3_column_type(stmt, 4) == SQLITE_NULL
-		                         ? PDNS_TIME_UNSET
-		                         : sqlite3_column_int64(stmt, 4);
+		src->time_first = column_time(stmt, 3);
+		src->time_last = column_time(stmt, 4);
 	}
-	sqlite3_finalize(stmt);
-	st->sources_total = (size_t)query_int(s, "SELECT count(*) FROM source", 0);
+	stats_done(r, stmt, rc);
+	st->sources_total = (size_t)query_int(r, "SELECT count(*) FROM source", 0);
 }
 
 static dn_status sqlite_stats(struct store *store, struct store_stats *st, struct dn_error *err)
@@ -346,21 +386,26 @@ static dn_status sqlite_stats(struct store *store, struct store_stats *st, struc
 	dn_status rc = exec_sql(s, "BEGIN", err);
 	if (rc != DN_OK)
 		return rc;
+	struct stats_run r = {s, err, DN_OK};
 	st->schema_version = sqlite_schema_version(s->db);
 	char wal[1100];
 	snprintf(wal, sizeof(wal), "%s-wal", s->path);
 	st->size_bytes = file_size(s->path) + file_size(wal);
-	st->rrsets = (uint64_t)query_int(s, "SELECT count(*) FROM rrset", 0);
-	st->rrnames = (uint64_t)query_int(s, "SELECT count(DISTINCT rrname) FROM rrset", 0);
-	st->observations = (uint64_t)query_int(s, "SELECT sum(count) FROM rrset", 0);
-	st->negatives = (uint64_t)query_int(s, "SELECT count(*) FROM negative", 0);
-	st->time_first = query_int(s, "SELECT min(time_first) FROM rrset", PDNS_TIME_UNSET);
-	st->time_last = query_int(s, "SELECT max(time_last) FROM rrset", PDNS_TIME_UNSET);
-	st->runs = (uint64_t)query_int(s, "SELECT count(*) FROM run", 0);
+	st->rrsets = (uint64_t)query_int(&r, "SELECT count(*) FROM rrset", 0);
+	st->rrnames = (uint64_t)query_int(&r, "SELECT count(DISTINCT rrname) FROM rrset", 0);
+	st->observations = (uint64_t)query_int(&r, "SELECT sum(count) FROM rrset", 0);
+	st->negatives = (uint64_t)query_int(&r, "SELECT count(*) FROM negative", 0);
+	st->time_first = query_int(&r, "SELECT min(time_first) FROM rrset", PDNS_TIME_UNSET);
+	st->time_last = query_int(&r, "SELECT max(time_last) FROM rrset", PDNS_TIME_UNSET);
+	st->runs = (uint64_t)query_int(&r, "SELECT count(*) FROM run", 0);
 	st->runs_unfinished =
-		(uint64_t)query_int(s, "SELECT count(*) FROM run WHERE NOT finished", 0);
-	collect_types(s, st);
-	collect_sources(s, st);
+		(uint64_t)query_int(&r, "SELECT count(*) FROM run WHERE NOT finished", 0);
+	collect_types(&r, st);
+	collect_sources(&r, st);
+	if (r.rc != DN_OK) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return r.rc;
+	}
 	return exec_sql(s, "COMMIT", err);
 }
 

@@ -60,14 +60,15 @@ static const char sql_upsert_negative_source[] =
 	"count = count + excluded.count";
 
 static const char sql_insert_run[] =
-	"INSERT INTO run (source_id, input, size, mtime, started, updated, finished, packets, "
-	"messages, records, errors) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)";
+	"INSERT INTO run (source_id, input, size, mtime_ns, started, updated, finished, packets, "
+	"messages, records, errors, owner) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)";
 static const char sql_update_run[] =
 	"UPDATE run SET updated = ?2, finished = ?3, packets = ?4, messages = ?5, "
-	"records = ?6, errors = ?7 WHERE id = ?1";
+	"records = ?6, errors = ?7, owner = ?8 WHERE id = ?1";
 static const char sql_find_run[] =
-	"SELECT id, source_id, started, updated, finished, packets, messages, records, errors "
-	"FROM run WHERE input = ?1 AND size = ?2 AND mtime = ?3 ORDER BY id DESC LIMIT 1";
+	"SELECT run.id, source_id, started, updated, finished, packets, messages, records, errors, "
+	"size, mtime_ns, owner, source.name FROM run JOIN source ON source.id = run.source_id "
+	"WHERE input = ?1 ORDER BY run.id DESC LIMIT 1";
 
 dn_status sqlite_write_prepare(struct sqlite_store *s, struct dn_error *err)
 {
@@ -385,7 +386,7 @@ dn_status sqlite_put_run(struct store *store, struct store_run *run, struct dn_e
 		sqlite3_bind_int64(st, 1, run->source_id);
 		sqlite3_bind_text(st, 2, run->input, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, run->size);
-		sqlite3_bind_int64(st, 4, run->mtime);
+		sqlite3_bind_int64(st, 4, run->mtime_ns);
 		sqlite3_bind_int64(st, 5, run->started);
 		sqlite3_bind_int64(st, 6, run->updated);
 		sqlite3_bind_int(st, 7, run->finished);
@@ -393,6 +394,7 @@ dn_status sqlite_put_run(struct store *store, struct store_run *run, struct dn_e
 		sqlite3_bind_int64(st, 9, (sqlite3_int64)run->messages);
 		sqlite3_bind_int64(st, 10, (sqlite3_int64)run->records);
 		sqlite3_bind_int64(st, 11, (sqlite3_int64)run->errors);
+		sqlite3_bind_int64(st, 12, run->owner);
 		dn_status rc = step_done(s, st, "recording the ingest run", err);
 		if (rc == DN_OK)
 			run->id = sqlite3_last_insert_rowid(s->db);
@@ -406,17 +408,16 @@ dn_status sqlite_put_run(struct store *store, struct store_run *run, struct dn_e
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)run->messages);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)run->records);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)run->errors);
+	sqlite3_bind_int64(st, 8, run->owner);
 	return step_done(s, st, "updating the ingest run", err);
 }
 
-dn_status sqlite_find_run(struct store *store, const char *input, int64_t size, int64_t mtime,
-                          struct store_run *run, bool *found, struct dn_error *err)
+dn_status sqlite_find_run(struct store *store, const char *input, struct store_run *run,
+                          bool *found, struct dn_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)store;
 	sqlite3_stmt *st = s->find_run;
 	sqlite3_bind_text(st, 1, input, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, size);
-	sqlite3_bind_int64(st, 3, mtime);
 	int rc = sqlite3_step(st);
 	*found = rc == SQLITE_ROW;
 	if (*found) {
@@ -424,8 +425,6 @@ dn_status sqlite_find_run(struct store *store, const char *input, int64_t size, 
 		run->id = sqlite3_column_int64(st, 0);
 		run->source_id = (uint32_t)sqlite3_column_int64(st, 1);
 		run->input = input;
-		run->size = size;
-		run->mtime = mtime;
 		run->started = sqlite3_column_int64(st, 2);
 		run->updated = sqlite3_column_int64(st, 3);
 		run->finished = sqlite3_column_int(st, 4) != 0;
@@ -433,6 +432,13 @@ dn_status sqlite_find_run(struct store *store, const char *input, int64_t size, 
 		run->messages = (uint64_t)sqlite3_column_int64(st, 6);
 		run->records = (uint64_t)sqlite3_column_int64(st, 7);
 		run->errors = (uint64_t)sqlite3_column_int64(st, 8);
+		run->size = sqlite3_column_int64(st, 9);
+		run->mtime_ns = sqlite3_column_int64(st, 10);
+		run->owner = sqlite3_column_int64(st, 11);
+		const unsigned char *name = sqlite3_column_text(st, 12);
+		snprintf(s->found_source, sizeof(s->found_source), "%s",
+		         name != NULL ? (const char *)name : "");
+		run->source = s->found_source;
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
