@@ -28,9 +28,17 @@ static inline bool same_name(const uint8_t *a, const uint8_t *b)
 	}
 }
 
+/* In mDNS the top bit of a class is a flag: cache-flush in a record, and in
+ * a question a request for a unicast response (RFC 6762 sections 10.2 and
+ * 5.4). Both sit on the same bit. */
+static uint16_t mdns_class(uint16_t rclass, const struct pdns_extract_options *options)
+{
+	return options->mdns ? (uint16_t)(rclass & ~MDNS_CACHE_FLUSH) : rclass;
+}
+
 static uint16_t record_class(const struct dns_rr *rr, const struct pdns_extract_options *options)
 {
-	return options->mdns ? (uint16_t)(rr->rclass & ~MDNS_CACHE_FLUSH) : rr->rclass;
+	return mdns_class(rr->rclass, options);
 }
 
 /* Deepest NS/SOA owner of class IN in the answer or authority section that
@@ -82,17 +90,21 @@ static dn_status observe_record(const struct dns_rr *rr, const uint8_t *zone, ui
 	return pdns_agg_add(agg, &obs, time);
 }
 
+/* Resolvers give up on chains shorter than this. */
+#define MAX_CNAME_HOPS 16
+
 /* Follow CNAMEs from the question name through the answer section; the
- * result is the name a negative answer is about. The loop is bounded by the
- * record count, so a CNAME cycle ends it. A CNAME or ANY query is answered
- * by the CNAME itself (RFC 1034 section 4.3.2), so its chain is not followed. */
+ * result is the name a negative answer is about. A CNAME cycle or a crafted
+ * message of thousands of CNAMEs costs at most MAX_CNAME_HOPS passes over
+ * the answers. A CNAME or ANY query is answered by the CNAME itself
+ * (RFC 1034 section 4.3.2), so its chain is not followed. */
 static const uint8_t *chain_end(const struct dns_message *msg)
 {
 	const uint8_t *name = msg->qname;
 	if (msg->qtype == KNOT_RRTYPE_CNAME || msg->qtype == KNOT_RRTYPE_ANY)
 		return name;
 	size_t n = msg->count[DNS_ANSWER];
-	for (size_t hops = 0; hops < n; hops++) {
+	for (size_t hops = 0; hops < n && hops < MAX_CNAME_HOPS; hops++) {
 		const struct dns_rr *next = NULL;
 		for (size_t i = 0; i < n; i++) {
 			const struct dns_rr *rr = &msg->rr[DNS_ANSWER][i];
@@ -207,10 +219,7 @@ dn_status pdns_extract(const struct dns_message *msg, uint32_t source_id, int64_
 		counters->authority_records++;
 	}
 
-	/* In mDNS the question's top class bit asks for a unicast response
-	 * (RFC 6762 section 5.4). */
-	uint16_t qclass = options->mdns ? (uint16_t)(msg->qclass & ~MDNS_CACHE_FLUSH) : msg->qclass;
-	if (!msg->has_question || qclass != KNOT_CLASS_IN)
+	if (!msg->has_question || mdns_class(msg->qclass, options) != KNOT_CLASS_IN)
 		return DN_OK;
 	const uint8_t *subject = chain_end(msg);
 	bool negative = msg->rcode != KNOT_RCODE_NOERROR;

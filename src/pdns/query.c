@@ -54,6 +54,11 @@ static dn_status set_name_pattern(struct pdns_query *q, const char *text, struct
 		return dn_fail(err, DN_EINVAL, "invalid name pattern '%s'", pattern);
 	memcpy(stem, text, len);
 	stem[len] = '\0';
+	if (stem[strcspn(stem, " \t\r\n")] != '\0')
+		return dn_fail(err, DN_EINVAL,
+		               "invalid name pattern '%s': it holds white space; remove it, or "
+		               "write \\032 for a space that is part of the name",
+		               pattern);
 	if (has_bare_star(stem))
 		return dn_fail(err, DN_EINVAL,
 		               "invalid name pattern '%s': a wildcard may only be the first label "
@@ -77,17 +82,17 @@ bool pdns_text_is_ip_range(const char *text)
 
 bool pdns_text_looks_like_address(const char *text)
 {
-	/* Names never contain '/' or ':'; digits and dots with an optional
-	 * '-' between two such runs are meant as an IPv4 address or range. */
-	if (strchr(text, '/') != NULL || strchr(text, ':') != NULL)
-		return true;
-	size_t digits = strspn(text, "0123456789.");
-	if (digits == 0 || strchr(text, '.') == NULL)
+	/* Text with a ':', or of digits, dots, '/' and '-' only, is meant as
+	 * an address, prefix or range, and an error if it does not parse;
+	 * anything else is a name. RFC 2317 names such as
+	 * 0/25.2.0.192.in-addr.arpa hold a '/' but also letters, and a final
+	 * dot marks a name: 192.0.2.1. is one. */
+	if (strchr(text, ':') != NULL)
+		return true;  /* no host name has one; write \058 in a name that does */
+	size_t len = strlen(text);
+	if (len == 0 || text[len - 1] == '.' || strpbrk(text, "0123456789") == NULL)
 		return false;
-	if (text[digits] == '\0')
-		return strspn(text, "0123456789") != digits; /* not a bare number */
-	return text[digits] == '-' && text[digits + 1] != '\0' &&
-	       strspn(text + digits + 1, "0123456789.") == strlen(text + digits + 1);
+	return strspn(text, "0123456789./-") == len && strchr(text, '.') != NULL;
 }
 
 dn_status pdns_query_set_rdata(struct pdns_query *q, const char *text, struct dn_error *err)

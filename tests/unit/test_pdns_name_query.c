@@ -270,6 +270,16 @@ static void test_rrname_patterns(void **state)
 	assert_rrname_rejected("**.example.com");
 	assert_rrname_rejected("");
 	assert_rrname_rejected("*.a..b");
+
+	/* Unescaped white space is a slip; \032 is a space in a label. */
+	assert_rrname_rejected(" 203.0.113.10");
+	assert_rrname_rejected("www.example.com\n");
+	assert_rrname_rejected("a b.example");
+	assert_rrname("a\\032b.example", PDNS_MATCH_EXACT, "a\\032b.example.");
+	/* The root and RFC 2317 names with a '/'. */
+	assert_rrname(".", PDNS_MATCH_EXACT, ".");
+	assert_rrname("10.0/25.2.0.192.in-addr.arpa", PDNS_MATCH_EXACT,
+	              "10.0/25.2.0.192.in-addr.arpa.");
 }
 
 static struct pdns_query rdata_query(const char *text)
@@ -358,6 +368,13 @@ static void test_text_looks_like_address(void **state)
 	assert_false(pdns_text_looks_like_address("1-2.example"));
 	assert_false(pdns_text_looks_like_address("12345"));
 	assert_false(pdns_text_looks_like_address("3com.example"));
+	assert_true(pdns_text_looks_like_address("::ffff:192.0.2.1/96"));
+	assert_true(pdns_text_looks_like_address("192.0.2.5-"));
+	assert_false(pdns_text_looks_like_address("0/25.2.0.192.in-addr.arpa"));
+	assert_false(pdns_text_looks_like_address("."));
+	assert_false(pdns_text_looks_like_address("192.0.2.1."));
+	assert_true(pdns_text_looks_like_address("a:b.example"));
+	assert_false(pdns_text_looks_like_address(""));
 }
 
 static void test_text_is_ip_range(void **state)
