@@ -5,9 +5,9 @@ its first and last second and count. The database also counts NS and SOA
 records seen in authority sections, so for those it must hold at least the
 answer count; every other type must match exactly. Rows that differ only
 in bailiwick are merged first.
-Usage: check_truth.py DATABASE TRUTH
 """
 
+import argparse
 import sqlite3
 import sys
 
@@ -17,7 +17,11 @@ AUTHORITY_TYPES = {"NS", "SOA"}
 
 
 def main():
-    db, truth = sys.argv[1:3]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("database", help="dragnet SQLite database")
+    parser.add_argument("truth", help="the --truth file gen_capture wrote")
+    args = parser.parse_args()
+    db, truth = args.database, args.truth
     con = sqlite3.connect(db)
     stored = {}
     for rrname, rrtype, rdata, first, last, count in con.execute(

@@ -1,6 +1,7 @@
 /* dragnet: command dispatch. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -48,6 +49,7 @@ int main(int argc, char **argv)
 		printf("dragnet %s\n", DRAGNET_VERSION);
 		return DN_EXIT_OK;
 	}
+	opterr = 0;  /* the commands word their own option errors */
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(name, commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);

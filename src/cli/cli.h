@@ -51,6 +51,14 @@ bool cli_parse_uint(const char *text, unsigned long long max, unsigned long long
 /* Print "dragnet COMMAND: message" and a hint to run --help; returns DN_EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Flush standard output; when that or an earlier write failed (a full disk),
+ * log it and return DN_EXIT_FAILURE, else code. */
+int cli_finish_output(int code);
+
+/* The usage error for what getopt_long() returned as opt, '?' or ':' (the
+ * option strings start with ':' and opterr is 0, so getopt prints nothing). */
+int cli_option_error(const char *command, int opt, char **argv);
+
 int cmd_ingest(int argc, char **argv);
 int cmd_capture(int argc, char **argv);
 int cmd_pdns(int argc, char **argv);

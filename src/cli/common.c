@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,7 @@ int cli_exit_for(dn_status rc)
 	case DN_EFORMAT:
 	case DN_EMALF:
 	case DN_ENOENT:
+	case DN_EBUSY:
 		return DN_EXIT_INPUT;
 	case DN_ESTORE:
 	case DN_ESCHEMA:
@@ -76,10 +78,32 @@ int cli_open_store(const struct cli_common *common, enum store_mode mode,
 	dn_status rc = store_open(location, mode, options, store, &err);
 	if (rc != DN_OK) {
 		log_error("%s", err.msg);
-		return rc == DN_ENOENT ? DN_EXIT_STORE : cli_exit_for(rc);
+		/* A missing folder or a bad path is still a database problem. */
+		return rc == DN_ENOMEM ? DN_EXIT_FAILURE : DN_EXIT_STORE;
 	}
 	log_debug("database: %s", location);
 	return DN_EXIT_OK;
+}
+
+int cli_option_error(const char *command, int opt, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	if (opt == ':')
+		return cli_usage_error(command, "option '%s' needs a value", arg);
+	if (optopt > 0 && optopt < 128)
+		return cli_usage_error(command, "unknown option '-%c'", optopt);
+	return cli_usage_error(command, "unknown or ambiguous option '%s'", arg);
+}
+
+int cli_finish_output(int code)
+{
+	if (fflush(stdout) != 0)
+		log_error("cannot write the results to standard output: %s", strerror(errno));
+	else if (ferror(stdout))
+		log_error("cannot write the results to standard output: a write failed");
+	else
+		return code;
+	return DN_EXIT_FAILURE;
 }
 
 bool cli_parse_uint(const char *text, unsigned long long max, unsigned long long *value)

@@ -42,8 +42,9 @@ static const char ingest_usage[] =
 	"other files are still read. Everything aggregated is written when a file ends,\n"
 	"when memory runs short and on SIGINT/SIGTERM (which stop reading at once but\n"
 	"let a write that has begun finish).\n"
-	"Exit status: 0 all read, 3 some input unreadable, 4 database error,\n"
-	"130 interrupted; see dragnet(1).\n";
+	"Exit status: 0 all read, 2 invalid arguments, 3 some input unreadable or\n"
+	"being ingested by another process, 4 database error, 5 other failure (out of\n"
+	"memory), 130 interrupted; see dragnet(1).\n";
 
 static const char capture_usage[] =
 	"Usage: dragnet capture -i IFACE [OPTION]...\n"
@@ -80,7 +81,7 @@ enum {
 	OPT_AGAIN,
 };
 
-static struct ingest *running;
+static struct ingest *volatile running;  /* read by the signal handler */
 
 static void on_signal(int signo)
 {
@@ -180,7 +181,7 @@ int cmd_ingest(int argc, char **argv)
 	ingest_options_default(&options);
 
 	int opt;
-	while ((opt = getopt_long(argc, argv, "s:m:p:F:nhvq", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":s:m:p:F:nhvq", longopts, NULL)) != -1) {
 		int handled = pipeline_option("ingest", &options, opt, optarg);
 		if (handled < 0)
 			return DN_EXIT_USAGE;
@@ -194,7 +195,7 @@ int cmd_ingest(int argc, char **argv)
 			fputs(ingest_usage, stdout);
 			return DN_EXIT_OK;
 		} else {
-			return cli_usage_error("ingest", "invalid option");
+			return cli_option_error("ingest", opt, argv);
 		}
 	}
 	if (optind >= argc)
@@ -297,7 +298,7 @@ int cmd_capture(int argc, char **argv)
 	size_t size;
 
 	int opt;
-	while ((opt = getopt_long(argc, argv, "i:f:s:F:m:p:hvq", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":i:f:s:F:m:p:hvq", longopts, NULL)) != -1) {
 		int handled = pipeline_option("capture", &options, opt, optarg);
 		if (handled < 0)
 			return DN_EXIT_USAGE;
@@ -327,7 +328,7 @@ int cmd_capture(int argc, char **argv)
 			fputs(capture_usage, stdout);
 			return DN_EXIT_OK;
 		default:
-			return cli_usage_error("capture", "invalid option");
+			return cli_option_error("capture", opt, argv);
 		}
 	}
 	if (iface == NULL)

@@ -1,7 +1,9 @@
 /* dragnet pdns: forward and reverse passive-DNS lookups. */
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli/cli.h"
 #include "dns/rdata.h"
@@ -94,7 +96,7 @@ static bool parse_fence(const char *arg, int64_t *fence)
 		return false;
 	/* Eight digits are epoch seconds in 1970, but more likely meant as a
 	 * YYYYMMDD date; say how the value was read. */
-	if (strlen(arg) == 8 && strspn(arg, "0123456789") == 8 && arg[0] == '2') {
+	if (strlen(arg) == 8 && strspn(arg, "0123456789") == 8) {
 		char when[32];
 		time_format_iso(*fence, when, sizeof(when));
 		log_warn("time '%s' is read as epoch seconds (%s); for a date write %.4s-%.2s-%.2s",
@@ -121,6 +123,24 @@ static bool parse_sort(const char *arg, enum pdns_sort *sort)
 		}
 	}
 	return false;
+}
+
+/* 192.0.2.77/24 searches 192.0.2.0/24, as most tools do, but may be a slip
+ * for a single address; say what is searched. */
+static void warn_host_bits(const char *text, const struct ip_range *range)
+{
+	const char *slash = strchr(text, '/');
+	char address[INET6_ADDRSTRLEN + 1];
+	ip_key given;
+	if (slash == NULL || (size_t)(slash - text) >= sizeof(address))
+		return;
+	memcpy(address, text, (size_t)(slash - text));
+	address[slash - text] = '\0';
+	if (!ip_key_parse(address, &given) || memcmp(given.b, range->lo.b, sizeof(given.b)) == 0)
+		return;
+	char network[INET6_ADDRSTRLEN];
+	ip_key_format(&range->lo, network, sizeof(network));
+	log_warn("%s has host bits set; searching the network %s%s", text, network, slash);
 }
 
 int cmd_pdns(int argc, char **argv)
@@ -155,7 +175,7 @@ int cmd_pdns(int argc, char **argv)
 	struct dn_error err;
 
 	int opt;
-	while ((opt = getopt_long(argc, argv, "r:t:b:Nl:S:juhvq", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":r:t:b:Nl:S:juhvq", longopts, NULL)) != -1) {
 		if (cli_common_option(&common, opt, optarg))
 			continue;
 		switch (opt) {
@@ -163,9 +183,13 @@ int cmd_pdns(int argc, char **argv)
 			rdata = optarg;
 			break;
 		case 't':
-			if (!dns_type_parse(optarg, &query.rrtype))
-				return cli_usage_error("pdns", "unknown record type '%s'", optarg);
-			break;
+			if (dns_type_parse(optarg, &query.rrtype))
+				break;
+			if (strncasecmp(optarg, "TYPE", 4) == 0 && optarg[4] != '\0' &&
+			    strspn(optarg + 4, "0123456789") == strlen(optarg + 4))
+				return cli_usage_error("pdns", "record type '%s' is out of range "
+				                               "(TYPE0 to TYPE65535)", optarg);
+			return cli_usage_error("pdns", "unknown record type '%s'", optarg);
 		case 'b':
 			if (pdns_name_normalize(optarg, query.bailiwick, sizeof(query.bailiwick),
 			                        &err) != DN_OK)
@@ -219,7 +243,7 @@ int cmd_pdns(int argc, char **argv)
 			fputs(pdns_usage, stdout);
 			return DN_EXIT_OK;
 		default:
-			return cli_usage_error("pdns", "invalid option");
+			return cli_option_error("pdns", opt, argv);
 		}
 	}
 	cli_setup_logging(&common, false);
@@ -239,6 +263,8 @@ int cmd_pdns(int argc, char **argv)
 	                             : pdns_query_set_rrname(&query, target, &err);
 	if (rc != DN_OK)
 		return cli_usage_error("pdns", "%s", err.msg);
+	if (query.kind == PDNS_QUERY_RDATA_IP)
+		warn_host_bits(rdata, &query.range);
 	if (negative && query.kind != PDNS_QUERY_RRNAME)
 		return cli_usage_error("pdns", "--negative needs a name; negative answers have no "
 		                               "rdata to search by address or --rdata");
@@ -263,10 +289,10 @@ int cmd_pdns(int argc, char **argv)
 
 	if (rc != DN_OK) {
 		log_error("%s", run.out_of_memory ? "out of memory while collecting results" : err.msg);
-		return cli_exit_for(rc);
+		return cli_finish_output(cli_exit_for(rc));
 	}
 	if (query.limit > 0 && run.results == query.limit)
 		log_info("stopped at --limit %llu; there may be more (use --limit 0 for all)",
 		         (unsigned long long)query.limit);
-	return run.results > 0 ? DN_EXIT_OK : DN_EXIT_NO_MATCH;
+	return cli_finish_output(run.results > 0 ? DN_EXIT_OK : DN_EXIT_NO_MATCH);
 }

@@ -60,14 +60,15 @@ static void print_text(const struct store_stats *st)
 		}
 	}
 	if (st->nsources > 0) {
-		printf("\n%-32s %-8s %12s  %-20s  %s\n", "source", "kind", "records",
-		       "time_first", "time_last");
+		/* The name, often a long path, goes last so the rest aligns. */
+		printf("\n%-8s %12s  %-20s  %-20s  %s\n", "kind", "records", "time_first",
+		       "time_last", "source");
 		for (size_t i = 0; i < st->nsources; i++) {
 			const struct store_source_stats *src = &st->sources[i];
 			format_time(src->time_first, first, sizeof(first));
 			format_time(src->time_last, last, sizeof(last));
-			printf("%-32s %-8s %12" PRIu64 "  %-20s  %s\n", src->name, src->kind,
-			       src->rrsets, first, last);
+			printf("%-8s %12" PRIu64 "  %-20s  %-20s  %s\n", src->kind, src->rrsets,
+			       first, last, src->name);
 		}
 		if (st->sources_total > st->nsources)
 			printf("(%zu more sources not shown)\n", st->sources_total - st->nsources);
@@ -133,7 +134,7 @@ int cmd_stats(int argc, char **argv)
 	struct cli_common common = {0};
 	bool json = false;
 	int opt;
-	while ((opt = getopt_long(argc, argv, "jhvq", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":jhvq", longopts, NULL)) != -1) {
 		if (cli_common_option(&common, opt, optarg))
 			continue;
 		if (opt == 'j') {
@@ -142,7 +143,7 @@ int cmd_stats(int argc, char **argv)
 			fputs(stats_usage, stdout);
 			return DN_EXIT_OK;
 		} else {
-			return cli_usage_error("stats", "invalid option");
+			return cli_option_error("stats", opt, argv);
 		}
 	}
 	if (optind < argc)
@@ -166,5 +167,5 @@ int cmd_stats(int argc, char **argv)
 		print_json(&st);
 	else
 		print_text(&st);
-	return DN_EXIT_OK;
+	return cli_finish_output(DN_EXIT_OK);
 }

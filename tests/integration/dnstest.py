@@ -33,13 +33,15 @@ def scratch():
     return tempfile.mkdtemp(prefix="dragnet-test-", dir=os.environ.get("TMPDIR"))
 
 
-def run(*args, db=None, check=None, input=None, timeout=300):
-    """Run dragnet with args; returns CompletedProcess with text output."""
+def run(*args, db=None, check=None, input=None, timeout=300, stdout=subprocess.PIPE):
+    """Run dragnet with args; returns CompletedProcess with text output.
+    stdout may name an open file to write the results to instead."""
     cmd = [DRAGNET, *args]
     if db is not None:
         cmd[2:2] = ["--db", db]
-    proc = subprocess.run(cmd, capture_output=True, text=input is None or
-                          isinstance(input, str), input=input, timeout=timeout)
+    proc = subprocess.run(cmd, stdout=stdout, stderr=subprocess.PIPE,
+                          text=input is None or isinstance(input, str), input=input,
+                          timeout=timeout)
     if proc.returncode < 0:
         raise AssertionError(f"{cmd} died with signal {-proc.returncode}:\n{proc.stderr}")
     if check is not None and proc.returncode != check:

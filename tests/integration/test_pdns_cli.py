@@ -133,8 +133,21 @@ def check_idn_and_negative(db):
 
 def check_exit_codes(db, tmp):
     assert pdns(db, "nothing.example", check=1).stdout == ""
-    assert "invalid option" in pdns(db, "--bogus", check=2).stderr
+    assert "unknown or ambiguous option '--bogus'" in pdns(db, "--bogus", check=2).stderr
+    assert "option '-t' needs a value" in pdns(db, "x.example", "-t", check=2).stderr
     assert "unknown record type" in pdns(db, "x.example", "-t", "NOPE", check=2).stderr
+    assert "out of range" in pdns(db, "x.example", "-t", "TYPE65536", check=2).stderr
+    assert "white space" in pdns(db, " 203.0.113.10", check=2).stderr
+    # The root and RFC 2317 names are names, not malformed addresses.
+    for name in (".", "0/25.2.0.192.in-addr.arpa", "192.0.2.1."):
+        assert pdns(db, name, check=1).stderr == "", name
+    warned = pdns(db, "203.0.113.77/24", check=None)
+    assert "host bits set; searching the network 203.0.113.0/24" in warned.stderr, warned.stderr
+    with open("/dev/full", "w") as full:
+        proc = t.run("pdns", "*.example", db=db, check=5, stdout=full)
+    assert "cannot write the results" in proc.stderr, proc.stderr
+    proc = t.run("pdns", "x.example", db=tmp, check=4)
+    assert "is a folder" in proc.stderr, proc.stderr
     assert "invalid time" in pdns(db, "x.example", "--first-after", "yesterday", check=2).stderr
     assert "wildcard" in pdns(db, "a.*.example", check=2).stderr
     assert "invalid address" in pdns(db, "--rdata", "300.1.2.3/24", check=2).stderr
