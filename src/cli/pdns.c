@@ -21,7 +21,8 @@ static const char pdns_usage[] =
 	"NAME finds records owned by that name; '*.example.com' finds every name below\n"
 	"example.com and 'www.example.*' every name starting with www.example. An\n"
 	"address, CIDR prefix or START-END range finds the A and AAAA records that\n"
-	"point into it, as --rdata does.\n"
+	"point into it, as --rdata does. Text with a ':', or of digits, dots, '/' and\n"
+	"'-' only, is read as an address; end it with a dot to look up a name.\n"
 	"\n"
 	"  -r, --rdata VALUE       reverse lookup: an address, prefix or range, or a\n"
 	"                          name (with the same wildcards) that CNAME, NS, MX,\n"
@@ -49,7 +50,7 @@ static const char pdns_usage[] =
 	"  -v, --verbose, -q, --quiet, -h, --help\n"
 	"\n"
 	"Exit status: 0 records found, 1 none found, 2 invalid arguments,\n"
-	"4 database error.\n";
+	"4 database error, 5 output could not be written.\n";
 
 enum {
 	OPT_FIRST_AFTER = 256,

@@ -22,7 +22,8 @@ static const char stats_usage[] =
 	"                 $XDG_DATA_HOME/dragnet/dragnet.db)\n"
 	"  -v, --verbose, -q, --quiet, -h, --help\n"
 	"\n"
-	"Exit status: 0 success, 2 invalid arguments, 4 database missing or unreadable.\n";
+	"Exit status: 0 success, 2 invalid arguments, 4 database missing or unreadable,\n"
+	"5 output could not be written.\n";
 
 static void format_time(int64_t t, char *buf, size_t size)
 {

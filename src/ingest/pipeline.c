@@ -431,11 +431,34 @@ static void reset_run(struct ingest *ing)
 	ing->decoder_at_start = *capture_decoder_counters(ing->decoder);
 }
 
-static bool process_alive(int64_t pid)
+/* The command name of a process, from /proc; false where it cannot be read. */
+static bool process_name(const char *pid, char *name, size_t size)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+	FILE *fp = fopen(path, "r");
+	if (fp == NULL)
+		return false;
+	bool ok = fgets(name, (int)size, fp) != NULL;
+	fclose(fp);
+	return ok;
+}
+
+/* Whether pid is a live process running this program. A killed ingest
+ * leaves its pid behind, and the system may give that pid to some other
+ * program later, which must not keep the file locked. */
+static bool owner_alive(int64_t pid)
 {
 	if (pid <= 0 || pid > INT32_MAX)
 		return false;
-	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+	if (kill((pid_t)pid, 0) != 0 && errno != EPERM)
+		return false;
+	char number[24], theirs[64], ours[64];
+	snprintf(number, sizeof(number), "%lld", (long long)pid);
+	if (!process_name(number, theirs, sizeof(theirs)) ||
+	    !process_name("self", ours, sizeof(ours)))
+		return true;  /* without /proc, a live pid is taken at its word */
+	return strcmp(theirs, ours) == 0;
 }
 
 /* Weigh the latest earlier run of this file: read it as new (both false),
@@ -462,7 +485,7 @@ static dn_status judge_earlier(const struct ingest *ing, const struct store_run 
 		*skip = true;
 		return DN_OK;
 	}
-	if (earlier->owner != 0 && earlier->owner != ing->pid && process_alive(earlier->owner))
+	if (earlier->owner != 0 && earlier->owner != ing->pid && owner_alive(earlier->owner))
 		return dn_fail(err, DN_EBUSY,
 		               "%s: process %lld is ingesting it now (run %lld); wait for it to end, "
 		               "or stop it and run again to resume",
@@ -480,9 +503,9 @@ static dn_status judge_earlier(const struct ingest *ing, const struct store_run 
 
 /* Register the source and the run record in a transaction of their own,
  * so that a run killed before its first flush still shows in stats. For a
- * regular file the earlier runs decide, in that same transaction, whether
- * to read it as new, resume an unfinished run or skip it (*skip); two
- * processes that start on one file cannot both take it. */
+ * regular file, the earlier runs decide in that same transaction whether
+ * to read it as new, resume an unfinished run or skip it (*skip). Two
+ * processes that start on one file therefore cannot both take it. */
 static dn_status start_run(struct ingest *ing, const char *source, const char *kind,
                            const char *input, int64_t size, int64_t mtime_ns, bool *skip,
                            struct dn_error *err)
@@ -585,14 +608,16 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 	int64_t size = mtime_ns >= 0 ? (int64_t)capture_input_size(input) : -1;
 
 	const char *source = ing->options.source;
-	const char *kind = source != NULL ? "sensor" : mtime_ns >= 0 ? "file" : "stream";
+	const char *kind = "sensor";
+	if (source == NULL)
+		kind = mtime_ns >= 0 ? "file" : "stream";
 	if (source == NULL && from_stdin) {
 		source = "stdin";
 	} else if (source == NULL) {
 		source = ing->input_path;
 		if (mtime_ns < 0 && ing->store != NULL)
-			log_warn("%s is a pipe or device, so its name says little; its records go to "
-			         "source '%s' unless --source names one",
+			log_warn("%s is a pipe or device: its records are stored under source '%s'; "
+			         "give --source NAME to name them",
 			         path, source);
 	}
 	bool skip;

@@ -83,10 +83,9 @@ bool pdns_text_is_ip_range(const char *text)
 bool pdns_text_looks_like_address(const char *text)
 {
 	/* Text with a ':', or of digits, dots, '/' and '-' only, is meant as
-	 * an address, prefix or range, and an error if it does not parse;
-	 * anything else is a name. RFC 2317 names such as
-	 * 0/25.2.0.192.in-addr.arpa hold a '/' but also letters, and a final
-	 * dot marks a name: 192.0.2.1. is one. */
+	 * an address, prefix or range. Anything else is a name: RFC 2317 names
+	 * such as 0/25.2.0.192.in-addr.arpa contain a '/' but also letters.
+	 * A final dot marks a name, so 192.0.2.1. is one. */
 	if (strchr(text, ':') != NULL)
 		return true;  /* no host name has one; write \058 in a name that does */
 	size_t len = strlen(text);
