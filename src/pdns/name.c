@@ -122,6 +122,22 @@ void pdns_name_reverse(const char *name, char *out, size_t size)
 		return;
 	}
 
+	/* Most names have no escapes: copy labels from the last dot back. */
+	if (name[0] != '.' && memchr(name, '\\', len) == NULL) {
+		size_t end = name[len - 1] == '.' ? len - 1 : len;
+		size_t pos = 0;
+		while (end > 0) {
+			const char *dot = memrchr(name, '.', end);
+			size_t from = dot != NULL ? (size_t)(dot - name) + 1 : 0;
+			memcpy(out + pos, name + from, end - from);
+			pos += end - from;
+			out[pos++] = '.';
+			end = dot != NULL ? (size_t)(dot - name) : 0;
+		}
+		out[pos] = '\0';
+		return;
+	}
+
 	/* Find label starts left to right, then copy them right to left. */
 	size_t starts[128];
 	size_t nlabels = 0;

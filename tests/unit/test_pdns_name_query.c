@@ -146,6 +146,12 @@ static void test_reverse(void **state)
 	assert_reverses("", "");
 	assert_reverses("example.com", "com.example.");
 	assert_reverses("a\\.b.example.", "example.a\\.b.");
+	/* Names without escapes take a faster path; both must agree. */
+	assert_reverses("a..b.", "b..a.");
+	assert_reverses("x.y", "y.x.");
+	assert_reverses("single", "single.");
+	assert_reverses("a\\.b..c", "c..a\\.b.");
+	assert_reverses("0/25.2.0.192.in-addr.arpa.", "arpa.in-addr.192.0.2.0/25.");
 	/* An escaped backslash does not escape the dot after it. */
 	assert_reverses("a\\\\.b.", "b.a\\\\.");
 	assert_reverses("a\\046b.example.", "example.a\\046b.");
