@@ -47,6 +47,8 @@ struct capture_input {
 	int64_t mtime_ns;     /* -1 unless a regular file */
 	char path[PATH_MAX];  /* for messages */
 	uint64_t frames;
+	bool micro;                 /* the interface gives microseconds only */
+	struct pcap_pkthdr header;  /* a packet's header, its time made nanoseconds */
 	char *buffer;  /* stdio buffer of a plain file; freed after pcap_close() */
 };
 
@@ -459,7 +461,7 @@ dn_status capture_input_open_live(const char *iface, const struct capture_live_o
 	pcap_set_promisc(in->pcap, options->promiscuous);
 	pcap_set_immediate_mode(in->pcap, 1);
 	pcap_set_buffer_size(in->pcap, options->buffer_bytes);
-	pcap_set_tstamp_precision(in->pcap, PCAP_TSTAMP_PRECISION_NANO);
+	in->micro = pcap_set_tstamp_precision(in->pcap, PCAP_TSTAMP_PRECISION_NANO) != 0;
 
 	int rc = pcap_activate(in->pcap);
 	if (rc < 0) {
@@ -523,6 +525,11 @@ enum capture_next capture_input_next(struct capture_input *in, const struct pcap
 	}
 	if (rc == 1) {
 		in->frames++;
+		if (in->micro) {
+			in->header = *h;
+			in->header.ts.tv_usec *= 1000;
+			h = &in->header;
+		}
 		*header = h;
 		*data = d;
 		return CAPTURE_NEXT_PACKET;

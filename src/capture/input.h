@@ -40,9 +40,9 @@ enum capture_next {
 	CAPTURE_NEXT_ERROR,    /* read error; err says what and where */
 };
 
-/* Read the next frame. The data stays valid until the next call. Timestamps
- * are in nanoseconds in header->ts.tv_usec for files; for live captures
- * too, since the input is opened with nanosecond precision. */
+/* Read the next frame. The data stays valid until the next call. The
+ * field header->ts.tv_usec holds nanoseconds, whatever the file or
+ * interface provides. */
 enum capture_next capture_input_next(struct capture_input *input,
                                      const struct pcap_pkthdr **header, const uint8_t **data,
                                      struct dn_error *err);

@@ -12,7 +12,7 @@
 struct qmatch_entry {
 	uint64_t key;       /* hash of addresses, ports, transport and id */
 	uint64_t question;  /* hash of question name, type and class */
-	int64_t time;
+	int64_t time;       /* nanoseconds */
 	int32_t next;       /* next entry in the hash chain, -1 at the end */
 	bool live;
 };
@@ -24,7 +24,7 @@ struct qmatch {
 	size_t nbuckets;    /* power of two */
 	size_t head;        /* oldest entry */
 	size_t count;       /* entries from head, live or taken */
-	uint32_t window;
+	uint64_t window;    /* nanoseconds */
 };
 
 struct qmatch *qmatch_new(size_t capacity, uint32_t window)
@@ -43,7 +43,7 @@ struct qmatch *qmatch_new(size_t capacity, uint32_t window)
 		return NULL;
 	}
 	memset(q->buckets, 0xff, q->nbuckets * sizeof(*q->buckets));
-	q->window = window;
+	q->window = (uint64_t)window * 1000000000u;
 	return q;
 }
 
@@ -115,9 +115,18 @@ static void drop_oldest(struct qmatch *q)
 	q->count--;
 }
 
-/* Whether time lies no more than the window after a query's time; times
- * from a broken clock may sit anywhere in int64_t, so nothing may overflow.
- * A response stamped before its query still matches. */
+/* A message's time in nanoseconds. Seconds beyond a few centuries, which
+ * only a broken clock or a crafted file gives, are clamped so that the
+ * product cannot overflow. */
+static int64_t stamp_ns(const struct capture_message *m)
+{
+	const int64_t limit = 9000000000;  /* seconds; times 1e9 stays below INT64_MAX */
+	int64_t sec = m->ts_sec > limit ? limit : m->ts_sec < -limit ? -limit : m->ts_sec;
+	return sec * 1000000000 + (int64_t)m->ts_nsec;
+}
+
+/* Whether time lies no more than the window after a query's time, both in
+ * nanoseconds. A response stamped before its query still matches. */
 static bool within_window(const struct qmatch *q, int64_t query_time, int64_t time)
 {
 	return time < query_time || (uint64_t)time - (uint64_t)query_time <= q->window;
@@ -136,7 +145,8 @@ static void expire(struct qmatch *q, int64_t now)
 void qmatch_add_query(struct qmatch *q, const struct capture_message *m,
                       const struct dns_message *msg)
 {
-	expire(q, m->ts_sec);
+	int64_t now = stamp_ns(m);
+	expire(q, now);
 	if (q->count == q->capacity)
 		drop_oldest(q);
 
@@ -144,7 +154,7 @@ void qmatch_add_query(struct qmatch *q, const struct capture_message *m,
 	struct qmatch_entry *e = &q->entries[index];
 	e->key = flow_key(m, false, msg->id);
 	e->question = question_key(msg);
-	e->time = m->ts_sec;
+	e->time = now;
 	e->live = true;
 	int32_t *bucket = &q->buckets[e->key & (q->nbuckets - 1)];
 	e->next = *bucket;
@@ -156,11 +166,12 @@ bool qmatch_take(struct qmatch *q, const struct capture_message *m,
                  const struct dns_message *msg)
 {
 	uint64_t key = flow_key(m, true, msg->id);
+	int64_t now = stamp_ns(m);
 	uint64_t question = question_key(msg);
 	for (int32_t i = q->buckets[key & (q->nbuckets - 1)]; i >= 0; i = q->entries[i].next) {
 		struct qmatch_entry *e = &q->entries[i];
 		if (e->key == key && e->question == question &&
-		    within_window(q, e->time, m->ts_sec)) {
+		    within_window(q, e->time, now)) {
 			unlink_entry(q, (size_t)i);
 			return true;
 		}
