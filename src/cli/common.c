@@ -90,6 +90,11 @@ int cli_option_error(const char *command, int opt, char **argv)
 	const char *arg = optind > 0 ? argv[optind - 1] : "";
 	if (opt == ':')
 		return cli_usage_error(command, "option '%s' needs a value", arg);
+	/* getopt_long() names the option in optopt when it was given a value
+	 * it does not take, as in --again=1. */
+	if (optopt != 0 && strncmp(arg, "--", 2) == 0 && strchr(arg, '=') != NULL)
+		return cli_usage_error(command, "option '%.*s' takes no value", (int)strcspn(arg, "="),
+		                       arg);
 	if (optopt > 0 && optopt < 128)
 		return cli_usage_error(command, "unknown option '-%c'", optopt);
 	return cli_usage_error(command, "unknown or ambiguous option '%s'", arg);
