@@ -11,7 +11,9 @@ import tempfile
 
 DRAGNET = os.environ.get("DRAGNET", "dragnet")
 CORPUS = os.environ.get("DRAGNET_CORPUS", "")
-SOURCE_DIR = os.environ.get("DRAGNET_SOURCE_DIR", "")
+SOURCE_DIR = os.environ.get("DRAGNET_SOURCE_DIR") or os.path.join(os.path.dirname(__file__),
+                                                                   "..", "..")
+BUILD_DIR = os.environ.get("DRAGNET_BUILD_DIR", "")
 SKIP = 77
 
 
@@ -29,19 +31,52 @@ def corpus_dir(sub=""):
     return path
 
 
+def optional_corpus(sub, part):
+    """Path of a shared corpus folder, or None after printing that part of the test is skipped."""
+    path = os.path.join(CORPUS, sub)
+    if CORPUS and os.path.isdir(path):
+        return path
+    print(f"NOTE: shared corpus folder {path or '(DRAGNET_CORPUS unset)'} not found; "
+          f"skipping {part}")
+    return None
+
+
+def sample(name):
+    """Path of a capture in the repository's samples/ folder."""
+    path = os.path.join(SOURCE_DIR, "samples", name)
+    if not os.path.isfile(path):
+        raise AssertionError(f"sample capture {path} not found; set DRAGNET_SOURCE_DIR "
+                             "to the checkout")
+    return path
+
+
+def gen_capture(path, packets, *options):
+    """Write a synthetic capture of the given number of frames with bench/gen_capture."""
+    tool = os.path.join(BUILD_DIR or os.path.dirname(os.path.abspath(DRAGNET)), "bench",
+                        "gen_capture")
+    if not os.access(tool, os.X_OK):
+        raise AssertionError(f"{tool} not found; build the bench targets or set "
+                             "DRAGNET_BUILD_DIR")
+    subprocess.run([tool, "-q", "-o", path, "-n", str(packets), *options], check=True,
+                   timeout=120)
+    return path
+
+
 def scratch():
     return tempfile.mkdtemp(prefix="dragnet-test-", dir=os.environ.get("TMPDIR"))
 
 
-def run(*args, db=None, check=None, input=None, timeout=300, stdout=subprocess.PIPE):
+def run(*args, db=None, check=None, input=None, timeout=300, stdout=subprocess.PIPE,
+        env=None, cwd=None):
     """Run dragnet with args; returns CompletedProcess with text output.
-    stdout may name an open file to write the results to instead."""
+    stdout may name an open file to write the results to instead; env, when
+    given, replaces the whole environment."""
     cmd = [DRAGNET, *args]
     if db is not None:
         cmd[2:2] = ["--db", db]
     proc = subprocess.run(cmd, stdout=stdout, stderr=subprocess.PIPE,
                           text=input is None or isinstance(input, str), input=input,
-                          timeout=timeout)
+                          timeout=timeout, env=env, cwd=cwd)
     if proc.returncode < 0:
         raise AssertionError(f"{cmd} died with signal {-proc.returncode}:\n{proc.stderr}")
     if check is not None and proc.returncode != check:
@@ -68,6 +103,25 @@ def rrset_sources(db):
             "SELECT r.rrname, r.rrtype, r.bailiwick, r.rdata, s.name, rs.time_first, "
             "rs.time_last, rs.count FROM rrset_by_source rs JOIN rrset r ON r.id = rs.rrset_id "
             "JOIN source s ON s.id = rs.source_id"))
+    finally:
+        con.close()
+
+
+def runs(db):
+    """Every row of the run table as a dict, oldest first."""
+    con = sqlite3.connect(db)
+    con.row_factory = sqlite3.Row
+    try:
+        return [dict(row) for row in con.execute("SELECT * FROM run ORDER BY id")]
+    finally:
+        con.close()
+
+
+def sources(db):
+    """Every (name, kind) of the source table, sorted."""
+    con = sqlite3.connect(db)
+    try:
+        return sorted(con.execute("SELECT name, kind FROM source"))
     finally:
         con.close()
 
@@ -141,6 +195,23 @@ def pcap_record(ts, frame):
     sec = int(ts)
     usec = int(round((ts - sec) * 1e6))
     return struct.pack("<IIII", sec, usec, len(frame), len(frame)) + frame
+
+
+def pcap_records(data):
+    """Split a little-endian pcap file into its header and its complete
+    records, each with its record header. A record cut short at the end is
+    left out."""
+    magic = struct.unpack_from("<I", data)[0]
+    if magic not in (0xa1b2c3d4, 0xa1b23c4d):
+        raise ValueError(f"not a little-endian pcap file (magic {magic:#x})")
+    records, pos = [], 24
+    while pos + 16 <= len(data):
+        end = pos + 16 + struct.unpack_from("<I", data, pos + 8)[0]
+        if end > len(data):
+            break
+        records.append(data[pos:end])
+        pos = end
+    return data[:24], records
 
 
 def exchange(ts, qid, qname, qtype, answers, client="192.0.2.10", server="198.51.100.53",

@@ -62,39 +62,50 @@ def check_format_from_content(tmp):
     print("format detection: by content")
 
 
+def check_same_records_compressed_and_stdin(tmp, capture):
+    """gzip, zstd and standard input give the records of the plain file."""
+    plain_db = os.path.join(tmp, "plain-" + os.path.basename(capture) + ".db")
+    t.run("ingest", "--source", "s", capture, db=plain_db, check=0)
+    expected = t.rrsets(plain_db)
+    assert expected, f"{capture}: nothing stored"
+
+    gz = write(os.path.join(tmp, os.path.basename(capture) + ".gz"),
+               gzip.compress(open(capture, "rb").read()))
+    variants = {"gzip": gz}
+    if shutil.which("zstd"):
+        zst = gz[:-3] + ".zst"
+        subprocess.run(["zstd", "-q", "-f", capture, "-o", zst], check=True)
+        variants["zstd"] = zst
+    else:
+        raise AssertionError("zstd command not installed; the test set-up installs it")
+
+    for name, path in variants.items():
+        db = os.path.join(tmp, f"{name}-{os.path.basename(capture)}.db")
+        t.run("ingest", "--source", "s", path, db=db, check=0)
+        assert t.rrsets(db) == expected, f"{name} {capture} differs from plain"
+
+    for name, path in [("plain", capture), ("gzip", gz)]:
+        db = os.path.join(tmp, f"stdin-{name}-{os.path.basename(capture)}.db")
+        with open(path, "rb") as f:
+            proc = subprocess.run([t.DRAGNET, "ingest", "--db", db, "--source", "s", "-"],
+                                  stdin=f, capture_output=True)
+        assert proc.returncode == 0, proc.stderr
+        assert t.rrsets(db) == expected, f"stdin {name} {capture} differs from plain"
+
+
 def check_compressed_and_stdin(tmp):
-    corpus = t.corpus_dir("pcap")
-    captures = [os.path.join(corpus, "dnscap", "dns.pcap"),
-                os.path.join(corpus, "zeek", "pcapng-multi-interface.pcapng")]
+    # The phishing sample is stored gzip-compressed; its plain form is
+    # written here so that each variant is made from the same bytes.
+    with gzip.open(t.sample("phishing-campaign.pcap.gz"), "rb") as f:
+        phishing = write(os.path.join(tmp, "phishing-campaign.pcap"), f.read())
+    captures = [t.sample("dnscap-resolver.pcap"), phishing]
+    corpus = t.optional_corpus("pcap", "the pcapng check of compressed and piped input")
+    if corpus is not None:
+        captures.append(os.path.join(corpus, "zeek", "pcapng-multi-interface.pcapng"))
     for capture in captures:
-        plain_db = os.path.join(tmp, "plain-" + os.path.basename(capture) + ".db")
-        t.run("ingest", "--source", "s", capture, db=plain_db, check=0)
-        expected = t.rrsets(plain_db)
-        assert expected, f"{capture}: nothing stored"
-
-        gz = write(os.path.join(tmp, os.path.basename(capture) + ".gz"),
-                   gzip.compress(open(capture, "rb").read()))
-        variants = {"gzip": gz}
-        if shutil.which("zstd"):
-            zst = gz[:-3] + ".zst"
-            subprocess.run(["zstd", "-q", "-f", capture, "-o", zst], check=True)
-            variants["zstd"] = zst
-        else:
-            raise AssertionError("zstd command not installed; the test set-up installs it")
-
-        for name, path in variants.items():
-            db = os.path.join(tmp, f"{name}-{os.path.basename(capture)}.db")
-            t.run("ingest", "--source", "s", path, db=db, check=0)
-            assert t.rrsets(db) == expected, f"{name} {capture} differs from plain"
-
-        for name, path in [("plain", capture), ("gzip", gz)]:
-            db = os.path.join(tmp, f"stdin-{name}-{os.path.basename(capture)}.db")
-            with open(path, "rb") as f:
-                proc = subprocess.run([t.DRAGNET, "ingest", "--db", db, "--source", "s", "-"],
-                                      stdin=f, capture_output=True)
-            assert proc.returncode == 0, proc.stderr
-            assert t.rrsets(db) == expected, f"stdin {name} {capture} differs from plain"
-    print("gzip, zstd and standard input: same records as the plain file")
+        check_same_records_compressed_and_stdin(tmp, capture)
+    names = ", ".join(os.path.basename(capture) for capture in captures)
+    print(f"gzip, zstd and standard input: same records as the plain file ({names})")
 
 
 def check_corrupt_gzip(tmp):

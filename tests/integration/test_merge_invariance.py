@@ -2,9 +2,11 @@
 runs: first seen is the minimum, last seen the maximum, count the sum."""
 
 import glob
+import gzip
 import os
 import random
 import shutil
+import struct
 import subprocess
 import sys
 
@@ -19,6 +21,9 @@ def require(tool):
 
 def store_contents(db):
     return t.rrsets(db), t.rrset_sources(db), t.negatives(db)
+
+
+TCP = 6  # IP protocol number
 
 
 def synthetic_capture(path):
@@ -37,27 +42,32 @@ def synthetic_capture(path):
         f.write(data)
 
 
-def main():
-    corpus = t.corpus_dir("pcap")
-    require("editcap")
-    require("mergecap")
-    tmp = t.scratch()
+def without_tcp(source, path):
+    """Copy an Ethernet pcap file without its IPv4 and IPv6 TCP frames. A
+    DNS-over-TCP message cut across two files cannot be reassembled, so
+    files that are split into pieces must contain UDP traffic only."""
+    with open(source, "rb") as f:
+        header, records = t.pcap_records(f.read())
+    remaining = []
+    for record in records:
+        frame = record[16:]
+        ethertype = struct.unpack_from("!H", frame, 12)[0]
+        if ethertype == 0x0800 and frame[14 + 9] == TCP:
+            continue
+        if ethertype == 0x86DD and frame[14 + 6] == TCP:
+            continue
+        remaining.append(record)
+    assert len(remaining) < len(records), f"{source} contains no TCP frame to leave out"
+    with open(path, "wb") as f:
+        f.write(header + b"".join(remaining))
+    return path
 
-    synthetic = os.path.join(tmp, "synthetic.pcap")
-    synthetic_capture(synthetic)
-    udp_inputs = [synthetic] + [os.path.join(corpus, p) for p in (
-        "dnscap/dns.pcap", "dnscap/vlan11.pcap", "zeek/dnssec_rrsig.pcap",
-        "zeek/dns-two-responses.pcap", "tcpdump/dnssec.pcap", "pktvisor/ecs.pcap")]
-    tcp_inputs = [os.path.join(corpus, p) for p in (
-        "dnscap/dnsotcp-many1pkt.pcap", "dnscap/dnsotcp-manyopkts.pcap",
-        "go-dnscollector/dnsdump_udp+tcp.pcap",
-        "go-dnscollector/dnsdump_udp_truncated+tcp_fragmented.pcap")]
+
+def check_flushes(tmp, label, inputs):
+    """One run over all inputs against many 3-record flushes in one run.
+    Flushing must not disturb TCP reassembly either."""
     combined = os.path.join(tmp, "combined.pcap")
-    subprocess.run(["mergecap", "-a", "-F", "pcap", "-w", combined, *udp_inputs, *tcp_inputs],
-                   check=True)
-
-    # One run over everything, against many 3-record flushes in one run:
-    # flushing must not disturb TCP reassembly either.
+    subprocess.run(["mergecap", "-a", "-F", "pcap", "-w", combined, *inputs], check=True)
     whole = os.path.join(tmp, "whole.db")
     t.run("ingest", "--source", "sensor-1", combined, db=whole, check=0)
     expected = store_contents(whole)
@@ -67,20 +77,21 @@ def main():
                  db=flushed, check=0)
     assert store_contents(flushed) == expected, "--flush-records 3 changed the aggregate"
     assert " flushes, " in proc.stderr, proc.stderr
-    print(f"one run and 3-record flushes agree on {len(expected[0])} records")
+    print(f"{label}: one run and 3-record flushes agree on {len(expected[0])} records")
 
-    # Files and runs: the UDP traffic cut into pieces of 17 frames, one
-    # piece per run in shuffled order plus one run over several pieces,
-    # must equal a single run over the uncut files. (A DNS-over-TCP message
-    # cut across two files cannot be reassembled, so TCP stays out.)
-    udp_whole = os.path.join(tmp, "udp-whole.db")
-    t.run("ingest", "--source", "sensor-1", *udp_inputs, db=udp_whole, check=0)
-    expected = store_contents(udp_whole)
+
+def check_split_runs(tmp, label, inputs):
+    """The UDP traffic cut into pieces (of the frame count given with each
+    input), one piece per run in shuffled order plus one run over several
+    pieces, must equal a single run over the uncut files."""
+    whole = os.path.join(tmp, "udp-whole.db")
+    t.run("ingest", "--source", "sensor-1", *[path for path, _ in inputs], db=whole, check=0)
+    expected = store_contents(whole)
 
     pieces = []
-    for i, capture in enumerate(udp_inputs):
+    for i, (capture, frames) in enumerate(inputs):
         out = os.path.join(tmp, f"piece{i}.pcap")
-        subprocess.run(["editcap", "-F", "pcap", "-c", "17", capture, out], check=True)
+        subprocess.run(["editcap", "-F", "pcap", "-c", str(frames), capture, out], check=True)
         pieces += glob.glob(os.path.join(tmp, f"piece{i}_*.pcap"))
     assert len(pieces) > 100, len(pieces)
     random.Random(7).shuffle(pieces)
@@ -96,8 +107,59 @@ def main():
         raise AssertionError(f"split runs differ: missing {sorted(missing)[:5]} "
                              f"extra {sorted(extra)[:5]}")
     assert got == expected, "per-source rows or negative answers differ after splitting"
-    print(f"one run and {len(pieces)} shuffled runs agree on {len(expected[0])} records, "
-          f"{len(expected[1])} per-source rows and {len(expected[2])} negative answers")
+    assert expected[2], "no negative answers, so their merge went unchecked"
+    print(f"{label}: one run and {len(pieces)} shuffled runs agree on {len(expected[0])} "
+          f"records, {len(expected[1])} per-source rows and {len(expected[2])} negative answers")
+
+
+def sample_inputs(tmp):
+    """The repository's samples, the synthetic capture and a generated one.
+    Returns the files for the flush check, and the UDP-only files for the
+    split check as (path, frames per piece)."""
+    synthetic = os.path.join(tmp, "synthetic.pcap")
+    synthetic_capture(synthetic)
+    dnscap = t.sample("dnscap-resolver.pcap")
+    phishing = os.path.join(tmp, "phishing-campaign.pcap")
+    with gzip.open(t.sample("phishing-campaign.pcap.gz"), "rb") as f, open(phishing, "wb") as out:
+        out.write(f.read())
+    # 200 names over 2000 frames come back often, and the generator's
+    # NXDOMAIN and NODATA answers give negative rows to merge.
+    generated = t.gen_capture(os.path.join(tmp, "generated.pcap"), 2000, "--names", "200",
+                              "--tcp-share", "0", "--seed", "5")
+    phishing_udp = without_tcp(phishing, os.path.join(tmp, "phishing-udp.pcap"))
+    whole_files = [synthetic, dnscap, phishing, generated]
+    udp_files = [(synthetic, 40), (dnscap, 17), (phishing_udp, 60), (generated, 40)]
+    return whole_files, udp_files
+
+
+def corpus_inputs(corpus):
+    """More link types, DNSSEC, EDNS and DNS over TCP from the shared corpus,
+    returned as sample_inputs() returns its files."""
+    udp = [os.path.join(corpus, p) for p in (
+        "dnscap/vlan11.pcap", "zeek/dnssec_rrsig.pcap", "zeek/dns-two-responses.pcap",
+        "tcpdump/dnssec.pcap", "pktvisor/ecs.pcap")]
+    tcp = [os.path.join(corpus, p) for p in (
+        "dnscap/dnsotcp-many1pkt.pcap", "dnscap/dnsotcp-manyopkts.pcap",
+        "go-dnscollector/dnsdump_udp+tcp.pcap",
+        "go-dnscollector/dnsdump_udp_truncated+tcp_fragmented.pcap")]
+    return udp + tcp, [(path, 17) for path in udp]
+
+
+def main():
+    require("editcap")
+    require("mergecap")
+    tmp = t.scratch()
+    whole_files, udp_files = sample_inputs(tmp)
+    label = "samples"
+    corpus = t.optional_corpus("pcap", "the corpus captures")
+    if corpus is not None:
+        corpus_whole, corpus_udp = corpus_inputs(corpus)
+        whole_files += corpus_whole
+        udp_files += corpus_udp
+        label = "samples and corpus"
+
+    check_flushes(tmp, label, whole_files)
+    check_split_runs(tmp, label, udp_files)
     shutil.rmtree(tmp)
 
 
