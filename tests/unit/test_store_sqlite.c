@@ -643,6 +643,63 @@ static void test_key_hash_collision(void **state)
 	store_close(s);
 }
 
+/* A record repeated within one flush for another source shares its key
+ * with the first copy, so it leaves the bulk insert and is merged after it,
+ * in a small group and in a group of more than sixteen records. */
+static void test_repeat_within_flush(void **state)
+{
+	(void)state;
+	struct store *s = open_write();
+	struct pdns_record recs[24];
+	char addresses[21][32];
+	recs[0] = a_record("pair.example.", "192.0.2.7", 10, 20, 2, 1);
+	recs[1] = a_record("pair.example.", "192.0.2.7", 5, 15, 3, 2);
+	for (int i = 0; i < 20; i++) {
+		snprintf(addresses[i], sizeof(addresses[i]), "198.51.100.%d", i + 1);
+		recs[2 + i] = a_record("many.example.", addresses[i], 100 + i, 200 + i, 1, 1);
+	}
+	recs[22] = a_record("many.example.", "198.51.100.5", 50, 300, 4, 2);
+	recs[23] = a_record("many.example.", "198.51.100.5", 60, 60, 1, 3);
+	put(s, recs, 24);
+
+	struct results r = query_name(s, "pair.example", 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.rows[0].time_first, 5);
+	assert_int_equal(r.rows[0].time_last, 20);
+	assert_int_equal(r.rows[0].count, 5);
+	assert_int_equal(r.rows[0].source_count, 2);
+
+	r = query_name(s, "many.example", 0);
+	assert_int_equal(r.n, 20);
+	size_t merged = 0;
+	for (size_t i = 0; i < r.n; i++) {
+		if (strcmp(r.rows[i].rdata, "198.51.100.5") != 0) {
+			assert_int_equal(r.rows[i].count, 1);
+			assert_int_equal(r.rows[i].source_count, 1);
+			continue;
+		}
+		merged++;
+		assert_int_equal(r.rows[i].time_first, 50);
+		assert_int_equal(r.rows[i].time_last, 300);
+		assert_int_equal(r.rows[i].count, 6);
+		assert_int_equal(r.rows[i].source_count, 3);
+	}
+	assert_int_equal(merged, 1);
+
+	/* A second flush meets every row stored by the first. */
+	put(s, recs, 24);
+	r = query_name(s, "pair.example", 0);
+	assert_int_equal(r.rows[0].count, 10);
+	assert_int_equal(r.rows[0].source_count, 2);
+	r = query_name(s, "many.example", 0);
+	assert_int_equal(r.n, 20);
+	for (size_t i = 0; i < r.n; i++) {
+		bool repeated = strcmp(r.rows[i].rdata, "198.51.100.5") == 0;
+		assert_int_equal(r.rows[i].count, repeated ? 12 : 2);
+	}
+	store_close(s);
+}
+
 static void test_read_mode_writes_nothing(void **state)
 {
 	(void)state;
@@ -703,6 +760,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rejects_newer_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejects_non_sqlite, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_hash_collision, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repeat_within_flush, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_mode_writes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_scheme, setup, teardown),
 	};
