@@ -50,7 +50,7 @@ dn_status store_default_location(char *out, size_t size, struct dn_error *err)
 		}
 		if (home == NULL)
 			return dn_fail(err, DN_EINVAL,
-			               "cannot find a home folder for the default database; "
+			               "cannot find a home directory for the default database; "
 			               "set --db, DRAGNET_DB or XDG_DATA_HOME");
 		n = snprintf(out, size, "%s/.local/share/dragnet/dragnet.db", home);
 	}

@@ -143,10 +143,12 @@ def check_concurrent(tmp, capture, clean_db):
     try:
         wait_for_run(db, first, lambda row: row["owner"] == first.pid,
                      "its run row showed it as the owner")
-        # The same file by its absolute path and by a relative one.
+        # The same file by its absolute path and by a relative one, and
+        # with --again, which counts a file twice but not at the same time.
         second = t.run("ingest", capture, db=db)
         relative = t.run("ingest", os.path.basename(capture), db=db,
                          cwd=os.path.dirname(capture))
+        again = t.run("ingest", "--again", capture, db=db)
         assert first.poll() is None, ("the first ingest ended before the check; make the "
                                       "capture larger")
     except BaseException:
@@ -155,7 +157,7 @@ def check_concurrent(tmp, capture, clean_db):
         raise
     _, err = first.communicate(timeout=120)
     assert first.returncode == 0, (first.returncode, err)
-    for proc in (second, relative):
+    for proc in (second, relative, again):
         assert proc.returncode == 3, (proc.returncode, proc.stderr)
         assert f"process {first.pid} is ingesting it now" in proc.stderr, proc.stderr
 
@@ -164,6 +166,29 @@ def check_concurrent(tmp, capture, clean_db):
     check_counts(runs[0], clean, "raced run")
     assert t.rrsets(db) == t.rrsets(clean_db), "the raced ingest differs from a clean one"
     print("second ingest during a live one: exit 3, final counts of one clean run")
+
+
+def check_new_database_race(tmp):
+    """Ingests that start together on a database that does not exist yet
+    create it once: the same file is read by one of them and refused or
+    skipped by the other, and different files both go in."""
+    first_file = copy_sample(os.path.join(tmp, "race-a.pcap"))
+    second_file = copy_sample(os.path.join(tmp, "race-b.pcap"))
+    for attempt in range(6):
+        for label, files in (("same", (first_file, first_file)),
+                             ("different", (first_file, second_file))):
+            db = os.path.join(tmp, f"race-{label}-{attempt}.db")
+            procs = [subprocess.Popen([t.DRAGNET, "ingest", "-q", "--db", db, path],
+                                      stderr=subprocess.PIPE, text=True) for path in files]
+            results = [(proc.wait(timeout=120), proc.stderr.read()) for proc in procs]
+            for proc in procs:
+                proc.stderr.close()
+            codes = sorted(code for code, _ in results)
+            allowed = ([0, 0], [0, 3]) if label == "same" else ([0, 0],)
+            assert codes in allowed, (label, results)
+            sources = {name for name, _ in t.sources(db)}
+            assert sources == set(files), (label, sources)
+    print("ingests racing to create a database: no database error, every file stored once")
 
 
 def copy_sample(path):
@@ -288,6 +313,7 @@ def main():
     check_resume(tmp, capture, clean_db)
     check_resume_other_source(tmp, capture, clean_db)
     check_concurrent(tmp, capture, clean_db)
+    check_new_database_race(tmp)
     check_grown_file(tmp)
     check_mtime_nanoseconds(tmp)
     check_long_paths(tmp)

@@ -123,21 +123,18 @@ int sqlite_schema_version(sqlite3 *db)
 	return read_int_pragma(db, "PRAGMA user_version");
 }
 
+/* Run migrations[from] inside the caller's transaction. */
 static dn_status apply_migration(sqlite3 *db, int from, const char *path, struct dn_error *err)
 {
 	char *errmsg = NULL;
 	char tail[96];
 	snprintf(tail, sizeof(tail), "PRAGMA user_version = %d; PRAGMA application_id = %d;",
 	         from + 1, DRAGNET_APPLICATION_ID);
-
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &errmsg) != SQLITE_OK ||
-	    sqlite3_exec(db, migrations[from], NULL, NULL, &errmsg) != SQLITE_OK ||
-	    sqlite3_exec(db, tail, NULL, NULL, &errmsg) != SQLITE_OK ||
-	    sqlite3_exec(db, "COMMIT", NULL, NULL, &errmsg) != SQLITE_OK) {
+	if (sqlite3_exec(db, migrations[from], NULL, NULL, &errmsg) != SQLITE_OK ||
+	    sqlite3_exec(db, tail, NULL, NULL, &errmsg) != SQLITE_OK) {
 		dn_fail(err, DN_ESCHEMA, "%s: migrating the schema from version %d to %d failed: %s",
 		        path, from, from + 1, errmsg != NULL ? errmsg : sqlite3_errmsg(db));
 		sqlite3_free(errmsg);
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return DN_ESCHEMA;
 	}
 	if (from > 0)
@@ -187,19 +184,31 @@ dn_status sqlite_schema_check(sqlite3 *db, const char *path, struct dn_error *er
 
 dn_status sqlite_schema_migrate(sqlite3 *db, const char *path, struct dn_error *err)
 {
+	/* The version is read and raised in one write transaction, so two
+	 * processes that open a new file together cannot both create it. */
+	char *errmsg = NULL;
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &errmsg) != SQLITE_OK) {
+		dn_fail(err, DN_ESTORE, "%s: cannot lock the database to check its schema: %s", path,
+		        errmsg != NULL ? errmsg : sqlite3_errmsg(db));
+		sqlite3_free(errmsg);
+		return DN_ESTORE;
+	}
 	int version = sqlite_schema_version(db);
 	dn_status rc = check_origin(db, path, version, err);
-	if (rc != DN_OK)
-		return rc;
-	if (version == 0 && read_int_pragma(db, "SELECT count(*) FROM sqlite_schema") > 0)
-		return dn_fail(err, DN_ESCHEMA,
-		               "%s: an SQLite database that already holds other tables; "
-		               "choose another path with --db",
-		               path);
-	for (int v = version; v < SQLITE_SCHEMA_VERSION; v++) {
+	if (rc == DN_OK && version == 0 &&
+	    read_int_pragma(db, "SELECT count(*) FROM sqlite_schema") > 0)
+		rc = dn_fail(err, DN_ESCHEMA,
+		             "%s: an SQLite database that already holds other tables; "
+		             "choose another path with --db",
+		             path);
+	for (int v = version; rc == DN_OK && v < SQLITE_SCHEMA_VERSION; v++)
 		rc = apply_migration(db, v, path, err);
-		if (rc != DN_OK)
-			return rc;
+	if (rc == DN_OK && sqlite3_exec(db, "COMMIT", NULL, NULL, &errmsg) != SQLITE_OK) {
+		rc = dn_fail(err, DN_ESCHEMA, "%s: committing the schema failed: %s", path,
+		             errmsg != NULL ? errmsg : sqlite3_errmsg(db));
+		sqlite3_free(errmsg);
 	}
-	return DN_OK;
+	if (rc != DN_OK)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
 }

@@ -20,10 +20,22 @@ dn_status sqlite_fail(struct sqlite_store *s, struct dn_error *err, const char *
 	return dn_fail(err, DN_ESTORE, "%s: %s failed: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
+/* How long to wait for another process's lock before giving up. */
+#define BUSY_WAIT_MS 30000
+
 static dn_status exec_sql(struct sqlite_store *s, const char *sql, struct dn_error *err)
 {
 	char *errmsg = NULL;
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &errmsg) == SQLITE_OK)
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &errmsg);
+	/* Switching a new file to WAL needs it to itself, and SQLite fails at
+	 * once rather than wait when another process opens it meanwhile. */
+	for (int waited = 0; (rc & 0xff) == SQLITE_BUSY && waited < BUSY_WAIT_MS; waited += 20) {
+		sqlite3_free(errmsg);
+		errmsg = NULL;
+		sqlite3_sleep(20);
+		rc = sqlite3_exec(s->db, sql, NULL, NULL, &errmsg);
+	}
+	if (rc == SQLITE_OK)
 		return DN_OK;
 	dn_fail(err, DN_ESTORE, "%s: '%s' failed: %s", s->path, sql,
 	        errmsg != NULL ? errmsg : sqlite3_errmsg(s->db));
@@ -42,7 +54,7 @@ static dn_status make_parent_dirs(const char *path, struct dn_error *err)
 			continue;
 		*p = '\0';
 		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-			return dn_fail(err, DN_ESTORE, "cannot create folder %s: %s", dir,
+			return dn_fail(err, DN_ESTORE, "cannot create directory %s: %s", dir,
 			               strerror(errno));
 		*p = '/';
 	}
@@ -73,7 +85,7 @@ static void sql_reverse(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 static dn_status configure(struct sqlite_store *s, const struct store_options *options,
                            enum store_mode mode, struct dn_error *err)
 {
-	sqlite3_busy_timeout(s->db, 30000);
+	sqlite3_busy_timeout(s->db, BUSY_WAIT_MS);
 	sqlite3_extended_result_codes(s->db, 1);
 
 	/* WAL lets queries run while an ingest writes. synchronous=NORMAL keeps
@@ -179,7 +191,7 @@ dn_status sqlite_store_open(const char *path, enum store_mode mode,
 		               path);
 	if (exists && S_ISDIR(st.st_mode))
 		return dn_fail(err, DN_ESTORE,
-		               "%s is a folder; give the path of a database file in it, such as "
+		               "%s is a directory; give the path of a database file in it, such as "
 		               "%s/dragnet.db",
 		               path, path);
 	if (!exists) {
