@@ -44,7 +44,7 @@ struct ingest_tally {
 };
 
 struct ingest_counters {
-	uint64_t resumed_after;       /* packets stored by the earlier run, not read again */
+	uint64_t resumed_after;       /* packets an earlier run stored, not read again; per file */
 	uint64_t packets;             /* packets read and decoded */
 	uint64_t bytes;
 	uint64_t messages;            /* DNS messages delivered by the decoder */
@@ -52,6 +52,7 @@ struct ingest_counters {
 	uint64_t responses;
 	uint64_t unmatched;           /* responses dropped by --match-queries */
 	uint64_t matched;
+	uint64_t repeated;            /* further responses to a matched query, dropped */
 	uint64_t observations;        /* records and negatives before aggregation */
 	uint64_t rrsets_written;      /* aggregated records written (or counted in a dry run) */
 	uint64_t negatives_written;

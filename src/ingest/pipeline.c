@@ -111,8 +111,8 @@ static dn_status plan_memory(struct ingest *ing, struct dn_error *err)
 		while (plan_for(mib << 20, ing->options.match_queries).aggregate == 0)
 			mib++;
 		return dn_fail(err, DN_EINVAL,
-		               "--max-memory %zu MiB is too small; give at least %zu MiB",
-		               ing->options.max_memory >> 20, mib);
+		               "--max-memory of %zu bytes is too small; give at least %zu MiB",
+		               ing->options.max_memory, mib);
 	}
 	ing->decoder_config.frag_max_bytes = p.frag;
 	ing->decoder_config.tcp_max_bytes = p.tcp;
@@ -310,8 +310,13 @@ static void on_message(const struct capture_message *m, void *ctx)
 	c->responses++;
 
 	if (ing->qmatch != NULL) {
-		if (!qmatch_take(ing->qmatch, m, &msg)) {
+		enum qmatch_result matched = qmatch_take(ing->qmatch, m, &msg);
+		if (matched == QMATCH_UNMATCHED) {
 			c->unmatched++;
+			return;
+		}
+		if (matched == QMATCH_REPEAT) {
+			c->repeated++;
 			return;
 		}
 		c->matched++;
@@ -385,7 +390,6 @@ static void add_decoder(struct capture_counters *total, const struct capture_cou
 static void add_counters(struct ingest_counters *total, const struct ingest_counters *c)
 {
 	add_decoder(&total->decoder, &c->decoder);
-	total->resumed_after += c->resumed_after;
 	total->packets += c->packets;
 	total->bytes += c->bytes;
 	total->messages += c->messages;
@@ -393,6 +397,7 @@ static void add_counters(struct ingest_counters *total, const struct ingest_coun
 	total->responses += c->responses;
 	total->unmatched += c->unmatched;
 	total->matched += c->matched;
+	total->repeated += c->repeated;
 	total->observations += c->observations;
 	total->rrsets_written += c->rrsets_written;
 	total->negatives_written += c->negatives_written;
@@ -471,6 +476,15 @@ static dn_status judge_earlier(const struct ingest *ing, const struct store_run 
 	long long id = earlier->id;
 	char when[32];
 	time_format_iso(earlier->started, when, sizeof(when));
+	/* Even --again leaves a file alone while another ingest reads it. */
+	if (!earlier->finished && earlier->owner != 0 && earlier->owner != ing->pid &&
+	    owner_alive(earlier->owner))
+		return dn_fail(err, DN_EBUSY,
+		               "%s: process %lld is ingesting it now (run %lld); wait for it to end, "
+		               "or stop it and run again to resume",
+		               path, (long long)earlier->owner, id);
+	if (ing->options.again)
+		return DN_OK;
 	if (earlier->size != size || earlier->mtime_ns != mtime_ns) {
 		log_warn("%s: changed since run %lld of %s read it (%lld bytes then, %lld now); "
 		         "reading all of it, and the records stored from before stay, so a file "
@@ -485,11 +499,6 @@ static dn_status judge_earlier(const struct ingest *ing, const struct store_run 
 		*skip = true;
 		return DN_OK;
 	}
-	if (earlier->owner != 0 && earlier->owner != ing->pid && owner_alive(earlier->owner))
-		return dn_fail(err, DN_EBUSY,
-		               "%s: process %lld is ingesting it now (run %lld); wait for it to end, "
-		               "or stop it and run again to resume",
-		               path, (long long)earlier->owner, id);
 	log_info("%s: run %lld of %s stopped after packet %llu, which is stored; resuming after "
 	         "it",
 	         path, id, when, (unsigned long long)earlier->packets);
@@ -520,7 +529,7 @@ static dn_status start_run(struct ingest *ing, const char *source, const char *k
 		return rc;
 	struct store_run earlier;
 	bool found = false, resume = false;
-	if (mtime_ns >= 0 && !ing->options.again)
+	if (mtime_ns >= 0)
 		rc = store_find_run(ing->store, input, &earlier, &found, err);
 	if (rc == DN_OK && found)
 		rc = judge_earlier(ing, &earlier, source, size, mtime_ns, skip, &resume, err);
@@ -613,6 +622,10 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 		kind = mtime_ns >= 0 ? "file" : "stream";
 	if (source == NULL && from_stdin) {
 		source = "stdin";
+		if (ing->store != NULL)
+			log_warn("standard input: its records are stored under source 'stdin', with "
+			         "those of every other unnamed standard input; give --source NAME to "
+			         "tell them apart");
 	} else if (source == NULL) {
 		source = ing->input_path;
 		if (mtime_ns < 0 && ing->store != NULL)

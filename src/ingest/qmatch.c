@@ -15,6 +15,7 @@ struct qmatch_entry {
 	int64_t time;       /* nanoseconds */
 	int32_t next;       /* next entry in the hash chain, -1 at the end */
 	bool live;
+	bool answered;      /* a response took it; repeats of that response find it */
 };
 
 struct qmatch {
@@ -125,11 +126,14 @@ static int64_t stamp_ns(const struct capture_message *m)
 	return sec * 1000000000 + (int64_t)m->ts_nsec;
 }
 
-/* Whether time lies no more than the window after a query's time, both in
- * nanoseconds. A response stamped before its query still matches. */
+/* Whether time lies no more than the window from a query's time, both in
+ * nanoseconds. The window counts both ways: captures merged from two taps
+ * may stamp a response a little before its query. */
 static bool within_window(const struct qmatch *q, int64_t query_time, int64_t time)
 {
-	return time < query_time || (uint64_t)time - (uint64_t)query_time <= q->window;
+	if (time >= query_time)
+		return (uint64_t)time - (uint64_t)query_time <= q->window;
+	return (uint64_t)query_time - (uint64_t)time <= q->window;
 }
 
 static void expire(struct qmatch *q, int64_t now)
@@ -156,25 +160,29 @@ void qmatch_add_query(struct qmatch *q, const struct capture_message *m,
 	e->question = question_key(msg);
 	e->time = now;
 	e->live = true;
+	e->answered = false;
 	int32_t *bucket = &q->buckets[e->key & (q->nbuckets - 1)];
 	e->next = *bucket;
 	*bucket = (int32_t)index;
 	q->count++;
 }
 
-bool qmatch_take(struct qmatch *q, const struct capture_message *m,
-                 const struct dns_message *msg)
+enum qmatch_result qmatch_take(struct qmatch *q, const struct capture_message *m,
+                               const struct dns_message *msg)
 {
 	uint64_t key = flow_key(m, true, msg->id);
 	int64_t now = stamp_ns(m);
 	uint64_t question = question_key(msg);
+	bool repeat = false;
 	for (int32_t i = q->buckets[key & (q->nbuckets - 1)]; i >= 0; i = q->entries[i].next) {
 		struct qmatch_entry *e = &q->entries[i];
-		if (e->key == key && e->question == question &&
-		    within_window(q, e->time, now)) {
-			unlink_entry(q, (size_t)i);
-			return true;
+		if (e->key != key || e->question != question || !within_window(q, e->time, now))
+			continue;
+		if (!e->answered) {
+			e->answered = true;
+			return QMATCH_MATCHED;
 		}
+		repeat = true;
 	}
-	return false;
+	return repeat ? QMATCH_REPEAT : QMATCH_UNMATCHED;
 }

@@ -20,11 +20,18 @@ void qmatch_free(struct qmatch *q);
 void qmatch_add_query(struct qmatch *q, const struct capture_message *m,
                       const struct dns_message *msg);
 
-/* Find and remove the query this response answers: same client and server
- * addresses and ports (swapped), transport, message id, question name, type
- * and class. False when there is none. */
-bool qmatch_take(struct qmatch *q, const struct capture_message *m,
-                 const struct dns_message *msg);
+enum qmatch_result {
+	QMATCH_MATCHED,    /* the first response to a query seen in the window */
+	QMATCH_REPEAT,     /* another response to a query that one took already */
+	QMATCH_UNMATCHED,  /* no such query in the window */
+};
+
+/* Find the query this response answers: same client and server addresses
+ * and ports (swapped), transport, message id, question name, type and class,
+ * within the window either side. The first response takes the query;
+ * repeats of it (a copy from a second tap, a spoofer's race) find it taken. */
+enum qmatch_result qmatch_take(struct qmatch *q, const struct capture_message *m,
+                               const struct dns_message *msg);
 
 /* Bytes held, for memory accounting. */
 size_t qmatch_memory(const struct qmatch *q);

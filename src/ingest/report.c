@@ -60,9 +60,11 @@ void ingest_report(const char *label, const struct ingest_counters *c, bool dry_
 	         (unsigned long long)c->negatives_written, (unsigned long long)c->flushes,
 	         c->flushes == 1 ? "" : "es",
 	         c->flushes > 1 ? ", counting a record once per flush that wrote it" : "", peak);
-	if (c->matched > 0 || c->unmatched > 0)
-		log_info("%s: query matching: %llu responses matched, %llu without a query dropped",
-		         label, (unsigned long long)c->matched, (unsigned long long)c->unmatched);
+	if (c->matched > 0 || c->unmatched > 0 || c->repeated > 0)
+		log_info("%s: query matching: %llu responses matched, %llu without a query dropped, "
+		         "%llu repeated answers to a matched query dropped",
+		         label, (unsigned long long)c->matched, (unsigned long long)c->unmatched,
+		         (unsigned long long)c->repeated);
 	if (c->extract.skipped_opcode + c->extract.skipped_class > 0)
 		log_info("%s: not recorded: %llu responses with an opcode other than QUERY, "
 		         "%llu records outside class IN",

@@ -124,7 +124,7 @@ def check_cases(tmp, label, cases):
     assert not wrongly_kept, f"{label}: kept without a query in the window: {wrongly_kept}"
     assert not wrongly_dropped, f"{label}: dropped despite a matching query: {wrongly_dropped}"
     line = (f"query matching: {len(matched_names)} responses matched, {dropped} without a "
-            "query dropped")
+            "query dropped, 0 repeated answers to a matched query dropped")
     assert line in proc.stderr, proc.stderr
     # The kept records are unchanged by the matching: same times and counts.
     plain_rows = {row for row in t.rrsets(plain) if row[0] in matched_names}
@@ -133,10 +133,42 @@ def check_cases(tmp, label, cases):
           f"{dropped} dropped")
 
 
+def write_in_order(path, frames):
+    """Write frames in the order given, whatever their times, as captures
+    merged from two taps can be."""
+    with open(path, "wb") as f:
+        f.write(t.pcap_header() + b"".join(t.pcap_record(ts, frame) for ts, frame in frames))
+
+
+def check_file_order(tmp):
+    """A response that follows its query in the file but is stamped earlier
+    matches within the window either side, and not beyond it. A second copy
+    of a matched response is dropped and counted as a repeat."""
+    frames = (query_only(START + 30, 31, "skewed.order.example", port=40031) +
+              response_only(START + 25, 31, "skewed.order.example", port=40031) +
+              query_only(START + 3700, 32, "hour-early.order.example", port=40032) +
+              response_only(START + 100, 32, "hour-early.order.example", port=40032) +
+              query_only(START + 4000, 33, "twice.order.example", port=40033) +
+              response_only(START + 4000.5, 33, "twice.order.example", port=40033) +
+              response_only(START + 4001, 33, "twice.order.example", port=40033))
+    capture = os.path.join(tmp, "order.pcap")
+    write_in_order(capture, frames)
+    db = os.path.join(tmp, "order.db")
+    proc = t.run("ingest", "--match-queries", capture, db=db, check=0)
+    rows = {row[0]: row for row in t.rrsets(db)}
+    assert sorted(rows) == ["skewed.order.example.", "twice.order.example."], sorted(rows)
+    assert rows["twice.order.example."][6] == 1, rows["twice.order.example."]
+    line = ("query matching: 2 responses matched, 1 without a query dropped, "
+            "1 repeated answers to a matched query dropped")
+    assert line in proc.stderr, proc.stderr
+    print("file order: 5 s early matched, an hour early dropped, a repeat dropped")
+
+
 def main():
     tmp = t.scratch()
     check_cases(tmp, "whole-seconds", CASES)
     check_cases(tmp, "sub-second", SUBSECOND_CASES)
+    check_file_order(tmp)
     shutil.rmtree(tmp)
 
 

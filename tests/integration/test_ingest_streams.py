@@ -65,6 +65,7 @@ def check_stdin(tmp, capture, data, expected):
         proc = t.run("ingest", "-", db=db, check=0, input=f.read())
     err = proc.stderr.decode()
     assert "pipe or device" not in err, err
+    assert "standard input: its records are stored under source 'stdin'" in err, err
     # The second time through a pipe rather than a redirected file.
     proc = subprocess.Popen([t.DRAGNET, "ingest", "--db", db, "-"], stdin=subprocess.PIPE,
                             stderr=subprocess.PIPE)
@@ -75,8 +76,9 @@ def check_stdin(tmp, capture, data, expected):
 
     named = os.path.join(tmp, "stdin-named.db")
     with open(capture, "rb") as f:
-        subprocess.run([t.DRAGNET, "ingest", "--db", named, "-s", "sensor-7", "-"], stdin=f,
-                       capture_output=True, check=True, timeout=60)
+        named_run = subprocess.run([t.DRAGNET, "ingest", "--db", named, "-s", "sensor-7", "-"],
+                                   stdin=f, capture_output=True, check=True, timeout=60)
+    assert b"stored under source" not in named_run.stderr, named_run.stderr
     assert [name for name, _ in t.sources(named)] == ["sensor-7"], t.sources(named)
     assert t.rrsets(named) == expected
     print("standard input: source 'stdin' of kind stream, read each time; -s names it")
