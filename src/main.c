@@ -43,11 +43,11 @@ int main(int argc, char **argv)
 	const char *name = argv[1];
 	if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "help") == 0) {
 		fputs(main_usage, stdout);
-		return DN_EXIT_OK;
+		return cli_finish_output(DN_EXIT_OK);
 	}
 	if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
 		printf("dragnet %s\n", DRAGNET_VERSION);
-		return DN_EXIT_OK;
+		return cli_finish_output(DN_EXIT_OK);
 	}
 	opterr = 0;  /* the commands word their own option errors */
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

@@ -396,7 +396,7 @@ dn_status capture_input_open_file(const char *path, struct capture_input **out,
 	if (!use_stdin && known && S_ISDIR(st.st_mode)) {
 		fclose(raw);
 		free(in);
-		return dn_fail(err, DN_EIO, "cannot read %s: it is a folder", path);
+		return dn_fail(err, DN_EIO, "cannot read %s: it is a directory", path);
 	}
 	in->size = regular ? (uint64_t)st.st_size : 0;
 	in->mtime_ns = regular && !use_stdin

@@ -66,6 +66,10 @@ int cli_open_store(const struct cli_common *common, enum store_mode mode,
 	char fallback[1024];
 	struct dn_error err;
 	const char *location = common->db;
+	if (location != NULL && location[0] == '\0') {
+		log_error("--db needs a path; leave it out for the default database");
+		return DN_EXIT_USAGE;
+	}
 	if (location == NULL)
 		location = getenv("DRAGNET_DB");
 	if (location == NULL || location[0] == '\0') {

@@ -193,7 +193,7 @@ int cmd_ingest(int argc, char **argv)
 			options.again = true;
 		} else if (opt == 'h') {
 			fputs(ingest_usage, stdout);
-			return DN_EXIT_OK;
+			return cli_finish_output(DN_EXIT_OK);
 		} else {
 			return cli_option_error("ingest", opt, argv);
 		}
@@ -326,7 +326,7 @@ int cmd_capture(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(capture_usage, stdout);
-			return DN_EXIT_OK;
+			return cli_finish_output(DN_EXIT_OK);
 		default:
 			return cli_option_error("capture", opt, argv);
 		}

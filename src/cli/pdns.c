@@ -21,8 +21,9 @@ static const char pdns_usage[] =
 	"NAME finds records owned by that name; '*.example.com' finds every name below\n"
 	"example.com and 'www.example.*' every name starting with www.example. An\n"
 	"address, CIDR prefix or START-END range finds the A and AAAA records that\n"
-	"point into it, as --rdata does. Text with a ':', or of digits, dots, '/' and\n"
-	"'-' only, is read as an address; end it with a dot to look up a name.\n"
+	"point into it, as --rdata does. Text with a ':', or with a '.' and nothing but\n"
+	"digits, '.', '/' and '-', is read as an address; end it with a dot to look up\n"
+	"a name.\n"
 	"\n"
 	"  -r, --rdata VALUE       reverse lookup: an address, prefix or range, or a\n"
 	"                          name (with the same wildcards) that CNAME, NS, MX,\n"
@@ -242,7 +243,7 @@ int cmd_pdns(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(pdns_usage, stdout);
-			return DN_EXIT_OK;
+			return cli_finish_output(DN_EXIT_OK);
 		default:
 			return cli_option_error("pdns", opt, argv);
 		}

@@ -142,7 +142,7 @@ int cmd_stats(int argc, char **argv)
 			json = true;
 		} else if (opt == 'h') {
 			fputs(stats_usage, stdout);
-			return DN_EXIT_OK;
+			return cli_finish_output(DN_EXIT_OK);
 		} else {
 			return cli_option_error("stats", opt, argv);
 		}

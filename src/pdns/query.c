@@ -82,8 +82,8 @@ bool pdns_text_is_ip_range(const char *text)
 
 bool pdns_text_looks_like_address(const char *text)
 {
-	/* Text with a ':', or of digits, dots, '/' and '-' only, is meant as
-	 * an address, prefix or range. Anything else is a name: RFC 2317 names
+	/* Text with a ':', or with a '.' and nothing but digits, dots, '/' and
+	 * '-', is meant as an address, prefix or range. Anything else is a name: RFC 2317 names
 	 * such as 0/25.2.0.192.in-addr.arpa contain a '/' but also letters.
 	 * A final dot marks a name, so 192.0.2.1. is one. */
 	if (strchr(text, ':') != NULL)

@@ -66,7 +66,7 @@ dn_status pdns_query_set_rdata(struct pdns_query *q, const char *text, struct dn
 bool pdns_text_is_ip_range(const char *text);
 
 /* True when text is meant as an address, prefix or range, valid or not:
- * it has a ':', or digits and nothing but dots, '/' and '-'. "192.0.2.99-192.0.2.10",
+ * it has a ':', or a '.' and nothing but digits, dots, '/' and '-'. "192.0.2.99-192.0.2.10",
  * "192.0.2.0/33" and "2001:db8::/32" are; "0/25.2.0.192.in-addr.arpa",
  * "." and "192.0.2.1." (a final dot marks a name) are not. */
 bool pdns_text_looks_like_address(const char *text);

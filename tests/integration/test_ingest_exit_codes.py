@@ -33,8 +33,8 @@ def check_default_database(tmp, capture):
         f.write("a regular file where a folder is expected\n")
     proc = t.run("ingest", capture, env=environment(XDG_DATA_HOME=f"{not_a_folder}/x"))
     assert proc.returncode == EXIT_DATABASE, (proc.returncode, proc.stderr)
-    assert f"cannot create folder {not_a_folder}/x" in proc.stderr, proc.stderr
-    print("XDG_DATA_HOME under a regular file: 'cannot create folder', exit 4")
+    assert f"cannot create directory {not_a_folder}/x" in proc.stderr, proc.stderr
+    print("XDG_DATA_HOME under a regular file: 'cannot create directory', exit 4")
 
 
 def check_db_is_folder(tmp, capture):
@@ -42,9 +42,9 @@ def check_db_is_folder(tmp, capture):
     os.mkdir(folder)
     proc = t.run("ingest", capture, db=folder)
     assert proc.returncode == EXIT_DATABASE, (proc.returncode, proc.stderr)
-    assert f"{folder} is a folder" in proc.stderr, proc.stderr
+    assert f"{folder} is a directory" in proc.stderr, proc.stderr
     assert os.listdir(folder) == [], os.listdir(folder)
-    print("--db naming a folder: 'is a folder', exit 4")
+    print("--db naming a folder: 'is a directory', exit 4")
 
 
 def check_option_errors(tmp, capture):
@@ -59,6 +59,7 @@ def check_option_errors(tmp, capture):
         (["ingest", capture, "--flush-records"], "option '--flush-records' needs a value"),
         (["stats", "--bogus"], "unknown or ambiguous option '--bogus'"),
         (["pdns", "--bogus", "example.com"], "unknown or ambiguous option '--bogus'"),
+        (["ingest", "--again=1", capture], "option '--again' takes no value"),
     ]
     for args, message in cases:
         proc = t.run(*args, db=db)
@@ -72,12 +73,33 @@ def check_option_errors(tmp, capture):
     print(f"{len(cases)} bad options: one message each, exit 2")
 
 
+def check_empty_db_and_full_output(tmp):
+    """An empty --db is a usage error, not the default database; help and
+    version written to a full disk fail with exit 5."""
+    home = os.path.join(tmp, "home")
+    os.mkdir(home)
+    env = environment(HOME=home, XDG_DATA_HOME=os.path.join(home, "data"),
+                      DRAGNET_DB=os.path.join(tmp, "from-env.db"))
+    for command in (["pdns", "--db=", "example.com"], ["stats", "--db="]):
+        proc = t.run(*command, env=env)
+        assert proc.returncode == EXIT_USAGE, (command, proc.returncode, proc.stderr)
+        assert "--db needs a path" in proc.stderr, proc.stderr
+    assert not os.path.exists(os.path.join(home, "data")), "the default database was opened"
+    for command in (["--help"], ["--version"], ["ingest", "--help"], ["pdns", "--help"]):
+        with open("/dev/full", "w") as full:
+            proc = t.run(*command, stdout=full)
+        assert proc.returncode == 5, (command, proc.returncode, proc.stderr)
+        assert "cannot write the results" in proc.stderr, proc.stderr
+    print("empty --db: exit 2; help and version to a full disk: exit 5")
+
+
 def main():
     tmp = t.scratch()
     capture = t.sample("dnscap-resolver.pcap")
     check_default_database(tmp, capture)
     check_db_is_folder(tmp, capture)
     check_option_errors(tmp, capture)
+    check_empty_db_and_full_output(tmp)
     shutil.rmtree(tmp)
 
 

@@ -40,7 +40,7 @@ def check_bad_files_do_not_stop_good_ones(tmp):
     assert "notes.pcap: not a pcap or pcapng capture (it starts with bytes 68 65 6c 6c" in err, err
     assert "empty.pcap: file is empty" in err, err
     assert f"cannot open {missing}" in err, err
-    assert f"cannot read {folder}: it is a folder" in err, err
+    assert f"cannot read {folder}: it is a directory" in err, err
     assert "truncated.pcap" in err, err
 
     rows = t.rrsets(db)

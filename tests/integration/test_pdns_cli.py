@@ -147,7 +147,7 @@ def check_exit_codes(db, tmp):
         proc = t.run("pdns", "*.example", db=db, check=5, stdout=full)
     assert "cannot write the results" in proc.stderr, proc.stderr
     proc = t.run("pdns", "x.example", db=tmp, check=4)
-    assert "is a folder" in proc.stderr, proc.stderr
+    assert "is a directory" in proc.stderr, proc.stderr
     assert "invalid time" in pdns(db, "x.example", "--first-after", "yesterday", check=2).stderr
     assert "wildcard" in pdns(db, "a.*.example", check=2).stderr
     assert "invalid address" in pdns(db, "--rdata", "300.1.2.3/24", check=2).stderr
