@@ -41,7 +41,7 @@ enum capture_next {
 };
 
 /* Read the next frame. The data stays valid until the next call. The
- * field header->ts.tv_usec holds nanoseconds, whatever the file or
+ * field header->ts.tv_usec contains nanoseconds, whatever the file or
  * interface provides. */
 enum capture_next capture_input_next(struct capture_input *input,
                                      const struct pcap_pkthdr **header, const uint8_t **data,

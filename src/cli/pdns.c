@@ -128,7 +128,7 @@ static bool parse_sort(const char *arg, enum pdns_sort *sort)
 }
 
 /* 192.0.2.77/24 searches 192.0.2.0/24, as most tools do, but may be a slip
- * for a single address; say what is searched. */
+ * for a single address, so log what is searched. */
 static void warn_host_bits(const char *text, const struct ip_range *range)
 {
 	const char *slash = strchr(text, '/');

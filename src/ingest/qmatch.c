@@ -122,7 +122,11 @@ static void drop_oldest(struct qmatch *q)
 static int64_t stamp_ns(const struct capture_message *m)
 {
 	const int64_t limit = 9000000000;  /* seconds; times 1e9 stays below INT64_MAX */
-	int64_t sec = m->ts_sec > limit ? limit : m->ts_sec < -limit ? -limit : m->ts_sec;
+	int64_t sec = m->ts_sec;
+	if (sec > limit)
+		sec = limit;
+	else if (sec < -limit)
+		sec = -limit;
 	return sec * 1000000000 + (int64_t)m->ts_nsec;
 }
 

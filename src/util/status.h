@@ -19,7 +19,7 @@ typedef enum {
 	DN_ESTORE,   /* the store backend failed */
 	DN_ESCHEMA,  /* the database schema is newer or damaged */
 	DN_EINTR,    /* interrupted by a signal */
-	DN_EBUSY,    /* another process holds the resource */
+	DN_EBUSY,    /* another process is using the resource */
 	DN_STATUS_COUNT
 } dn_status;
 
