@@ -599,6 +599,29 @@ static dn_status finish_run(struct ingest *ing, dn_status read_status, struct dn
 	return read_status;
 }
 
+/* Close the input after its read loop and end the run: the last flush,
+ * unless the store already failed in the loop, and the status to return,
+ * with read_err when reading was what failed. */
+static dn_status end_run(struct ingest *ing, struct capture_input *input, dn_status read_status,
+                         const struct dn_error *read_err, struct dn_error *err)
+{
+	ing->input = NULL;
+	capture_input_close(input);
+
+	if (ing->failure != DN_OK) {
+		/* The store failed inside the read loop: nothing more can be
+		 * written, so do not try to flush again. */
+		add_counters(&ing->totals, &ing->last);
+		if (err != NULL)
+			*err = ing->failure_err;
+		return ing->failure;
+	}
+	dn_status rc = finish_run(ing, read_status, err);
+	if (rc == read_status && rc != DN_OK && err != NULL)
+		*err = *read_err;
+	return rc;
+}
+
 dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err)
 {
 	struct capture_input *input;
@@ -685,25 +708,11 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 		}
 	}
 	progress_finish(&progress);
-	ing->input = NULL;
-	capture_input_close(input);
-
-	if (ing->failure != DN_OK) {
-		/* The store failed inside the read loop: nothing more can be
-		 * written, so do not try to flush again. */
-		add_counters(&ing->totals, &ing->last);
-		if (err != NULL)
-			*err = ing->failure_err;
-		return ing->failure;
-	}
 	if (ing->stop && read_status == DN_OK)
 		read_status = dn_fail(&read_err, DN_EINTR, "%s: interrupted after packet %llu", path,
 		                      (unsigned long long)(ing->last.resumed_after +
 		                                           ing->last.packets));
-	rc = finish_run(ing, read_status, err);
-	if (rc == read_status && rc != DN_OK && err != NULL)
-		*err = read_err;
-	return rc;
+	return end_run(ing, input, read_status, &read_err, err);
 }
 
 dn_status ingest_live(struct ingest *ing, const char *iface, struct capture_input *input,
@@ -765,17 +774,5 @@ dn_status ingest_live(struct ingest *ing, const char *iface, struct capture_inpu
 		}
 	}
 	ing->last.kernel_drops = capture_input_kernel_drops(input);
-	ing->input = NULL;
-	capture_input_close(input);
-
-	if (ing->failure != DN_OK) {
-		add_counters(&ing->totals, &ing->last);
-		if (err != NULL)
-			*err = ing->failure_err;
-		return ing->failure;
-	}
-	rc = finish_run(ing, read_status, err);
-	if (rc == read_status && rc != DN_OK && err != NULL)
-		*err = read_err;
-	return rc;
+	return end_run(ing, input, read_status, &read_err, err);
 }

@@ -124,6 +124,24 @@ static void add_fences(struct sql_builder *b, const struct pdns_query *q)
 	}
 }
 
+/* Add the type and bailiwick filters, when given, and the time fences;
+ * type_column names the type in the table searched. */
+static void add_type_and_fences(struct sql_builder *b, const struct pdns_query *q,
+                                const char *type_column)
+{
+	if (q->rrtype != 0) {
+		sql_add(b, " AND ");
+		sql_add(b, type_column);
+		sql_add(b, " = ?");
+		bind_int(b, q->rrtype);
+	}
+	if (q->has_bailiwick) {
+		sql_add(b, " AND bailiwick = ?");
+		bind_text(b, q->bailiwick);
+	}
+	add_fences(b, q);
+}
+
 static void add_order_limit(struct sql_builder *b, const struct pdns_query *q, const char *name,
                             const char *type, const char *value)
 {
@@ -203,15 +221,7 @@ dn_status sqlite_query_rrsets(struct store *store, const struct pdns_query *q,
 		add_name_match(&b, q, NULL, "rdata_name_rev");
 		break;
 	}
-	if (q->rrtype != 0) {
-		sql_add(&b, " AND rrtype = ?");
-		bind_int(&b, q->rrtype);
-	}
-	if (q->has_bailiwick) {
-		sql_add(&b, " AND bailiwick = ?");
-		bind_text(&b, q->bailiwick);
-	}
-	add_fences(&b, q);
+	add_type_and_fences(&b, q, "rrtype");
 	/* Addresses sort by value, not as text (.9 before .10). */
 	add_order_limit(&b, q, "rrname", "rrtype", "rdata_ip, rdata");
 
@@ -254,15 +264,7 @@ dn_status sqlite_query_negatives(struct store *store, const struct pdns_query *q
 	            "(SELECT count(*) FROM negative_source WHERE negative_id = negative.id) END "
 	            "FROM negative WHERE 1");
 	add_name_match(&b, q, "qname", "qname_rev");
-	if (q->rrtype != 0) {
-		sql_add(&b, " AND qtype = ?");
-		bind_int(&b, q->rrtype);
-	}
-	if (q->has_bailiwick) {
-		sql_add(&b, " AND bailiwick = ?");
-		bind_text(&b, q->bailiwick);
-	}
-	add_fences(&b, q);
+	add_type_and_fences(&b, q, "qtype");
 	add_order_limit(&b, q, "qname", "qtype", "rcode");
 
 	sqlite3_stmt *stmt;
