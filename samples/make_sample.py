@@ -147,7 +147,12 @@ def campaign(cap, rng):
     zone = "paypa1-secure.example"
     ns = [(zone, "NS", "ns1.bulletproof-dns.example"), (zone, "NS", "ns2.bulletproof-dns.example")]
     for day in range(90):
-        login = "203.0.113.10" if day < 31 else "203.0.113.11" if day < 60 else "198.51.100.23"
+        if day < 31:
+            login = "203.0.113.10"
+        elif day < 60:
+            login = "203.0.113.11"
+        else:
+            login = "198.51.100.23"
         for _ in range(rng.randrange(2, 6)):
             ts = START + day * DAY + rng.randrange(DAY)
             cap.exchange(ts, f"login.{zone}", "A", [(f"login.{zone}", "A", login)], ns)

@@ -18,8 +18,8 @@
  * file gives the same result however fast it is read.
  */
 
-/* Why a frame produced no DNS message. CAPTURE_OK also covers frames that were
- * consumed into reassembly state (a fragment, a TCP segment). */
+/* The reason a frame produced no DNS message. CAPTURE_OK also covers frames
+ * that were consumed into reassembly state (a fragment, a TCP segment). */
 enum capture_result {
 	CAPTURE_OK = 0,
 	CAPTURE_NOT_IP,           /* valid frame that carries no IP (ARP, LLDP) */

@@ -97,7 +97,7 @@ static bool parse_fence(const char *arg, int64_t *fence)
 	if (!time_parse(arg, time_now(), fence))
 		return false;
 	/* Eight digits are epoch seconds in 1970, but more likely meant as a
-	 * YYYYMMDD date; say how the value was read. */
+	 * YYYYMMDD date, so log how the value was read. */
 	if (strlen(arg) == 8 && strspn(arg, "0123456789") == 8) {
 		char when[32];
 		time_format_iso(*fence, when, sizeof(when));

@@ -28,8 +28,8 @@
 /* Names already read from this message, by the offset of their first label,
  * so that a compression pointer to one is a copy instead of a second walk
  * and lower-casing. The suffix points into memory that lives as long as the
- * message (the arena or the question buffer); generation tells entries of
- * earlier messages apart without clearing the table. */
+ * message (the arena or the question buffer). The generation number marks
+ * entries of earlier messages as stale, so the table is never cleared. */
 #define NAME_CACHE_SLOTS 64
 
 struct name_cache_entry {
@@ -458,7 +458,8 @@ static enum dns_parse_result parse_start(struct dns_parser *p, const uint8_t *wi
 enum dns_parse_result dns_parse_question(struct dns_parser *parser, const uint8_t *wire,
                                          size_t len, struct dns_message *msg)
 {
-	assert(parser != NULL && msg != NULL);
+	assert(parser != NULL);
+	assert(msg != NULL);
 	size_t pos;
 	return parse_start(parser, wire, len, msg, &pos);
 }
@@ -559,13 +560,15 @@ static enum dns_parse_result parse_sections(struct dns_parser *parser, const uin
 enum dns_parse_result dns_parse(struct dns_parser *parser, const uint8_t *wire, size_t len,
                                 struct dns_message *msg)
 {
-	assert(parser != NULL && msg != NULL);
+	assert(parser != NULL);
+	assert(msg != NULL);
 	return parse_sections(parser, wire, len, msg, true);
 }
 
 enum dns_parse_result dns_parse_answers(struct dns_parser *parser, const uint8_t *wire,
                                         size_t len, struct dns_message *msg)
 {
-	assert(parser != NULL && msg != NULL);
+	assert(parser != NULL);
+	assert(msg != NULL);
 	return parse_sections(parser, wire, len, msg, false);
 }

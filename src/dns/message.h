@@ -36,7 +36,7 @@ struct dns_message {
 
 	/* Records of each section that could be parsed. complete[s] is false when
 	 * the message broke off inside section s (or an earlier one), in which
-	 * case rr[s] holds the records before the damage. */
+	 * case rr[s] contains the records before the damage. */
 	const struct dns_rr *rr[DNS_SECTION_COUNT];
 	size_t count[DNS_SECTION_COUNT];
 	bool complete[DNS_SECTION_COUNT];
@@ -55,7 +55,8 @@ enum dns_parse_result {
 /* Short constant description of a parse result, for summaries. */
 const char *dns_parse_result_text(enum dns_parse_result result);
 
-/* True when msg holds usable data (OK, TRAILING or PARTIAL). */
+/* True when the result leaves usable data in the message (OK, TRAILING or
+ * PARTIAL). */
 static inline bool dns_parse_usable(enum dns_parse_result result)
 {
 	return result <= DNS_PARSE_PARTIAL;

@@ -107,7 +107,9 @@ static size_t serialise_key(const struct pdns_obs *obs, uint8_t *out)
 {
 	size_t bw_len = obs->bailiwick != NULL ? obs->bailiwick_len : 0;
 	size_t rd_len = obs->rdata != NULL ? obs->rdata_len : 0;
-	assert(obs->owner_len <= 255 && bw_len <= 255 && rd_len <= 65535);
+	assert(obs->owner_len <= 255);
+	assert(bw_len <= 255);
+	assert(rd_len <= 65535);
 
 	uint8_t *p = out;
 	memcpy(p, &obs->source_id, 4);
@@ -238,7 +240,8 @@ static dn_status drain(struct pdns_agg *agg)
 dn_status pdns_agg_add_span(struct pdns_agg *agg, const struct pdns_obs *obs, int64_t time_first,
                             int64_t time_last, uint64_t count)
 {
-	assert(agg != NULL && obs != NULL);
+	assert(agg != NULL);
+	assert(obs != NULL);
 	if (agg->deferred != DN_OK)
 		return agg->deferred;
 	size_t key_len = key_length(obs);

@@ -11,8 +11,8 @@
 #define MDNS_CACHE_FLUSH 0x8000u
 
 /* Byte-wise equality of two uncompressed wire names, which the parser has
- * lower-cased; an inline loop is cheaper than knot_dname_is_equal() on this
- * path, which runs for every record of every response. */
+ * lower-cased. This path runs for every record of every response, so an
+ * inline loop is used rather than knot_dname_is_equal(). */
 static inline bool same_name(const uint8_t *a, const uint8_t *b)
 {
 	for (;;) {
@@ -181,7 +181,8 @@ dn_status pdns_extract(const struct dns_message *msg, uint32_t source_id, int64_
                        const struct pdns_extract_options *options, struct pdns_agg *agg,
                        struct pdns_extract_counters *counters)
 {
-	assert(msg != NULL && msg->qr);
+	assert(msg != NULL);
+	assert(msg->qr);
 	counters->responses++;
 	if (msg->opcode != KNOT_OPCODE_QUERY) {
 		counters->skipped_opcode++;

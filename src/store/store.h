@@ -1,5 +1,5 @@
 /* The store interface: every backend (SQLite now, ClickHouse later) implements
- * these operations, and nothing above this layer knows which one runs. */
+ * these operations, and no code above this layer depends on which one runs. */
 #pragma once
 
 #include <stdbool.h>
@@ -10,7 +10,7 @@
 #include "pdns/record.h"
 #include "util/status.h"
 
-/* One ingest or capture run, so `stats` can say what was loaded, from where,
+/* One ingest or capture run, so `stats` can report what was loaded, from where,
  * and whether a run ended early (finished == false after a kill). */
 struct store_run {
 	int64_t id;              /* set by put_run on first call; pass it back to update */
@@ -76,7 +76,7 @@ struct store_ops {
 	const char *name;
 	void (*close)(struct store *store);
 
-	/* Find or create the source called name; kind says what it is ("file",
+	/* Find or create the source called name; kind names what it is ("file",
 	 * "sensor", "provider"). */
 	dn_status (*source_id)(struct store *store, const char *name, const char *kind,
 	                       uint32_t *id, struct dn_error *err);

@@ -194,7 +194,8 @@ static enum dns_parse_result start_packet(struct knot_ref_parser *p, const uint8
 enum dns_parse_result knot_ref_parse_question(struct knot_ref_parser *parser, const uint8_t *wire,
                                          size_t len, struct dns_message *msg)
 {
-	assert(parser != NULL && msg != NULL);
+	assert(parser != NULL);
+	assert(msg != NULL);
 	knot_pkt_t *pkt = NULL;
 	return start_packet(parser, wire, len, msg, &pkt);
 }
@@ -244,7 +245,8 @@ static int lower_counts(struct knot_ref_parser *p, knot_pkt_t **pkt)
 enum dns_parse_result knot_ref_parse(struct knot_ref_parser *parser, const uint8_t *wire, size_t len,
                                 struct dns_message *msg)
 {
-	assert(parser != NULL && msg != NULL);
+	assert(parser != NULL);
+	assert(msg != NULL);
 	knot_pkt_t *pkt = NULL;
 	enum dns_parse_result result = start_packet(parser, wire, len, msg, &pkt);
 	if (result != DNS_PARSE_OK)

@@ -68,7 +68,7 @@ def stored_names(db):
 
 
 def wait_started(proc):
-    """Read stderr until the capture says it started; return what it said."""
+    """Read stderr until the capture logs that it started; return those lines."""
     said = ""
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
