@@ -2,10 +2,12 @@
 
 fuzz_packet seeds hold frames as [link type index][length, 2 bytes][frame],
 the layout tests/fuzz/fuzz_packet.c reads; fuzz_dns seeds are the UDP
-payloads of DNS frames, one message each.
+payloads of DNS frames, one message each; fuzz_input seeds are whole small
+capture files, plain and compressed with gzip and zstd.
 Usage: make_seeds.py CAPTURE_FOLDER TARGET OUTPUT_FOLDER
 """
 
+import gzip
 import os
 import struct
 import subprocess
@@ -77,10 +79,42 @@ def dns_seeds(folder, out):
     return count
 
 
+# Larger files slow every fuzzing run down more than they add.
+INPUT_SEED_MAX = 64 * 1024
+
+
+def input_seeds(folder, out):
+    count = 0
+    for root, _, files in os.walk(folder):
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            if not name.endswith((".pcap", ".pcapng", ".pcap.gz")):
+                continue
+            if os.path.getsize(path) > INPUT_SEED_MAX:
+                continue
+            data = open(path, "rb").read()
+            if name.endswith(".gz"):
+                data = gzip.decompress(data)
+            variants = {"": data, ".gz": gzip.compress(data, mtime=0)}
+            done = subprocess.run(["zstd", "-q", "-c"], input=data, capture_output=True)
+            if done.returncode == 0:
+                variants[".zst"] = done.stdout
+            for suffix, content in variants.items():
+                with open(os.path.join(out, f"{name}{suffix}"), "wb") as f:
+                    f.write(content)
+                count += 1
+    return count
+
+
 def main():
     folder, target, out = sys.argv[1:4]
-    # fuzz_dns and fuzz_dns_diff both take single DNS messages.
-    count = packet_seeds(folder, out) if target == "fuzz_packet" else dns_seeds(folder, out)
+    if target == "fuzz_packet":
+        count = packet_seeds(folder, out)
+    elif target == "fuzz_input":
+        count = input_seeds(folder, out)
+    else:
+        # fuzz_dns and fuzz_dns_diff both take single DNS messages.
+        count = dns_seeds(folder, out)
     print(f"{target}: {count} seeds from {folder}")
 
 

@@ -17,6 +17,11 @@ if [ -d "$regressions" ] && [ -n "$(ls -A "$regressions")" ]; then
     "$fuzzer" -runs=0 "$regressions"
 fi
 
+# The file reader also starts from the bundled samples, corpus or not.
+if [ "$name" = fuzz_input ]; then
+    python3 "$FUZZ_SOURCE_DIR/make_seeds.py" "$FUZZ_SOURCE_DIR/../../samples" "$name" "$work/corpus"
+fi
+
 if [ -n "${DRAGNET_CORPUS:-}" ] && [ -d "$DRAGNET_CORPUS/pcap" ]; then
     python3 "$FUZZ_SOURCE_DIR/make_seeds.py" "$DRAGNET_CORPUS/pcap" "$name" "$work/corpus"
 else
