@@ -700,6 +700,72 @@ static void test_repeat_within_flush(void **state)
 	store_close(s);
 }
 
+/* Names of the rrset table's indexes, as a connection of its own sees them. */
+static void rrset_indexes(char *out, size_t size)
+{
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                                    "SELECT group_concat(name, ' ') FROM (SELECT name "
+	                                    "FROM sqlite_schema WHERE type = 'index' AND "
+	                                    "tbl_name = 'rrset' ORDER BY name)",
+	                                    -1, &stmt, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	snprintf(out, size, "%s", (const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+}
+
+/* The first batch into an empty table builds its secondary indexes at the
+ * commit; nobody may see the table without them, also after a rollback. */
+static void test_first_batch_indexes(void **state)
+{
+	(void)state;
+	static const char all[] = "rrset_by_ip rrset_by_rdata_name rrset_key";
+	char seen[256];
+	struct store *s = open_write();
+	struct dn_error err = {0};
+	struct pdns_record recs[] = {
+		a_record("a.example.", "192.0.2.1", 10, 10, 1, 1),
+		name_record("b.example.", 5, "a.example.", "a.example.", 10, 1),
+	};
+
+	assert_int_equal(store_begin(s, &err), DN_OK);
+	assert_int_equal(store_put_rrsets(s, recs, 2, &err), DN_OK);
+	rrset_indexes(seen, sizeof(seen));
+	assert_string_equal(seen, all);
+	store_rollback(s);
+	rrset_indexes(seen, sizeof(seen));
+	assert_string_equal(seen, all);
+
+	put(s, recs, 2);
+	rrset_indexes(seen, sizeof(seen));
+	assert_string_equal(seen, all);
+	struct results r = query_rdata(s, "192.0.2.0/24");
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.rows[0].rrname, "a.example.");
+	r = query_rdata(s, "a.example.");
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.rows[0].rrname, "b.example.");
+
+	/* The planner finds them, so reverse lookups do not scan. */
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                                    "EXPLAIN QUERY PLAN SELECT id FROM rrset "
+	                                    "WHERE rdata_ip BETWEEN x'00' AND x'ff'",
+	                                    -1, &stmt, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	assert_non_null(strstr((const char *)sqlite3_column_text(stmt, 3), "rrset_by_ip"));
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	store_close(s);
+}
+
 static void test_read_mode_writes_nothing(void **state)
 {
 	(void)state;
@@ -761,6 +827,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rejects_non_sqlite, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_hash_collision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repeat_within_flush, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_first_batch_indexes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_mode_writes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_scheme, setup, teardown),
 	};

@@ -29,6 +29,10 @@ struct sqlite_store {
 	sqlite3_stmt *update_run;
 	sqlite3_stmt *find_run;
 	char found_source[256];      /* run->source of the last find_run */
+	/* CREATE statements of the indexes the open batch dropped, to run
+	 * before its commit (sqlite_store.c, defer_indexes). */
+	char *deferred_indexes[8];
+	size_t ndeferred;
 };
 
 /* Fill err with "PATH: WHAT failed: sqlite's message" and return DN_ESTORE. */

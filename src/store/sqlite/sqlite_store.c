@@ -48,7 +48,7 @@ static dn_status exec_sql(struct sqlite_store *s, const char *sql, struct dn_err
 static dn_status make_parent_dirs(const char *path, struct dn_error *err)
 {
 	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s", path);  /* no longer than the store's path */
+	snprintf(dir, sizeof(dir), "%s", path); /* no longer than the store's path */
 	for (char *p = dir + 1; *p != '\0'; p++) {
 		if (*p != '/')
 			continue;
@@ -235,11 +235,19 @@ dn_status sqlite_store_open(const char *path, enum store_mode mode,
 	return DN_OK;
 }
 
+static void forget_deferred(struct sqlite_store *s)
+{
+	for (size_t i = 0; i < s->ndeferred; i++)
+		sqlite3_free(s->deferred_indexes[i]);
+	s->ndeferred = 0;
+}
+
 static void sqlite_close(struct store *store)
 {
 	struct sqlite_store *s = (struct sqlite_store *)store;
 	if (s->in_batch)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	forget_deferred(s);
 	sqlite_write_finalize(s);
 	if (sqlite3_close(s->db) != SQLITE_OK)
 		log_warn("%s: closing the database failed: %s", s->path, sqlite3_errmsg(s->db));
@@ -268,21 +276,78 @@ static dn_status sqlite_source_id(struct store *store, const char *name, const c
 	return rc;
 }
 
+/*
+ * A batch that starts on an empty rrset table drops the table's secondary
+ * indexes and creates them again just before its commit. SQLite then sorts
+ * each index once and writes its pages in order, in place of one insert at
+ * a random place per record: the first ingest into a new store runs about
+ * 15% faster (docs/benchmarks.md). All of it happens inside the batch's
+ * transaction, so readers, and a store whose ingest was killed, never see
+ * the table without its indexes. Unique indexes stay, as the merge needs
+ * them.
+ */
+static dn_status defer_indexes(struct sqlite_store *s, struct dn_error *err)
+{
+	static const char sql[] = "SELECT s.sql FROM pragma_index_list('rrset') AS i "
+	                          "JOIN sqlite_schema AS s ON s.name = i.name "
+	                          "WHERE i.\"unique\" = 0 AND s.sql IS NOT NULL "
+	                          "AND NOT EXISTS (SELECT 1 FROM rrset)";
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return sqlite_fail(s, err, "listing the indexes of an empty table");
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	       s->ndeferred < sizeof(s->deferred_indexes) / sizeof(s->deferred_indexes[0])) {
+		char *create = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(st, 0));
+		if (create == NULL) {
+			sqlite3_finalize(st);
+			return dn_fail(err, DN_ENOMEM, "out of memory listing indexes");
+		}
+		s->deferred_indexes[s->ndeferred++] = create;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sqlite_fail(s, err, "listing the indexes of an empty table");
+
+	for (size_t i = 0; i < s->ndeferred; i++) {
+		/* "CREATE INDEX name ON ..." names the index as its third word. */
+		char name[128];
+		if (sscanf(s->deferred_indexes[i], "CREATE INDEX %127s", name) != 1)
+			return dn_fail(err, DN_ESTORE, "%s: cannot read the index definition '%s'",
+			               s->path, s->deferred_indexes[i]);
+		char drop[160];
+		snprintf(drop, sizeof(drop), "DROP INDEX %s", name);
+		dn_status status = exec_sql(s, drop, err);
+		if (status != DN_OK)
+			return status;
+	}
+	return DN_OK;
+}
+
 static dn_status sqlite_begin(struct store *store, struct dn_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)store;
 	dn_status rc = exec_sql(s, "BEGIN IMMEDIATE", err);
-	if (rc == DN_OK)
-		s->in_batch = true;
+	if (rc != DN_OK)
+		return rc;
+	s->in_batch = true;
+	if ((rc = defer_indexes(s, err)) != DN_OK)
+		store->ops->rollback(store);
 	return rc;
 }
 
 static dn_status sqlite_commit(struct store *store, struct dn_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)store;
-	dn_status rc = exec_sql(s, "COMMIT", err);
+	dn_status rc = DN_OK;
+	for (size_t i = 0; i < s->ndeferred && rc == DN_OK; i++)
+		rc = exec_sql(s, s->deferred_indexes[i], err);
 	if (rc == DN_OK)
+		rc = exec_sql(s, "COMMIT", err);
+	if (rc == DN_OK) {
 		s->in_batch = false;
+		forget_deferred(s);
+	}
 	return rc;
 }
 
@@ -292,6 +357,7 @@ static void sqlite_rollback(struct store *store)
 	if (s->in_batch)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_batch = false;
+	forget_deferred(s);
 }
 
 /* ---- Statistics ---- */
@@ -362,8 +428,9 @@ static void collect_types(struct stats_run *r, struct store_stats *st)
 
 static int64_t column_time(sqlite3_stmt *stmt, int column)
 {
-	return sqlite3_column_type(stmt, column) == SQLITE_NULL ? PDNS_TIME_UNSET
-	                                                        : sqlite3_column_int64(stmt, column);
+	return sqlite3_column_type(stmt, column) == SQLITE_NULL
+	               ? PDNS_TIME_UNSET
+	               : sqlite3_column_int64(stmt, column);
 }
 
 static void collect_sources(struct stats_run *r, struct store_stats *st)
@@ -411,7 +478,7 @@ static dn_status sqlite_stats(struct store *store, struct store_stats *st, struc
 	st->time_last = query_int(&r, "SELECT max(time_last) FROM rrset", PDNS_TIME_UNSET);
 	st->runs = (uint64_t)query_int(&r, "SELECT count(*) FROM run", 0);
 	st->runs_unfinished =
-		(uint64_t)query_int(&r, "SELECT count(*) FROM run WHERE NOT finished", 0);
+	        (uint64_t)query_int(&r, "SELECT count(*) FROM run WHERE NOT finished", 0);
 	collect_types(&r, st);
 	collect_sources(&r, st);
 	if (r.rc != DN_OK) {
@@ -422,17 +489,17 @@ static dn_status sqlite_stats(struct store *store, struct store_stats *st, struc
 }
 
 static const struct store_ops sqlite_ops = {
-	.name = "sqlite",
-	.close = sqlite_close,
-	.source_id = sqlite_source_id,
-	.begin = sqlite_begin,
-	.put_rrsets = sqlite_put_rrsets,
-	.put_negatives = sqlite_put_negatives,
-	.put_run = sqlite_put_run,
-	.find_run = sqlite_find_run,
-	.commit = sqlite_commit,
-	.rollback = sqlite_rollback,
-	.query_rrsets = sqlite_query_rrsets,
-	.query_negatives = sqlite_query_negatives,
-	.stats = sqlite_stats,
+        .name = "sqlite",
+        .close = sqlite_close,
+        .source_id = sqlite_source_id,
+        .begin = sqlite_begin,
+        .put_rrsets = sqlite_put_rrsets,
+        .put_negatives = sqlite_put_negatives,
+        .put_run = sqlite_put_run,
+        .find_run = sqlite_find_run,
+        .commit = sqlite_commit,
+        .rollback = sqlite_rollback,
+        .query_rrsets = sqlite_query_rrsets,
+        .query_negatives = sqlite_query_negatives,
+        .stats = sqlite_stats,
 };

@@ -334,6 +334,20 @@ struct negative_key {
 	const char *rev;
 };
 
+static int compare_negative(const void *a, const void *b)
+{
+	const struct negative_key *x = a;
+	const struct negative_key *y = b;
+	int c = strcmp(x->rev, y->rev);
+	if (c != 0)
+		return c;
+	if (x->neg->qtype != y->neg->qtype)
+		return x->neg->qtype < y->neg->qtype ? -1 : 1;
+	if (x->neg->rcode != y->neg->rcode)
+		return x->neg->rcode < y->neg->rcode ? -1 : 1;
+	return strcmp(x->neg->bailiwick, y->neg->bailiwick);
+}
+
 static void bind_negative_key(sqlite3_stmt *find, const void *key)
 {
 	const struct negative_key *k = key;
@@ -343,38 +357,64 @@ static void bind_negative_key(sqlite3_stmt *find, const void *key)
 	sqlite3_bind_text(find, 4, k->neg->bailiwick, -1, SQLITE_STATIC);
 }
 
+static dn_status put_one_negative(struct sqlite_store *s, const struct negative_key *k,
+                                  struct dn_error *err)
+{
+	const struct pdns_negative *r = k->neg;
+	sqlite3_stmt *st = s->negatives.insert;
+	sqlite3_bind_text(st, 1, r->qname, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->rev, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, r->qtype);
+	sqlite3_bind_int(st, 4, r->rcode);
+	sqlite3_bind_text(st, 5, r->bailiwick, -1, SQLITE_STATIC);
+	bind_times(st, 6, r->time_first, r->time_last, r->count);
+	sqlite3_bind_int64(st, 9, r->source_id);
+
+	struct contribution c = {r->source_id, r->time_first, r->time_last, r->count};
+	bool collided;
+	dn_status rc = insert_or_merge(s, &s->negatives, &c, bind_negative_key, k, &collided, err);
+	if (rc == DN_OK && collided)
+		return dn_fail(err, DN_ESTORE,
+		               "%s: storing a negative answer for %s: the row that blocked the "
+		               "insert is missing",
+		               s->path, r->qname);
+	return rc;
+}
+
 dn_status sqlite_put_negatives(struct store *store, const struct pdns_negative *recs, size_t n,
                                struct dn_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)store;
-	char rev[PDNS_NAME_BUF];
+	if (n == 0)
+		return DN_OK;
 
-	for (size_t i = 0; i < n; i++) {
-		const struct pdns_negative *r = &recs[i];
-		sqlite3_stmt *st = s->negatives.insert;
-		pdns_name_reverse(r->qname, rev, sizeof(rev));
-		sqlite3_bind_text(st, 1, r->qname, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, rev, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 3, r->qtype);
-		sqlite3_bind_int(st, 4, r->rcode);
-		sqlite3_bind_text(st, 5, r->bailiwick, -1, SQLITE_STATIC);
-		bind_times(st, 6, r->time_first, r->time_last, r->count);
-		sqlite3_bind_int64(st, 9, r->source_id);
-
-		struct contribution c = {r->source_id, r->time_first, r->time_last, r->count};
-		struct negative_key key = {r, rev};
-		bool collided;
-		dn_status rc = insert_or_merge(s, &s->negatives, &c, bind_negative_key, &key,
-		                               &collided, err);
-		if (rc != DN_OK)
-			return rc;
-		if (collided)
-			return dn_fail(err, DN_ESTORE,
-			               "%s: storing a negative answer for %s: the row that blocked "
-			               "the insert is missing",
-			               s->path, r->qname);
+	/* In key order, for the reason given in sqlite_put_rrsets. */
+	size_t text = 0;
+	for (size_t i = 0; i < n; i++)
+		text += strlen(recs[i].qname) + 2;
+	struct negative_key *order = malloc(n * sizeof(*order));
+	char *revs = malloc(text);
+	if (order == NULL || revs == NULL) {
+		free(order);
+		free(revs);
+		return dn_fail(err, DN_ENOMEM, "out of memory sorting %zu negative answers", n);
 	}
-	return DN_OK;
+	char *next = revs;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(recs[i].qname);
+		pdns_name_reverse(recs[i].qname, next, len + 2);
+		order[i].neg = &recs[i];
+		order[i].rev = next;
+		next += len + 2;
+	}
+	qsort(order, n, sizeof(*order), compare_negative);
+
+	dn_status rc = DN_OK;
+	for (size_t i = 0; i < n && rc == DN_OK; i++)
+		rc = put_one_negative(s, &order[i], err);
+	free(order);
+	free(revs);
+	return rc;
 }
 
 dn_status sqlite_put_run(struct store *store, struct store_run *run, struct dn_error *err)
