@@ -24,7 +24,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 build_packages="build-essential cmake ninja-build pkg-config libknot-dev libpcap-dev
-    libsqlite3-dev libjansson-dev libzstd-dev zlib1g-dev libxxhash-dev libidn2-dev"
+    libsqlite3-dev libjansson-dev libzstd-dev zlib1g-dev libxxhash-dev libidn2-dev
+    libcurl4-openssl-dev"
 # tshark, editcap and mergecap are test oracles; clang and its runtime build
 # the sanitizer and libFuzzer configuration.
 test_packages="libcmocka-dev python3 tshark zstd clang libclang-rt-14-dev"

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/clickhouse/ch_store.h"
+#include "store/clickhouse/ch_url.h"
 #include "store/sqlite/sqlite_store.h"
 
 dn_status store_open(const char *location, enum store_mode mode,
@@ -21,12 +23,18 @@ dn_status store_open(const char *location, enum store_mode mode,
 	if (strncmp(location, "sqlite:", 7) == 0)
 		return sqlite_store_open(location + 7, mode, options, store, err);
 
+	if (strncmp(location, "clickhouse://", 13) == 0)
+		return ch_store_open(location, mode, options, store, err);
+
 	const char *scheme_end = strstr(location, "://");
-	if (scheme_end != NULL)
+	if (scheme_end != NULL) {
+		char safe[1200];
+		ch_mask_password(location, safe, sizeof(safe));
 		return dn_fail(err, DN_ENOTSUP,
-		               "unsupported store '%s': this build knows SQLite only (a file path "
-		               "or sqlite:PATH)",
-		               location);
+		               "unsupported store '%s': use a file path, sqlite:PATH or "
+		               "clickhouse://HOST:PORT/DATABASE",
+		               safe);
+	}
 	return sqlite_store_open(location, mode, options, store, err);
 }
 

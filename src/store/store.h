@@ -13,20 +13,20 @@
 /* One ingest or capture run, so `stats` can report what was loaded, from where,
  * and whether a run ended early (finished == false after a kill). */
 struct store_run {
-	int64_t id;              /* set by put_run on first call; pass it back to update */
+	int64_t id; /* set by put_run on first call; pass it back to update */
 	uint32_t source_id;
-	const char *source;      /* the source's name; filled in by find_run only */
-	const char *input;       /* absolute file path, "-" for standard input, or interface */
-	int64_t size;            /* file size and modification time identify the file */
-	int64_t mtime_ns;        /* again, in nanoseconds; -1 for pipes and interfaces */
-	int64_t owner;           /* process id of the ingest writing it; 0 once it ended */
-	int64_t started;         /* epoch seconds, wall clock */
+	const char *source; /* the source's name; filled in by find_run only */
+	const char *input;  /* absolute file path, "-" for standard input, or interface */
+	int64_t size;       /* file size and modification time identify the file */
+	int64_t mtime_ns;   /* again, in nanoseconds; -1 for pipes and interfaces */
+	int64_t owner;      /* process id of the ingest writing it; 0 once it ended */
+	int64_t started;    /* epoch seconds, wall clock */
 	int64_t updated;
 	bool finished;
-	uint64_t packets;        /* frames read, and stored if finished; else up to the last flush */
+	uint64_t packets; /* frames read, and stored if finished; else up to the last flush */
 	uint64_t messages;
-	uint64_t records;        /* observations before aggregation */
-	uint64_t errors;         /* damaged frames and messages */
+	uint64_t records; /* observations before aggregation */
+	uint64_t errors;  /* damaged frames and messages */
 };
 
 struct store_source_stats {
@@ -46,14 +46,14 @@ struct store_stats {
 	char backend[32];
 	char location[1024];
 	int schema_version;
-	uint64_t size_bytes;         /* on-disk size, 0 when unknown */
-	uint64_t rrsets;             /* distinct (rrname, rrtype, bailiwick, rdata) */
-	uint64_t rrnames;            /* distinct rrname */
-	uint64_t observations;       /* sum of counts */
+	uint64_t size_bytes;   /* on-disk size, 0 when unknown */
+	uint64_t rrsets;       /* distinct (rrname, rrtype, bailiwick, rdata) */
+	uint64_t rrnames;      /* distinct rrname */
+	uint64_t observations; /* sum of counts */
 	uint64_t negatives;
-	int64_t time_first;          /* PDNS_TIME_UNSET when empty */
+	int64_t time_first; /* PDNS_TIME_UNSET when empty */
 	int64_t time_last;
-	uint64_t runs;               /* ingest and capture runs */
+	uint64_t runs; /* ingest and capture runs */
 	uint64_t runs_unfinished;
 	struct store_type_stats types[64]; /* most frequent first */
 	size_t ntypes;
@@ -62,12 +62,34 @@ struct store_stats {
 	size_t sources_total;
 };
 
+/* Health of a store, for `dragnet store status`. */
+struct store_node_status {
+	char name[256]; /* "127.0.0.1:8123", or the file for SQLite */
+	char role[64];  /* "file", "server", "shard 1" */
+	bool ok;
+	char message[256]; /* server version when ok, else why not */
+};
+
+struct store_status {
+	char backend[32];
+	char location[1024]; /* without any password */
+	int schema_version;  /* what the store holds; 0 when it has no schema */
+	int schema_expected; /* what this build writes */
+	struct store_node_status nodes[16];
+	size_t nnodes;
+	uint64_t spool_batches; /* written locally, not yet accepted by the store */
+	uint64_t spool_bytes;
+	char spool_dir[1024]; /* "" when the backend has no spool */
+};
+
 struct store;
 
 /* Called once per result; return DN_OK to continue or any other status to
  * stop the query with that status. Strings live only during the call. */
 typedef dn_status (*store_record_fn)(const struct pdns_record *rec, void *ctx);
 typedef dn_status (*store_negative_fn)(const struct pdns_negative *neg, void *ctx);
+typedef dn_status (*store_source_fn)(uint32_t id, const char *name, const char *kind, void *ctx);
+typedef dn_status (*store_run_fn)(const struct store_run *run, void *ctx);
 
 /* Operations a backend fills in. Writes happen between begin() and commit():
  * a committed batch is durable, and a batch that was never committed leaves
@@ -104,6 +126,24 @@ struct store_ops {
 	dn_status (*query_negatives)(struct store *store, const struct pdns_query *query,
 	                             store_negative_fn fn, void *ctx, struct dn_error *err);
 	dn_status (*stats)(struct store *store, struct store_stats *stats, struct dn_error *err);
+	/* After a query: NULL, or a note on what the answer lacks ("partial:
+	 * shard 2 did not answer"), valid until the next call. */
+	const char *(*query_note)(struct store *store);
+	dn_status (*status)(struct store *store, struct store_status *status, struct dn_error *err);
+
+	/* Everything stored, for copying a store. Records and negative answers
+	 * come once per source that saw them, with that source's own figures,
+	 * source_id set to the source's id in this store, and has_ip, ip and
+	 * rdata_name filled in as a writer expects them. Order is unspecified. */
+	dn_status (*dump_rrsets)(struct store *store, store_record_fn fn, void *ctx,
+	                         struct dn_error *err);
+	dn_status (*dump_negatives)(struct store *store, store_negative_fn fn, void *ctx,
+	                            struct dn_error *err);
+	dn_status (*list_sources)(struct store *store, store_source_fn fn, void *ctx,
+	                          struct dn_error *err);
+	/* Runs oldest first; run->source is the source's name. */
+	dn_status (*list_runs)(struct store *store, store_run_fn fn, void *ctx,
+	                       struct dn_error *err);
 };
 
 /* Every backend's handle starts with this. */
@@ -112,18 +152,22 @@ struct store {
 };
 
 enum store_mode {
-	STORE_READ,   /* the store must exist; it is not created or migrated */
-	STORE_WRITE,  /* create it (and its folder) if missing, migrate an older schema */
+	STORE_READ,  /* the store must exist; it is not created or migrated */
+	STORE_WRITE, /* create it (and its folder) if missing, migrate an older schema */
 };
 
 struct store_options {
 	/* Memory the backend may use for its own caches, in bytes; 0 picks the
 	 * backend's default. Ingest passes a share of --max-memory here. */
 	size_t cache_bytes;
+	/* Queries may return what the reachable part of a cluster holds, and
+	 * say so through query_note, rather than fail. */
+	bool allow_partial;
 };
 
-/* Open the store at location: a file path (SQLite) or a URL whose scheme
- * names the backend ("sqlite:PATH"). options may be NULL for defaults. */
+/* Open the store at location: a file path (SQLite), "sqlite:PATH", or
+ * "clickhouse://[USER[:PASSWORD]@]HOST:PORT[,HOST:PORT...]/DATABASE[?cluster=NAME&...]".
+ * options may be NULL for defaults. */
 dn_status store_open(const char *location, enum store_mode mode,
                      const struct store_options *options, struct store **store,
                      struct dn_error *err);
@@ -148,8 +192,8 @@ static inline dn_status store_begin(struct store *s, struct dn_error *err)
 	return s->ops->begin(s, err);
 }
 
-static inline dn_status store_put_rrsets(struct store *s, const struct pdns_record *recs,
-                                         size_t n, struct dn_error *err)
+static inline dn_status store_put_rrsets(struct store *s, const struct pdns_record *recs, size_t n,
+                                         struct dn_error *err)
 {
 	return s->ops->put_rrsets(s, recs, n, err);
 }
@@ -160,15 +204,13 @@ static inline dn_status store_put_negatives(struct store *s, const struct pdns_n
 	return s->ops->put_negatives(s, recs, n, err);
 }
 
-static inline dn_status store_put_run(struct store *s, struct store_run *run,
-                                      struct dn_error *err)
+static inline dn_status store_put_run(struct store *s, struct store_run *run, struct dn_error *err)
 {
 	return s->ops->put_run(s, run, err);
 }
 
-static inline dn_status store_find_run(struct store *s, const char *input,
-                                       struct store_run *run, bool *found,
-                                       struct dn_error *err)
+static inline dn_status store_find_run(struct store *s, const char *input, struct store_run *run,
+                                       bool *found, struct dn_error *err)
 {
 	return s->ops->find_run(s, input, run, found, err);
 }
@@ -190,8 +232,7 @@ static inline dn_status store_query_rrsets(struct store *s, const struct pdns_qu
 }
 
 static inline dn_status store_query_negatives(struct store *s, const struct pdns_query *q,
-                                              store_negative_fn fn, void *ctx,
-                                              struct dn_error *err)
+                                              store_negative_fn fn, void *ctx, struct dn_error *err)
 {
 	return s->ops->query_negatives(s, q, fn, ctx, err);
 }
@@ -200,4 +241,39 @@ static inline dn_status store_stats(struct store *s, struct store_stats *stats,
                                     struct dn_error *err)
 {
 	return s->ops->stats(s, stats, err);
+}
+
+static inline dn_status store_status(struct store *s, struct store_status *status,
+                                     struct dn_error *err)
+{
+	return s->ops->status(s, status, err);
+}
+
+static inline const char *store_query_note(struct store *s)
+{
+	return s->ops->query_note != NULL ? s->ops->query_note(s) : NULL;
+}
+
+static inline dn_status store_dump_rrsets(struct store *s, store_record_fn fn, void *ctx,
+                                          struct dn_error *err)
+{
+	return s->ops->dump_rrsets(s, fn, ctx, err);
+}
+
+static inline dn_status store_dump_negatives(struct store *s, store_negative_fn fn, void *ctx,
+                                             struct dn_error *err)
+{
+	return s->ops->dump_negatives(s, fn, ctx, err);
+}
+
+static inline dn_status store_list_sources(struct store *s, store_source_fn fn, void *ctx,
+                                           struct dn_error *err)
+{
+	return s->ops->list_sources(s, fn, ctx, err);
+}
+
+static inline dn_status store_list_runs(struct store *s, store_run_fn fn, void *ctx,
+                                        struct dn_error *err)
+{
+	return s->ops->list_runs(s, fn, ctx, err);
 }

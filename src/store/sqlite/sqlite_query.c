@@ -223,7 +223,7 @@ dn_status sqlite_query_rrsets(struct store *store, const struct pdns_query *q,
 	}
 	add_type_and_fences(&b, q, "rrtype");
 	/* Addresses sort by value, not as text (.9 before .10). */
-	add_order_limit(&b, q, "rrname", "rrtype", "rdata_ip, rdata");
+	add_order_limit(&b, q, "rrname", "rrtype", "rdata_ip, rdata, bailiwick");
 
 	sqlite3_stmt *stmt;
 	dn_status rc = prepare_built(s, &b, &stmt, err);
@@ -265,7 +265,7 @@ dn_status sqlite_query_negatives(struct store *store, const struct pdns_query *q
 	            "FROM negative WHERE 1");
 	add_name_match(&b, q, "qname", "qname_rev");
 	add_type_and_fences(&b, q, "qtype");
-	add_order_limit(&b, q, "qname", "qtype", "rcode");
+	add_order_limit(&b, q, "qname", "qtype", "rcode, bailiwick");
 
 	sqlite3_stmt *stmt;
 	dn_status rc = prepare_built(s, &b, &stmt, err);

@@ -1,0 +1,95 @@
+/* Shared state of the ClickHouse backend's files; not part of store.h. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/clickhouse/ch_http.h"
+#include "store/clickhouse/ch_rowbin.h"
+#include "store/clickhouse/ch_url.h"
+#include "store/store.h"
+
+/* The schema version this build writes; stored in the meta table. */
+#define CH_SCHEMA_VERSION 1
+
+/* A batch's rows for one insert table, written to the spool in parts so
+ * that no part exceeds what one INSERT writes as a single block. */
+struct ch_part_writer {
+	const char *table; /* "rrset_in", "negative_in" or "runs" */
+	struct ch_buf buf;
+	uint64_t rows;
+};
+
+struct ch_store {
+	struct store base;
+	struct ch_location loc;
+	struct ch_http *http;
+	bool cluster;
+	/* Tables read and written: local ones on a single server, the
+	 * Distributed ones ("..._d") on a cluster, except runs and sources:
+	 * every node keeps a full copy of those, so that a shard being down
+	 * does not stop an ingest from starting. */
+	char t_fwd[160], t_rev[160], t_neg[160], t_runs[160], t_sources[160];
+	char t_rrset_in[160], t_negative_in[160];
+
+	bool in_batch;
+	struct ch_part_writer parts[3];
+	char *tmp_files[4096]; /* parts of the open batch, not yet committed */
+	size_t ntmp;
+	unsigned seq;
+
+	char spool_dir[1024];
+	double retry_at; /* monotonic time of the next attempt to send */
+	double retry_delay;
+	bool warned_outage;
+	char last_send_error[512];
+
+	char found_source[256];
+	char note[512];
+	bool allow_partial; /* store_options.allow_partial */
+	uint64_t run_version;
+};
+
+/* Run sql returning RowBinary rows to sink, on the cluster's tables, and,
+ * when the cluster cannot answer and the store allows partial answers,
+ * again with unreachable shards skipped, noting it in s->note. */
+dn_status ch_select(struct ch_store *s, const char *what, const char *sql, ch_sink_fn sink,
+                    void *ctx, struct dn_error *err);
+
+/* Append text to out as a ClickHouse string literal, quotes included. */
+void ch_quote(struct ch_buf *out, const char *text, size_t len);
+
+dn_status ch_query_rrsets(struct store *store, const struct pdns_query *q, store_record_fn fn,
+                          void *ctx, struct dn_error *err);
+dn_status ch_query_negatives(struct store *store, const struct pdns_query *q, store_negative_fn fn,
+                             void *ctx, struct dn_error *err);
+dn_status ch_stats(struct store *store, struct store_stats *st, struct dn_error *err);
+dn_status ch_dump_rrsets(struct store *store, store_record_fn fn, void *ctx, struct dn_error *err);
+dn_status ch_dump_negatives(struct store *store, store_negative_fn fn, void *ctx,
+                            struct dn_error *err);
+dn_status ch_list_sources(struct store *store, store_source_fn fn, void *ctx, struct dn_error *err);
+dn_status ch_list_runs(struct store *store, store_run_fn fn, void *ctx, struct dn_error *err);
+dn_status ch_find_run(struct store *store, const char *input, struct store_run *run, bool *found,
+                      struct dn_error *err);
+
+/* Schema (ch_schema.c): create it on one server, read its version there
+ * (0 when it has none). */
+dn_status ch_schema_create(struct ch_store *s, int host, struct dn_error *err);
+dn_status ch_schema_version(struct ch_store *s, int host, int *version, enum ch_failure *failure,
+                            struct dn_error *err);
+
+/* Spool (ch_spool.c). */
+dn_status ch_spool_open(struct ch_store *s, struct dn_error *err);
+/* Write rows for table to a spool file of the open batch; host is the
+ * server the rows must go to, or -1 for any. */
+dn_status ch_spool_write_part(struct ch_store *s, const char *table, int host,
+                              const struct ch_buf *rows, struct dn_error *err);
+/* The same, committed at once, outside any batch. */
+dn_status ch_spool_write_now(struct ch_store *s, const char *table, int host,
+                             const struct ch_buf *rows, struct dn_error *err);
+dn_status ch_spool_commit(struct ch_store *s, struct dn_error *err);
+void ch_spool_discard(struct ch_store *s);
+/* Send what the spool holds, oldest first; stops at the first failure.
+ * Returns the number of batches left. */
+size_t ch_spool_send(struct ch_store *s, bool *failed);
+void ch_spool_count(struct ch_store *s, uint64_t *batches, uint64_t *bytes);

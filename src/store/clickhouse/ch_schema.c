@@ -1,0 +1,179 @@
+/*
+ * The ClickHouse schema. Writers insert into tables of the Null engine;
+ * materialized views aggregate each insert into AggregatingMergeTree tables
+ * that keep min(time_first), max(time_last) and sum(count) per record and
+ * source:
+ *
+ *   rrset_in ─┬─> rrset_fwd   ordered by reversed owner name (forward and
+ *             │               "*.example.com" lookups)
+ *             └─> rrset_rev   ordered by rdata_key: 'I' + 16 address bytes,
+ *                             or 'N' + reversed target name (reverse lookups)
+ *   negative_in ─> negative
+ *   runs, sources, meta       ReplacingMergeTree, newest version wins
+ *
+ * Background merges combine rows whenever the server likes, so every read
+ * merges the states again with GROUP BY and is exact before they run.
+ * On a cluster every node holds these tables for its shard, and a
+ * Distributed table "NAME_d" over each spreads inserts by a hash of the
+ * owner name and reads from every shard. Runs and sources are small and
+ * written to every node, so any node can answer for them alone.
+ *
+ * Only what ClickHouse 18.16 (Debian 12) has is used: no
+ * SimpleAggregateFunction, TTL, codecs, skip indexes or IP types.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/clickhouse/ch_internal.h"
+
+/* {db} stands for the database. Every statement can run again without harm. */
+static const char *const schema_v1[] = {
+        "CREATE DATABASE IF NOT EXISTS {db}",
+        "CREATE TABLE IF NOT EXISTS {db}.meta (key String, value String, version UInt64) "
+        "ENGINE = ReplacingMergeTree(version) ORDER BY key",
+        "CREATE TABLE IF NOT EXISTS {db}.sources (id UInt32, name String, kind String, "
+        "created Int64) ENGINE = ReplacingMergeTree() ORDER BY (id, name)",
+        "CREATE TABLE IF NOT EXISTS {db}.runs (id Int64, version UInt64, source_id UInt32, "
+        "input String, size Int64, mtime_ns Int64, owner Int64, started Int64, updated Int64, "
+        "finished UInt8, packets UInt64, messages UInt64, records UInt64, errors UInt64) "
+        "ENGINE = ReplacingMergeTree(version) ORDER BY (input, id)",
+        "CREATE TABLE IF NOT EXISTS {db}.rrset_in (rrname String, rrname_rev String, "
+        "rrtype UInt16, bailiwick String, rdata String, rdata_key String, rdata_target String, "
+        "tf Int64, tl Int64, n UInt64, source_id UInt32) ENGINE = Null",
+        "CREATE TABLE IF NOT EXISTS {db}.rrset_fwd (rrname_rev String, rrtype UInt16, "
+        "bailiwick String, rdata String, source_id UInt32, rrname String, rdata_key String, "
+        "rdata_target String, time_first AggregateFunction(min, Int64), "
+        "time_last AggregateFunction(max, Int64), count AggregateFunction(sum, UInt64)) "
+        "ENGINE = AggregatingMergeTree() "
+        "ORDER BY (rrname_rev, rrtype, bailiwick, rdata, source_id)",
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.rrset_fwd_mv TO {db}.rrset_fwd AS "
+        "SELECT rrname_rev, rrtype, bailiwick, rdata, source_id, any(rrname) AS rrname, "
+        "any(rdata_key) AS rdata_key, any(rdata_target) AS rdata_target, "
+        "minState(tf) AS time_first, maxState(tl) AS time_last, sumState(n) AS count "
+        "FROM {db}.rrset_in GROUP BY rrname_rev, rrtype, bailiwick, rdata, source_id",
+        "CREATE TABLE IF NOT EXISTS {db}.rrset_rev (rdata_key String, rrname_rev String, "
+        "rrtype UInt16, bailiwick String, rdata String, source_id UInt32, rrname String, "
+        "rdata_target String, time_first AggregateFunction(min, Int64), "
+        "time_last AggregateFunction(max, Int64), count AggregateFunction(sum, UInt64)) "
+        "ENGINE = AggregatingMergeTree() "
+        "ORDER BY (rdata_key, rrname_rev, rrtype, bailiwick, rdata, source_id)",
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.rrset_rev_mv TO {db}.rrset_rev AS "
+        "SELECT rdata_key, rrname_rev, rrtype, bailiwick, rdata, source_id, "
+        "any(rrname) AS rrname, any(rdata_target) AS rdata_target, minState(tf) AS time_first, "
+        "maxState(tl) AS time_last, sumState(n) AS count FROM {db}.rrset_in "
+        "WHERE rdata_key != '' GROUP BY rdata_key, rrname_rev, rrtype, bailiwick, rdata, "
+        "source_id",
+        "CREATE TABLE IF NOT EXISTS {db}.negative_in (qname String, qname_rev String, "
+        "qtype UInt16, rcode UInt16, bailiwick String, tf Int64, tl Int64, n UInt64, "
+        "source_id UInt32) ENGINE = Null",
+        "CREATE TABLE IF NOT EXISTS {db}.negative (qname_rev String, qtype UInt16, "
+        "rcode UInt16, bailiwick String, source_id UInt32, qname String, "
+        "time_first AggregateFunction(min, Int64), time_last AggregateFunction(max, Int64), "
+        "count AggregateFunction(sum, UInt64)) ENGINE = AggregatingMergeTree() "
+        "ORDER BY (qname_rev, qtype, rcode, bailiwick, source_id)",
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.negative_mv TO {db}.negative AS "
+        "SELECT qname_rev, qtype, rcode, bailiwick, source_id, any(qname) AS qname, "
+        "minState(tf) AS time_first, maxState(tl) AS time_last, sumState(n) AS count "
+        "FROM {db}.negative_in GROUP BY qname_rev, qtype, rcode, bailiwick, source_id",
+};
+
+/* {db} stands for the database, {cluster} for the cluster. The tables a cluster reads and writes
+ * through; the sharding key keeps all rows of an owner name on one shard. */
+static const char *const cluster_v1[] = {
+        "CREATE TABLE IF NOT EXISTS {db}.rrset_in_d AS {db}.rrset_in "
+        "ENGINE = Distributed({cluster}, {db}, rrset_in, cityHash64(rrname))",
+        "CREATE TABLE IF NOT EXISTS {db}.negative_in_d AS {db}.negative_in "
+        "ENGINE = Distributed({cluster}, {db}, negative_in, cityHash64(qname))",
+        "CREATE TABLE IF NOT EXISTS {db}.rrset_fwd_d AS {db}.rrset_fwd "
+        "ENGINE = Distributed({cluster}, {db}, rrset_fwd)",
+        "CREATE TABLE IF NOT EXISTS {db}.rrset_rev_d AS {db}.rrset_rev "
+        "ENGINE = Distributed({cluster}, {db}, rrset_rev)",
+        "CREATE TABLE IF NOT EXISTS {db}.negative_d AS {db}.negative "
+        "ENGINE = Distributed({cluster}, {db}, negative)",
+};
+
+/* Copy template to out with {db} and {cluster} replaced. */
+static void expand(const char *template, const struct ch_location *loc, char *out, size_t size)
+{
+	size_t n = 0;
+	for (const char *p = template; *p != '\0' && n + 1 < size;) {
+		const char *value = NULL;
+		size_t skip = 0;
+		if (strncmp(p, "{db}", 4) == 0) {
+			value = loc->database;
+			skip = 4;
+		} else if (strncmp(p, "{cluster}", 9) == 0) {
+			value = loc->cluster;
+			skip = 9;
+		}
+		if (value == NULL) {
+			out[n++] = *p++;
+			continue;
+		}
+		for (; *value != '\0' && n + 1 < size; value++)
+			out[n++] = *value;
+		p += skip;
+	}
+	out[n] = '\0';
+}
+
+static dn_status run_list(struct ch_store *s, int host, const char *const *list, size_t n,
+                          struct dn_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		char sql[2048];
+		expand(list[i], &s->loc, sql, sizeof(sql));
+		dn_status rc = ch_http_run(s->http, host, "creating the schema", sql, NULL, 0, NULL,
+		                           NULL, NULL, NULL, err);
+		if (rc != DN_OK)
+			return rc;
+	}
+	return DN_OK;
+}
+
+dn_status ch_schema_create(struct ch_store *s, int host, struct dn_error *err)
+{
+	dn_status rc = run_list(s, host, schema_v1, sizeof(schema_v1) / sizeof(schema_v1[0]), err);
+	if (rc == DN_OK && s->cluster)
+		rc = run_list(s, host, cluster_v1, sizeof(cluster_v1) / sizeof(cluster_v1[0]), err);
+	if (rc != DN_OK)
+		return rc;
+	char sql[512];
+	snprintf(sql, sizeof(sql),
+	         "INSERT INTO %s.meta SELECT 'schema_version', '%d', 1 "
+	         "WHERE (SELECT count() FROM %s.meta WHERE key = 'schema_version') = 0",
+	         s->loc.database, CH_SCHEMA_VERSION, s->loc.database);
+	return ch_http_run(s->http, host, "recording the schema version", sql, NULL, 0, NULL, NULL,
+	                   NULL, NULL, err);
+}
+
+/* The schema version on one server: 0 when the database or its meta table
+ * is missing. */
+dn_status ch_schema_version(struct ch_store *s, int host, int *version, enum ch_failure *failure,
+                            struct dn_error *err)
+{
+	char sql[512];
+	snprintf(sql, sizeof(sql),
+	         "SELECT count() FROM system.tables WHERE database = '%s' AND name = 'meta'",
+	         s->loc.database);
+	char *text = NULL;
+	dn_status rc =
+	        ch_http_text(s->http, host, "reading the schema version", sql, &text, failure, err);
+	if (rc != DN_OK)
+		return rc;
+	bool exists = strcmp(text, "0") != 0;
+	free(text);
+	*version = 0;
+	if (!exists)
+		return DN_OK;
+	snprintf(sql, sizeof(sql),
+	         "SELECT argMax(value, version) FROM %s.meta WHERE key = 'schema_version'",
+	         s->loc.database);
+	rc = ch_http_text(s->http, host, "reading the schema version", sql, &text, failure, err);
+	if (rc != DN_OK)
+		return rc;
+	*version = atoi(text);
+	free(text);
+	return DN_OK;
+}
