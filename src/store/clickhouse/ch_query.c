@@ -8,44 +8,8 @@
 
 #include "pdns/name.h"
 #include "store/clickhouse/ch_internal.h"
+#include "store/clickhouse/ch_rows.h"
 #include "util/log.h"
-
-/* ---- Streaming rows ---- */
-
-/* Parse one row from r and hand it on; return false, without calling
- * anything, when the row is not complete in r. */
-typedef bool (*row_fn)(struct ch_reader *r, void *ctx, dn_status *status);
-
-struct row_stream {
-	row_fn row;
-	void *ctx;
-	struct ch_buf pending; /* bytes of a row cut by the end of a piece */
-	uint64_t rows;
-};
-
-static dn_status stream_sink(const uint8_t *data, size_t len, void *arg)
-{
-	struct row_stream *st = arg;
-	ch_buf_add(&st->pending, data, len);
-	if (!st->pending.ok)
-		return DN_ENOMEM;
-	struct ch_reader r = {st->pending.data, st->pending.data + st->pending.len};
-	dn_status status = DN_OK;
-	while (r.pos < r.end) {
-		const uint8_t *start = r.pos;
-		if (!st->row(&r, st->ctx, &status)) {
-			r.pos = start;
-			break;
-		}
-		st->rows++;
-		if (status != DN_OK)
-			return status;
-	}
-	size_t left = (size_t)(r.end - r.pos);
-	memmove(st->pending.data, r.pos, left);
-	st->pending.len = left;
-	return DN_OK;
-}
 
 dn_status ch_select(struct ch_store *s, const char *what, const char *sql, ch_sink_fn sink,
                     void *ctx, struct dn_error *err)
@@ -73,13 +37,13 @@ dn_status ch_select(struct ch_store *s, const char *what, const char *sql, ch_si
 
 /* Run sql and parse its rows with row. */
 static dn_status select_rows(struct ch_store *s, const char *what, const struct ch_buf *sql,
-                             row_fn row, void *ctx, struct dn_error *err)
+                             ch_row_fn row, void *ctx, struct dn_error *err)
 {
 	if (!sql->ok)
 		return dn_fail(err, DN_ENOMEM, "out of memory building a query");
-	struct row_stream st = {.row = row, .ctx = ctx};
+	struct ch_row_stream st = {.row = row, .ctx = ctx};
 	ch_buf_init(&st.pending);
-	dn_status rc = ch_select(s, what, (const char *)sql->data, stream_sink, &st, err);
+	dn_status rc = ch_select(s, what, (const char *)sql->data, ch_row_stream_sink, &st, err);
 	if (rc == DN_ENOMEM)
 		dn_fail(err, rc, "%s: %s: out of memory", s->loc.safe, what);
 	if (rc == DN_OK && st.pending.len > 0)
@@ -216,98 +180,6 @@ static void add_order_limit(struct ch_buf *b, const struct pdns_query *q, const 
 		         q->limit > 0 ? (unsigned long long)q->limit : 18446744073709551615ull);
 }
 
-/* ---- Lookups ---- */
-
-/* Copies of a row's strings, terminated, for the callbacks. */
-struct row_text {
-	char *buf;
-	size_t cap;
-};
-
-/* Copy s, terminated, to offset *used of t and set *at to that offset;
- * false when out of memory. Offsets stay valid when t grows. */
-static bool hold(struct row_text *t, size_t *used, const char *s, size_t len, size_t *at)
-{
-	if (*used + len + 1 > t->cap) {
-		size_t cap = t->cap > 0 ? t->cap : 4096;
-		while (cap < *used + len + 1)
-			cap *= 2;
-		char *grown = realloc(t->buf, cap);
-		if (grown == NULL)
-			return false;
-		t->buf = grown;
-		t->cap = cap;
-	}
-	memcpy(t->buf + *used, s, len);
-	t->buf[*used + len] = '\0';
-	*at = *used;
-	*used += len + 1;
-	return true;
-}
-
-#define HELD(t, off) ((t)->buf + (off))
-
-struct rrset_rows {
-	store_record_fn fn;
-	void *ctx;
-	struct row_text text;
-	bool dump; /* per source, with the writer's fields */
-};
-
-static bool parse_rrset(struct ch_reader *r, void *arg, dn_status *status)
-{
-	struct rrset_rows *rows = arg;
-	const char *name, *bailiwick, *rdata, *key = "", *target = "";
-	size_t name_len, bailiwick_len, rdata_len, key_len = 0, target_len = 0;
-	uint16_t rrtype;
-	uint32_t source_id = 0;
-	int64_t first, last;
-	uint64_t count, sources = 1;
-	if (!ch_read_str(r, &name, &name_len) || !ch_read_u16(r, &rrtype) ||
-	    !ch_read_str(r, &bailiwick, &bailiwick_len) || !ch_read_str(r, &rdata, &rdata_len))
-		return false;
-	if (rows->dump && (!ch_read_u32(r, &source_id) || !ch_read_str(r, &key, &key_len) ||
-	                   !ch_read_str(r, &target, &target_len)))
-		return false;
-	if (!ch_read_i64(r, &first) || !ch_read_i64(r, &last) || !ch_read_u64(r, &count))
-		return false;
-	if (!rows->dump && !ch_read_u64(r, &sources))
-		return false;
-	if (!rows->dump && !ch_read_str(r, &key, &key_len)) /* o_ip, for the order only */
-		return false;
-
-	size_t used = 0, n, b, d, t;
-	if (!hold(&rows->text, &used, name, name_len, &n) ||
-	    !hold(&rows->text, &used, bailiwick, bailiwick_len, &b) ||
-	    !hold(&rows->text, &used, rdata, rdata_len, &d) ||
-	    !hold(&rows->text, &used, target, target_len, &t)) {
-		*status = DN_ENOMEM;
-		return true;
-	}
-	struct pdns_record rec = {
-	        .rrname = HELD(&rows->text, n),
-	        .rrtype = rrtype,
-	        .bailiwick = HELD(&rows->text, b),
-	        .rdata = HELD(&rows->text, d),
-	        .time_first = first,
-	        .time_last = last,
-	        .count = count,
-	        .source_count = (uint32_t)sources,
-	};
-	if (rows->dump) {
-		rec.source_id = source_id;
-		rec.source_count = 0;
-		if (key_len == 17 && key[0] == 'I') {
-			rec.has_ip = true;
-			memcpy(rec.ip.b, key + 1, 16);
-		} else if (key_len > 0 && key[0] == 'N') {
-			rec.rdata_name = HELD(&rows->text, t);
-		}
-	}
-	*status = rows->fn(&rec, rows->ctx);
-	return true;
-}
-
 dn_status ch_query_rrsets(struct store *store, const struct pdns_query *q, store_record_fn fn,
                           void *ctx, struct dn_error *err)
 {
@@ -352,57 +224,11 @@ dn_status ch_query_rrsets(struct store *store, const struct pdns_query *q, store
 	sql_add(&b, " FORMAT RowBinary");
 	sql_end(&b);
 
-	struct rrset_rows rows = {.fn = fn, .ctx = ctx};
-	dn_status rc = select_rows(s, "looking up records", &b, parse_rrset, &rows, err);
+	struct ch_rrset_rows rows = {.fn = fn, .ctx = ctx};
+	dn_status rc = select_rows(s, "looking up records", &b, ch_parse_rrset, &rows, err);
 	free(rows.text.buf);
 	ch_buf_free(&b);
 	return rc;
-}
-
-struct negative_rows {
-	store_negative_fn fn;
-	void *ctx;
-	struct row_text text;
-	bool dump;
-};
-
-static bool parse_negative(struct ch_reader *r, void *arg, dn_status *status)
-{
-	struct negative_rows *rows = arg;
-	const char *name, *bailiwick;
-	size_t name_len, bailiwick_len;
-	uint16_t qtype, rcode;
-	uint32_t source_id = 0;
-	int64_t first, last;
-	uint64_t count, sources = 1;
-	if (!ch_read_str(r, &name, &name_len) || !ch_read_u16(r, &qtype) ||
-	    !ch_read_u16(r, &rcode) || !ch_read_str(r, &bailiwick, &bailiwick_len))
-		return false;
-	if (rows->dump && !ch_read_u32(r, &source_id))
-		return false;
-	if (!ch_read_i64(r, &first) || !ch_read_i64(r, &last) || !ch_read_u64(r, &count))
-		return false;
-	if (!rows->dump && !ch_read_u64(r, &sources))
-		return false;
-	size_t used = 0, n, b;
-	if (!hold(&rows->text, &used, name, name_len, &n) ||
-	    !hold(&rows->text, &used, bailiwick, bailiwick_len, &b)) {
-		*status = DN_ENOMEM;
-		return true;
-	}
-	struct pdns_negative neg = {
-	        .qname = HELD(&rows->text, n),
-	        .qtype = qtype,
-	        .rcode = rcode,
-	        .bailiwick = HELD(&rows->text, b),
-	        .time_first = first,
-	        .time_last = last,
-	        .count = count,
-	        .source_id = source_id,
-	        .source_count = rows->dump ? 0 : (uint32_t)sources,
-	};
-	*status = rows->fn(&neg, rows->ctx);
-	return true;
 }
 
 dn_status ch_query_negatives(struct store *store, const struct pdns_query *q, store_negative_fn fn,
@@ -430,9 +256,9 @@ dn_status ch_query_negatives(struct store *store, const struct pdns_query *q, st
 	sql_add(&b, " FORMAT RowBinary");
 	sql_end(&b);
 
-	struct negative_rows rows = {.fn = fn, .ctx = ctx};
+	struct ch_negative_rows rows = {.fn = fn, .ctx = ctx};
 	dn_status rc =
-	        select_rows(s, "looking up negative answers", &b, parse_negative, &rows, err);
+	        select_rows(s, "looking up negative answers", &b, ch_parse_negative, &rows, err);
 	free(rows.text.buf);
 	ch_buf_free(&b);
 	return rc;
@@ -452,8 +278,8 @@ dn_status ch_dump_rrsets(struct store *store, store_record_fn fn, void *ctx, str
 	         "FORMAT RowBinary",
 	         s->t_fwd);
 	sql_end(&b);
-	struct rrset_rows rows = {.fn = fn, .ctx = ctx, .dump = true};
-	dn_status rc = select_rows(s, "reading every record", &b, parse_rrset, &rows, err);
+	struct ch_rrset_rows rows = {.fn = fn, .ctx = ctx, .dump = true};
+	dn_status rc = select_rows(s, "reading every record", &b, ch_parse_rrset, &rows, err);
 	free(rows.text.buf);
 	ch_buf_free(&b);
 	return rc;
@@ -471,9 +297,9 @@ dn_status ch_dump_negatives(struct store *store, store_negative_fn fn, void *ctx
 	         "GROUP BY qname_rev, qtype, rcode, bailiwick, source_id FORMAT RowBinary",
 	         s->t_neg);
 	sql_end(&b);
-	struct negative_rows rows = {.fn = fn, .ctx = ctx, .dump = true};
+	struct ch_negative_rows rows = {.fn = fn, .ctx = ctx, .dump = true};
 	dn_status rc =
-	        select_rows(s, "reading every negative answer", &b, parse_negative, &rows, err);
+	        select_rows(s, "reading every negative answer", &b, ch_parse_negative, &rows, err);
 	free(rows.text.buf);
 	ch_buf_free(&b);
 	return rc;
