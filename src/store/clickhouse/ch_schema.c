@@ -18,6 +18,9 @@
  * owner name and reads from every shard. Runs and sources are small and
  * written to every node, so any node can answer for them alone.
  *
+ * With ?replicated=1 every MergeTree engine becomes its Replicated form, for
+ * clusters whose shards have several replicas (see docs/scale-out.md).
+ *
  * Only what ClickHouse 18.16 (Debian 12) has is used: no
  * SimpleAggregateFunction, TTL, codecs, skip indexes or IP types.
  */
@@ -31,13 +34,13 @@
 static const char *const schema_v1[] = {
         "CREATE DATABASE IF NOT EXISTS {db}",
         "CREATE TABLE IF NOT EXISTS {db}.meta (key String, value String, version UInt64) "
-        "ENGINE = ReplacingMergeTree(version) ORDER BY key",
+        "ENGINE = {replacing meta version} ORDER BY key",
         "CREATE TABLE IF NOT EXISTS {db}.sources (id UInt32, name String, kind String, "
-        "created Int64) ENGINE = ReplacingMergeTree() ORDER BY (id, name)",
+        "created Int64) ENGINE = {replacing sources} ORDER BY (id, name)",
         "CREATE TABLE IF NOT EXISTS {db}.runs (id Int64, version UInt64, source_id UInt32, "
         "input String, size Int64, mtime_ns Int64, owner Int64, started Int64, updated Int64, "
         "finished UInt8, packets UInt64, messages UInt64, records UInt64, errors UInt64) "
-        "ENGINE = ReplacingMergeTree(version) ORDER BY (input, id)",
+        "ENGINE = {replacing runs version} ORDER BY (input, id)",
         "CREATE TABLE IF NOT EXISTS {db}.rrset_in (rrname String, rrname_rev String, "
         "rrtype UInt16, bailiwick String, rdata String, rdata_key String, rdata_target String, "
         "tf Int64, tl Int64, n UInt64, source_id UInt32) ENGINE = Null",
@@ -45,7 +48,7 @@ static const char *const schema_v1[] = {
         "bailiwick String, rdata String, source_id UInt32, rrname String, rdata_key String, "
         "rdata_target String, time_first AggregateFunction(min, Int64), "
         "time_last AggregateFunction(max, Int64), count AggregateFunction(sum, UInt64)) "
-        "ENGINE = AggregatingMergeTree() "
+        "ENGINE = {aggregating rrset_fwd} "
         "ORDER BY (rrname_rev, rrtype, bailiwick, rdata, source_id)",
         "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.rrset_fwd_mv TO {db}.rrset_fwd AS "
         "SELECT rrname_rev, rrtype, bailiwick, rdata, source_id, any(rrname) AS rrname, "
@@ -56,7 +59,7 @@ static const char *const schema_v1[] = {
         "rrtype UInt16, bailiwick String, rdata String, source_id UInt32, rrname String, "
         "rdata_target String, time_first AggregateFunction(min, Int64), "
         "time_last AggregateFunction(max, Int64), count AggregateFunction(sum, UInt64)) "
-        "ENGINE = AggregatingMergeTree() "
+        "ENGINE = {aggregating rrset_rev} "
         "ORDER BY (rdata_key, rrname_rev, rrtype, bailiwick, rdata, source_id)",
         "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.rrset_rev_mv TO {db}.rrset_rev AS "
         "SELECT rdata_key, rrname_rev, rrtype, bailiwick, rdata, source_id, "
@@ -70,7 +73,7 @@ static const char *const schema_v1[] = {
         "CREATE TABLE IF NOT EXISTS {db}.negative (qname_rev String, qtype UInt16, "
         "rcode UInt16, bailiwick String, source_id UInt32, qname String, "
         "time_first AggregateFunction(min, Int64), time_last AggregateFunction(max, Int64), "
-        "count AggregateFunction(sum, UInt64)) ENGINE = AggregatingMergeTree() "
+        "count AggregateFunction(sum, UInt64)) ENGINE = {aggregating negative} "
         "ORDER BY (qname_rev, qtype, rcode, bailiwick, source_id)",
         "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.negative_mv TO {db}.negative AS "
         "SELECT qname_rev, qtype, rcode, bailiwick, source_id, any(qname) AS qname, "
@@ -93,19 +96,50 @@ static const char *const cluster_v1[] = {
         "ENGINE = Distributed({cluster}, {db}, negative)",
 };
 
-/* Copy template to out with {db} and {cluster} replaced. */
+/* The engine of a table: "{aggregating NAME}" or "{replacing NAME
+ * [VERSION]}" in a template. A replicated store keeps each table's parts
+ * under /clickhouse/tables/{shard}/DATABASE/NAME in ZooKeeper; {shard}
+ * and {replica} are macros every server defines for itself. */
+static size_t engine(const struct ch_location *loc, const char *token, char *out, size_t size)
+{
+	char kind[32], table[64], version[32] = "";
+	if (sscanf(token, "{%31s %63[a-z_] %31[a-z_]}", kind, table, version) < 2)
+		return 0;
+	bool aggregating = strcmp(kind, "aggregating") == 0;
+	int n;
+	if (!loc->replicated)
+		n = snprintf(out, size, "%sMergeTree(%s)",
+		             aggregating ? "Aggregating" : "Replacing", version);
+	else
+		n = snprintf(out, size,
+		             "Replicated%sMergeTree('/clickhouse/tables/{shard}/%s/%s', "
+		             "'{replica}'%s%s)",
+		             aggregating ? "Aggregating" : "Replacing", loc->database, table,
+		             version[0] != '\0' ? ", " : "", version);
+	return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}
+
+/* Copy template to out with {db}, {cluster} and the engines replaced. */
 static void expand(const char *template, const struct ch_location *loc, char *out, size_t size)
 {
 	size_t n = 0;
 	for (const char *p = template; *p != '\0' && n + 1 < size;) {
 		const char *value = NULL;
 		size_t skip = 0;
+		char buf[256];
 		if (strncmp(p, "{db}", 4) == 0) {
 			value = loc->database;
 			skip = 4;
 		} else if (strncmp(p, "{cluster}", 9) == 0) {
 			value = loc->cluster;
 			skip = 9;
+		} else if (strncmp(p, "{aggregating ", 13) == 0 ||
+		           strncmp(p, "{replacing ", 11) == 0) {
+			const char *close = strchr(p, '}');
+			if (close != NULL && engine(loc, p, buf, sizeof(buf)) > 0) {
+				value = buf;
+				skip = (size_t)(close - p) + 1;
+			}
 		}
 		if (value == NULL) {
 			out[n++] = *p++;

@@ -370,17 +370,23 @@ static dn_status send_file(struct ch_store *s, const char *name, const bool *ski
 	}
 	char sql[400];
 	snprintf(sql, sizeof(sql), "INSERT INTO %s.%s FORMAT RowBinary", s->loc.database, table);
+	/* Replicated tables drop a block identical to one stored before; two
+	 * batches with the same rows are two batches here, as in SQLite. */
+	const char *dedup = s->loc.replicated ? "&insert_deduplicate=0" : "";
+	char settings[128];
+	snprintf(settings, sizeof(settings), "insert_distributed_sync=%d%s", s->cluster ? 1 : 0,
+	         dedup);
+	size_t body_len = len - (size_t)(rows - data);
 	enum ch_failure failure;
-	dn_status rc = ch_http_run(
-	        s->http, host, "sending a batch", sql, rows, len - (size_t)(rows - data),
-	        s->cluster ? "insert_distributed_sync=1" : NULL, NULL, NULL, &failure, err);
+	dn_status rc = ch_http_run(s->http, host, "sending a batch", sql, rows, body_len, settings,
+	                           NULL, NULL, &failure, err);
 	if (rc != DN_OK && failure == CH_FAIL_SHARD) {
 		/* A shard is down: the node keeps its part and delivers it when
 		 * the shard is back. */
 		log_info("%s; handing the batch to the cluster to deliver later", err->msg);
-		rc = ch_http_run(s->http, host, "sending a batch", sql, rows,
-		                 len - (size_t)(rows - data), "insert_distributed_sync=0", NULL,
-		                 NULL, &failure, err);
+		snprintf(settings, sizeof(settings), "insert_distributed_sync=0%s", dedup);
+		rc = ch_http_run(s->http, host, "sending a batch", sql, rows, body_len, settings,
+		                 NULL, NULL, &failure, err);
 	}
 	free(data);
 	if (rc == DN_OK)

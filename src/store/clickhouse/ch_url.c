@@ -155,6 +155,13 @@ static dn_status parse_param(const char *s, size_t len, struct ch_location *loc,
 		snprintf(loc->spool, sizeof(loc->spool), "%s", value);
 		return DN_OK;
 	}
+	if (KEY("replicated")) {
+		if (strcmp(value, "0") != 0 && strcmp(value, "1") != 0)
+			return dn_fail(err, DN_EINVAL, "%s: replicated must be 0 or 1, not '%s'",
+			               loc->safe, value);
+		loc->replicated = value[0] == '1';
+		return DN_OK;
+	}
 	if (KEY("timeout"))
 		return parse_int(value, 1, 86400, "timeout", &loc->timeout_s, loc, err);
 	if (KEY("connect_timeout"))
@@ -164,8 +171,8 @@ static dn_status parse_param(const char *s, size_t len, struct ch_location *loc,
 		return parse_int(value, 0, 86400, "spool_wait", &loc->spool_wait_s, loc, err);
 #undef KEY
 	return dn_fail(err, DN_EINVAL,
-	               "%s: unknown parameter '%.*s' (known: cluster, spool, timeout, "
-	               "connect_timeout, spool_wait)",
+	               "%s: unknown parameter '%.*s' (known: cluster, replicated, spool, "
+	               "timeout, connect_timeout, spool_wait)",
 	               loc->safe, (int)klen, s);
 }
 

@@ -21,6 +21,7 @@ struct ch_location {
 	size_t nhosts;
 	char database[128];
 	char cluster[128]; /* "" for a single server */
+	bool replicated;   /* Replicated*MergeTree tables: shards have replicas */
 	char spool[1024];  /* "" picks the default under XDG_STATE_HOME */
 	int timeout_s;     /* per request */
 	int connect_timeout_s;
@@ -31,7 +32,7 @@ struct ch_location {
 
 /*
  * Parse "clickhouse://[USER[:PASSWORD]@]HOST[:PORT][,HOST[:PORT]...]/DATABASE
- * [?cluster=NAME&spool=DIR&timeout=S&connect_timeout=S&spool_wait=S]".
+ * [?cluster=NAME&replicated=1&spool=DIR&timeout=S&connect_timeout=S&spool_wait=S]".
  * PORT defaults to 8123, DATABASE to "dragnet"; IPv6 hosts go in brackets.
  * Percent escapes are decoded in the user, password and parameter values.
  * Database and cluster names must be identifiers ([A-Za-z_][A-Za-z0-9_]*).
