@@ -196,6 +196,9 @@ static void ch_close(struct store *store)
 		double deadline = time_monotonic() + s->loc.spool_wait_s;
 		bool failed = false;
 		size_t left = ch_spool_send(s, &failed);
+		if (left > 0 && s->loc.spool_wait_s > 0)
+			log_info("%s: waiting up to %d s for the store to take %zu spooled batches",
+			         s->loc.safe, s->loc.spool_wait_s, left);
 		while (left > 0 && time_monotonic() < deadline) {
 			struct timespec pause = {0, 250 * 1000 * 1000};
 			nanosleep(&pause, NULL);
@@ -205,13 +208,11 @@ static void ch_close(struct store *store)
 		if (left > 0) {
 			uint64_t batches, bytes;
 			ch_spool_count(s, &batches, &bytes);
-			log_error("%s: %llu batches (%.1f MiB) wait in %s and are not in the store "
-			          "yet "
-			          "(last error: %s); the next dragnet command that writes to this "
-			          "store "
+			log_error("%s: %llu batches (%.1f MiB) wait in %s and are not in the store yet "
+			          "(last error: %s); the next dragnet command that writes to this store "
 			          "sends them",
-			          s->loc.safe, (unsigned long long)batches,
-			          (double)bytes / 1048576.0, s->spool_dir, s->last_send_error);
+			          s->loc.safe, (unsigned long long)batches, (double)bytes / 1048576.0,
+			          s->spool_dir, s->last_send_error);
 		}
 	}
 	for (size_t i = 0; i < 3; i++)
