@@ -54,3 +54,12 @@ dn_status sqlite_query_rrsets(struct store *store, const struct pdns_query *q,
                               store_record_fn fn, void *ctx, struct dn_error *err);
 dn_status sqlite_query_negatives(struct store *store, const struct pdns_query *q,
                                  store_negative_fn fn, void *ctx, struct dn_error *err);
+
+dn_status sqlite_dump_rrsets(struct store *store, store_record_fn fn, void *ctx,
+                             struct dn_error *err);
+dn_status sqlite_dump_negatives(struct store *store, store_negative_fn fn, void *ctx,
+                                struct dn_error *err);
+dn_status sqlite_list_sources(struct store *store, store_source_fn fn, void *ctx,
+                              struct dn_error *err);
+dn_status sqlite_list_runs(struct store *store, store_run_fn fn, void *ctx,
+                           struct dn_error *err);
