@@ -19,8 +19,11 @@ static const char main_usage[] =
 	"\n"
 	"Run 'dragnet COMMAND --help' for a command's options; the manual is dragnet(1)\n"
 	"(docs/dragnet.1 in the source tree).\n"
-	"The database is --db PATH, else $DRAGNET_DB, else\n"
-	"$XDG_DATA_HOME/dragnet/dragnet.db (~/.local/share/dragnet/dragnet.db).\n";
+	"The store is --store LOCATION (or --db PATH), else $DRAGNET_STORE, else\n"
+	"$DRAGNET_DB, else 'store = LOCATION' in the config file ($DRAGNET_CONFIG, else\n"
+	"$XDG_CONFIG_HOME/dragnet/config or ~/.config/dragnet/config), else\n"
+	"$XDG_DATA_HOME/dragnet/dragnet.db (~/.local/share/dragnet/dragnet.db).\n"
+	"LOCATION is a SQLite file path, sqlite:PATH or clickhouse://HOST:PORT/DATABASE.\n";
 
 struct command {
 	const char *name;

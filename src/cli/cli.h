@@ -20,14 +20,20 @@ enum cli_exit {
 
 /* Options every command accepts. */
 struct cli_common {
-	const char *db;       /* --db, else DRAGNET_DB, else the XDG default */
+	const char *command;  /* "pdns", for messages */
+	const char *store;    /* --store LOCATION */
+	const char *db;       /* --db PATH, the SQLite spelling of --store */
 	int verbosity;        /* -v raises, -q lowers */
 };
 
+/* getopt_long() value of --store; commands number their own long-only
+ * options from 256, well below it. */
+#define CLI_OPT_STORE 1000
+
 /* Long options shared by all commands; the short ones are "vq". */
-#define CLI_COMMON_LONG                                          \
-	{"db", required_argument, NULL, 'D'}, {"verbose", no_argument, NULL, 'v'}, \
-		{"quiet", no_argument, NULL, 'q'}
+#define CLI_COMMON_LONG                                                                    \
+	{"store", required_argument, NULL, CLI_OPT_STORE}, {"db", required_argument, NULL, 'D'}, \
+		{"verbose", no_argument, NULL, 'v'}, {"quiet", no_argument, NULL, 'q'}
 
 /* Handle a shared option; false when opt is not one of them. */
 bool cli_common_option(struct cli_common *common, int opt, const char *arg);
@@ -35,7 +41,38 @@ bool cli_common_option(struct cli_common *common, int opt, const char *arg);
 /* Apply verbosity to the logger; stamps adds timestamps (long-running commands). */
 void cli_setup_logging(const struct cli_common *common, bool stamps);
 
-/* Resolve the database location and open it. Prints the error. */
+/* Maximum length of a store location, terminator included. */
+#define CLI_LOCATION_MAX 1024
+
+/* A store location and the setting it came from. */
+struct cli_location {
+	char location[CLI_LOCATION_MAX];
+	char origin[CLI_LOCATION_MAX + 16]; /* "--store", "DRAGNET_DB", "PATH:LINE" */
+};
+
+/* Choose the store: --store or --db, else $DRAGNET_STORE, else $DRAGNET_DB,
+ * else "store" in the configuration file, else store_default_location().
+ * The configuration file is $DRAGNET_CONFIG, else
+ * $XDG_CONFIG_HOME/dragnet/config, else ~/.config/dragnet/config, and it is
+ * read and checked whichever setting decides. Returns an exit code after
+ * printing any error: DN_EXIT_USAGE for options, environment or a
+ * configuration file in error. */
+int cli_resolve_store(const struct cli_common *common, struct cli_location *out);
+
+/* Write location to out with the password of "scheme://user:password@"
+ * replaced by "***". out is cut to size. This function can't fail. */
+void cli_location_redact(const char *location, char *out, size_t size);
+
+/* Replace, in place, the password of location wherever msg repeats it as
+ * ":password@". */
+void cli_scrub_secret(char *msg, size_t size, const char *location);
+
+/* Open the store at location. On failure, print the error, with any
+ * password hidden, and return an exit code. */
+int cli_open_location(const char *location, enum store_mode mode,
+                      const struct store_options *options, struct store **store);
+
+/* Resolve the store with cli_resolve_store() and open it. */
 int cli_open_store(const struct cli_common *common, enum store_mode mode,
                    const struct store_options *options, struct store **store);
 

@@ -13,6 +13,9 @@
 bool cli_common_option(struct cli_common *common, int opt, const char *arg)
 {
 	switch (opt) {
+	case CLI_OPT_STORE:
+		common->store = arg;
+		return true;
 	case 'D':
 		common->db = arg;
 		return true;
@@ -60,33 +63,31 @@ int cli_exit_for(dn_status rc)
 	}
 }
 
+int cli_open_location(const char *location, enum store_mode mode,
+                      const struct store_options *options, struct store **store)
+{
+	struct dn_error err;
+	dn_status rc = store_open(location, mode, options, store, &err);
+	if (rc != DN_OK) {
+		cli_scrub_secret(err.msg, sizeof(err.msg), location);
+		log_error("%s", err.msg);
+		/* A missing folder or a bad path is still a store problem. */
+		return rc == DN_ENOMEM ? DN_EXIT_FAILURE : DN_EXIT_STORE;
+	}
+	return DN_EXIT_OK;
+}
+
 int cli_open_store(const struct cli_common *common, enum store_mode mode,
                    const struct store_options *options, struct store **store)
 {
-	char fallback[1024];
-	struct dn_error err;
-	const char *location = common->db;
-	if (location != NULL && location[0] == '\0') {
-		log_error("--db needs a path; leave it out for the default database");
-		return DN_EXIT_USAGE;
-	}
-	if (location == NULL)
-		location = getenv("DRAGNET_DB");
-	if (location == NULL || location[0] == '\0') {
-		if (store_default_location(fallback, sizeof(fallback), &err) != DN_OK) {
-			log_error("%s", err.msg);
-			return DN_EXIT_STORE;
-		}
-		location = fallback;
-	}
-	dn_status rc = store_open(location, mode, options, store, &err);
-	if (rc != DN_OK) {
-		log_error("%s", err.msg);
-		/* A missing folder or a bad path is still a database problem. */
-		return rc == DN_ENOMEM ? DN_EXIT_FAILURE : DN_EXIT_STORE;
-	}
-	log_debug("database: %s", location);
-	return DN_EXIT_OK;
+	struct cli_location where;
+	int code = cli_resolve_store(common, &where);
+	if (code != DN_EXIT_OK)
+		return code;
+	char shown[CLI_LOCATION_MAX];
+	cli_location_redact(where.location, shown, sizeof(shown));
+	log_debug("store: %s (from %s)", shown, where.origin);
+	return cli_open_location(where.location, mode, options, store);
 }
 
 int cli_option_error(const char *command, int opt, char **argv)

@@ -33,8 +33,10 @@ static const char ingest_usage[] =
 	"      --again           read files that were ingested before (same path, size and\n"
 	"                        modification time) from the start; without it they are\n"
 	"                        skipped, or resumed after the last stored packet\n"
-	"      --db PATH         database file (default $DRAGNET_DB, else\n"
-	"                        $XDG_DATA_HOME/dragnet/dragnet.db)\n"
+	"      --store LOCATION  SQLite file, sqlite:PATH or clickhouse://HOST:PORT/DB\n"
+	"                        (default $DRAGNET_STORE, else $DRAGNET_DB, else the\n"
+	"                        config file, else $XDG_DATA_HOME/dragnet/dragnet.db)\n"
+	"      --db PATH         SQLite file; the same as --store PATH\n"
 	"  -v, --verbose         more detail; -q, --quiet: errors only\n"
 	"  -h, --help            show this help\n"
 	"\n"
@@ -42,9 +44,9 @@ static const char ingest_usage[] =
 	"other files are still read. Everything aggregated is written when a file ends,\n"
 	"when memory runs short and on SIGINT/SIGTERM (which stop reading at once but\n"
 	"let a write that has begun finish).\n"
-	"Exit status: 0 all read, 2 invalid arguments, 3 some input unreadable or\n"
-	"being ingested by another process, 4 database error, 5 other failure (out of\n"
-	"memory), 130 interrupted; see dragnet(1).\n";
+	"Exit status: 0 all read, 2 invalid arguments or configuration file, 3 some\n"
+	"input unreadable or being ingested by another process, 4 store error, 5 other\n"
+	"failure (out of memory), 130 interrupted; see dragnet(1).\n";
 
 static const char capture_usage[] =
 	"Usage: dragnet capture -i IFACE [OPTION]...\n"
@@ -64,11 +66,13 @@ static const char capture_usage[] =
 	"      --snaplen BYTES     bytes kept of each frame (default 65535)\n"
 	"      --buffer SIZE       kernel capture buffer (default 16M)\n"
 	"      --no-promiscuous    do not put the interface in promiscuous mode\n"
-	"      --db PATH           database file, as for ingest\n"
+	"      --store LOCATION    the store, as for ingest\n"
+	"      --db PATH           SQLite file; the same as --store PATH\n"
 	"  -v, --verbose, -q, --quiet, -h, --help\n"
 	"\n"
 	"Exit status: 0 stopped by SIGINT/SIGTERM after writing everything, 2 invalid\n"
-	"arguments or filter, 4 database error, 5 the interface could not be opened.\n";
+	"arguments, filter or configuration file, 4 store error, 5 the interface could\n"
+	"not be opened.\n";
 
 enum {
 	OPT_MDNS = 256,
@@ -176,7 +180,7 @@ int cmd_ingest(int argc, char **argv)
 		CLI_COMMON_LONG,
 		{NULL, 0, NULL, 0},
 	};
-	struct cli_common common = {0};
+	struct cli_common common = {.command = "ingest"};
 	struct ingest_options options;
 	ingest_options_default(&options);
 
@@ -283,7 +287,7 @@ int cmd_capture(int argc, char **argv)
 		CLI_COMMON_LONG,
 		{NULL, 0, NULL, 0},
 	};
-	struct cli_common common = {0};
+	struct cli_common common = {.command = "capture"};
 	struct ingest_options options;
 	ingest_options_default(&options);
 	options.flush_interval = 60;

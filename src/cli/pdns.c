@@ -46,12 +46,14 @@ static const char pdns_usage[] =
 	"                          names always in A-label form)\n"
 	"      --csv               CSV with a header line, including the sources column\n"
 	"  -u, --unicode           show internationalised names in Unicode (table, CSV)\n"
-	"      --db PATH           database file (default $DRAGNET_DB, else\n"
-	"                          $XDG_DATA_HOME/dragnet/dragnet.db)\n"
+	"      --store LOCATION    SQLite file, sqlite:PATH or clickhouse://HOST:PORT/DB\n"
+	"                          (default $DRAGNET_STORE, else $DRAGNET_DB, else the\n"
+	"                          config file, else $XDG_DATA_HOME/dragnet/dragnet.db)\n"
+	"      --db PATH           SQLite file; the same as --store PATH\n"
 	"  -v, --verbose, -q, --quiet, -h, --help\n"
 	"\n"
-	"Exit status: 0 records found, 1 none found, 2 invalid arguments,\n"
-	"4 database error, 5 output could not be written.\n";
+	"Exit status: 0 records found, 1 none found, 2 invalid arguments or\n"
+	"configuration file, 4 store error, 5 output could not be written.\n";
 
 enum {
 	OPT_FIRST_AFTER = 256,
@@ -166,7 +168,7 @@ int cmd_pdns(int argc, char **argv)
 		CLI_COMMON_LONG,
 		{NULL, 0, NULL, 0},
 	};
-	struct cli_common common = {0};
+	struct cli_common common = {.command = "pdns"};
 	struct pdns_query query;
 	pdns_query_init(&query);
 	query.limit = DEFAULT_LIMIT;

@@ -17,13 +17,15 @@ static const char stats_usage[] =
 	"Usage: dragnet stats [OPTION]...\n"
 	"Summarise the passive-DNS store: records, names, types, sources and runs.\n"
 	"\n"
-	"  -j, --json     one JSON object instead of text\n"
-	"      --db PATH  database file (default $DRAGNET_DB, else\n"
-	"                 $XDG_DATA_HOME/dragnet/dragnet.db)\n"
+	"  -j, --json            one JSON object instead of text\n"
+	"      --store LOCATION  SQLite file, sqlite:PATH or clickhouse://HOST:PORT/DB\n"
+	"                        (default $DRAGNET_STORE, else $DRAGNET_DB, else the\n"
+	"                        config file, else $XDG_DATA_HOME/dragnet/dragnet.db)\n"
+	"      --db PATH         SQLite file; the same as --store PATH\n"
 	"  -v, --verbose, -q, --quiet, -h, --help\n"
 	"\n"
-	"Exit status: 0 success, 2 invalid arguments, 4 database missing or unreadable,\n"
-	"5 output could not be written.\n";
+	"Exit status: 0 success, 2 invalid arguments or configuration file, 4 store\n"
+	"missing or unreadable, 5 output could not be written.\n";
 
 static void format_time(int64_t t, char *buf, size_t size)
 {
@@ -132,7 +134,7 @@ int cmd_stats(int argc, char **argv)
 		CLI_COMMON_LONG,
 		{NULL, 0, NULL, 0},
 	};
-	struct cli_common common = {0};
+	struct cli_common common = {.command = "stats"};
 	bool json = false;
 	int opt;
 	while ((opt = getopt_long(argc, argv, ":jhvq", longopts, NULL)) != -1) {

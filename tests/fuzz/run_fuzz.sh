@@ -1,6 +1,7 @@
 #!/bin/sh
 # Run one libFuzzer target for a fixed time: replay saved regression inputs,
-# build seeds from the shared corpus captures (when present), then fuzz.
+# take the seeds kept in seeds/TARGET or build them from the shared corpus
+# captures (when present), then fuzz.
 # Usage: run_fuzz.sh FUZZER SECONDS WORKDIR
 set -eu
 fuzzer=$1
@@ -22,7 +23,11 @@ if [ "$name" = fuzz_input ]; then
     python3 "$FUZZ_SOURCE_DIR/make_seeds.py" "$FUZZ_SOURCE_DIR/../../samples" "$name" "$work/corpus"
 fi
 
-if [ -n "${DRAGNET_CORPUS:-}" ] && [ -d "$DRAGNET_CORPUS/pcap" ]; then
+# A target whose input is not a capture starts from seeds kept in the tree.
+if [ -d "$FUZZ_SOURCE_DIR/seeds/$name" ]; then
+    echo "$name: $(ls "$FUZZ_SOURCE_DIR/seeds/$name" | wc -l) seeds from the tree"
+    cp "$FUZZ_SOURCE_DIR/seeds/$name"/* "$work/corpus/"
+elif [ -n "${DRAGNET_CORPUS:-}" ] && [ -d "$DRAGNET_CORPUS/pcap" ]; then
     python3 "$FUZZ_SOURCE_DIR/make_seeds.py" "$DRAGNET_CORPUS/pcap" "$name" "$work/corpus"
 else
     echo "$name: shared corpus not found; fuzzing from an empty seed set"
