@@ -14,6 +14,8 @@ static const char main_usage[] =
 	"  capture -i IFACE   capture live DNS traffic into the store until SIGINT\n"
 	"  pdns NAME|IP|CIDR  look up records by name (wildcards too) or by address\n"
 	"  stats              summarise what the store holds\n"
+	"  store init|status|copy\n"
+	"                     create a store, check its health, or copy it into another\n"
 	"\n"
 	"  --version          print the version\n"
 	"\n"
@@ -35,6 +37,7 @@ static const struct command commands[] = {
 	{"capture", cmd_capture},
 	{"pdns", cmd_pdns},
 	{"stats", cmd_stats},
+	{"store", cmd_store},
 };
 
 int main(int argc, char **argv)

@@ -100,3 +100,4 @@ int cmd_ingest(int argc, char **argv);
 int cmd_capture(int argc, char **argv);
 int cmd_pdns(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_store(int argc, char **argv);

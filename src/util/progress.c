@@ -56,6 +56,23 @@ void progress_update(struct progress *p, uint64_t position, uint64_t packets)
 	p->drawn = true;
 }
 
+void progress_update_count(struct progress *p, uint64_t done, const char *unit)
+{
+	if (!p->enabled)
+		return;
+	double now = time_monotonic();
+	if (now - p->last_drawn < 0.25)
+		return;
+	p->last_drawn = now;
+
+	double elapsed = now - p->started;
+	double rate = elapsed > 0 ? (double)done / elapsed : 0;
+	fprintf(stderr, "\r\033[K%s  %llu %s  %.0f %s/s", p->label, (unsigned long long)done, unit,
+	        rate, unit);
+	fflush(stderr);
+	p->drawn = true;
+}
+
 void progress_finish(struct progress *p)
 {
 	if (p->drawn) {

@@ -20,6 +20,10 @@ void progress_start(struct progress *p, bool enabled, const char *label, uint64_
 /* Redraw at most four times a second with bytes done and packets so far. */
 void progress_update(struct progress *p, uint64_t position, uint64_t packets);
 
+/* Redraw at most four times a second with the items done and their rate;
+ * unit names the items ("rows"). */
+void progress_update_count(struct progress *p, uint64_t done, const char *unit);
+
 /* Erase the line so that the summary that follows starts clean. */
 void progress_finish(struct progress *p);
 

@@ -1,0 +1,282 @@
+/* Copying everything one store contains into another, whatever their backends. */
+#include "store/copy.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/arena.h"
+
+/* A source's id in the store copied from and in the store copied to. */
+struct source_pair {
+	uint32_t from;
+	uint32_t to;
+};
+
+struct copy {
+	struct store *from;
+	struct store *to;
+	const struct store_copy_options *options;
+	size_t batch;
+	struct dn_error *err;
+	struct store_copy_counts done;
+
+	struct source_pair *sources;     /* sorted by from once all are listed */
+	size_t nsources;
+	size_t sources_size;
+
+	struct arena text;               /* strings of the rows in the open batch */
+	struct pdns_record *rrsets;
+	struct pdns_negative *negatives;
+	size_t nrows;                    /* rows waiting in rrsets or negatives */
+};
+
+static bool stop_requested(const struct copy *c)
+{
+	return c->options->stop != NULL && *c->options->stop;
+}
+
+static void report(struct copy *c)
+{
+	if (c->options->progress != NULL)
+		c->options->progress(&c->done, c->options->progress_ctx);
+}
+
+/* ---- Sources ---- */
+
+static dn_status add_source(uint32_t id, const char *name, const char *kind, void *ctx)
+{
+	struct copy *c = ctx;
+	if (c->nsources == c->sources_size) {
+		size_t size = c->sources_size > 0 ? c->sources_size * 2 : 64;
+		struct source_pair *grown = realloc(c->sources, size * sizeof(*grown));
+		if (grown == NULL)
+			return dn_fail(c->err, DN_ENOMEM, "out of memory listing %zu sources",
+			               c->nsources);
+		c->sources = grown;
+		c->sources_size = size;
+	}
+	uint32_t target_id;
+	dn_status rc = store_source_id(c->to, name, kind, &target_id, c->err);
+	if (rc != DN_OK)
+		return rc;
+	c->sources[c->nsources].from = id;
+	c->sources[c->nsources].to = target_id;
+	c->nsources++;
+	c->done.sources++;
+	return DN_OK;
+}
+
+static int compare_pairs(const void *a, const void *b)
+{
+	const struct source_pair *x = a;
+	const struct source_pair *y = b;
+	return x->from < y->from ? -1 : x->from > y->from;
+}
+
+/* The target's id for the source store's source id. */
+static dn_status map_source(struct copy *c, uint32_t from, uint32_t *to, const char *what)
+{
+	struct source_pair key = {.from = from};
+	const struct source_pair *found =
+		bsearch(&key, c->sources, c->nsources, sizeof(key), compare_pairs);
+	if (found == NULL)
+		return dn_fail(c->err, DN_ESTORE,
+		               "the store copied from returned %s of source id %u, which it does "
+		               "not list among its sources",
+		               what, from);
+	*to = found->to;
+	return DN_OK;
+}
+
+/* ---- Records and negative answers ---- */
+
+/* Write the waiting rows in one transaction. */
+static dn_status write_batch(struct copy *c, bool negatives)
+{
+	if (c->nrows == 0)
+		return DN_OK;
+	dn_status rc = store_begin(c->to, c->err);
+	if (rc != DN_OK)
+		return rc;
+	if (negatives)
+		rc = store_put_negatives(c->to, c->negatives, c->nrows, c->err);
+	else
+		rc = store_put_rrsets(c->to, c->rrsets, c->nrows, c->err);
+	if (rc == DN_OK)
+		rc = store_commit(c->to, c->err);
+	if (rc != DN_OK) {
+		store_rollback(c->to);
+		return rc;
+	}
+	if (negatives)
+		c->done.negative_rows += c->nrows;
+	else
+		c->done.rrset_rows += c->nrows;
+	c->nrows = 0;
+	arena_reset(&c->text);
+	report(c);
+	return DN_OK;
+}
+
+/* Copy a string into the batch's arena; NULL stays NULL. */
+static const char *keep(struct copy *c, const char *text, bool *failed)
+{
+	if (text == NULL)
+		return NULL;
+	const char *copy = arena_dup(&c->text, text, strlen(text) + 1);
+	if (copy == NULL)
+		*failed = true;
+	return copy;
+}
+
+static dn_status add_rrset(const struct pdns_record *rec, void *ctx)
+{
+	struct copy *c = ctx;
+	if (stop_requested(c))
+		return DN_EINTR;
+	if (c->nrows == c->batch) {
+		dn_status rc = write_batch(c, false);
+		if (rc != DN_OK)
+			return rc;
+	}
+
+	struct pdns_record *r = &c->rrsets[c->nrows];
+	*r = *rec;
+	r->source_count = 0;
+	dn_status rc = map_source(c, rec->source_id, &r->source_id, "a record");
+	if (rc != DN_OK)
+		return rc;
+	bool failed = false;
+	r->rrname = keep(c, rec->rrname, &failed);
+	r->bailiwick = keep(c, rec->bailiwick, &failed);
+	r->rdata = keep(c, rec->rdata, &failed);
+	r->rdata_name = keep(c, rec->rdata_name, &failed);
+	if (failed)
+		return dn_fail(c->err, DN_ENOMEM, "out of memory copying a record of %s",
+		               rec->rrname);
+	c->nrows++;
+	return DN_OK;
+}
+
+static dn_status add_negative(const struct pdns_negative *neg, void *ctx)
+{
+	struct copy *c = ctx;
+	if (stop_requested(c))
+		return DN_EINTR;
+	if (c->nrows == c->batch) {
+		dn_status rc = write_batch(c, true);
+		if (rc != DN_OK)
+			return rc;
+	}
+
+	struct pdns_negative *n = &c->negatives[c->nrows];
+	*n = *neg;
+	n->source_count = 0;
+	dn_status rc = map_source(c, neg->source_id, &n->source_id, "a negative answer");
+	if (rc != DN_OK)
+		return rc;
+	bool failed = false;
+	n->qname = keep(c, neg->qname, &failed);
+	n->bailiwick = keep(c, neg->bailiwick, &failed);
+	if (failed)
+		return dn_fail(c->err, DN_ENOMEM, "out of memory copying a negative answer of %s",
+		               neg->qname);
+	c->nrows++;
+	return DN_OK;
+}
+
+/* ---- Runs ---- */
+
+static dn_status add_run(const struct store_run *run, void *ctx)
+{
+	struct copy *c = ctx;
+	if (stop_requested(c))
+		return DN_EINTR;
+	struct store_run copy = *run;
+	copy.id = 0;
+	copy.owner = 0;
+	dn_status rc = map_source(c, run->source_id, &copy.source_id, "a run");
+	if (rc != DN_OK)
+		return rc;
+	rc = store_put_run(c->to, &copy, c->err);
+	if (rc == DN_OK)
+		c->done.runs++;
+	return rc;
+}
+
+static dn_status copy_runs(struct copy *c)
+{
+	dn_status rc = store_begin(c->to, c->err);
+	if (rc != DN_OK)
+		return rc;
+	rc = store_list_runs(c->from, add_run, c, c->err);
+	if (rc == DN_OK)
+		rc = store_commit(c->to, c->err);
+	if (rc != DN_OK) {
+		store_rollback(c->to);
+		c->done.runs = 0;
+		return rc;
+	}
+	report(c);
+	return DN_OK;
+}
+
+/* ---- The whole copy ---- */
+
+static dn_status copy_all(struct copy *c)
+{
+	dn_status rc = store_list_sources(c->from, add_source, c, c->err);
+	if (rc != DN_OK)
+		return rc;
+	qsort(c->sources, c->nsources, sizeof(c->sources[0]), compare_pairs);
+	report(c);
+
+	rc = store_dump_rrsets(c->from, add_rrset, c, c->err);
+	if (rc == DN_OK)
+		rc = write_batch(c, false);
+	if (rc != DN_OK)
+		return rc;
+
+	rc = store_dump_negatives(c->from, add_negative, c, c->err);
+	if (rc == DN_OK)
+		rc = write_batch(c, true);
+	if (rc != DN_OK)
+		return rc;
+
+	if (stop_requested(c))
+		return DN_EINTR;
+	return copy_runs(c);
+}
+
+dn_status store_copy(struct store *from, struct store *to, const struct store_copy_options *options,
+                     struct store_copy_counts *done, struct dn_error *err)
+{
+	static const struct store_copy_options defaults = {0};
+	struct copy c = {
+		.from = from,
+		.to = to,
+		.options = options != NULL ? options : &defaults,
+		.err = err,
+	};
+	c.batch = c.options->batch > 0 ? c.options->batch : STORE_COPY_BATCH;
+	arena_init(&c.text, 1 << 20);
+	c.rrsets = malloc(c.batch * sizeof(*c.rrsets));
+	c.negatives = malloc(c.batch * sizeof(*c.negatives));
+
+	dn_status rc;
+	if (c.rrsets == NULL || c.negatives == NULL)
+		rc = dn_fail(err, DN_ENOMEM, "out of memory for a batch of %zu rows", c.batch);
+	else
+		rc = copy_all(&c);
+	if (rc == DN_EINTR)
+		dn_fail(err, DN_EINTR, "interrupted");
+
+	if (done != NULL)
+		*done = c.done;
+	free(c.rrsets);
+	free(c.negatives);
+	free(c.sources);
+	arena_free(&c.text);
+	return rc;
+}

@@ -1,0 +1,47 @@
+/* Copying everything one store contains into another, whatever their backends. */
+#pragma once
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* Rows handed to the target per transaction when the caller sets none. */
+#define STORE_COPY_BATCH 50000
+
+/* What a copy has written so far. Records and negative answers are counted
+ * once per (record, source) pair, as the source store returns them. */
+struct store_copy_counts {
+	uint64_t sources;
+	uint64_t rrset_rows;
+	uint64_t negative_rows;
+	uint64_t runs;
+};
+
+/* Called after each committed batch. */
+typedef void (*store_copy_progress_fn)(const struct store_copy_counts *done, void *ctx);
+
+struct store_copy_options {
+	size_t batch;                       /* rows per transaction; 0 for STORE_COPY_BATCH */
+	store_copy_progress_fn progress;    /* may be NULL */
+	void *progress_ctx;
+	/* When non-NULL and set (by a signal handler), the copy stops before
+	 * its next row, rolls back the open batch and returns DN_EINTR. */
+	volatile sig_atomic_t *stop;
+};
+
+/*
+ * Copy every source (matched by name), record, negative answer and run of
+ * from into to. Each record and negative answer is written as the source
+ * store returns it, once per source with that source's figures, so the
+ * target's merged figures equal the source's when the target was empty,
+ * and add up with what it held otherwise. Runs are added as new runs
+ * with no owner process, since no process of the target writes them.
+ *
+ * Writes go in transactions of options->batch rows; a failure or a stop
+ * rolls back only the open one, so the target keeps what earlier batches
+ * wrote. done (may be NULL) receives the counts written. Returns the first
+ * failure of either store, DN_ENOMEM, or DN_EINTR after a stop.
+ */
+dn_status store_copy(struct store *from, struct store *to, const struct store_copy_options *options,
+                     struct store_copy_counts *done, struct dn_error *err);
