@@ -311,8 +311,11 @@ def check_option_conflicts(tmp):
     assert "DRAGNET_DB takes a file path" in proc.stderr, proc.stderr
     proc = dragnet("stats", "--store=", check=EXIT_USAGE)
     assert "--store needs a location" in proc.stderr, proc.stderr
+    for command in (["store", "init"], ["stats"]):
+        proc = dragnet(*command, "--store", "sqlite:", check=EXIT_STORE)
+        assert "empty database path" in proc.stderr, (command, proc.stderr)
     assert not os.path.exists(db)
-    print("--db with --store, URLs in --db or DRAGNET_DB, empty --store: exit 2")
+    print("--db with --store, URLs in --db or DRAGNET_DB, empty --store: exit 2; sqlite: alone: 4")
 
 
 def check_password_masking(tmp):

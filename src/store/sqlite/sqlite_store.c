@@ -179,6 +179,9 @@ dn_status sqlite_store_open(const char *path, enum store_mode mode,
                             struct dn_error *err)
 {
 	*out = NULL;
+	/* SQLite would open "" as a private temporary database. */
+	if (path[0] == '\0')
+		return dn_fail(err, DN_EINVAL, "empty database path; give a file path after sqlite:");
 	if (strlen(path) >= sizeof(((struct sqlite_store *)0)->path))
 		return dn_fail(err, DN_EINVAL, "database path too long: %.80s...", path);
 
