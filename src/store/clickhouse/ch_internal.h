@@ -79,6 +79,8 @@ dn_status ch_schema_version(struct ch_store *s, int host, int *version, enum ch_
                             struct dn_error *err);
 
 /* Spool (ch_spool.c). */
+/* Set s->spool_dir; ch_spool_open also creates it. */
+dn_status ch_spool_path(struct ch_store *s, struct dn_error *err);
 dn_status ch_spool_open(struct ch_store *s, struct dn_error *err);
 /* Write rows for table to a spool file of the open batch; host is the
  * server the rows must go to, or -1 for any. */

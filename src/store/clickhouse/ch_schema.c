@@ -15,8 +15,10 @@
  * merges the states again with GROUP BY and is exact before they run.
  * On a cluster every node holds these tables for its shard, and a
  * Distributed table "NAME_d" over each spreads inserts by a hash of the
- * owner name and reads from every shard. Runs and sources are small and
- * written to every node, so any node can answer for them alone.
+ * owner name and reads from every shard. Runs and sources are small: on a
+ * cluster without replicas every node gets all of them, so any node can
+ * answer for them alone; with replicas they go through runs_d and
+ * sources_d, and replication copies them.
  *
  * With ?replicated=1 every MergeTree engine becomes its Replicated form, for
  * clusters whose shards have several replicas (see docs/scale-out.md).
@@ -81,13 +83,18 @@ static const char *const schema_v1[] = {
         "FROM {db}.negative_in GROUP BY qname_rev, qtype, rcode, bailiwick, source_id",
 };
 
-/* {db} stands for the database, {cluster} for the cluster. The tables a cluster reads and writes
- * through; the sharding key keeps all rows of an owner name on one shard. */
+/* {db} stands for the database, {cluster} for the cluster. The tables a
+ * cluster reads and writes through; the sharding key keeps all rows of an
+ * owner name on one shard. */
 static const char *const cluster_v1[] = {
         "CREATE TABLE IF NOT EXISTS {db}.rrset_in_d AS {db}.rrset_in "
         "ENGINE = Distributed({cluster}, {db}, rrset_in, cityHash64(rrname))",
         "CREATE TABLE IF NOT EXISTS {db}.negative_in_d AS {db}.negative_in "
         "ENGINE = Distributed({cluster}, {db}, negative_in, cityHash64(qname))",
+        "CREATE TABLE IF NOT EXISTS {db}.runs_d AS {db}.runs "
+        "ENGINE = Distributed({cluster}, {db}, runs, cityHash64(input))",
+        "CREATE TABLE IF NOT EXISTS {db}.sources_d AS {db}.sources "
+        "ENGINE = Distributed({cluster}, {db}, sources, id)",
         "CREATE TABLE IF NOT EXISTS {db}.rrset_fwd_d AS {db}.rrset_fwd "
         "ENGINE = Distributed({cluster}, {db}, rrset_fwd)",
         "CREATE TABLE IF NOT EXISTS {db}.rrset_rev_d AS {db}.rrset_rev "

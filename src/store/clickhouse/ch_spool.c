@@ -57,7 +57,7 @@ static dn_status make_dirs(const char *path, struct dn_error *err)
 	return DN_OK;
 }
 
-dn_status ch_spool_open(struct ch_store *s, struct dn_error *err)
+dn_status ch_spool_path(struct ch_store *s, struct dn_error *err)
 {
 	if (s->loc.spool[0] != '\0') {
 		snprintf(s->spool_dir, sizeof(s->spool_dir), "%s", s->loc.spool);
@@ -88,7 +88,13 @@ dn_status ch_spool_open(struct ch_store *s, struct dn_error *err)
 			               "?spool=DIR to the location",
 			               s->loc.safe);
 	}
-	return make_dirs(s->spool_dir, err);
+	return DN_OK;
+}
+
+dn_status ch_spool_open(struct ch_store *s, struct dn_error *err)
+{
+	dn_status rc = ch_spool_path(s, err);
+	return rc == DN_OK ? make_dirs(s->spool_dir, err) : rc;
 }
 
 static dn_status write_all(int fd, const void *data, size_t len)

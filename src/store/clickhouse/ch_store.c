@@ -47,13 +47,15 @@ static void name_tables(struct ch_store *s)
 	snprintf(s->t_fwd, sizeof(s->t_fwd), "%s.rrset_fwd%s", db, d);
 	snprintf(s->t_rev, sizeof(s->t_rev), "%s.rrset_rev%s", db, d);
 	snprintf(s->t_neg, sizeof(s->t_neg), "%s.negative%s", db, d);
-	snprintf(s->t_runs, sizeof(s->t_runs), "%s.runs", db);
-	snprintf(s->t_sources, sizeof(s->t_sources), "%s.sources", db);
+	/* Runs and sources: see write_copies. */
+	const char *meta = s->cluster && s->loc.replicated ? "_d" : "";
+	snprintf(s->t_runs, sizeof(s->t_runs), "%s.runs%s", db, meta);
+	snprintf(s->t_sources, sizeof(s->t_sources), "%s.sources%s", db, meta);
 	snprintf(s->t_rrset_in, sizeof(s->t_rrset_in), "rrset_in%s", d);
 	snprintf(s->t_negative_in, sizeof(s->t_negative_in), "negative_in%s", d);
 	s->parts[0].table = s->t_rrset_in;
 	s->parts[1].table = s->t_negative_in;
-	s->parts[2].table = "runs";
+	s->parts[2].table = s->cluster && s->loc.replicated ? "runs_d" : "runs";
 }
 
 /* On a cluster, every node is listed in the location: the schema is
@@ -208,11 +210,13 @@ static void ch_close(struct store *store)
 		if (left > 0) {
 			uint64_t batches, bytes;
 			ch_spool_count(s, &batches, &bytes);
-			log_error("%s: %llu batches (%.1f MiB) wait in %s and are not in the store yet "
-			          "(last error: %s); the next dragnet command that writes to this store "
+			log_error("%s: %llu batches (%.1f MiB) wait in %s and are not in the store "
+			          "yet "
+			          "(last error: %s); the next dragnet command that writes to this "
+			          "store "
 			          "sends them",
-			          s->loc.safe, (unsigned long long)batches, (double)bytes / 1048576.0,
-			          s->spool_dir, s->last_send_error);
+			          s->loc.safe, (unsigned long long)batches,
+			          (double)bytes / 1048576.0, s->spool_dir, s->last_send_error);
 		}
 	}
 	for (size_t i = 0; i < 3; i++)
@@ -223,14 +227,18 @@ static void ch_close(struct store *store)
 
 /* ---- Sources ---- */
 
-/* Spool rows of runs or sources: once per node on a cluster, where every
- * node keeps them all, else once. now commits them outside the batch. */
+/* Spool rows of runs or sources. On a cluster without replicas every node
+ * keeps all of them, so that an ingest can start while a shard is down,
+ * and the rows go once to each node. With replicas they go once through
+ * the Distributed table, and replication copies them. now commits them
+ * outside the batch. */
 static dn_status write_copies(struct ch_store *s, const char *table, const struct ch_buf *rows,
                               bool now, struct dn_error *err)
 {
-	size_t copies = s->cluster ? s->loc.nhosts : 1;
+	bool each_node = s->cluster && !s->loc.replicated;
+	size_t copies = each_node ? s->loc.nhosts : 1;
 	for (size_t i = 0; i < copies; i++) {
-		int host = s->cluster ? (int)i : -1;
+		int host = each_node ? (int)i : -1;
 		dn_status rc = now ? ch_spool_write_now(s, table, host, rows, err)
 		                   : ch_spool_write_part(s, table, host, rows, err);
 		if (rc != DN_OK)
@@ -274,7 +282,8 @@ static dn_status ch_source_id(struct store *store, const char *name, const char 
 		ch_buf_str(&row, name, strlen(name));
 		ch_buf_str(&row, kind, strlen(kind));
 		ch_buf_i64(&row, time_now());
-		rc = row.ok ? write_copies(s, "sources", &row, true, err)
+		const char *table = s->cluster && s->loc.replicated ? "sources_d" : "sources";
+		rc = row.ok ? write_copies(s, table, &row, true, err)
 		            : dn_fail(err, DN_ENOMEM, "out of memory");
 		ch_buf_free(&row);
 		if (rc == DN_OK) {
@@ -507,9 +516,17 @@ static dn_status ch_status(struct store *store, struct store_status *st, struct 
 	}
 	if (st->schema_version < 0)
 		st->schema_version = 0;
-	snprintf(st->spool_dir, sizeof(st->spool_dir), "%s", s->spool_dir);
-	if (s->spool_dir[0] != '\0')
+	/* A store opened for reading has not set up its spool; the folder a
+	 * writer would use is found the same way. */
+	char spool[sizeof(s->spool_dir)];
+	snprintf(spool, sizeof(spool), "%s", s->spool_dir);
+	struct dn_error ignored;
+	if (s->spool_dir[0] != '\0' || ch_spool_path(s, &ignored) == DN_OK) {
+		snprintf(st->spool_dir, sizeof(st->spool_dir), "%s", s->spool_dir);
 		ch_spool_count(s, &st->spool_batches, &st->spool_bytes);
+	}
+	/* close() sends what a writer left only when spool_dir was set at open. */
+	snprintf(s->spool_dir, sizeof(s->spool_dir), "%s", spool);
 	return DN_OK;
 }
 
