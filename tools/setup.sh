@@ -27,9 +27,11 @@ build_packages="build-essential cmake ninja-build pkg-config libknot-dev libpcap
     libsqlite3-dev libjansson-dev libzstd-dev zlib1g-dev libxxhash-dev libidn2-dev
     libcurl4-openssl-dev"
 # tshark, editcap and mergecap are test oracles; clang and its runtime build
-# the sanitizer and libFuzzer configuration. ZooKeeper (it brings a Java
+# the sanitizer and libFuzzer configuration. The ClickHouse tests start their
+# own clickhouse-server processes on loopback; ZooKeeper (it brings a Java
 # runtime) serves the tests of replicated ClickHouse tables.
-test_packages="libcmocka-dev python3 tshark zstd clang libclang-rt-14-dev zookeeper"
+test_packages="libcmocka-dev python3 tshark zstd clang libclang-rt-14-dev clickhouse-server
+    zookeeper"
 
 packages=$build_packages
 [ "$mode" = test ] && packages="$packages $test_packages"

@@ -417,7 +417,7 @@ static void collect_types(struct stats_run *r, struct store_stats *st)
 {
 	sqlite3_stmt *stmt;
 	const char *sql = "SELECT rrtype, count(*) AS n FROM rrset GROUP BY rrtype "
-	                  "ORDER BY n DESC LIMIT 64";
+	                  "ORDER BY n DESC, rrtype LIMIT 64";
 	if (!stats_prepare(r, sql, &stmt))
 		return;
 	int rc;
