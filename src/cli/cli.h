@@ -15,15 +15,16 @@ enum cli_exit {
 	DN_EXIT_INPUT = 3,        /* one or more inputs could not be read; the others were */
 	DN_EXIT_STORE = 4,        /* the database could not be opened, read or written */
 	DN_EXIT_FAILURE = 5,      /* anything else: out of memory, capture device errors */
+	DN_EXIT_PARTIAL = 6,      /* a lookup answered from part of a cluster (--partial) */
 	DN_EXIT_INTERRUPTED = 130 /* stopped by SIGINT/SIGTERM before the input ended */
 };
 
 /* Options every command accepts. */
 struct cli_common {
-	const char *command;  /* "pdns", for messages */
-	const char *store;    /* --store LOCATION */
-	const char *db;       /* --db PATH, the SQLite spelling of --store */
-	int verbosity;        /* -v raises, -q lowers */
+	const char *command; /* "pdns", for messages */
+	const char *store;   /* --store LOCATION */
+	const char *db;      /* --db PATH, the SQLite spelling of --store */
+	int verbosity;       /* -v raises, -q lowers */
 };
 
 /* getopt_long() value of --store; commands number their own long-only
@@ -31,9 +32,12 @@ struct cli_common {
 #define CLI_OPT_STORE 1000
 
 /* Long options shared by all commands; the short ones are "vq". */
-#define CLI_COMMON_LONG                                                                    \
-	{"store", required_argument, NULL, CLI_OPT_STORE}, {"db", required_argument, NULL, 'D'}, \
-		{"verbose", no_argument, NULL, 'v'}, {"quiet", no_argument, NULL, 'q'}
+#define CLI_COMMON_LONG                                                                            \
+	{"store", required_argument, NULL, CLI_OPT_STORE}, {"db", required_argument, NULL, 'D'},   \
+	        {"verbose", no_argument, NULL, 'v'},                                               \
+	{                                                                                          \
+		"quiet", no_argument, NULL, 'q'                                                    \
+	}
 
 /* Handle a shared option; false when opt is not one of them. */
 bool cli_common_option(struct cli_common *common, int opt, const char *arg);
@@ -86,7 +90,8 @@ bool cli_parse_size(const char *text, size_t *bytes);
 bool cli_parse_uint(const char *text, unsigned long long max, unsigned long long *value);
 
 /* Print "dragnet COMMAND: message" and a hint to run --help; returns DN_EXIT_USAGE. */
-int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_usage_error(const char *command, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
 
 /* Flush standard output; when that or an earlier write failed (a full disk),
  * log it and return DN_EXIT_FAILURE, else code. */

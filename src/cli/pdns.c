@@ -14,46 +14,50 @@
 #include "util/timeutil.h"
 
 static const char pdns_usage[] =
-	"Usage: dragnet pdns [OPTION]... NAME|ADDRESS|CIDR|START-END\n"
-	"       dragnet pdns [OPTION]... --rdata VALUE\n"
-	"Look up passive-DNS records.\n"
-	"\n"
-	"NAME finds records owned by that name; '*.example.com' finds every name below\n"
-	"example.com and 'www.example.*' every name starting with www.example. An\n"
-	"address, CIDR prefix or START-END range finds the A and AAAA records that\n"
-	"point into it, as --rdata does. Text with a ':', or with a '.' and nothing but\n"
-	"digits, '.', '/' and '-', is read as an address; end it with a dot to look up\n"
-	"a name.\n"
-	"\n"
-	"  -r, --rdata VALUE       reverse lookup: an address, prefix or range, or a\n"
-	"                          name (with the same wildcards) that CNAME, NS, MX,\n"
-	"                          PTR, SRV, SOA and other records point at\n"
-	"  -t, --type TYPE         only this record type (A, AAAA, NS, TXT, TYPE65280...)\n"
-	"  -b, --bailiwick ZONE    only records with this bailiwick\n"
-	"      --first-after TIME  first seen at or after TIME\n"
-	"      --first-before TIME first seen before TIME\n"
-	"      --last-after TIME   last seen at or after TIME\n"
-	"      --last-before TIME  last seen before TIME\n"
-	"                          TIME is epoch seconds, ISO 8601 (2024-05-01,\n"
-	"                          2024-05-01T12:00:00Z; UTC unless an offset is given)\n"
-	"                          or an age such as 30d, 12h, 2w\n"
-	"  -N, --negative          show negative answers (NXDOMAIN, SERVFAIL, NODATA...)\n"
-	"  -l, --limit N           at most N results (default 10000; 0 for no limit)\n"
-	"      --offset N          skip the first N results\n"
-	"  -S, --sort KEY          first (default, oldest first), last (newest first),\n"
-	"                          count (most seen first) or name\n"
-	"  -j, --json              one COF JSON object per line (times in epoch seconds,\n"
-	"                          names always in A-label form)\n"
-	"      --csv               CSV with a header line, including the sources column\n"
-	"  -u, --unicode           show internationalised names in Unicode (table, CSV)\n"
-	"      --store LOCATION    SQLite file, sqlite:PATH or clickhouse://HOST:PORT/DB\n"
-	"                          (default $DRAGNET_STORE, else $DRAGNET_DB, else the\n"
-	"                          config file, else $XDG_DATA_HOME/dragnet/dragnet.db)\n"
-	"      --db PATH           SQLite file; the same as --store PATH\n"
-	"  -v, --verbose, -q, --quiet, -h, --help\n"
-	"\n"
-	"Exit status: 0 records found, 1 none found, 2 invalid arguments or\n"
-	"configuration file, 4 store error, 5 output could not be written.\n";
+        "Usage: dragnet pdns [OPTION]... NAME|ADDRESS|CIDR|START-END\n"
+        "       dragnet pdns [OPTION]... --rdata VALUE\n"
+        "Look up passive-DNS records.\n"
+        "\n"
+        "NAME finds records owned by that name; '*.example.com' finds every name below\n"
+        "example.com and 'www.example.*' every name starting with www.example. An\n"
+        "address, CIDR prefix or START-END range finds the A and AAAA records that\n"
+        "point into it, as --rdata does. Text with a ':', or with a '.' and nothing but\n"
+        "digits, '.', '/' and '-', is read as an address; end it with a dot to look up\n"
+        "a name.\n"
+        "\n"
+        "  -r, --rdata VALUE       reverse lookup: an address, prefix or range, or a\n"
+        "                          name (with the same wildcards) that CNAME, NS, MX,\n"
+        "                          PTR, SRV, SOA and other records point at\n"
+        "  -t, --type TYPE         only this record type (A, AAAA, NS, TXT, TYPE65280...)\n"
+        "  -b, --bailiwick ZONE    only records with this bailiwick\n"
+        "      --first-after TIME  first seen at or after TIME\n"
+        "      --first-before TIME first seen before TIME\n"
+        "      --last-after TIME   last seen at or after TIME\n"
+        "      --last-before TIME  last seen before TIME\n"
+        "                          TIME is epoch seconds, ISO 8601 (2024-05-01,\n"
+        "                          2024-05-01T12:00:00Z; UTC unless an offset is given)\n"
+        "                          or an age such as 30d, 12h, 2w\n"
+        "  -N, --negative          show negative answers (NXDOMAIN, SERVFAIL, NODATA...)\n"
+        "  -l, --limit N           at most N results (default 10000; 0 for no limit)\n"
+        "      --offset N          skip the first N results\n"
+        "  -S, --sort KEY          first (default, oldest first), last (newest first),\n"
+        "                          count (most seen first) or name\n"
+        "  -j, --json              one COF JSON object per line (times in epoch seconds,\n"
+        "                          names always in A-label form)\n"
+        "      --csv               CSV with a header line, including the sources column\n"
+        "  -u, --unicode           show internationalised names in Unicode (table, CSV)\n"
+        "      --partial           when a shard of a ClickHouse cluster is down, return\n"
+        "                          what the other shards hold (exit status 6) instead\n"
+        "                          of failing\n"
+        "      --store LOCATION    SQLite file, sqlite:PATH or clickhouse://HOST:PORT/DB\n"
+        "                          (default $DRAGNET_STORE, else $DRAGNET_DB, else the\n"
+        "                          config file, else $XDG_DATA_HOME/dragnet/dragnet.db)\n"
+        "      --db PATH           SQLite file; the same as --store PATH\n"
+        "  -v, --verbose, -q, --quiet, -h, --help\n"
+        "\n"
+        "Exit status: 0 records found, 1 none found, 2 invalid arguments or\n"
+        "configuration file, 4 store error, 5 output could not be written, 6 the\n"
+        "answer is partial (--partial and a shard was down).\n";
 
 enum {
 	OPT_FIRST_AFTER = 256,
@@ -62,6 +66,7 @@ enum {
 	OPT_LAST_BEFORE,
 	OPT_OFFSET,
 	OPT_CSV,
+	OPT_PARTIAL,
 };
 
 #define DEFAULT_LIMIT 10000
@@ -115,10 +120,10 @@ static bool parse_sort(const char *arg, enum pdns_sort *sort)
 		const char *name;
 		enum pdns_sort sort;
 	} keys[] = {
-		{"first", PDNS_SORT_FIRST},
-		{"last", PDNS_SORT_LAST},
-		{"count", PDNS_SORT_COUNT},
-		{"name", PDNS_SORT_NAME},
+	        {"first", PDNS_SORT_FIRST},
+	        {"last", PDNS_SORT_LAST},
+	        {"count", PDNS_SORT_COUNT},
+	        {"name", PDNS_SORT_NAME},
 	};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (strcmp(arg, keys[i].name) == 0) {
@@ -150,23 +155,24 @@ static void warn_host_bits(const char *text, const struct ip_range *range)
 int cmd_pdns(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"rdata", required_argument, NULL, 'r'},
-		{"type", required_argument, NULL, 't'},
-		{"bailiwick", required_argument, NULL, 'b'},
-		{"first-after", required_argument, NULL, OPT_FIRST_AFTER},
-		{"first-before", required_argument, NULL, OPT_FIRST_BEFORE},
-		{"last-after", required_argument, NULL, OPT_LAST_AFTER},
-		{"last-before", required_argument, NULL, OPT_LAST_BEFORE},
-		{"negative", no_argument, NULL, 'N'},
-		{"limit", required_argument, NULL, 'l'},
-		{"offset", required_argument, NULL, OPT_OFFSET},
-		{"sort", required_argument, NULL, 'S'},
-		{"json", no_argument, NULL, 'j'},
-		{"csv", no_argument, NULL, OPT_CSV},
-		{"unicode", no_argument, NULL, 'u'},
-		{"help", no_argument, NULL, 'h'},
-		CLI_COMMON_LONG,
-		{NULL, 0, NULL, 0},
+	        {"rdata", required_argument, NULL, 'r'},
+	        {"type", required_argument, NULL, 't'},
+	        {"bailiwick", required_argument, NULL, 'b'},
+	        {"first-after", required_argument, NULL, OPT_FIRST_AFTER},
+	        {"first-before", required_argument, NULL, OPT_FIRST_BEFORE},
+	        {"last-after", required_argument, NULL, OPT_LAST_AFTER},
+	        {"last-before", required_argument, NULL, OPT_LAST_BEFORE},
+	        {"negative", no_argument, NULL, 'N'},
+	        {"limit", required_argument, NULL, 'l'},
+	        {"offset", required_argument, NULL, OPT_OFFSET},
+	        {"sort", required_argument, NULL, 'S'},
+	        {"json", no_argument, NULL, 'j'},
+	        {"csv", no_argument, NULL, OPT_CSV},
+	        {"unicode", no_argument, NULL, 'u'},
+	        {"partial", no_argument, NULL, OPT_PARTIAL},
+	        {"help", no_argument, NULL, 'h'},
+	        CLI_COMMON_LONG,
+	        {NULL, 0, NULL, 0},
 	};
 	struct cli_common common = {.command = "pdns"};
 	struct pdns_query query;
@@ -175,6 +181,7 @@ int cmd_pdns(int argc, char **argv)
 	struct pdns_writer_options out = {.format = PDNS_FORMAT_TABLE};
 	const char *rdata = NULL;
 	bool negative = false;
+	struct store_options store_options = {0};
 	unsigned long long value;
 	struct dn_error err;
 
@@ -191,8 +198,10 @@ int cmd_pdns(int argc, char **argv)
 				break;
 			if (strncasecmp(optarg, "TYPE", 4) == 0 && optarg[4] != '\0' &&
 			    strspn(optarg + 4, "0123456789") == strlen(optarg + 4))
-				return cli_usage_error("pdns", "record type '%s' is out of range "
-				                               "(TYPE0 to TYPE65535)", optarg);
+				return cli_usage_error("pdns",
+				                       "record type '%s' is out of range "
+				                       "(TYPE0 to TYPE65535)",
+				                       optarg);
 			return cli_usage_error("pdns", "unknown record type '%s'", optarg);
 		case 'b':
 			if (pdns_name_normalize(optarg, query.bailiwick, sizeof(query.bailiwick),
@@ -230,18 +239,22 @@ int cmd_pdns(int argc, char **argv)
 			break;
 		case 'S':
 			if (!parse_sort(optarg, &query.sort))
-				return cli_usage_error("pdns",
-				                       "invalid --sort '%s' (first, last, count, name)",
-				                       optarg);
+				return cli_usage_error(
+				        "pdns", "invalid --sort '%s' (first, last, count, name)",
+				        optarg);
 			break;
 		case 'j':
 		case OPT_CSV:
 			if (out.format != PDNS_FORMAT_TABLE)
-				return cli_usage_error("pdns", "give either --json or --csv, not both");
+				return cli_usage_error("pdns",
+				                       "give either --json or --csv, not both");
 			out.format = opt == 'j' ? PDNS_FORMAT_JSON : PDNS_FORMAT_CSV;
 			break;
 		case 'u':
 			out.unicode = true;
+			break;
+		case OPT_PARTIAL:
+			store_options.allow_partial = true;
 			break;
 		case 'h':
 			fputs(pdns_usage, stdout);
@@ -274,7 +287,7 @@ int cmd_pdns(int argc, char **argv)
 		                               "rdata to search by address or --rdata");
 
 	struct store *store;
-	int code = cli_open_store(&common, STORE_READ, NULL, &store);
+	int code = cli_open_store(&common, STORE_READ, &store_options, &store);
 	if (code != DN_EXIT_OK)
 		return code;
 
@@ -289,14 +302,19 @@ int cmd_pdns(int argc, char **argv)
 	else
 		rc = store_query_rrsets(store, &query, emit_record, &run, &err);
 	pdns_writer_finish(run.writer);
+	/* The store has already warned that the answer is partial. */
+	bool partial = rc == DN_OK && store_query_note(store) != NULL;
 	store_close(store);
 
 	if (rc != DN_OK) {
-		log_error("%s", run.out_of_memory ? "out of memory while collecting results" : err.msg);
+		log_error("%s",
+		          run.out_of_memory ? "out of memory while collecting results" : err.msg);
 		return cli_finish_output(cli_exit_for(rc));
 	}
 	if (query.limit > 0 && run.results == query.limit)
 		log_info("stopped at --limit %llu; there may be more (use --limit 0 for all)",
 		         (unsigned long long)query.limit);
+	if (partial)
+		return cli_finish_output(DN_EXIT_PARTIAL);
 	return cli_finish_output(run.results > 0 ? DN_EXIT_OK : DN_EXIT_NO_MATCH);
 }

@@ -103,8 +103,24 @@ static int server_message(const char *body, char *out, size_t size)
 		len--;
 	if (len >= 5 && strncmp(text + len - 5, ". Log", 5) == 0)
 		len -= 5; /* "All connection tries failed. Log:" precedes a log */
+	/* "All connection tries failed" is followed by a log whose lines name
+	 * the shard: "... Code: 210, ...: Connection refused (127.0.0.1:9001)". */
+	char shard[128] = "";
+	const char *refused = code == 279 ? strstr(text, "Code: 210, e.displayText() = ") : NULL;
+	if (refused != NULL) {
+		refused = strchr(refused, ':');
+		refused = refused != NULL ? strstr(refused + 1, ": ") : NULL;
+	}
+	if (refused != NULL) {
+		refused += 2;
+		size_t rlen = strcspn(refused, "\n");
+		const char *end = strstr(refused, ", e.what()");
+		if (end != NULL && (size_t)(end - refused) < rlen)
+			rlen = (size_t)(end - refused);
+		snprintf(shard, sizeof(shard), ": %.*s", (int)rlen, refused);
+	}
 	if (code != 0)
-		snprintf(out, size, "%.*s (code %d)", (int)len, text, code);
+		snprintf(out, size, "%.*s%s (code %d)", (int)len, text, shard, code);
 	else
 		snprintf(out, size, "%.*s", (int)len, text);
 	return code;
