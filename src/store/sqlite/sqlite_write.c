@@ -456,6 +456,12 @@ dn_status sqlite_find_run(struct store *store, const char *input, struct store_r
                           bool *found, struct dn_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)store;
+	/* A store opened for reading has none of the write statements, but
+	 * looking up runs is a read. */
+	if (s->find_run == NULL && sqlite3_prepare_v3(s->db, sql_find_run, -1,
+	                                              SQLITE_PREPARE_PERSISTENT, &s->find_run,
+	                                              NULL) != SQLITE_OK)
+		return sqlite_fail(s, err, "preparing the run lookup");
 	sqlite3_stmt *st = s->find_run;
 	sqlite3_bind_text(st, 1, input, -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(st);
