@@ -175,9 +175,11 @@ static void add_order_limit(struct ch_buf *b, const struct pdns_query *q, const 
 		sql_addf(b, " ORDER BY o_name, %s, %s, o_first", type, value);
 		break;
 	}
+	/* ClickHouse adds offset and limit, so "no limit" must leave room for
+	 * the offset: the largest UInt64 wraps and returns nothing. */
 	if (q->limit > 0 || q->offset > 0)
 		sql_addf(b, " LIMIT %llu, %llu", (unsigned long long)q->offset,
-		         q->limit > 0 ? (unsigned long long)q->limit : 18446744073709551615ull);
+		         q->limit > 0 ? (unsigned long long)q->limit : 1ull << 62);
 }
 
 dn_status ch_query_rrsets(struct store *store, const struct pdns_query *q, store_record_fn fn,
