@@ -32,6 +32,7 @@ struct ch_store {
 	char t_fwd[160], t_rev[160], t_neg[160], t_runs[160], t_sources[160];
 	char t_rrset_in[160], t_negative_in[160];
 
+	bool writable; /* opened with STORE_WRITE: the spool is set up */
 	bool in_batch;
 	struct ch_part_writer parts[3];
 	char *tmp_files[4096]; /* parts of the open batch, not yet committed */

@@ -11,6 +11,32 @@
 #include "store/clickhouse/ch_rows.h"
 #include "util/log.h"
 
+/* The server names a down shard by its native-protocol address, which the
+ * user may not know; list the nodes of the location that do not answer. */
+static void list_silent_nodes(struct ch_store *s, char *out, size_t size)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < s->loc.nhosts; i++) {
+		struct dn_error ignored;
+		enum ch_failure failure;
+		char *text = NULL;
+		if (ch_http_text(s->http, (int)i, "checking a node", "SELECT 1", &text, &failure,
+		                 &ignored) == DN_OK) {
+			free(text);
+			continue;
+		}
+		if (failure != CH_FAIL_CONNECT)
+			continue;
+		int n = snprintf(out + used, size - used, "%s%s:%d",
+		                 used == 0 ? "; not answering: " : ", ", s->loc.hosts[i].name,
+		                 s->loc.hosts[i].port);
+		if (n < 0 || (size_t)n >= size - used)
+			break;
+		used += (size_t)n;
+	}
+}
+
 dn_status ch_select(struct ch_store *s, const char *what, const char *sql, ch_sink_fn sink,
                     void *ctx, struct dn_error *err)
 {
@@ -20,15 +46,17 @@ dn_status ch_select(struct ch_store *s, const char *what, const char *sql, ch_si
 	                           ctx, &failure, err);
 	if (rc == DN_OK || failure != CH_FAIL_SHARD)
 		return rc;
+	char down[256];
+	list_silent_nodes(s, down, sizeof(down));
 	if (!s->allow_partial) {
 		size_t len = strlen(err->msg);
 		snprintf(err->msg + len, sizeof(err->msg) - len,
-		         "; a shard of cluster '%s' is down (--partial returns what the others "
+		         "; a shard of cluster '%s' is down%s (--partial returns what the others "
 		         "hold)",
-		         s->loc.cluster);
+		         s->loc.cluster, down);
 		return rc;
 	}
-	snprintf(s->note, sizeof(s->note), "partial answer: %.480s", err->msg);
+	snprintf(s->note, sizeof(s->note), "partial answer%s: %.400s", down, err->msg);
 	log_warn("%s", s->note);
 	return ch_http_run(s->http, -1, what, sql, NULL, 0,
 	                   "wait_end_of_query=1&skip_unavailable_shards=1", sink, ctx, &failure,

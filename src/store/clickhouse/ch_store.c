@@ -173,6 +173,7 @@ dn_status ch_store_open(const char *location, enum store_mode mode,
 		rc = prepare_schema(s, mode, err);
 	if (rc == DN_OK && mode == STORE_WRITE)
 		rc = ch_spool_open(s, err);
+	s->writable = rc == DN_OK && mode == STORE_WRITE;
 	if (rc != DN_OK) {
 		ch_close(&s->base);
 		return rc;
@@ -227,6 +228,12 @@ static void ch_close(struct store *store)
 
 /* ---- Sources ---- */
 
+static dn_status reject_read_only(const struct ch_store *s, struct dn_error *err)
+{
+	return dn_fail(err, DN_EINVAL, "%s: the store was opened for reading and takes no writes",
+	               s->loc.safe);
+}
+
 /* Spool rows of runs or sources. On a cluster without replicas every node
  * keeps all of them, so that an ingest can start while a shard is down,
  * and the rows go once to each node. With replicas they go once through
@@ -251,6 +258,8 @@ static dn_status ch_source_id(struct store *store, const char *name, const char 
                               struct dn_error *err)
 {
 	struct ch_store *s = (struct ch_store *)store;
+	if (!s->writable)
+		return reject_read_only(s, err);
 	/* Ids come from a hash of the name, so sensors that write at the same
 	 * time agree on them without a sequence; a collision takes the next
 	 * free value. */
@@ -301,7 +310,8 @@ static dn_status ch_source_id(struct store *store, const char *name, const char 
 static dn_status ch_begin(struct store *store, struct dn_error *err)
 {
 	struct ch_store *s = (struct ch_store *)store;
-	(void)err;
+	if (!s->writable)
+		return reject_read_only(s, err);
 	for (size_t i = 0; i < 3; i++) {
 		ch_buf_reset(&s->parts[i].buf);
 		s->parts[i].rows = 0;
@@ -440,6 +450,8 @@ static dn_status ch_put_run(struct store *store, struct store_run *run, struct d
 static dn_status ch_commit(struct store *store, struct dn_error *err)
 {
 	struct ch_store *s = (struct ch_store *)store;
+	if (!s->writable)
+		return reject_read_only(s, err);
 	dn_status rc = DN_OK;
 	for (size_t i = 0; i < 3 && rc == DN_OK; i++)
 		if (s->parts[i].rows > 0)
