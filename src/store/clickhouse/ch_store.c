@@ -267,16 +267,26 @@ static dn_status ch_source_id(struct store *store, const char *name, const char 
 	for (int attempt = 0; attempt < 64; attempt++, want++) {
 		if (want == 0)
 			want = 1;
-		char sql[512];
-		snprintf(sql, sizeof(sql), "SELECT name FROM %s WHERE id = %u LIMIT 1",
-		         s->t_sources, want);
+		/* The comparison runs in the server, as names come back escaped
+		 * in text formats: "1" is this source, "0" another one, "" free. */
+		struct ch_buf sql;
+		ch_buf_init(&sql);
+		char head[64];
+		snprintf(head, sizeof(head), "SELECT name = ");
+		ch_buf_add(&sql, head, strlen(head));
+		ch_quote(&sql, name, strlen(name));
+		char tail[300];
+		snprintf(tail, sizeof(tail), " FROM %s WHERE id = %u LIMIT 1", s->t_sources, want);
+		ch_buf_add(&sql, tail, strlen(tail) + 1);
 		char *found = NULL;
-		dn_status rc =
-		        ch_http_text(s->http, -1, "looking up a source", sql, &found, NULL, err);
+		dn_status rc = sql.ok ? ch_http_text(s->http, -1, "looking up a source",
+		                                     (const char *)sql.data, &found, NULL, err)
+		                      : dn_fail(err, DN_ENOMEM, "out of memory");
+		ch_buf_free(&sql);
 		if (rc != DN_OK)
 			return rc;
 		bool taken = found[0] != '\0';
-		bool same = strcmp(found, name) == 0;
+		bool same = strcmp(found, "1") == 0;
 		free(found);
 		if (same) {
 			*id = want;
