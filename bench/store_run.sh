@@ -73,7 +73,9 @@ kernel $(uname -r), $(cc --version | head -1), SQLite $sqlite_version, ClickHous
 $(value "$out/clickhouse-cluster.summary" version) (two servers on loopback).
 
 Command: \`bench/store_run.sh $observations\` with universe $universe, flush $flush,
-seed $seed, $queries queries of each kind, $sources sources.
+seed $seed, $queries queries of each kind, $sources sources, built from commit
+$(git rev-parse --short HEAD) with $(git status --porcelain -- src | wc -l) files under src/ changed
+or added since.
 
 EOF
 
