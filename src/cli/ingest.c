@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "ingest/ingest.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -90,6 +91,7 @@ static struct ingest *volatile running;  /* read by the signal handler */
 static void on_signal(int signo)
 {
 	(void)signo;
+	interrupt_note();
 	if (running != NULL)
 		ingest_stop(running);
 }

@@ -19,7 +19,8 @@ import chzk  # noqa: E402
 import dnstest as t  # noqa: E402
 
 DATABASE = "dragnet"
-REPLICATED_TABLES = ["meta", "negative", "rrset_fwd", "rrset_rev", "runs", "sources"]
+REPLICATED_TABLES = ["batches", "meta", "negative", "rrset_fwd", "rrset_rev", "runs",
+                     "sources"]
 # How long replicas get to fetch what another replica stored, and to
 # become active again, in seconds.
 CATCH_UP_TIMEOUT = 60

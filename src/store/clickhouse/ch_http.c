@@ -7,6 +7,7 @@
 
 #include <curl/curl.h>
 
+#include "util/interrupt.h"
 #include "util/log.h"
 
 struct ch_http {
@@ -14,6 +15,7 @@ struct ch_http {
 	CURL *curl;
 	size_t current; /* server asked first */
 	int last_code;
+	CURLcode last_transport; /* curl's result of the last request */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -27,6 +29,19 @@ struct transfer {
 	char error_body[1024]; /* start of the body of a failed response */
 	size_t error_len;
 };
+
+/* A second SIGINT or SIGTERM stops a request; the first lets it finish,
+ * so that an interrupted ingest can still deliver its last batch. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+	(void)arg;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return interrupt_count() >= 2;
+}
 
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
@@ -195,6 +210,8 @@ static dn_status run_on(struct ch_http *h, size_t host, const char *what, const 
 
 	struct transfer t = {.h = h, .sink = sink, .ctx = ctx};
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
 	h->errbuf[0] = '\0';
 	CURLcode rc = curl_easy_perform(c);
@@ -204,14 +221,20 @@ static dn_status run_on(struct ch_http *h, size_t host, const char *what, const 
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &t.http_status);
 
 	h->last_code = 0;
+	h->last_transport = rc;
+	char shown[300];
+	ch_host_format(server, shown, sizeof(shown));
+	if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		*failure = CH_FAIL_LOCAL;
+		return dn_fail(err, DN_EINTR, "%s: %s: stopped by a signal", loc->safe, what);
+	}
 	if (rc == CURLE_WRITE_ERROR && t.sink_status != DN_OK) {
 		*failure = CH_FAIL_LOCAL;
 		return t.sink_status;
 	}
 	if (rc != CURLE_OK) {
 		*failure = transport_error(rc) ? CH_FAIL_CONNECT : CH_FAIL_SERVER;
-		return dn_fail(err, DN_ESTORE, "%s: %s: server %s:%d: %s", loc->safe, what,
-		               server->name, server->port,
+		return dn_fail(err, DN_ESTORE, "%s: %s: server %s: %s", loc->safe, what, shown,
 		               h->errbuf[0] != '\0' ? h->errbuf : curl_easy_strerror(rc));
 	}
 	if (t.http_status != 200) {
@@ -219,10 +242,10 @@ static dn_status run_on(struct ch_http *h, size_t host, const char *what, const 
 		h->last_code = server_message(t.error_body, message, sizeof(message));
 		*failure = is_shard_code(h->last_code) ? CH_FAIL_SHARD : CH_FAIL_SERVER;
 		if (t.http_status == 401 || t.http_status == 403)
-			return dn_fail(err, DN_ESTORE, "%s: %s: server %s:%d refused the user: %s",
-			               loc->safe, what, server->name, server->port, message);
-		return dn_fail(err, DN_ESTORE, "%s: %s: server %s:%d answered HTTP %ld: %s",
-		               loc->safe, what, server->name, server->port, t.http_status,
+			return dn_fail(err, DN_ESTORE, "%s: %s: server %s refused the user: %s",
+			               loc->safe, what, shown, message);
+		return dn_fail(err, DN_ESTORE, "%s: %s: server %s answered HTTP %ld: %s", loc->safe,
+		               what, shown, t.http_status,
 		               message[0] != '\0' ? message : "(no message)");
 	}
 	*failure = CH_FAIL_NONE;
@@ -246,11 +269,15 @@ dn_status ch_http_run(struct ch_http *h, int host, const char *what, const char 
 		return run_on(h, (size_t)host, what, sql, body, body_len, settings, sink, ctx,
 		              failure, err);
 
-	/* A kept-alive connection the server has closed meanwhile fails once;
-	 * the first server gets a second try before the next one is asked. */
+	/* A kept-alive connection that the server closed meanwhile fails once
+	 * with a send or receive error: the first server gets a second try
+	 * then, before the next one is asked. */
 	size_t n = h->loc->nhosts;
 	dn_status rc = DN_ESTORE;
 	for (size_t tries = 0; tries <= n; tries++) {
+		if (tries == 1 && h->last_transport != CURLE_SEND_ERROR &&
+		    h->last_transport != CURLE_RECV_ERROR && h->last_transport != CURLE_GOT_NOTHING)
+			continue;
 		size_t server = tries == 0 ? h->current : (h->current + tries - 1) % n;
 		rc = run_on(h, server, what, sql, body, body_len, settings, sink, ctx, failure,
 		            err);

@@ -16,6 +16,7 @@
  * that no part exceeds what one INSERT writes as a single block. */
 struct ch_part_writer {
 	const char *table; /* "rrset_in", "negative_in" or "runs" */
+	uint64_t batch;    /* id in every row of the part; 0 before the first row */
 	struct ch_buf buf;
 	uint64_t rows;
 };
@@ -30,16 +31,18 @@ struct ch_store {
 	 * every node keeps a full copy of those, so that a shard being down
 	 * does not stop an ingest from starting. */
 	char t_fwd[160], t_rev[160], t_neg[160], t_runs[160], t_sources[160];
-	char t_rrset_in[160], t_negative_in[160];
+	char t_rrset_in[160], t_negative_in[160], t_batches[160];
 
 	bool writable; /* opened with STORE_WRITE: the spool is set up */
 	bool in_batch;
 	struct ch_part_writer parts[3];
-	char *tmp_files[4096]; /* parts of the open batch, not yet committed */
-	size_t ntmp;
+	char tmp_dir[1200]; /* folder of the open batch in the spool; "" when none */
+	unsigned nparts;
 	unsigned seq;
 
 	char spool_dir[1024];
+	char **fresh; /* spool files this process committed and has not sent yet */
+	size_t nfresh, fresh_cap;
 	double retry_at; /* monotonic time of the next attempt to send */
 	double retry_delay;
 	bool warned_outage;
@@ -84,8 +87,9 @@ dn_status ch_schema_version(struct ch_store *s, int host, int *version, enum ch_
 dn_status ch_spool_path(struct ch_store *s, struct dn_error *err);
 dn_status ch_spool_open(struct ch_store *s, struct dn_error *err);
 /* Write rows for table to a spool file of the open batch; host is the
- * server the rows must go to, or -1 for any. */
-dn_status ch_spool_write_part(struct ch_store *s, const char *table, int host,
+ * server the rows must go to, or -1 for any; batch is the id in the rows
+ * (0 for runs and sources, which can be sent twice without harm). */
+dn_status ch_spool_write_part(struct ch_store *s, const char *table, int host, uint64_t batch,
                               const struct ch_buf *rows, struct dn_error *err);
 /* The same, committed at once, outside any batch. */
 dn_status ch_spool_write_now(struct ch_store *s, const char *table, int host,
@@ -96,3 +100,5 @@ void ch_spool_discard(struct ch_store *s);
  * Returns the number of batches left. */
 size_t ch_spool_send(struct ch_store *s, bool *failed);
 void ch_spool_count(struct ch_store *s, uint64_t *batches, uint64_t *bytes);
+void ch_spool_free(struct ch_store *s);
+void ch_spool_clean(struct ch_store *s);

@@ -28,9 +28,10 @@ static void list_silent_nodes(struct ch_store *s, char *out, size_t size)
 		}
 		if (failure != CH_FAIL_CONNECT)
 			continue;
-		int n = snprintf(out + used, size - used, "%s%s:%d",
-		                 used == 0 ? "; not answering: " : ", ", s->loc.hosts[i].name,
-		                 s->loc.hosts[i].port);
+		char shown[300];
+		ch_host_format(&s->loc.hosts[i], shown, sizeof(shown));
+		int n = snprintf(out + used, size - used, "%s%s",
+		                 used == 0 ? "; not answering: " : ", ", shown);
 		if (n < 0 || (size_t)n >= size - used)
 			break;
 		used += (size_t)n;

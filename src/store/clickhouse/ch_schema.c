@@ -10,6 +10,9 @@
  *                             or 'N' + reversed target name (reverse lookups)
  *   negative_in ─> negative
  *   runs, sources, meta       ReplacingMergeTree, newest version wins
+ *   batches                   the id of every batch stored, filled by views
+ *                             on rrset_in and negative_in in the same insert,
+ *                             so a batch sent again after a crash is found
  *
  * Background merges combine rows whenever the server likes, so every read
  * merges the states again with GROUP BY and is exact before they run.
@@ -45,7 +48,7 @@ static const char *const schema_v1[] = {
         "ENGINE = {replacing runs version} ORDER BY (input, id)",
         "CREATE TABLE IF NOT EXISTS {db}.rrset_in (rrname String, rrname_rev String, "
         "rrtype UInt16, bailiwick String, rdata String, rdata_key String, rdata_target String, "
-        "tf Int64, tl Int64, n UInt64, source_id UInt32) ENGINE = Null",
+        "tf Int64, tl Int64, n UInt64, source_id UInt32, batch UInt64) ENGINE = Null",
         "CREATE TABLE IF NOT EXISTS {db}.rrset_fwd (rrname_rev String, rrtype UInt16, "
         "bailiwick String, rdata String, source_id UInt32, rrname String, rdata_key String, "
         "rdata_target String, time_first AggregateFunction(min, Int64), "
@@ -71,7 +74,7 @@ static const char *const schema_v1[] = {
         "source_id",
         "CREATE TABLE IF NOT EXISTS {db}.negative_in (qname String, qname_rev String, "
         "qtype UInt16, rcode UInt16, bailiwick String, tf Int64, tl Int64, n UInt64, "
-        "source_id UInt32) ENGINE = Null",
+        "source_id UInt32, batch UInt64) ENGINE = Null",
         "CREATE TABLE IF NOT EXISTS {db}.negative (qname_rev String, qtype UInt16, "
         "rcode UInt16, bailiwick String, source_id UInt32, qname String, "
         "time_first AggregateFunction(min, Int64), time_last AggregateFunction(max, Int64), "
@@ -81,6 +84,12 @@ static const char *const schema_v1[] = {
         "SELECT qname_rev, qtype, rcode, bailiwick, source_id, any(qname) AS qname, "
         "minState(tf) AS time_first, maxState(tl) AS time_last, sumState(n) AS count "
         "FROM {db}.negative_in GROUP BY qname_rev, qtype, rcode, bailiwick, source_id",
+        "CREATE TABLE IF NOT EXISTS {db}.batches (batch UInt64) "
+        "ENGINE = {replacing batches} ORDER BY batch",
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.batches_rrset_mv TO {db}.batches AS "
+        "SELECT batch FROM {db}.rrset_in GROUP BY batch",
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.batches_negative_mv TO {db}.batches AS "
+        "SELECT batch FROM {db}.negative_in GROUP BY batch",
 };
 
 /* {db} stands for the database, {cluster} for the cluster. The tables a
@@ -95,6 +104,8 @@ static const char *const cluster_v1[] = {
         "ENGINE = Distributed({cluster}, {db}, runs, cityHash64(input))",
         "CREATE TABLE IF NOT EXISTS {db}.sources_d AS {db}.sources "
         "ENGINE = Distributed({cluster}, {db}, sources, id)",
+        "CREATE TABLE IF NOT EXISTS {db}.batches_d AS {db}.batches "
+        "ENGINE = Distributed({cluster}, {db}, batches)",
         "CREATE TABLE IF NOT EXISTS {db}.rrset_fwd_d AS {db}.rrset_fwd "
         "ENGINE = Distributed({cluster}, {db}, rrset_fwd)",
         "CREATE TABLE IF NOT EXISTS {db}.rrset_rev_d AS {db}.rrset_rev "

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <xxhash.h>
 
@@ -53,6 +55,7 @@ static void name_tables(struct ch_store *s)
 	snprintf(s->t_sources, sizeof(s->t_sources), "%s.sources%s", db, meta);
 	snprintf(s->t_rrset_in, sizeof(s->t_rrset_in), "rrset_in%s", d);
 	snprintf(s->t_negative_in, sizeof(s->t_negative_in), "negative_in%s", d);
+	snprintf(s->t_batches, sizeof(s->t_batches), "%s.batches%s", db, d);
 	s->parts[0].table = s->t_rrset_in;
 	s->parts[1].table = s->t_negative_in;
 	s->parts[2].table = s->cluster && s->loc.replicated ? "runs_d" : "runs";
@@ -118,8 +121,7 @@ static dn_status prepare_schema(struct ch_store *s, enum store_mode mode, struct
 	size_t reached = 0;
 	for (size_t i = 0; i < s->loc.nhosts; i++) {
 		char server[300];
-		snprintf(server, sizeof(server), "%s:%d", s->loc.hosts[i].name,
-		         s->loc.hosts[i].port);
+		ch_host_format(&s->loc.hosts[i], server, sizeof(server));
 		enum ch_failure failure;
 		dn_status rc = ch_schema_version(s, (int)i, &version, &failure, err);
 		if (rc != DN_OK && failure == CH_FAIL_CONNECT) {
@@ -222,6 +224,7 @@ static void ch_close(struct store *store)
 	}
 	for (size_t i = 0; i < 3; i++)
 		ch_buf_free(&s->parts[i].buf);
+	ch_spool_free(s);
 	ch_http_close(s->http);
 	free(s);
 }
@@ -247,7 +250,7 @@ static dn_status write_copies(struct ch_store *s, const char *table, const struc
 	for (size_t i = 0; i < copies; i++) {
 		int host = each_node ? (int)i : -1;
 		dn_status rc = now ? ch_spool_write_now(s, table, host, rows, err)
-		                   : ch_spool_write_part(s, table, host, rows, err);
+		                   : ch_spool_write_part(s, table, host, 0, rows, err);
 		if (rc != DN_OK)
 			return rc;
 	}
@@ -325,6 +328,7 @@ static dn_status ch_begin(struct store *store, struct dn_error *err)
 	for (size_t i = 0; i < 3; i++) {
 		ch_buf_reset(&s->parts[i].buf);
 		s->parts[i].rows = 0;
+		s->parts[i].batch = 0;
 	}
 	s->in_batch = true;
 	return DN_OK;
@@ -332,11 +336,27 @@ static dn_status ch_begin(struct store *store, struct dn_error *err)
 
 static dn_status flush_part(struct ch_store *s, struct ch_part_writer *w, struct dn_error *err)
 {
-	dn_status rc = w == &s->parts[2] ? write_copies(s, w->table, &w->buf, false, err)
-	                                 : ch_spool_write_part(s, w->table, -1, &w->buf, err);
+	dn_status rc = w == &s->parts[2]
+	                       ? write_copies(s, w->table, &w->buf, false, err)
+	                       : ch_spool_write_part(s, w->table, -1, w->batch, &w->buf, err);
 	ch_buf_reset(&w->buf);
 	w->rows = 0;
+	w->batch = 0;
 	return rc;
+}
+
+/* The id that marks every row of a part, so that a part sent again after a
+ * crash is recognised in the batches table. */
+static uint64_t part_batch(struct ch_part_writer *w)
+{
+	while (w->batch == 0) {
+		if (getrandom(&w->batch, sizeof(w->batch), 0) != sizeof(w->batch)) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			w->batch = XXH3_64bits(&ts, sizeof(ts)) ^ (uint64_t)getpid();
+		}
+	}
+	return w->batch;
 }
 
 static dn_status end_row(struct ch_store *s, struct ch_part_writer *w, struct dn_error *err)
@@ -386,6 +406,7 @@ static dn_status ch_put_rrsets(struct store *store, const struct pdns_record *re
 		ch_buf_i64(b, r->time_last);
 		ch_buf_u64(b, r->count);
 		ch_buf_u32(b, r->source_id);
+		ch_buf_u64(b, part_batch(w));
 		dn_status rc = end_row(s, w, err);
 		if (rc != DN_OK)
 			return rc;
@@ -412,6 +433,7 @@ static dn_status ch_put_negatives(struct store *store, const struct pdns_negativ
 		ch_buf_i64(b, r->time_last);
 		ch_buf_u64(b, r->count);
 		ch_buf_u32(b, r->source_id);
+		ch_buf_u64(b, part_batch(w));
 		dn_status rc = end_row(s, w, err);
 		if (rc != DN_OK)
 			return rc;
@@ -487,6 +509,7 @@ static void ch_rollback(struct store *store)
 	for (size_t i = 0; i < 3; i++) {
 		ch_buf_reset(&s->parts[i].buf);
 		s->parts[i].rows = 0;
+		s->parts[i].batch = 0;
 	}
 	s->in_batch = false;
 }
@@ -510,8 +533,7 @@ static dn_status ch_status(struct store *store, struct store_status *st, struct 
 	st->schema_version = -1;
 	for (size_t i = 0; i < s->loc.nhosts && i < 16; i++) {
 		struct store_node_status *node = &st->nodes[st->nnodes++];
-		snprintf(node->name, sizeof(node->name), "%s:%d", s->loc.hosts[i].name,
-		         s->loc.hosts[i].port);
+		ch_host_format(&s->loc.hosts[i], node->name, sizeof(node->name));
 		snprintf(node->role, sizeof(node->role), "%s",
 		         s->cluster ? "cluster node" : "server");
 		struct dn_error e = {0};

@@ -251,3 +251,9 @@ dn_status ch_location_parse(const char *text, struct ch_location *loc, struct dn
 	}
 	return DN_OK;
 }
+
+void ch_host_format(const struct ch_host *host, char *out, size_t size)
+{
+	bool v6 = strchr(host->name, ':') != NULL;
+	snprintf(out, size, "%s%s%s:%d", v6 ? "[" : "", host->name, v6 ? "]" : "", host->port);
+}

@@ -42,3 +42,6 @@ dn_status ch_location_parse(const char *text, struct ch_location *loc, struct dn
 /* Copy text to out with the password of a "scheme://user:password@" prefix
  * replaced by "***"; text without one is copied unchanged. */
 void ch_mask_password(const char *text, char *out, size_t size);
+
+/* Write "HOST:PORT", with brackets around an IPv6 address, for messages. */
+void ch_host_format(const struct ch_host *host, char *out, size_t size);
