@@ -265,6 +265,11 @@ int cmd_ingest(int argc, char **argv)
 
 	running = NULL;
 	ingest_free(ing);
+	if (store != NULL && store_sync(store, &err) != DN_OK) {
+		log_error("%s", err.msg);
+		if (exit_code == DN_EXIT_OK)
+			exit_code = DN_EXIT_STORE;
+	}
 	store_close(store);
 	return exit_code;
 }
@@ -381,6 +386,10 @@ int cmd_capture(int argc, char **argv)
 
 	running = NULL;
 	ingest_free(ing);
+	struct dn_error sync_err;
+	dn_status synced = store_sync(store, &sync_err);
+	if (synced != DN_OK)
+		log_error("%s", sync_err.msg);
 	store_close(store);
-	return cli_exit_for(rc);
+	return cli_exit_for(rc != DN_OK ? rc : synced);
 }

@@ -246,7 +246,9 @@ static dn_status copy_all(struct copy *c)
 
 	if (stop_requested(c))
 		return DN_EINTR;
-	return copy_runs(c);
+	rc = copy_runs(c);
+	/* A target with a spool holds the copy only once the spool is empty. */
+	return rc == DN_OK ? store_sync(c->to, c->err) : rc;
 }
 
 dn_status store_copy(struct store *from, struct store *to, const struct store_copy_options *options,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "store/clickhouse/ch_store.h"
@@ -20,14 +21,19 @@ dn_status store_open(const char *location, enum store_mode mode,
 	if (options == NULL)
 		options = &defaults;
 
-	if (strncmp(location, "sqlite:", 7) == 0)
+	/* Scheme names are case-insensitive (RFC 3986). */
+	if (strncasecmp(location, "sqlite:", 7) == 0)
 		return sqlite_store_open(location + 7, mode, options, store, err);
 
-	if (strncmp(location, "clickhouse://", 13) == 0)
-		return ch_store_open(location, mode, options, store, err);
+	if (strncasecmp(location, "clickhouse://", 13) == 0) {
+		char normal[4096];
+		snprintf(normal, sizeof(normal), "clickhouse://%s", location + 13);
+		return ch_store_open(normal, mode, options, store, err);
+	}
 
+	/* "clickhouse:/host/db" would otherwise become a SQLite file. */
 	const char *scheme_end = strstr(location, "://");
-	if (scheme_end != NULL) {
+	if (scheme_end != NULL || strncasecmp(location, "clickhouse:", 11) == 0) {
 		char safe[1200];
 		ch_mask_password(location, safe, sizeof(safe));
 		return dn_fail(err, DN_ENOTSUP,

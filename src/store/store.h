@@ -120,6 +120,11 @@ struct store_ops {
 	dn_status (*commit)(struct store *store, struct dn_error *err);
 	/* Undo an uncommitted batch; never fails. */
 	void (*rollback)(struct store *store);
+	/* Wait until every committed batch is in the store. A backend that
+	 * delivers through a local spool fails when batches are still waiting
+	 * there (they are kept, and sent by the next writer). NULL when commit
+	 * already stores. */
+	dn_status (*sync)(struct store *store, struct dn_error *err);
 
 	dn_status (*query_rrsets)(struct store *store, const struct pdns_query *query,
 	                          store_record_fn fn, void *ctx, struct dn_error *err);
@@ -223,6 +228,11 @@ static inline dn_status store_commit(struct store *s, struct dn_error *err)
 static inline void store_rollback(struct store *s)
 {
 	s->ops->rollback(s);
+}
+
+static inline dn_status store_sync(struct store *s, struct dn_error *err)
+{
+	return s->ops->sync != NULL ? s->ops->sync(s, err) : DN_OK;
 }
 
 static inline dn_status store_query_rrsets(struct store *s, const struct pdns_query *q,

@@ -13,6 +13,7 @@
 
 #include "pdns/name.h"
 #include "store/clickhouse/ch_internal.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -191,36 +192,52 @@ dn_status ch_store_open(const char *location, enum store_mode mode,
 	return DN_OK;
 }
 
+/* Send what the spool holds, retrying for spool_wait seconds; a signal
+ * ends the wait. */
+static dn_status ch_sync(struct store *store, struct dn_error *err)
+{
+	struct ch_store *s = (struct ch_store *)store;
+	if (s->spool_dir[0] == '\0')
+		return DN_OK;
+	double deadline = time_monotonic() + s->loc.spool_wait_s;
+	bool failed = false;
+	size_t left = ch_spool_send(s, &failed);
+	if (left > 0 && s->loc.spool_wait_s > 0 && interrupt_count() == 0)
+		log_info("%s: waiting up to %d s for the store to take %zu spooled batches "
+		         "(Ctrl-C stops waiting)",
+		         s->loc.safe, s->loc.spool_wait_s, left);
+	while (left > 0 && time_monotonic() < deadline && interrupt_count() == 0) {
+		struct timespec pause = {0, 250 * 1000 * 1000};
+		nanosleep(&pause, NULL);
+		if (time_monotonic() >= s->retry_at)
+			left = ch_spool_send(s, &failed);
+	}
+	if (left == 0)
+		return DN_OK;
+	uint64_t batches, bytes;
+	ch_spool_count(s, &batches, &bytes);
+	return dn_fail(err, DN_ESTORE,
+	               "%s: %llu batches (%.1f MiB) wait in %s and are not in the store yet "
+	               "(last error: %.200s); the next dragnet command that writes to this store "
+	               "sends them",
+	               s->loc.safe, (unsigned long long)batches, (double)bytes / 1048576.0,
+	               s->spool_dir, s->last_send_error);
+}
+
 static void ch_close(struct store *store)
 {
 	struct ch_store *s = (struct ch_store *)store;
 	if (s->in_batch)
 		store->ops->rollback(store);
-	if (s->spool_dir[0] != '\0') {
-		/* Give an unreachable store spool_wait seconds to come back. */
-		double deadline = time_monotonic() + s->loc.spool_wait_s;
+	if (s->spool_dir[0] != '\0' && interrupt_count() < 2) {
+		/* One more try without waiting; ch_sync is the call that waits. */
 		bool failed = false;
 		size_t left = ch_spool_send(s, &failed);
-		if (left > 0 && s->loc.spool_wait_s > 0)
-			log_info("%s: waiting up to %d s for the store to take %zu spooled batches",
-			         s->loc.safe, s->loc.spool_wait_s, left);
-		while (left > 0 && time_monotonic() < deadline) {
-			struct timespec pause = {0, 250 * 1000 * 1000};
-			nanosleep(&pause, NULL);
-			if (time_monotonic() >= s->retry_at)
-				left = ch_spool_send(s, &failed);
-		}
-		if (left > 0) {
-			uint64_t batches, bytes;
-			ch_spool_count(s, &batches, &bytes);
-			log_error("%s: %llu batches (%.1f MiB) wait in %s and are not in the store "
-			          "yet "
-			          "(last error: %s); the next dragnet command that writes to this "
-			          "store "
-			          "sends them",
-			          s->loc.safe, (unsigned long long)batches,
-			          (double)bytes / 1048576.0, s->spool_dir, s->last_send_error);
-		}
+		if (left > 0)
+			log_warn("%s: %zu batches wait in %s; the next dragnet command that writes "
+			         "to "
+			         "this store sends them",
+			         s->loc.safe, left, s->spool_dir);
 	}
 	for (size_t i = 0; i < 3; i++)
 		ch_buf_free(&s->parts[i].buf);
@@ -585,6 +602,7 @@ static const struct store_ops ch_ops = {
         .find_run = ch_find_run,
         .commit = ch_commit,
         .rollback = ch_rollback,
+        .sync = ch_sync,
         .query_rrsets = ch_query_rrsets,
         .query_negatives = ch_query_negatives,
         .stats = ch_stats,

@@ -10,13 +10,12 @@ static const char scheme[] = "clickhouse://";
 
 void ch_mask_password(const char *text, char *out, size_t size)
 {
+	/* The user information ends at the last '@': a password with an '@'
+	 * or '/' that was not percent-encoded is still hidden whole. */
 	const char *sep = strstr(text, "://");
 	const char *start = sep != NULL ? sep + 3 : NULL;
-	const char *at = start != NULL ? strpbrk(start, "@/?") : NULL;
-	const char *colon = NULL;
-	if (at != NULL && *at == '@') {
-		colon = memchr(start, ':', (size_t)(at - start));
-	}
+	const char *at = start != NULL ? strrchr(start, '@') : NULL;
+	const char *colon = at != NULL ? memchr(start, ':', (size_t)(at - start)) : NULL;
 	if (colon == NULL) {
 		snprintf(out, size, "%s", text);
 		return;
@@ -210,8 +209,16 @@ dn_status ch_location_parse(const char *text, struct ch_location *loc, struct dn
 		const char *comma = memchr(p, ',', (size_t)(authority_end - p));
 		const char *end = comma != NULL ? comma : authority_end;
 		dn_status rc = parse_host(p, (size_t)(end - p), loc, err);
-		if (rc != DN_OK)
+		if (rc != DN_OK) {
+			/* An '@' further on means the password was cut short. */
+			if (strchr(authority_end, '@') != NULL) {
+				size_t len = strlen(err->msg);
+				snprintf(err->msg + len, sizeof(err->msg) - len,
+				         " (percent-encode '@', ':', '/' and '?' in a user name or "
+				         "password, as %%40, %%3A, %%2F and %%3F)");
+			}
 			return rc;
+		}
 		p = comma != NULL ? comma + 1 : authority_end;
 		if (comma != NULL && p == authority_end)
 			return dn_fail(err, DN_EINVAL, "%s: empty server after ','", loc->safe);
@@ -232,6 +239,10 @@ dn_status ch_location_parse(const char *text, struct ch_location *loc, struct dn
 				        "%s: database '%s' is not a name of letters, digits and "
 				        "'_'",
 				        loc->safe, loc->database);
+			if (strcmp(loc->database, "system") == 0)
+				return dn_fail(err, DN_EINVAL,
+				               "%s: 'system' is ClickHouse's own database; name another",
+				               loc->safe);
 		}
 		p += dlen;
 	}
