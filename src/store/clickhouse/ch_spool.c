@@ -562,10 +562,10 @@ static size_t send_batch(struct ch_store *s, const char *name, bool *down, bool 
 			*stop = true; /* any server would do and none took it: wait */
 	}
 	free_list(parts, nparts);
+	/* A batch left behind is checked before its next attempt: a part that
+	 * failed may still have reached the server. */
 	if (left == 0)
 		rmdir(dir);
-	else if (!check)
-		remember_fresh(s, name); /* what was not attempted is still fresh */
 	close(fd);
 	return left;
 }
