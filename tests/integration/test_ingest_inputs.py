@@ -125,8 +125,8 @@ def check_option_errors(tmp):
     db = os.path.join(tmp, "opts.db")
     assert "empty --source" in t.run("ingest", "-s", "", good, db=db, check=2).stderr
     proc = t.run("ingest", "--max-memory", "1K", good, db=db, check=2)
-    assert "give at least 41 MiB" in proc.stderr, proc.stderr
-    t.run("ingest", "--max-memory", "41M", "--dry-run", good, check=0)
+    assert "give at least 54 MiB" in proc.stderr, proc.stderr
+    t.run("ingest", "--max-memory", "54M", "--dry-run", good, check=0)
     print("option errors: clear messages, exit status 2")
 
 
