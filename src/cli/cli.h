@@ -72,16 +72,33 @@ void cli_location_redact(const char *location, char *out, size_t size);
 void cli_scrub_secret(char *msg, size_t size, const char *location);
 
 /* Open the store at location. On failure, print the error, with any
- * password hidden, and return an exit code. */
+ * password hidden, and return an exit code: DN_EXIT_USAGE when the
+ * location is malformed or names an unknown scheme, DN_EXIT_FAILURE when
+ * memory runs out, else DN_EXIT_STORE. */
 int cli_open_location(const char *location, enum store_mode mode,
                       const struct store_options *options, struct store **store);
 
-/* Resolve the store with cli_resolve_store() and open it. */
+/* Open the store that cli_resolve_store() chose, as cli_open_location()
+ * does, but print nothing: on failure err holds the message, with any
+ * password hidden. A malformed location that came from the environment or
+ * the configuration file has its origin ("DRAGNET_STORE", "PATH:LINE") in
+ * front of the message. */
+int cli_open_resolved(const struct cli_location *where, enum store_mode mode,
+                      const struct store_options *options, struct store **store,
+                      struct dn_error *err);
+
+/* Resolve the store with cli_resolve_store() and open it; on failure,
+ * print the error and return the exit code of cli_open_resolved(). */
 int cli_open_store(const struct cli_common *common, enum store_mode mode,
                    const struct store_options *options, struct store **store);
 
 /* Map a status to an exit code. */
 int cli_exit_for(dn_status rc);
+
+/* Map the status of a failed operation on an open store to an exit code:
+ * DN_EXIT_FAILURE when memory ran out, DN_EXIT_INTERRUPTED for a signal,
+ * else DN_EXIT_STORE. */
+int cli_exit_for_store(dn_status rc);
 
 /* Parse "512M", "2G", "1048576" (bytes; K/M/G/T are powers of 1024). */
 bool cli_parse_size(const char *text, size_t *bytes);

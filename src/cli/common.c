@@ -63,18 +63,68 @@ int cli_exit_for(dn_status rc)
 	}
 }
 
+int cli_exit_for_store(dn_status rc)
+{
+	switch (rc) {
+	case DN_ENOMEM:
+		return DN_EXIT_FAILURE;
+	case DN_EINTR:
+		return DN_EXIT_INTERRUPTED;
+	default:
+		return DN_EXIT_STORE;
+	}
+}
+
+/* The exit code for a failed store_open(). store_open() returns DN_EINVAL
+ * for a malformed location (a bad port, an unknown parameter, a database
+ * name that is not an identifier) and DN_ENOTSUP for an unknown scheme:
+ * both are mistakes in the arguments or configuration, not in the store. */
+static int open_exit_code(dn_status rc)
+{
+	if (rc == DN_EINVAL || rc == DN_ENOTSUP)
+		return DN_EXIT_USAGE;
+	return cli_exit_for_store(rc);
+}
+
+/* Open the store at location; origin is the setting it came from, or NULL. */
+static int open_at(const char *location, const char *origin, enum store_mode mode,
+                   const struct store_options *options, struct store **store, struct dn_error *err)
+{
+	dn_status rc = store_open(location, mode, options, store, err);
+	if (rc == DN_OK)
+		return DN_EXIT_OK;
+	cli_scrub_secret(err->msg, sizeof(err->msg), location);
+	int code = open_exit_code(rc);
+	/* A location from the environment or the configuration file gets the
+	 * setting that chose it in front. An option ("--store", "--db") needs
+	 * none, because the user has just typed it. */
+	if (code == DN_EXIT_USAGE && origin != NULL && strncmp(origin, "--", 2) != 0) {
+		char msg[sizeof(err->msg)];
+		int n = snprintf(msg, sizeof(msg), "%s: %s", origin, err->msg);
+		if (n > 0)
+			memcpy(err->msg, msg, sizeof(err->msg));
+	}
+	return code;
+}
+
 int cli_open_location(const char *location, enum store_mode mode,
                       const struct store_options *options, struct store **store)
 {
 	struct dn_error err;
-	dn_status rc = store_open(location, mode, options, store, &err);
-	if (rc != DN_OK) {
-		cli_scrub_secret(err.msg, sizeof(err.msg), location);
+	int code = open_at(location, NULL, mode, options, store, &err);
+	if (code != DN_EXIT_OK)
 		log_error("%s", err.msg);
-		/* A missing folder or a bad path is still a store problem. */
-		return rc == DN_ENOMEM ? DN_EXIT_FAILURE : DN_EXIT_STORE;
-	}
-	return DN_EXIT_OK;
+	return code;
+}
+
+int cli_open_resolved(const struct cli_location *where, enum store_mode mode,
+                      const struct store_options *options, struct store **store,
+                      struct dn_error *err)
+{
+	char shown[CLI_LOCATION_MAX];
+	cli_location_redact(where->location, shown, sizeof(shown));
+	log_debug("store: %s (from %s)", shown, where->origin);
+	return open_at(where->location, where->origin, mode, options, store, err);
 }
 
 int cli_open_store(const struct cli_common *common, enum store_mode mode,
@@ -84,10 +134,11 @@ int cli_open_store(const struct cli_common *common, enum store_mode mode,
 	int code = cli_resolve_store(common, &where);
 	if (code != DN_EXIT_OK)
 		return code;
-	char shown[CLI_LOCATION_MAX];
-	cli_location_redact(where.location, shown, sizeof(shown));
-	log_debug("store: %s (from %s)", shown, where.origin);
-	return cli_open_location(where.location, mode, options, store);
+	struct dn_error err;
+	code = cli_open_resolved(&where, mode, options, store, &err);
+	if (code != DN_EXIT_OK)
+		log_error("%s", err.msg);
+	return code;
 }
 
 int cli_option_error(const char *command, int opt, char **argv)

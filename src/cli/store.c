@@ -449,7 +449,7 @@ static int copy_stores(const struct copy_request *r, struct store *from, struct 
 		cli_scrub_secret(err.msg, sizeof(err.msg), r->from);
 		cli_scrub_secret(err.msg, sizeof(err.msg), r->to);
 		log_error("%s", err.msg);
-		return cli_exit_for(rc);
+		return cli_exit_for_store(rc);
 	}
 	if (store_stats(to, &to_after, &err) != DN_OK) {
 		log_error("%s", err.msg);

@@ -311,11 +311,54 @@ def check_option_conflicts(tmp):
     assert "DRAGNET_DB takes a file path" in proc.stderr, proc.stderr
     proc = dragnet("stats", "--store=", check=EXIT_USAGE)
     assert "--store needs a location" in proc.stderr, proc.stderr
-    for command in (["store", "init"], ["stats"]):
-        proc = dragnet(*command, "--store", "sqlite:", check=EXIT_STORE)
-        assert "empty database path" in proc.stderr, (command, proc.stderr)
     assert not os.path.exists(db)
-    print("--db with --store, URLs in --db or DRAGNET_DB, empty --store: exit 2; sqlite: alone: 4")
+    print("--db with --store, URLs in --db or DRAGNET_DB, empty --store: exit 2")
+
+
+# Malformed store locations and the message after "dragnet: error: ".
+BAD_LOCATIONS = [
+    ("clickhouse://127.0.0.1:notaport/x",
+     "clickhouse://127.0.0.1:notaport/x: bad port for server 127.0.0.1"),
+    ("clickhouse://127.0.0.1:99999/x",
+     "clickhouse://127.0.0.1:99999/x: the port must be a number from 1 to 65535, not '99999'"),
+    ("clickhouse://reader:hunter2@127.0.0.1:1/x?colour=red",
+     "clickhouse://reader:***@127.0.0.1:1/x?colour=red: unknown parameter 'colour' (known: "
+     "cluster, replicated, spool, timeout, connect_timeout, spool_wait)"),
+    ("clickhouse://127.0.0.1:1/bad-name",
+     "clickhouse://127.0.0.1:1/bad-name: database 'bad-name' is not a name of letters, "
+     "digits and '_'"),
+    ("postgres://reader:hunter2@127.0.0.1/x",
+     "unsupported store 'postgres://reader:***@127.0.0.1/x': use a file path, sqlite:PATH or "
+     "clickhouse://HOST:PORT/DATABASE"),
+    ("sqlite:", "empty database path; give a file path after sqlite:"),
+]
+
+
+def check_location_errors(tmp):
+    """A malformed location or an unknown scheme is a mistake in the
+    arguments or configuration: exit 2, whatever the command, with the
+    setting named when it is not an option. Port 1 on loopback has no
+    server, so a location that parsed would fail with 4 instead."""
+    commands = [["stats"], ["stats", "-j"], ["pdns", "x.example"], ["store", "status"],
+                ["store", "status", "-j"], ["store", "init"],
+                ["ingest", t.sample("dnscap-resolver.pcap")]]
+    for location, message in BAD_LOCATIONS:
+        for command in commands:
+            proc = dragnet(*command, "--store", location, check=EXIT_USAGE)
+            assert proc.stderr == f"dragnet: error: {message}\n", (command, proc.stderr)
+            assert proc.stdout == "", (command, proc.stdout)
+            proc = dragnet(*command, env=clean_env(DRAGNET_STORE=location), check=EXIT_USAGE)
+            assert proc.stderr == f"dragnet: error: DRAGNET_STORE: {message}\n", \
+                (command, proc.stderr)
+        proc = dragnet("store", "copy", "--from", location, "--to", os.path.join(tmp, "c.db"),
+                       check=EXIT_USAGE)
+        assert proc.stderr == f"dragnet: error: {message}\n", proc.stderr
+        proc = dragnet("store", "copy", "--from", os.path.join(tmp, "a.db"), "--to", location,
+                       check=EXIT_USAGE)
+        assert proc.stderr == f"dragnet: error: {message}\n", proc.stderr
+    assert not os.path.exists(os.path.join(tmp, "c.db")), "a failed copy made its target"
+    print(f"{len(BAD_LOCATIONS)} malformed locations: exit 2 from every command, "
+          "DRAGNET_STORE named")
 
 
 def check_password_masking(tmp):
@@ -330,7 +373,7 @@ def check_password_masking(tmp):
                 check=EXIT_STORE),
         dragnet("stats", "-v", env=clean_env(DRAGNET_STORE=url), check=EXIT_STORE),
         dragnet("pdns", "--store", "other://reader:hunter2@127.0.0.1:1/x", "x.example",
-                check=EXIT_STORE),
+                check=EXIT_USAGE),
     ]
     config = os.path.join(tmp, "pw.conf")
     write_config(config, f"store = {url}\nstore {url}\n")
@@ -392,6 +435,7 @@ def main():
     check_precedence(tmp)
     check_config_errors(tmp)
     check_option_conflicts(tmp)
+    check_location_errors(tmp)
     check_password_masking(tmp)
     check_help()
     check_clickhouse_round_trip(tmp, a)
