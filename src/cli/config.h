@@ -29,14 +29,19 @@ struct cli_config {
  * non-blank character is '#' are skipped. Every other line is
  * "key = value": the key is letters, digits, '_' and '-'; the value is the
  * rest of the line without surrounding blanks, taken literally (quotes and
- * '#' are part of it). The one key known is "store", an absolute path,
- * "sqlite:" and an absolute path, or a URL with "://"; it may appear once.
- * Unknown keys are listed in config for the caller to warn about.
+ * '#' are part of it). The one key known is "store", and it may appear
+ * once. Its value is an absolute path, "sqlite:" and an absolute path, or a
+ * clickhouse:// URL that store_open() would accept. Unknown keys are listed
+ * in config for the caller to warn about.
  *
  * Returns DN_OK, or DN_EINVAL with *line set to the 1-based line at fault
  * and err holding a message without the file name (the caller adds it).
- * Messages never repeat a value, which may hold a password. This function
- * does no I/O and can fail only on malformed text.
+ * A message repeats a clickhouse:// URL only with its password replaced by
+ * "***", and no other value. This function does no I/O and can fail only
+ * on malformed text.
+ *
+ * NOTE: a password with an unencoded '@', '/' or '?' is masked only up to
+ * that character; dragnet(1) asks for such characters to be percent-encoded.
  */
 dn_status cli_config_parse(const char *text, size_t len, struct cli_config *config,
                            unsigned *line, struct dn_error *err);

@@ -274,18 +274,52 @@ def check_config_errors(tmp):
     cases = [
         (f"# comment\nstore {store}\n", "2: expected 'key = value'"),
         (f"store = {store}\n\n store = {store}\n", "3: store is set twice, here and on line 1"),
-        ("store = relative.db\n", "1: store must be an absolute path"),
+        ("store = relative.db\n", "1: store must be an absolute path, sqlite:/PATH or a URL "
+         "such as clickhouse://HOST:PORT/DATABASE"),
         ("store =\n", "1: store has no value"),
         ("= /x.db\n", "1: missing key before '='"),
-        ("[core]\n", "1: expected 'key = value' (a key is letters"),
+        ("[core]\n", "1: expected 'key = value' (a key is letters, digits, '_' and '-')"),
+        # A store URL is parsed as store_open() parses it.
+        ("# remote\nstore = clickhouse://h:notaport/x\n",
+         "2: clickhouse://h:notaport/x: bad port for server h"),
+        ("store = clickhouse://reader:hunter2@h:8123/dragnet?colour=red\n",
+         "1: clickhouse://reader:***@h:8123/dragnet?colour=red: unknown parameter 'colour' "
+         "(known: cluster, replicated, spool, timeout, connect_timeout, spool_wait)"),
+        ("store = clickhouse://h:8123/bad-name\n",
+         "1: clickhouse://h:8123/bad-name: database 'bad-name' is not a name of letters, "
+         "digits and '_'"),
+        ("store = postgres://h/x\n",
+         "1: store has the unsupported scheme 'postgres://'; use an absolute path, "
+         "sqlite:/PATH or clickhouse://HOST:PORT/DATABASE"),
+        ("store = reader:hunter2@h://x\n",
+         "1: store is not a valid URL; use an absolute path, sqlite:/PATH or "
+         "clickhouse://HOST:PORT/DATABASE"),
+        ("store = sqlite:\n", "1: store must be an absolute path, sqlite:/PATH or a URL such "
+         "as clickhouse://HOST:PORT/DATABASE"),
+        # Scheme names are case-insensitive, as in store_open().
+        ("store = ClickHouse://h:notaport/x\n",
+         "1: clickhouse://h:notaport/x: bad port for server h"),
     ]
     for text, message in cases:
         write_config(config, text)
-        # The file is checked even when an option chooses the store.
-        for args in (["stats"], ["stats", "--db", store], ["store", "status"]):
-            proc = dragnet(*args, env=clean_env(DRAGNET_CONFIG=config), check=EXIT_USAGE)
-            assert f"{config}:{message}" in proc.stderr, (text, args, proc.stderr)
+        # The file is checked even when an option or the environment
+        # chooses the store.
+        for args, env in ((["stats"], {}), (["stats", "--db", store], {}),
+                          (["store", "status"], {}), (["store", "status", "-j"], {}),
+                          (["stats"], {"DRAGNET_STORE": store}),
+                          (["pdns", "--store", store, "x.example"], {}),
+                          (["ingest", "--store", store, t.sample("dnscap-resolver.pcap")], {})):
+            proc = dragnet(*args, env=clean_env(DRAGNET_CONFIG=config, **env), check=EXIT_USAGE)
+            assert proc.stderr == f"dragnet: error: {config}:{message}\n", \
+                (text, args, env, proc.stderr)
+            assert proc.stdout == "", (text, args, proc.stdout)
+            assert "hunter2" not in proc.stderr, proc.stderr
     assert not os.path.exists(store), "a bad configuration file opened a store"
+
+    write_config(config, "store = CLICKHOUSE://127.0.0.1:1/dragnet\n")
+    proc = dragnet("store", "init", "--store", store, env=clean_env(DRAGNET_CONFIG=config),
+                   check=0)
+    assert f"location        {store}\n" in proc.stdout, proc.stdout
 
     write_config(config, f"colour = always\r\nstore = {store}\r\n  # indented comment\n"
                  "pager=less\n")
