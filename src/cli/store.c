@@ -1,9 +1,13 @@
 /* dragnet store: create, check and copy stores. */
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,10 +45,11 @@ static const char store_usage[] =
 	"      --db PATH         (init, status) SQLite file; the same as --store PATH\n"
 	"  -v, --verbose, -q, --quiet, -h, --help\n"
 	"\n"
-	"Exit status: 0 success (status: healthy), 2 invalid arguments or configuration\n"
-	"file, or a copy into a store that contains records without --merge, 4 store\n"
-	"error (status: a node does not answer, or the schema is missing, older or\n"
-	"newer), 5 other failure, 130 copy interrupted.\n";
+	"Exit status: 0 success (status: healthy), 2 invalid arguments, store location\n"
+	"or configuration file, or a copy into a store that contains records without\n"
+	"--merge, 4 store error (status: the store cannot be opened, a node does not\n"
+	"answer, the schema is missing, older or newer, or batches wait in the spool),\n"
+	"5 other failure, 130 copy interrupted.\n";
 
 enum {
 	OPT_FROM = 256,
@@ -119,16 +124,27 @@ static int cmd_store_init(int argc, char **argv)
 
 /* The findings of store status beyond the backend's own report. */
 struct health {
+	bool opened;        /* false when the store could not be opened, so the
+	                     * backend reported nothing */
 	bool stats_ok;
 	char stats_error[512];
+	bool spool_counted; /* false when the spool folder could not be listed,
+	                     * so its counts are unknown */
 	char problems[8][640];
 	size_t nproblems;
 };
 
-static void add_problem(struct health *h, const char *text)
+static void add_problem(struct health *h, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
+static void add_problem(struct health *h, const char *fmt, ...)
 {
-	if (h->nproblems < sizeof(h->problems) / sizeof(h->problems[0]))
-		snprintf(h->problems[h->nproblems++], sizeof(h->problems[0]), "%s", text);
+	if (h->nproblems >= sizeof(h->problems) / sizeof(h->problems[0]))
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(h->problems[h->nproblems++], sizeof(h->problems[0]), fmt, ap);
+	va_end(ap);
 }
 
 /* Describe the schema version against the expected one; false when they
@@ -153,28 +169,103 @@ static bool describe_schema(const struct store_status *st, char *out, size_t siz
 	return false;
 }
 
+/* Check whether the missing folder path can be created, which needs the
+ * deepest existing folder above it to be a directory this process may
+ * write to. Returns false, with that folder in blocker, when it cannot. */
+static bool folder_creatable(const char *path, char *blocker, size_t size)
+{
+	char parent[sizeof(((struct store_status *)0)->spool_dir)];
+	snprintf(parent, sizeof(parent), "%s", path);
+	for (;;) {
+		char *slash = strrchr(parent, '/');
+		if (slash == NULL)
+			return true; /* a relative path; the backends never report one */
+		if (slash == parent)
+			slash[1] = '\0';
+		else
+			slash[0] = '\0';
+		struct stat sb;
+		if (stat(parent, &sb) == 0) {
+			snprintf(blocker, size, "%s", parent);
+			return S_ISDIR(sb.st_mode) && access(parent, W_OK | X_OK) == 0;
+		}
+		if ((errno != ENOENT && errno != ENOTDIR) || strcmp(parent, "/") == 0) {
+			snprintf(blocker, size, "%s", parent);
+			return false;
+		}
+	}
+}
+
+/* Check that the spool folder can be created or read, and that no batch
+ * waits in it: a waiting batch is committed data that the store does not
+ * contain yet. */
+static void check_spool(const struct store_status *st, struct health *h)
+{
+	h->spool_counted = true;
+	if (st->spool_dir[0] == '\0')
+		return;
+	const char *dir = st->spool_dir;
+	struct stat sb;
+	if (stat(dir, &sb) != 0) {
+		int error = errno;
+		char blocker[sizeof(st->spool_dir)];
+		if (error != ENOENT && error != ENOTDIR) {
+			h->spool_counted = false;
+			add_problem(h, "cannot check the spool %s: %s", dir, strerror(error));
+		} else if (!folder_creatable(dir, blocker, sizeof(blocker))) {
+			add_problem(h,
+			            "the spool %s does not exist and cannot be created: %s is not a "
+			            "writable directory; writes to this store will fail",
+			            dir, blocker);
+		}
+	} else if (!S_ISDIR(sb.st_mode)) {
+		add_problem(h,
+		            "the spool %s is not a directory; writes to this store will fail until "
+		            "it is moved away",
+		            dir);
+	} else {
+		DIR *listing = opendir(dir);
+		if (listing == NULL) {
+			h->spool_counted = false;
+			add_problem(h, "cannot read the spool %s: %s", dir, strerror(errno));
+		} else {
+			closedir(listing);
+		}
+	}
+	if (st->spool_batches > 0) {
+		char bytes[32];
+		format_bytes(st->spool_bytes, bytes, sizeof(bytes));
+		add_problem(h,
+		            "%" PRIu64 " %s (%s) %s in the spool %s; the next dragnet command that "
+		            "writes to this store sends them",
+		            st->spool_batches, st->spool_batches == 1 ? "batch" : "batches", bytes,
+		            st->spool_batches == 1 ? "waits" : "wait", dir);
+	}
+}
+
 static void check_health(const struct store_status *st, struct health *h)
 {
-	char text[640];
 	for (size_t i = 0; i < st->nnodes; i++) {
 		const struct store_node_status *node = &st->nodes[i];
-		if (!node->ok) {
-			snprintf(text, sizeof(text), "%s %s does not answer: %s", node->role, node->name,
-			         node->message);
-			add_problem(h, text);
-		}
+		if (!node->ok)
+			add_problem(h, "%s %s does not answer: %s", node->role, node->name,
+			            node->message);
 	}
 	if (st->nnodes == 0)
 		add_problem(h, "the backend reported no nodes");
 	char schema[256];
-	if (!describe_schema(st, schema, sizeof(schema))) {
-		snprintf(text, sizeof(text), "schema %s", schema);
-		add_problem(h, text);
-	}
-	if (!h->stats_ok) {
-		snprintf(text, sizeof(text), "reading its contents failed: %s", h->stats_error);
-		add_problem(h, text);
-	}
+	if (!describe_schema(st, schema, sizeof(schema)))
+		add_problem(h, "schema %s", schema);
+	check_spool(st, h);
+	if (!h->stats_ok)
+		add_problem(h, "reading its contents failed: %s", h->stats_error);
+}
+
+/* The backend a location names, for the report on a store that could not
+ * be opened; store_open() has rejected every other scheme by then. */
+static const char *location_backend(const char *location)
+{
+	return strncasecmp(location, "clickhouse://", 13) == 0 ? "clickhouse" : "sqlite";
 }
 
 static void print_status_text(const struct store_status *st, const struct store_stats *stats,
@@ -182,56 +273,54 @@ static void print_status_text(const struct store_status *st, const struct store_
 {
 	char shown[sizeof(st->location)];
 	cli_location_redact(st->location, shown, sizeof(shown));
-	char schema[256];
-	describe_schema(st, schema, sizeof(schema));
-	size_t answering = 0;
-	for (size_t i = 0; i < st->nnodes; i++)
-		answering += st->nodes[i].ok;
-
 	printf("store      %s\n", shown);
 	printf("backend    %s\n", st->backend);
-	printf("schema     %s\n", schema);
-	printf("nodes      %zu of %zu answering\n", answering, st->nnodes);
-	for (size_t i = 0; i < st->nnodes; i++) {
-		const struct store_node_status *node = &st->nodes[i];
-		printf("  %-6s  %-8s  %s  %s\n", node->ok ? "ok" : "FAILED", node->role, node->name,
-		       node->message);
-	}
-	if (st->spool_dir[0] == '\0') {
-		printf("spool      none (this backend writes to the store directly)\n");
+	if (!h->opened) {
+		printf("schema     unknown\n");
+		printf("nodes      unknown\n");
+		printf("spool      unknown\n");
+		printf("contents   unknown\n");
 	} else {
-		char bytes[32];
-		format_bytes(st->spool_bytes, bytes, sizeof(bytes));
-		printf("spool      %" PRIu64 " batches (%s) waiting in %s\n", st->spool_batches,
-		       bytes, st->spool_dir);
+		char schema[256];
+		describe_schema(st, schema, sizeof(schema));
+		size_t answering = 0;
+		for (size_t i = 0; i < st->nnodes; i++)
+			answering += st->nodes[i].ok;
+		printf("schema     %s\n", schema);
+		printf("nodes      %zu of %zu answering\n", answering, st->nnodes);
+		for (size_t i = 0; i < st->nnodes; i++) {
+			const struct store_node_status *node = &st->nodes[i];
+			printf("  %-6s  %-8s  %s  %s\n", node->ok ? "ok" : "FAILED", node->role,
+			       node->name, node->message);
+		}
+		if (st->spool_dir[0] == '\0') {
+			printf("spool      none (this backend writes to the store directly)\n");
+		} else if (!h->spool_counted) {
+			printf("spool      unknown (%s)\n", st->spool_dir);
+		} else {
+			char bytes[32];
+			format_bytes(st->spool_bytes, bytes, sizeof(bytes));
+			printf("spool      %" PRIu64 " batches (%s) waiting in %s\n",
+			       st->spool_batches, bytes, st->spool_dir);
+		}
+		if (h->stats_ok)
+			printf("contents   %" PRIu64 " rrsets, %" PRIu64 " observations, %" PRIu64
+			       " negative answers, %zu sources, %" PRIu64 " runs\n",
+			       stats->rrsets, stats->observations, stats->negatives,
+			       stats->sources_total, stats->runs);
+		else
+			printf("contents   unknown: %s\n", h->stats_error);
 	}
-	if (h->stats_ok)
-		printf("contents   %" PRIu64 " rrsets, %" PRIu64 " observations, %" PRIu64
-		       " negative answers, %zu sources, %" PRIu64 " runs\n",
-		       stats->rrsets, stats->observations, stats->negatives, stats->sources_total,
-		       stats->runs);
-	else
-		printf("contents   unknown: %s\n", h->stats_error);
 	if (h->nproblems == 0) {
 		printf("health     ok\n");
 		return;
 	}
 	for (size_t i = 0; i < h->nproblems; i++)
-		printf("%s%s\n", i == 0 ? "health     failed: " : "           ", h->problems[i]);
+		printf("%s%s\n", i == 0 ? "health     FAILED: " : "           ", h->problems[i]);
 }
 
-static void print_status_json(const struct store_status *st, const struct store_stats *stats,
-                              const struct health *h)
+static json_t *status_nodes_json(const struct store_status *st)
 {
-	char shown[sizeof(st->location)];
-	cli_location_redact(st->location, shown, sizeof(shown));
-	json_t *obj = json_object();
-	json_object_set_new(obj, "location", json_string(shown));
-	json_object_set_new(obj, "backend", json_string(st->backend));
-	json_object_set_new(obj, "healthy", json_boolean(h->nproblems == 0));
-	json_object_set_new(obj, "schema_version", json_integer(st->schema_version));
-	json_object_set_new(obj, "schema_expected", json_integer(st->schema_expected));
-
 	json_t *nodes = json_array();
 	for (size_t i = 0; i < st->nnodes; i++) {
 		json_t *node = json_object();
@@ -241,26 +330,54 @@ static void print_status_json(const struct store_status *st, const struct store_
 		json_object_set_new(node, "message", json_string(st->nodes[i].message));
 		json_array_append_new(nodes, node);
 	}
-	json_object_set_new(obj, "nodes", nodes);
+	return nodes;
+}
 
+static json_t *status_spool_json(const struct store_status *st, const struct health *h)
+{
 	json_t *spool = json_object();
 	json_object_set_new(spool, "dir",
 	                    st->spool_dir[0] != '\0' ? json_string(st->spool_dir) : json_null());
-	json_object_set_new(spool, "batches", json_integer((json_int_t)st->spool_batches));
-	json_object_set_new(spool, "bytes", json_integer((json_int_t)st->spool_bytes));
-	json_object_set_new(obj, "spool", spool);
+	json_object_set_new(spool, "batches",
+	                    h->spool_counted ? json_integer((json_int_t)st->spool_batches)
+	                                     : json_null());
+	json_object_set_new(spool, "bytes",
+	                    h->spool_counted ? json_integer((json_int_t)st->spool_bytes)
+	                                     : json_null());
+	return spool;
+}
 
-	json_t *contents = json_null();
-	if (h->stats_ok) {
-		contents = json_object();
-		json_object_set_new(contents, "rrsets", json_integer((json_int_t)stats->rrsets));
-		json_object_set_new(contents, "observations",
-		                    json_integer((json_int_t)stats->observations));
-		json_object_set_new(contents, "negatives", json_integer((json_int_t)stats->negatives));
-		json_object_set_new(contents, "sources", json_integer((json_int_t)stats->sources_total));
-		json_object_set_new(contents, "runs", json_integer((json_int_t)stats->runs));
-	}
-	json_object_set_new(obj, "contents", contents);
+static json_t *status_contents_json(const struct store_stats *stats)
+{
+	json_t *contents = json_object();
+	json_object_set_new(contents, "rrsets", json_integer((json_int_t)stats->rrsets));
+	json_object_set_new(contents, "observations",
+	                    json_integer((json_int_t)stats->observations));
+	json_object_set_new(contents, "negatives", json_integer((json_int_t)stats->negatives));
+	json_object_set_new(contents, "sources", json_integer((json_int_t)stats->sources_total));
+	json_object_set_new(contents, "runs", json_integer((json_int_t)stats->runs));
+	return contents;
+}
+
+/* Print the JSON report. What the backend did not report, because the store
+ * could not be opened, is null. */
+static void print_status_json(const struct store_status *st, const struct store_stats *stats,
+                              const struct health *h)
+{
+	char shown[sizeof(st->location)];
+	cli_location_redact(st->location, shown, sizeof(shown));
+	json_t *obj = json_object();
+	json_object_set_new(obj, "location", json_string(shown));
+	json_object_set_new(obj, "backend", json_string(st->backend));
+	json_object_set_new(obj, "healthy", json_boolean(h->nproblems == 0));
+	json_object_set_new(obj, "schema_version",
+	                    h->opened ? json_integer(st->schema_version) : json_null());
+	json_object_set_new(obj, "schema_expected",
+	                    h->opened ? json_integer(st->schema_expected) : json_null());
+	json_object_set_new(obj, "nodes", h->opened ? status_nodes_json(st) : json_null());
+	json_object_set_new(obj, "spool", h->opened ? status_spool_json(st, h) : json_null());
+	json_object_set_new(obj, "contents",
+	                    h->opened && h->stats_ok ? status_contents_json(stats) : json_null());
 
 	json_t *problems = json_array();
 	for (size_t i = 0; i < h->nproblems; i++)
@@ -280,26 +397,40 @@ static int cmd_store_status(int argc, char **argv)
 	if (code >= 0)
 		return code;
 
-	struct store *store;
-	code = cli_open_store(&common, STORE_READ, NULL, &store);
+	struct cli_location where;
+	code = cli_resolve_store(&common, &where);
 	if (code != DN_EXIT_OK)
 		return code;
 	static struct store_status st;
 	static struct store_stats stats;
 	static struct health h;
+	struct store *store;
 	struct dn_error err;
-	dn_status rc = store_status(store, &st, &err);
-	if (rc != DN_OK) {
-		store_close(store);
+	code = cli_open_resolved(&where, STORE_READ, NULL, &store, &err);
+	if (code == DN_EXIT_STORE) {
+		/* A store that cannot be opened gets the report of any unhealthy
+		 * store, so that a monitor reads one format. */
+		snprintf(st.location, sizeof(st.location), "%s", where.location);
+		snprintf(st.backend, sizeof(st.backend), "%s", location_backend(where.location));
+		add_problem(&h, "opening the store failed: %s", err.msg);
+	} else if (code != DN_EXIT_OK) {
 		log_error("%s", err.msg);
-		return cli_exit_for(rc);
+		return code;
+	} else if (store_status(store, &st, &err) != DN_OK) {
+		store_close(store);
+		memset(&st, 0, sizeof(st));
+		snprintf(st.location, sizeof(st.location), "%s", where.location);
+		snprintf(st.backend, sizeof(st.backend), "%s", location_backend(where.location));
+		add_problem(&h, "reading the status of the store failed: %s", err.msg);
+	} else {
+		h.opened = true;
+		h.stats_ok = store_stats(store, &stats, &err) == DN_OK;
+		if (!h.stats_ok)
+			snprintf(h.stats_error, sizeof(h.stats_error), "%s", err.msg);
+		store_close(store);
+		check_health(&st, &h);
 	}
-	h.stats_ok = store_stats(store, &stats, &err) == DN_OK;
-	if (!h.stats_ok)
-		snprintf(h.stats_error, sizeof(h.stats_error), "%s", err.msg);
-	store_close(store);
 
-	check_health(&st, &h);
 	if (json)
 		print_status_json(&st, &stats, &h);
 	else

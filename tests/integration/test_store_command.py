@@ -188,17 +188,54 @@ def check_status(tmp, a):
                                   "negatives": stats["negatives"],
                                   "sources": stats["sources_total"], "runs": stats["runs"]}
 
+    check_status_unopened(tmp)
+    print("store status: healthy file exits 0; missing or foreign file exits 4 with a report")
+
+
+def check_status_unopened(tmp):
+    """A store that cannot be opened still gets the full report, in text
+    and JSON, with the error as its one problem, and exit status 4."""
     missing = os.path.join(tmp, "none.db")
+    error = (f"opening the store failed: no database at {missing}; ingest data first "
+             "(dragnet ingest FILE) or choose one with --db or DRAGNET_DB")
     proc = dragnet("store", "status", "--db", missing, check=EXIT_STORE)
-    assert f"no database at {missing}" in proc.stderr, proc.stderr
+    assert proc.stdout.splitlines() == [
+        f"store      {missing}",
+        "backend    sqlite",
+        "schema     unknown",
+        "nodes      unknown",
+        "spool      unknown",
+        "contents   unknown",
+        f"health     FAILED: {error}",
+    ], proc.stdout
+    assert proc.stderr == "", proc.stderr
+    proc = dragnet("store", "status", "-j", "--store", f"sqlite:{missing}", check=EXIT_STORE)
+    assert json.loads(proc.stdout) == {
+        "location": f"sqlite:{missing}",
+        "backend": "sqlite",
+        "healthy": False,
+        "schema_version": None,
+        "schema_expected": None,
+        "nodes": None,
+        "spool": None,
+        "contents": None,
+        "problems": [error],
+    }, proc.stdout
+    assert not os.path.exists(missing), "store status created the file it checked"
+
     other = os.path.join(tmp, "other.sqlite")
     con = sqlite3.connect(other)
     con.execute("CREATE TABLE notes (text TEXT)")
     con.commit()
     con.close()
     proc = dragnet("store", "status", "--db", other, check=EXIT_STORE)
-    assert "not a dragnet database" in proc.stderr, proc.stderr
-    print("store status: healthy file exits 0; missing or foreign file exits 4")
+    health = proc.stdout.splitlines()[-1]
+    assert health.startswith("health     FAILED: opening the store failed: "), proc.stdout
+    assert "not a dragnet database" in health, proc.stdout
+    status = json.loads(dragnet("store", "status", "-j", "--db", other, check=EXIT_STORE).stdout)
+    assert status["healthy"] is False, status
+    assert len(status["problems"]) == 1, status
+    assert "not a dragnet database" in status["problems"][0], status
 
 
 def location_chosen(env, *args):
