@@ -109,11 +109,19 @@ static int cmd_store_init(int argc, char **argv)
 	store_close(store);
 	if (rc != DN_OK) {
 		log_error("%s", err.msg);
-		return cli_exit_for(rc);
+		return cli_exit_for_store(rc);
 	}
 
 	char shown[sizeof(st.location)];
 	cli_location_redact(st.location, shown, sizeof(shown));
+	/* An HTTP server that responds to every request with 200 lets the
+	 * creation "succeed" without storing anything. */
+	if (st.schema_version != st.schema_expected) {
+		log_error("%s: the store reports schema version %d after store init, not %d; check "
+		          "that the location names a %s store",
+		          shown, st.schema_version, st.schema_expected, st.backend);
+		return DN_EXIT_STORE;
+	}
 	printf("backend         %s\n", st.backend);
 	printf("location        %s\n", shown);
 	printf("schema version  %d\n", st.schema_version);

@@ -109,9 +109,16 @@ def check_not_clickhouse(tmp):
                               [f"server {chserver.HOST}:{server.server_port} answered HTTP 404"],
                               "web server answering 404")
         # A server that responds with 200 to everything passes for one
-        # without the schema.
+        # without the schema, and store init must not take it for a store.
         NotClickHouse.code = 200
         check_unopened_report(tmp, location, location, [], "web server answering 200")
+        proc = t.run("store", "init", "--store", location, env=clean_env(tmp),
+                     check=EXIT_STORE)
+        assert proc.stdout == "", proc.stdout
+        assert (f"dragnet: error: {location}: the store reports schema version 0 after store "
+                "init, not 1; check that the location names a clickhouse store\n") \
+            in proc.stderr, proc.stderr
+        print("store init on a web server answering 200: exit 4")
     finally:
         server.shutdown()
         server.server_close()
