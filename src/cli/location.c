@@ -41,13 +41,11 @@ static bool userinfo_password(const char *location, const char **start, size_t *
 	const char *scheme = strstr(location, "://");
 	if (scheme == NULL)
 		return false;
+	/* The user information ends at the last '@', so that a password with
+	 * an unencoded '/', '?', '#' or '@' is still hidden whole; an '@' in a
+	 * parameter value hides more than needed, never less. */
 	const char *authority = scheme + 3;
-	size_t authority_len = strcspn(authority, "/?#");
-	const char *at = NULL;
-	for (const char *p = authority; p < authority + authority_len; p++) {
-		if (*p == '@')
-			at = p;
-	}
+	const char *at = strrchr(authority, '@');
 	if (at == NULL)
 		return false;
 	const char *colon = memchr(authority, ':', (size_t)(at - authority));

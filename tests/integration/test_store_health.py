@@ -108,16 +108,16 @@ def check_not_clickhouse(tmp):
         check_unopened_report(tmp, location, location,
                               [f"server {chserver.HOST}:{server.server_port} answered HTTP 404"],
                               "web server answering 404")
-        # A server that responds with 200 to everything passes for one
-        # without the schema, and store init must not take it for a store.
+        # A server that responds with 200 to everything does not answer
+        # SELECT version() with a version, and is not taken for a store.
         NotClickHouse.code = 200
-        check_unopened_report(tmp, location, location, [], "web server answering 200")
+        check_unopened_report(tmp, location, location,
+                              ["did not answer SELECT version() as ClickHouse does"],
+                              "web server answering 200")
         proc = t.run("store", "init", "--store", location, env=clean_env(tmp),
                      check=EXIT_STORE)
         assert proc.stdout == "", proc.stdout
-        assert (f"dragnet: error: {location}: the store reports schema version 0 after store "
-                "init, not 1; check that the location names a clickhouse store\n") \
-            in proc.stderr, proc.stderr
+        assert "is it a ClickHouse HTTP port?" in proc.stderr, proc.stderr
         print("store init on a web server answering 200: exit 4")
     finally:
         server.shutdown()
@@ -194,7 +194,7 @@ def check_leftover_batches(ch, tmp):
     assert names, "the outage left no batch in the spool"
 
     # The server is down: the report still comes, with the open failure.
-    check_unopened_report(tmp, location, location, ["reading the schema version"],
+    check_unopened_report(tmp, location, location, ["asking the server's version"],
                           "server stopped")
 
     ch.start()
@@ -288,7 +288,7 @@ def check_unreachable(tmp):
     # Port 1 on loopback has no server.
     location = f"clickhouse://{chserver.HOST}:1/{DATABASE}?connect_timeout=2"
     check_unopened_report(tmp, location, location,
-                          [f"reading the schema version: server {chserver.HOST}:1"],
+                          [f"asking the server's version: server {chserver.HOST}:1"],
                           "no server")
 
 

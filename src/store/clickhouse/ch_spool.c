@@ -50,12 +50,15 @@ static dn_status make_dirs(const char *path, struct dn_error *err)
 		char saved = *p;
 		*p = '\0';
 		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-			return dn_fail(err, DN_EIO, "cannot create the spool directory %s: %s", dir,
-			               strerror(errno));
+			return dn_fail(err, DN_ESTORE, "cannot create the spool directory %s: %s",
+			               dir, strerror(errno));
 		*p = saved;
 		if (saved == '\0')
 			break;
 	}
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+		return dn_fail(err, DN_ESTORE, "the spool %s is not a directory", path);
 	return DN_OK;
 }
 

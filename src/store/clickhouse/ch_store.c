@@ -62,6 +62,27 @@ static void name_tables(struct ch_store *s)
 	s->parts[2].table = s->cluster && s->loc.replicated ? "runs_d" : "runs";
 }
 
+/* A web server that answers every request with 200 would otherwise look
+ * like a ClickHouse server without a dragnet schema. */
+static dn_status check_server(struct ch_store *s, struct dn_error *err)
+{
+	char *version = NULL;
+	dn_status rc = ch_http_text(s->http, -1, "asking the server's version", "SELECT version()",
+	                            &version, NULL, err);
+	if (rc != DN_OK)
+		return rc;
+	int major = 0, minor = 0;
+	bool looks_right = sscanf(version, "%d.%d", &major, &minor) == 2 && major > 0 &&
+	                   strspn(version, "0123456789.") == strlen(version);
+	if (!looks_right)
+		rc = dn_fail(err, DN_ESTORE,
+		             "%s: the server did not answer SELECT version() as ClickHouse does "
+		             "(it sent '%.40s'); is it a ClickHouse HTTP port?",
+		             s->loc.safe, version);
+	free(version);
+	return rc;
+}
+
 /* On a cluster, every node is listed in the location: the schema is
  * created node by node, as ON CLUSTER needs ZooKeeper. */
 static dn_status check_cluster(struct ch_store *s, struct dn_error *err)
@@ -170,7 +191,8 @@ dn_status ch_store_open(const char *location, enum store_mode mode,
 	name_tables(s);
 	s->retry_delay = 1.0;
 
-	if (s->cluster)
+	rc = check_server(s, err);
+	if (rc == DN_OK && s->cluster)
 		rc = check_cluster(s, err);
 	if (rc == DN_OK)
 		rc = prepare_schema(s, mode, err);
