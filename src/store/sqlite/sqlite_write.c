@@ -208,6 +208,7 @@ static dn_status insert_or_merge(struct sqlite_store *s, struct merge_stmts *m,
 /* A record with its reversed name, the first column of the unique key, and
  * the lengths of its strings (SQLite would otherwise measure each one). */
 struct keyed_record {
+	uint64_t prefix; /* the first 8 bytes of rev, big-endian, zero-padded */
 	const struct pdns_record *rec;
 	const char *rev;
 	int rrname_len;
@@ -221,6 +222,10 @@ static int compare_keyed(const void *a, const void *b)
 {
 	const struct keyed_record *x = a;
 	const struct keyed_record *y = b;
+	/* Most pairs differ in their first 8 bytes: one integer comparison in
+	 * place of strcmp on strings scattered over memory. */
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
 	int c = strcmp(x->rev, y->rev);
 	if (c != 0)
 		return c;
@@ -311,6 +316,11 @@ dn_status sqlite_put_rrsets(struct store *store, const struct pdns_record *recs,
 		order[i].rev = next;
 		order[i].rrname_len = (int)len;
 		order[i].rev_len = (int)strlen(next);
+		uint64_t prefix = 0;
+		for (size_t b = 0; b < 8; b++)
+			prefix = prefix << 8 |
+			         (uint64_t)(b < (size_t)order[i].rev_len ? (uint8_t)next[b] : 0);
+		order[i].prefix = prefix;
 		order[i].bailiwick_len = (int)strlen(recs[i].bailiwick);
 		order[i].rdata_len = (int)strlen(recs[i].rdata);
 		uint64_t seed = XXH3_64bits(recs[i].bailiwick, (size_t)order[i].bailiwick_len);
