@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "store/clickhouse/ch_url.h"
+#include "store/store.h"
 
 static bool is_blank(char c)
 {
@@ -30,16 +30,8 @@ static bool is_scheme_char(char c)
  * option or the environment chooses another store. */
 static dn_status check_store_location(const char *value, struct dn_error *err)
 {
-	/* TODO: call a backend-neutral check from store/store.h once the store
-	 * layer offers one; this names the ClickHouse backend's parser. */
-	/* Scheme names are case-insensitive (RFC 3986), and the parser
-	 * expects the lower-case one, as store_open() passes it. */
-	if (strncasecmp(value, "clickhouse://", 13) == 0) {
-		char normal[CLI_CONFIG_VALUE_MAX];
-		snprintf(normal, sizeof(normal), "clickhouse://%s", value + 13);
-		struct ch_location loc;
-		return ch_location_parse(normal, &loc, err);
-	}
+	if (strncasecmp(value, "clickhouse://", 13) == 0)
+		return store_check_location(value, err);
 	const char *scheme_end = strstr(value, "://");
 	if (scheme_end != NULL) {
 		size_t scheme_len = (size_t)(scheme_end - value);
@@ -49,9 +41,10 @@ static dn_status check_store_location(const char *value, struct dn_error *err)
 		/* Text before "://" that is not a scheme name could be part of a
 		 * password, so it is not repeated. */
 		if (!named)
-			return dn_fail(err, DN_EINVAL,
-			               "store is not a valid URL; use an absolute path, sqlite:/PATH "
-			               "or clickhouse://HOST:PORT/DATABASE");
+			return dn_fail(
+			        err, DN_EINVAL,
+			        "store is not a valid URL; use an absolute path, sqlite:/PATH "
+			        "or clickhouse://HOST:PORT/DATABASE");
 		return dn_fail(err, DN_EINVAL,
 		               "store has the unsupported scheme '%.*s://'; use an absolute path, "
 		               "sqlite:/PATH or clickhouse://HOST:PORT/DATABASE",
@@ -120,8 +113,8 @@ static dn_status parse_setting(const char *text, size_t len, unsigned line,
 	return DN_OK;
 }
 
-dn_status cli_config_parse(const char *text, size_t len, struct cli_config *config,
-                           unsigned *line, struct dn_error *err)
+dn_status cli_config_parse(const char *text, size_t len, struct cli_config *config, unsigned *line,
+                           struct dn_error *err)
 {
 	memset(config, 0, sizeof(*config));
 	*line = 0;

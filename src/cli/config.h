@@ -39,9 +39,6 @@ struct cli_config {
  * A message repeats a clickhouse:// URL only with its password replaced by
  * "***", and no other value. This function does no I/O and can fail only
  * on malformed text.
- *
- * NOTE: a password with an unencoded '@', '/' or '?' is masked only up to
- * that character; dragnet(1) asks for such characters to be percent-encoded.
  */
 dn_status cli_config_parse(const char *text, size_t len, struct cli_config *config,
                            unsigned *line, struct dn_error *err);

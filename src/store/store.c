@@ -44,6 +44,16 @@ dn_status store_open(const char *location, enum store_mode mode,
 	return sqlite_store_open(location, mode, options, store, err);
 }
 
+dn_status store_check_location(const char *location, struct dn_error *err)
+{
+	if (strncasecmp(location, "clickhouse://", 13) != 0)
+		return DN_OK;
+	char normal[4096];
+	snprintf(normal, sizeof(normal), "clickhouse://%s", location + 13);
+	struct ch_location loc;
+	return ch_location_parse(normal, &loc, err);
+}
+
 void store_close(struct store *store)
 {
 	if (store != NULL)

@@ -177,6 +177,10 @@ dn_status store_open(const char *location, enum store_mode mode,
                      const struct store_options *options, struct store **store,
                      struct dn_error *err);
 
+/* Check the syntax of a location without opening anything: DN_OK, or
+ * DN_EINVAL with a message that shows no password. */
+dn_status store_check_location(const char *location, struct dn_error *err);
+
 /* Close the store; a batch still open is rolled back. NULL is allowed. */
 void store_close(struct store *store);
 
