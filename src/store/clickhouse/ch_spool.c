@@ -15,9 +15,9 @@
  * on the folder, so two processes sharing a spool never send one file twice.
  *
  * A file is deleted only after the server took it, so a process killed in
- * between leaves it behind. Before sending such a file again, and any file
- * whose last attempt failed in a way that may have reached the server, the
- * batches table is asked whether its id arrived; only files this process
+ * between leaves it behind. Such a file, and any file whose last attempt
+ * failed in a way that may have reached the server, is looked up by its id
+ * in the batches table before it is sent again. Only files this process
  * has just committed go out unchecked.
  */
 #include <dirent.h>
@@ -411,8 +411,8 @@ static uint8_t *read_file(const char *path, size_t *len)
 	return data;
 }
 
-/* Whether the batches table holds id: 1 yes, 0 no, -1 the store could not
- * say (err set). */
+/* Look up id in the batches table: 1 found, 0 not found, -1 the lookup
+ * failed (err set). */
 static int batch_stored(struct ch_store *s, unsigned long long id, struct dn_error *err)
 {
 	char sql[300], *text = NULL;
@@ -425,11 +425,11 @@ static int batch_stored(struct ch_store *s, unsigned long long id, struct dn_err
 	return stored;
 }
 
-/* How sending one part ended. */
+/* Outcome of sending one part. */
 enum part_result {
 	PART_SENT,    /* the store has it (now or before); the file is gone */
 	PART_SKIPPED, /* its node is already known to be down */
-	PART_FAILED,  /* err says why */
+	PART_FAILED,  /* err has the reason */
 };
 
 static enum part_result send_part(struct ch_store *s, const char *path, bool check,

@@ -303,7 +303,7 @@ static dn_status ch_source_id(struct store *store, const char *name, const char 
 	if (!s->writable)
 		return reject_read_only(s, err);
 	/* Ids come from a hash of the name, so sensors that write at the same
-	 * time agree on them without a sequence; a collision takes the next
+	 * time agree on them without a sequence. A collision takes the next
 	 * free value. */
 	uint32_t want = (uint32_t)XXH3_64bits(name, strlen(name));
 	for (int attempt = 0; attempt < 64; attempt++, want++) {
