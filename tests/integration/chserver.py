@@ -513,6 +513,8 @@ class Cluster:
         self.shards = [ClickHouse(directory=os.path.join(self.directory, f"shard{i}"),
                                   **server_options)
                        for i in range(shards)]
+        # Every server of the cluster; subclasses with replicas list more.
+        self.servers = self.shards
 
     def remote_servers_xml(self):
         entries = "".join(f"<shard><replica><host>{HOST}</host><port>{shard.tcp_port}"
@@ -520,37 +522,37 @@ class Cluster:
         return f"<{self.name}>{entries}</{self.name}>"
 
     def start(self):
-        """Start every shard that is down. The first call picks all ports, and
-        picks them again for every shard if one of them was taken meanwhile."""
-        if self.shards[0].http_port is not None:
-            for shard in self.shards:
-                shard.start()
+        """Start every server that is down. The first call picks all ports, and
+        picks them again for every server if one of them was taken meanwhile."""
+        if self.servers[0].http_port is not None:
+            for server in self.servers:
+                server.start()
             return self
         for attempt in range(3):
-            ports = _free_ports(3 * len(self.shards))
-            for i, shard in enumerate(self.shards):
-                shard.http_port, shard.tcp_port, shard.interserver_port = ports[3 * i:3 * i + 3]
-            for shard in self.shards:
-                shard.remote_servers = self.remote_servers_xml()
-                shard.write_config()
+            ports = _free_ports(3 * len(self.servers))
+            for i, server in enumerate(self.servers):
+                server.http_port, server.tcp_port, server.interserver_port = ports[3 * i:3 * i + 3]
+            for server in self.servers:
+                server.remote_servers = self.remote_servers_xml()
+                server.write_config()
             try:
-                for shard in self.shards:
-                    shard.spawn()
+                for server in self.servers:
+                    server.spawn()
                 return self
             except PortInUse:
-                for shard in self.shards:
-                    shard.stop(kill=True)
+                for server in self.servers:
+                    server.stop(kill=True)
                 if attempt == 2:
                     raise
         return self
 
     def stop(self, kill=False):
-        for shard in self.shards:
-            shard.stop(kill=kill)
+        for server in self.servers:
+            server.stop(kill=kill)
 
     def query_each(self, sql, **options):
-        """Run one statement on every shard and return the responses in shard order."""
-        return [shard.query(sql, **options) for shard in self.shards]
+        """Run one statement on every server and return the responses in server order."""
+        return [server.query(sql, **options) for server in self.servers]
 
     def __enter__(self):
         try:

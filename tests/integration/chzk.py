@@ -314,7 +314,7 @@ class ReplicaServer(chserver.ClickHouse):
 """)
 
 
-class ReplicatedCluster:
+class ReplicatedCluster(chserver.Cluster):
     """A ClickHouse cluster of shards × replicas servers on 127.0.0.1, sharing one ZooKeeper.
 
     replicas[s][r] is replica r of shard s, and servers lists them all shard
@@ -340,6 +340,7 @@ class ReplicatedCluster:
                            **server_options)
              for r in range(replicas)]
             for s in range(shards)]
+        # Cluster's start, stop, query_each and cleanup work on self.servers.
         self.servers = [server for shard in self.replicas for server in shard]
 
     def remote_servers_xml(self):
@@ -359,53 +360,3 @@ class ReplicatedCluster:
                          {"cluster": self.name, "replicated": 1, **params}.items())
         return f"clickhouse://{hosts}/{database}?{query}"
 
-    def start(self):
-        """Start every server that is down. The first call picks all ports, and
-        picks them again for every server if one of them was taken meanwhile."""
-        if self.servers[0].http_port is not None:
-            for server in self.servers:
-                server.start()
-            return self
-        for attempt in range(3):
-            ports = chserver._free_ports(3 * len(self.servers))
-            for i, server in enumerate(self.servers):
-                server.http_port, server.tcp_port, server.interserver_port = ports[3 * i:3 * i + 3]
-            for server in self.servers:
-                server.remote_servers = self.remote_servers_xml()
-                server.write_config()
-            try:
-                for server in self.servers:
-                    server.spawn()
-                return self
-            except chserver.PortInUse:
-                for server in self.servers:
-                    server.stop(kill=True)
-                if attempt == 2:
-                    raise
-        return self
-
-    def stop(self, kill=False):
-        for server in self.servers:
-            server.stop(kill=kill)
-
-    def query_each(self, sql, **options):
-        """Run one statement on every server and return the responses in server order."""
-        return [server.query(sql, **options) for server in self.servers]
-
-    def __enter__(self):
-        try:
-            return self.start()
-        except BaseException:
-            self.cleanup(keep=True)
-            raise
-
-    def __exit__(self, exc_type, exc, tb):
-        self.cleanup(keep=exc_type is not None)
-        return False
-
-    def cleanup(self, keep=False):
-        self.stop(kill=True)
-        if keep:
-            print(f"NOTE: kept ClickHouse cluster directory {self.directory}", file=sys.stderr)
-        else:
-            shutil.rmtree(self.directory, ignore_errors=True)
