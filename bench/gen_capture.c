@@ -47,6 +47,7 @@
 #include <pcap/pcap.h>
 #include <xxhash.h>
 
+#include "rng.h"
 #include "util/arena.h"
 #include "util/timeutil.h"
 
@@ -95,53 +96,6 @@
 #define NO_INDEX UINT32_MAX
 
 /* ---- Random numbers ---- */
-
-/* xoshiro256** for the traffic stream, and the splitmix64 finalizer for
- * attributes that must not depend on the order of calls. */
-struct rng {
-	uint64_t s[4];
-};
-
-static uint64_t mix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
-static uint64_t hash3(uint64_t a, uint64_t b, uint64_t c)
-{
-	return mix64(a ^ mix64(b ^ mix64(c)));
-}
-
-static void rng_seed(struct rng *r, uint64_t seed)
-{
-	for (int i = 0; i < 4; i++) {
-		seed += 0x9e3779b97f4a7c15ULL;
-		r->s[i] = mix64(seed);
-	}
-}
-
-static uint64_t rotl64(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t rng_next(struct rng *r)
-{
-	uint64_t *s = r->s;
-	uint64_t result = rotl64(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl64(s[3], 45);
-	return result;
-}
 
 /* Uniform in [0, n); the modulo bias is below 2^-40 for every n used here. */
 static uint64_t rng_below(struct rng *r, uint64_t n)

@@ -54,6 +54,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "rng.h"
 #include "dns/rdata.h"
 #include "ingest/flush.h"
 #include "pdns/aggregate.h"
@@ -94,57 +95,10 @@ enum tag {
 
 /* ---- Random numbers ---- */
 
-/* The splitmix64 finalizer for attributes that must not depend on the
- * order of calls, and xoshiro256** for the observation stream. */
-static uint64_t mix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
-static uint64_t hash3(uint64_t a, uint64_t b, uint64_t c)
-{
-	return mix64(a ^ mix64(b ^ mix64(c)));
-}
-
 /* A uniform double in [0, 1) from the top 53 bits of x. */
 static double unit_of(uint64_t x)
 {
 	return (double)(x >> 11) * 0x1.0p-53;
-}
-
-struct rng {
-	uint64_t s[4];
-};
-
-static void rng_seed(struct rng *r, uint64_t seed)
-{
-	for (int i = 0; i < 4; i++) {
-		seed += 0x9e3779b97f4a7c15ULL;
-		r->s[i] = mix64(seed);
-	}
-}
-
-static uint64_t rotl64(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t rng_next(struct rng *r)
-{
-	uint64_t *s = r->s;
-	uint64_t result = rotl64(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl64(s[3], 45);
-	return result;
 }
 
 /* ---- Options ---- */
