@@ -16,7 +16,7 @@ struct ch_http;
  * on, anything else stops the transfer and becomes the request's status. */
 typedef dn_status (*ch_sink_fn)(const uint8_t *data, size_t len, void *ctx);
 
-/* How a failed request failed, for callers that retry or fall back. */
+/* Kind of failure of a request, for callers that retry or fall back. */
 enum ch_failure {
 	CH_FAIL_NONE,
 	CH_FAIL_CONNECT, /* no server of the location could be reached */

@@ -27,9 +27,8 @@ struct ch_store {
 	struct ch_http *http;
 	bool cluster;
 	/* Tables read and written: local ones on a single server, the
-	 * Distributed ones ("..._d") on a cluster, except runs and sources:
-	 * every node keeps a full copy of those, so that a shard being down
-	 * does not stop an ingest from starting. */
+	 * Distributed ones ("..._d") on a cluster. Runs and sources are the
+	 * exception on a cluster without replicas (see write_copies). */
 	char t_fwd[160], t_rev[160], t_neg[160], t_runs[160], t_sources[160];
 	char t_rrset_in[160], t_negative_in[160], t_batches[160];
 
@@ -86,9 +85,9 @@ dn_status ch_schema_version(struct ch_store *s, int host, int *version, enum ch_
 /* Set s->spool_dir; ch_spool_open also creates it. */
 dn_status ch_spool_path(struct ch_store *s, struct dn_error *err);
 dn_status ch_spool_open(struct ch_store *s, struct dn_error *err);
-/* Write rows for table to a spool file of the open batch; host is the
- * server the rows must go to, or -1 for any; batch is the id in the rows
- * (0 for runs and sources, which can be sent twice without harm). */
+/* Write rows for table to a spool file of the open batch. host is the
+ * server the rows must go to, or -1 for any. batch is the id in the rows,
+ * or 0 for runs and sources, which can be sent twice without harm. */
 dn_status ch_spool_write_part(struct ch_store *s, const char *table, int host, uint64_t batch,
                               const struct ch_buf *rows, struct dn_error *err);
 /* The same, committed at once, outside any batch. */

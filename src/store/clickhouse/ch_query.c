@@ -338,6 +338,20 @@ dn_status ch_dump_negatives(struct store *store, store_negative_fn fn, void *ctx
 
 /* ---- Sources ---- */
 
+/* Return items, an array of *cap elements of size bytes, with room for
+ * element n: doubled when full. NULL when out of memory, and items stays
+ * valid then. */
+static void *reserve_one(void *items, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return items;
+	size_t grown_cap = *cap > 0 ? *cap * 2 : 16;
+	void *grown = realloc(items, grown_cap * size);
+	if (grown != NULL)
+		*cap = grown_cap;
+	return grown;
+}
+
 struct source_entry {
 	uint32_t id;
 	char name[256];
@@ -359,16 +373,12 @@ static bool parse_source(struct ch_reader *r, void *arg, dn_status *status)
 	if (!ch_read_u32(r, &id) || !ch_read_str(r, &name, &name_len) ||
 	    !ch_read_str(r, &kind, &kind_len))
 		return false;
-	if (l->n == l->cap) {
-		size_t cap = l->cap > 0 ? l->cap * 2 : 16;
-		struct source_entry *grown = realloc(l->items, cap * sizeof(*grown));
-		if (grown == NULL) {
-			*status = DN_ENOMEM;
-			return true;
-		}
-		l->items = grown;
-		l->cap = cap;
+	struct source_entry *items = reserve_one(l->items, &l->cap, l->n, sizeof(*items));
+	if (items == NULL) {
+		*status = DN_ENOMEM;
+		return true;
 	}
+	l->items = items;
 	struct source_entry *e = &l->items[l->n++];
 	e->id = id;
 	snprintf(e->name, sizeof(e->name), "%.*s", (int)name_len, name);
@@ -593,16 +603,12 @@ static bool parse_figures(struct ch_reader *r, void *arg, dn_status *status)
 	if (!ch_read_u32(r, &x.id) || !ch_read_u64(r, &x.rrsets) || !ch_read_i64(r, &x.first) ||
 	    !ch_read_i64(r, &x.last))
 		return false;
-	if (f->n == f->cap) {
-		size_t cap = f->cap > 0 ? f->cap * 2 : 16;
-		struct source_figures *grown = realloc(f->items, cap * sizeof(*grown));
-		if (grown == NULL) {
-			*status = DN_ENOMEM;
-			return true;
-		}
-		f->items = grown;
-		f->cap = cap;
+	struct source_figures *items = reserve_one(f->items, &f->cap, f->n, sizeof(*items));
+	if (items == NULL) {
+		*status = DN_ENOMEM;
+		return true;
 	}
+	f->items = items;
 	f->items[f->n++] = x;
 	*status = DN_OK;
 	return true;

@@ -47,10 +47,10 @@ struct ch_negative_rows {
  * a row cut by the end of the piece waits in pending for the next one. */
 dn_status ch_row_stream_sink(const uint8_t *data, size_t len, void *arg);
 
-/* Row parsers for ch_row_stream.row; ctx is a ch_rrset_rows or a
+/* Row parsers for ch_row_stream.row, with ctx a ch_rrset_rows or a
  * ch_negative_rows. A lookup row is (name, type, bailiwick, rdata, first,
- * last, count, sources, ip), a dump row (name, type, bailiwick, rdata,
- * source, rdata_key, target, first, last, count); negative answers have
- * the rcode after the type and no rdata columns. */
+ * last, count, sources, ip). A dump row is (name, type, bailiwick, rdata,
+ * source, rdata_key, target, first, last, count). Rows of negative answers
+ * have the rcode after the type and no rdata columns. */
 bool ch_parse_rrset(struct ch_reader *r, void *ctx, dn_status *status);
 bool ch_parse_negative(struct ch_reader *r, void *ctx, dn_status *status);

@@ -413,6 +413,18 @@ static void add_cstr(struct ch_buf *b, const char *s)
 	ch_buf_str(b, s, strlen(s));
 }
 
+/* The columns rrset_in and negative_in end with: tf, tl, n, source_id and
+ * the part's batch id. */
+static void add_figures(struct ch_part_writer *w, int64_t first, int64_t last, uint64_t count,
+                        uint32_t source_id)
+{
+	ch_buf_i64(&w->buf, first);
+	ch_buf_i64(&w->buf, last);
+	ch_buf_u64(&w->buf, count);
+	ch_buf_u32(&w->buf, source_id);
+	ch_buf_u64(&w->buf, part_batch(w));
+}
+
 static dn_status ch_put_rrsets(struct store *store, const struct pdns_record *recs, size_t n,
                                struct dn_error *err)
 {
@@ -441,11 +453,7 @@ static dn_status ch_put_rrsets(struct store *store, const struct pdns_record *re
 			ch_buf_str(b, "", 0);
 		}
 		add_cstr(b, r->rdata_name != NULL ? r->rdata_name : "");
-		ch_buf_i64(b, r->time_first);
-		ch_buf_i64(b, r->time_last);
-		ch_buf_u64(b, r->count);
-		ch_buf_u32(b, r->source_id);
-		ch_buf_u64(b, part_batch(w));
+		add_figures(w, r->time_first, r->time_last, r->count, r->source_id);
 		dn_status rc = end_row(s, w, err);
 		if (rc != DN_OK)
 			return rc;
@@ -468,11 +476,7 @@ static dn_status ch_put_negatives(struct store *store, const struct pdns_negativ
 		ch_buf_u16(b, r->qtype);
 		ch_buf_u16(b, r->rcode);
 		add_cstr(b, r->bailiwick);
-		ch_buf_i64(b, r->time_first);
-		ch_buf_i64(b, r->time_last);
-		ch_buf_u64(b, r->count);
-		ch_buf_u32(b, r->source_id);
-		ch_buf_u64(b, part_batch(w));
+		add_figures(w, r->time_first, r->time_last, r->count, r->source_id);
 		dn_status rc = end_row(s, w, err);
 		if (rc != DN_OK)
 			return rc;
@@ -491,7 +495,7 @@ static dn_status ch_put_run(struct store *store, struct store_run *run, struct d
 {
 	struct ch_store *s = (struct ch_store *)store;
 	/* Run ids grow with time, so the latest run of an input has the
-	 * largest id, as in SQLite; every update is a new version of the row. */
+	 * largest id, as in SQLite. Every update is a new version of the row. */
 	if (run->id == 0)
 		run->id = now_ns();
 	uint64_t version = (uint64_t)now_ns();

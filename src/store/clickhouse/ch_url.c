@@ -240,9 +240,10 @@ dn_status ch_location_parse(const char *text, struct ch_location *loc, struct dn
 				        "'_'",
 				        loc->safe, loc->database);
 			if (strcmp(loc->database, "system") == 0)
-				return dn_fail(err, DN_EINVAL,
-				               "%s: 'system' is ClickHouse's own database; name another",
-				               loc->safe);
+				return dn_fail(
+				        err, DN_EINVAL,
+				        "%s: 'system' is ClickHouse's own database; name another",
+				        loc->safe);
 		}
 		p += dlen;
 	}
