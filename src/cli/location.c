@@ -42,7 +42,7 @@ static bool userinfo_password(const char *location, const char **start, size_t *
 	if (scheme == NULL)
 		return false;
 	/* The user information ends at the last '@', so that a password with
-	 * an unencoded '/', '?', '#' or '@' is still hidden whole; an '@' in a
+	 * an unencoded '/', '?', '#' or '@' is still hidden whole. An '@' in a
 	 * parameter value hides more than needed, never less. */
 	const char *authority = scheme + 3;
 	const char *at = strrchr(authority, '@');
