@@ -1,4 +1,6 @@
-/* Opening capture files (pcap, pcapng, gzip or zstd compressed) and live
+/* Opening inputs: capture files (pcap, pcapng) through libpcap, dnstap
+ * Frame Streams through libfstrm, single dnstap messages and text logs;
+ * any of them gzip or zstd compressed or on standard input; and live
  * interfaces through libpcap. */
 #include "capture/input.h"
 
@@ -13,10 +15,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fstrm.h>
 #include <zlib.h>
 #include <zstd.h>
 
+#include "dnstap/dnstap.h"
 #include "util/log.h"
+
+/* Bytes read ahead to tell the formats apart. */
+#define HEAD_MAX 4096
+/* The largest dnstap frame read, and the largest single-message file. */
+#define FRAME_MAX (1u << 20)
+/* Longer lines are reported as damaged rather than parsed. */
+#define LINE_MAX_BYTES (1u << 20)
 
 /* Decompressing reader behind a stdio stream (fopencookie), for inputs that
  * libpcap cannot open by name: compressed files and standard input. */
@@ -47,6 +58,16 @@ struct capture_input {
 	int64_t mtime_ns;     /* -1 unless a regular file */
 	char path[PATH_MAX];  /* for messages */
 	uint64_t frames;
+	uint8_t head[HEAD_MAX];  /* the first bytes, decompressed */
+	size_t head_len;
+	FILE *fp;                     /* Frame Streams, dnstap and text: the decoded stream */
+	struct fstrm_reader *fstrm;
+	char fstrm_error[300];
+	uint8_t *message;             /* a single dnstap message */
+	size_t message_len;
+	char *line;
+	size_t line_size;
+	volatile sig_atomic_t broken; /* capture_input_break() on a non-pcap input */
 	bool micro;                 /* the interface gives microseconds only */
 	struct pcap_pkthdr header;  /* a packet's header, its time made nanoseconds */
 	char *buffer;  /* stdio buffer of a plain file; freed after pcap_close() */
@@ -205,18 +226,33 @@ static void stream_free(struct stream_state *s)
 	free(s);
 }
 
-static dn_status detect_format(const char *path, bool decompressed, const uint8_t head[4],
+/* Whether the bytes look like the start of a text log: no NUL and few
+ * control characters besides tab and line ends. */
+static bool looks_like_text(const uint8_t *head, size_t n)
+{
+	size_t odd = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (head[i] == 0)
+			return false;
+		if (head[i] < 0x20 && head[i] != '\t' && head[i] != '\n' && head[i] != '\r')
+			odd++;
+	}
+	return odd * 100 <= n;
+}
+
+static dn_status detect_format(const char *path, bool decompressed, const uint8_t *head,
                                size_t n, enum capture_format *format, struct dn_error *err)
 {
 	static const uint32_t pcap_magics[] = {0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1};
 	if (n == 0)
 		return dn_fail(err, DN_EFORMAT, "%s: file is empty", path);
-	if (n < 4)
-		return dn_fail(err, DN_EFORMAT, "%s: %zu bytes is too short for a capture file",
+	if (n < 4 && !looks_like_text(head, n))
+		return dn_fail(err, DN_EFORMAT, "%s: %zu bytes is too short for any input format",
 		               path, n);
 
-	uint32_t magic = (uint32_t)head[0] << 24 | (uint32_t)head[1] << 16 |
-	                 (uint32_t)head[2] << 8 | head[3];
+	uint32_t magic = n >= 4 ? (uint32_t)head[0] << 24 | (uint32_t)head[1] << 16 |
+	                              (uint32_t)head[2] << 8 | head[3]
+	                        : 0xffffffff;
 	for (size_t i = 0; i < sizeof(pcap_magics) / sizeof(pcap_magics[0]); i++) {
 		if (magic == pcap_magics[i]) {
 			*format = CAPTURE_FORMAT_PCAP;
@@ -227,15 +263,30 @@ static dn_status detect_format(const char *path, bool decompressed, const uint8_
 		*format = CAPTURE_FORMAT_PCAPNG;
 		return DN_OK;
 	}
-	if (decompressed)
-		return dn_fail(err, DN_EFORMAT,
-		               "%s: the decompressed data is not a pcap or pcapng capture (it "
-		               "starts with bytes %02x %02x %02x %02x)",
-		               path, head[0], head[1], head[2], head[3]);
+	/* Frame Streams opens with an escape (four zero bytes), the control
+	 * frame's length, and its type: START is 2. */
+	if (magic == 0 && n >= 12 && head[8] == 0 && head[9] == 0 && head[10] == 0 &&
+	    head[11] == 2) {
+		*format = CAPTURE_FORMAT_FSTRM;
+		return DN_OK;
+	}
+	if (looks_like_text(head, n)) {
+		*format = CAPTURE_FORMAT_TEXT;
+		return DN_OK;
+	}
+	/* A lone Dnstap protobuf starts with the tag of one of its fields:
+	 * identity (1), version (2), extra (3), message (14) or type (15). */
+	if (head[0] == 0x0a || head[0] == 0x12 || head[0] == 0x1a || head[0] == 0x72 ||
+	    head[0] == 0x78) {
+		*format = CAPTURE_FORMAT_DNSTAP;
+		return DN_OK;
+	}
 	return dn_fail(err, DN_EFORMAT,
-	               "%s: not a pcap or pcapng capture (it starts with bytes %02x %02x %02x "
-	               "%02x; gzip and zstd compressed captures are accepted too)",
-	               path, head[0], head[1], head[2], head[3]);
+	               "%s: %snot a pcap or pcapng capture, dnstap (Frame Streams or a single "
+	               "message) or a text log (it starts with bytes %02x %02x %02x %02x%s)",
+	               path, decompressed ? "the decompressed data is " : "", head[0],
+	               n > 1 ? head[1] : 0, n > 2 ? head[2] : 0, n > 3 ? head[3] : 0,
+	               decompressed ? "" : "; gzip and zstd compressed files are accepted too");
 }
 
 /* The stream handed to libpcap. The decompressed magic number is read
@@ -243,7 +294,7 @@ static dn_status detect_format(const char *path, bool decompressed, const uint8_
  * out first. */
 struct prefixed {
 	struct stream_state *inner;
-	uint8_t head[4];
+	uint8_t head[HEAD_MAX];
 	size_t head_len;
 	size_t head_pos;
 };
@@ -307,9 +358,10 @@ static dn_status open_through_stream(struct capture_input *in, FILE *raw, bool c
 		}
 	}
 
-	/* Peek at the decompressed magic number. */
-	while (p->head_len < 4) {
-		ssize_t n = stream_read(s, (char *)p->head + p->head_len, 4 - p->head_len);
+	/* Peek at the decompressed start, to tell the formats apart. */
+	while (p->head_len < sizeof(p->head)) {
+		ssize_t n = stream_read(s, (char *)p->head + p->head_len,
+		                        sizeof(p->head) - p->head_len);
 		if (n <= 0)
 			break;
 		p->head_len += (size_t)n;
@@ -325,6 +377,8 @@ static dn_status open_through_stream(struct capture_input *in, FILE *raw, bool c
 		prefixed_close(p);
 		return rc;
 	}
+	memcpy(in->head, p->head, p->head_len);
+	in->head_len = p->head_len;
 
 	cookie_io_functions_t io = {.read = prefixed_read, .close = prefixed_close};
 	FILE *fp = fopencookie(p, "r", io);
@@ -333,17 +387,22 @@ static dn_status open_through_stream(struct capture_input *in, FILE *raw, bool c
 		return dn_fail(err, DN_ENOMEM, "%s: cannot create a decoding stream", in->path);
 	}
 	__fsetlocking(fp, FSETLOCKING_BYCALLER);
+	in->stream = s;
+	if (in->format != CAPTURE_FORMAT_PCAP && in->format != CAPTURE_FORMAT_PCAPNG) {
+		in->fp = fp;
+		return DN_OK;
+	}
 
 	char errbuf[PCAP_ERRBUF_SIZE];
 	in->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (in->pcap == NULL) {
+		in->stream = NULL;
 		/* A decoding failure explains more than libpcap's short read. */
 		dn_fail(err, DN_EMALF, "%s: cannot read capture header: %s", in->path,
 		        s->error[0] != '\0' ? s->error : errbuf);
 		fclose(fp);
 		return DN_EMALF;
 	}
-	in->stream = s;
 	return DN_OK;
 }
 
@@ -370,6 +429,102 @@ static dn_status open_plain_file(struct capture_input *in, const char *path,
 		return dn_fail(err, DN_EMALF, "%s: cannot read capture header: %s", in->path,
 		               errbuf);
 	}
+	return DN_OK;
+}
+
+/* A plain regular file that libpcap does not read: read it from the
+ * start through stdio. Takes fp, closing it on failure. */
+static dn_status open_plain_stream(struct capture_input *in, FILE *fp, struct dn_error *err)
+{
+	if (fseek(fp, 0, SEEK_SET) != 0) {
+		fclose(fp);
+		return dn_fail(err, DN_EIO, "cannot read %s from its start: %s", in->path,
+		               strerror(errno));
+	}
+	in->buffer = malloc(INPUT_BUFFER_BYTES);
+	if (in->buffer != NULL)
+		setvbuf(fp, in->buffer, _IOFBF, INPUT_BUFFER_BYTES);
+	__fsetlocking(fp, FSETLOCKING_BYCALLER);
+	in->fp = fp;
+	return DN_OK;
+}
+
+static fstrm_res fstrm_read_stdio(void *obj, void *data, size_t count)
+{
+	struct capture_input *in = obj;
+	size_t got = fread(data, 1, count, in->fp);
+	if (got == count)
+		return fstrm_res_success;
+	if (got == 0 && feof(in->fp))
+		return fstrm_res_stop;
+	if (ferror(in->fp))
+		snprintf(in->fstrm_error, sizeof(in->fstrm_error), "read failed: %s",
+		         in->stream != NULL && in->stream->error[0] != '\0' ? in->stream->error
+		                                                             : strerror(errno));
+	else
+		snprintf(in->fstrm_error, sizeof(in->fstrm_error),
+		         "the file ends inside a frame (truncated)");
+	return fstrm_res_failure;
+}
+
+static fstrm_res fstrm_noop(void *obj)
+{
+	(void)obj;
+	return fstrm_res_success;
+}
+
+/* Read a Frame Streams file through libfstrm, from the stream already
+ * opened: the rdwr reads in->fp, so compression and standard input work
+ * as for captures. Only the dnstap content type is accepted. */
+static dn_status open_fstrm(struct capture_input *in, struct dn_error *err)
+{
+	struct fstrm_rdwr *rdwr = fstrm_rdwr_init(in);
+	struct fstrm_reader_options *ropt = fstrm_reader_options_init();
+	if (rdwr == NULL || ropt == NULL) {
+		if (rdwr != NULL)
+			fstrm_rdwr_destroy(&rdwr);
+		if (ropt != NULL)
+			fstrm_reader_options_destroy(&ropt);
+		return dn_fail(err, DN_ENOMEM, "%s: out of memory", in->path);
+	}
+	fstrm_rdwr_set_open(rdwr, fstrm_noop);
+	fstrm_rdwr_set_close(rdwr, fstrm_noop);
+	fstrm_rdwr_set_read(rdwr, fstrm_read_stdio);
+	fstrm_reader_options_add_content_type(ropt, DNSTAP_CONTENT_TYPE,
+	                                      strlen(DNSTAP_CONTENT_TYPE));
+	fstrm_reader_options_set_max_frame_size(ropt, FRAME_MAX);
+	in->fstrm = fstrm_reader_init(ropt, &rdwr);
+	fstrm_reader_options_destroy(&ropt);
+	if (in->fstrm == NULL) {
+		if (rdwr != NULL)
+			fstrm_rdwr_destroy(&rdwr);
+		return dn_fail(err, DN_ENOMEM, "%s: out of memory", in->path);
+	}
+	if (fstrm_reader_open(in->fstrm) != fstrm_res_success)
+		return dn_fail(err, DN_EMALF,
+		               "%s: not a dnstap Frame Streams file: %s", in->path,
+		               in->fstrm_error[0] != '\0'
+		                   ? in->fstrm_error
+		                   : "the START frame is damaged or names a content type other "
+		                     "than " DNSTAP_CONTENT_TYPE);
+	return DN_OK;
+}
+
+/* A file holding one dnstap message without Frame Streams framing. */
+static dn_status read_whole_message(struct capture_input *in, struct dn_error *err)
+{
+	in->message = malloc(FRAME_MAX + 1);
+	if (in->message == NULL)
+		return dn_fail(err, DN_ENOMEM, "%s: out of memory", in->path);
+	size_t n = fread(in->message, 1, FRAME_MAX + 1, in->fp);
+	if (ferror(in->fp))
+		return dn_fail(err, DN_EIO, "cannot read %s: %s", in->path, strerror(errno));
+	if (n > FRAME_MAX)
+		return dn_fail(err, DN_EFORMAT,
+		               "%s: not a capture, Frame Streams file or text log, and too large "
+		               "(over %u bytes) for a single dnstap message",
+		               in->path, FRAME_MAX);
+	in->message_len = n;
 	return DN_OK;
 }
 
@@ -403,9 +558,15 @@ dn_status capture_input_open_file(const char *path, struct capture_input **out,
 	                   ? (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec
 	                   : -1;
 
-	uint8_t head[4];
-	size_t n = fread(head, 1, sizeof(head), raw);
-	if (n < sizeof(head) && ferror(raw)) {
+	uint8_t *head = in->head;
+	size_t n = 0;
+	while (n < sizeof(in->head)) {
+		size_t got = fread(head + n, 1, sizeof(in->head) - n, raw);
+		if (got == 0)
+			break;
+		n += got;
+	}
+	if (n < sizeof(in->head) && ferror(raw)) {
 		dn_fail(err, DN_EIO, "cannot read %s: %s", path, strerror(errno));
 		if (!use_stdin)
 			fclose(raw);
@@ -420,17 +581,29 @@ dn_status capture_input_open_file(const char *path, struct capture_input **out,
 
 	dn_status rc;
 	if (in->compression == CAPTURE_PLAIN && !use_stdin && regular) {
-		/* Let libpcap read the file directly: the fastest path. */
-		fclose(raw);
+		in->head_len = n;
 		rc = detect_format(path, false, head, n, &in->format, err);
-		if (rc == DN_OK)
+		if (rc == DN_OK &&
+		    (in->format == CAPTURE_FORMAT_PCAP || in->format == CAPTURE_FORMAT_PCAPNG)) {
+			/* Let libpcap read the file directly: the fastest path. */
+			fclose(raw);
+			raw = NULL;
 			rc = open_plain_file(in, path, err);
+		} else if (rc == DN_OK) {
+			rc = open_plain_stream(in, raw, err);
+			raw = NULL;
+		}
+		if (raw != NULL)
+			fclose(raw);
 	} else {
 		rc = open_through_stream(in, raw, !use_stdin, head, n, err);
 	}
+	if (rc == DN_OK && in->format == CAPTURE_FORMAT_FSTRM)
+		rc = open_fstrm(in, err);
+	else if (rc == DN_OK && in->format == CAPTURE_FORMAT_DNSTAP)
+		rc = read_whole_message(in, err);
 	if (rc != DN_OK) {
-		free(in->buffer);
-		free(in);
+		capture_input_close(in);
 		return rc;
 	}
 	*out = in;
@@ -552,7 +725,78 @@ enum capture_next capture_input_next(struct capture_input *in, const struct pcap
 
 void capture_input_break(struct capture_input *in)
 {
-	pcap_breakloop(in->pcap);
+	in->broken = 1;
+	if (in->pcap != NULL)
+		pcap_breakloop(in->pcap);
+}
+
+enum capture_format capture_input_format(const struct capture_input *in)
+{
+	return in->format;
+}
+
+const uint8_t *capture_input_head(const struct capture_input *in, size_t *len)
+{
+	*len = in->head_len;
+	return in->head;
+}
+
+enum capture_next capture_input_next_frame(struct capture_input *in, const uint8_t **data,
+                                           size_t *len, struct dn_error *err)
+{
+	if (in->broken)
+		return CAPTURE_NEXT_END;
+	if (in->format == CAPTURE_FORMAT_DNSTAP) {
+		if (in->frames > 0)
+			return CAPTURE_NEXT_END;
+		in->frames++;
+		*data = in->message;
+		*len = in->message_len;
+		return CAPTURE_NEXT_PACKET;
+	}
+	fstrm_res res = fstrm_reader_read(in->fstrm, data, len);
+	if (res == fstrm_res_success) {
+		in->frames++;
+		return CAPTURE_NEXT_PACKET;
+	}
+	if (res == fstrm_res_stop)
+		return CAPTURE_NEXT_END;
+	dn_fail(err, DN_EMALF, "%s: reading stopped after frame %llu (offset %llu): %s", in->path,
+	        (unsigned long long)in->frames, (unsigned long long)capture_input_position(in),
+	        in->fstrm_error[0] != '\0'
+	            ? in->fstrm_error
+	            : "damaged Frame Streams data, or a frame over 1 MiB");
+	return CAPTURE_NEXT_ERROR;
+}
+
+enum capture_next capture_input_next_line(struct capture_input *in, const char **line,
+                                          size_t *len, struct dn_error *err)
+{
+	if (in->broken)
+		return CAPTURE_NEXT_END;
+	errno = 0;
+	ssize_t n = getline(&in->line, &in->line_size, in->fp);
+	if (n < 0) {
+		if (ferror(in->fp)) {
+			dn_fail(err, in->stream != NULL && in->stream->error[0] != '\0' ? DN_EMALF : DN_EIO,
+			        "%s: reading stopped after line %llu (offset %llu): %s", in->path,
+			        (unsigned long long)in->frames,
+			        (unsigned long long)capture_input_position(in),
+			        in->stream != NULL && in->stream->error[0] != '\0' ? in->stream->error
+			                                                           : strerror(errno));
+			return CAPTURE_NEXT_ERROR;
+		}
+		return CAPTURE_NEXT_END;
+	}
+	in->frames++;
+	if (n > 0 && in->line[n - 1] == '\n')
+		n--;
+	*line = in->line;
+	*len = (size_t)n;
+	/* NOTE: getline() holds a whole line, however long, before the check. */
+	if ((size_t)n > LINE_MAX_BYTES)
+		return CAPTURE_NEXT_TIMEOUT;
+	return CAPTURE_NEXT_PACKET;
 }
 
 int capture_input_linktype(const struct capture_input *in)
@@ -571,7 +815,7 @@ uint64_t capture_input_position(const struct capture_input *in)
 		return in->stream->consumed;
 	if (in->format == CAPTURE_FORMAT_LIVE)
 		return 0;
-	FILE *fp = pcap_file(in->pcap);
+	FILE *fp = in->fp != NULL ? in->fp : pcap_file(in->pcap);
 	long pos = fp != NULL ? ftell(fp) : -1;
 	return pos > 0 ? (uint64_t)pos : 0;
 }
@@ -595,6 +839,12 @@ void capture_input_close(struct capture_input *in)
 		return;
 	if (in->pcap != NULL)
 		pcap_close(in->pcap);
+	if (in->fstrm != NULL)
+		fstrm_reader_destroy(&in->fstrm);
+	if (in->fp != NULL)
+		fclose(in->fp);
+	free(in->message);
+	free(in->line);
 	free(in->buffer);
 	free(in);
 }

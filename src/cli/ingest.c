@@ -14,13 +14,20 @@
 
 static const char ingest_usage[] =
 	"Usage: dragnet ingest [OPTION]... FILE...\n"
-	"Read DNS traffic from capture files into the passive-DNS store.\n"
+	"Read DNS traffic, sensor logs and other providers' exports into the\n"
+	"passive-DNS store.\n"
 	"\n"
-	"FILE is a pcap or pcapng capture, optionally gzip or zstd compressed; the\n"
-	"format is taken from the file's first bytes. '-' reads standard input.\n"
+	"FILE is a pcap or pcapng capture; dnstap (Frame Streams, or one message); a\n"
+	"Zeek dns.log (TSV or JSON), Suricata eve.json or passivedns log; or passive\n"
+	"DNS in COF (one JSON object a line) or DNSDB SAF. Any of them may be gzip or\n"
+	"zstd compressed. The format is taken from the content, never the name; '-'\n"
+	"reads standard input.\n"
 	"\n"
-	"  -s, --source NAME     record every FILE as seen by source NAME (a sensor id);\n"
-	"                        default: each file is its own source, named after it\n"
+	"  -s, --source NAME     record every FILE as seen by source NAME (a sensor or\n"
+	"                        provider); default: each file is its own source,\n"
+	"                        named after it\n"
+	"      --format NAME     read text input as NAME: zeek-tsv, zeek-json, eve,\n"
+	"                        passivedns, cof or saf (default: detect it)\n"
 	"  -m, --max-memory SIZE memory for aggregation, reassembly and database cache\n"
 	"                        together, e.g. 256M or 2G (default 512M)\n"
 	"  -p, --port PORT       decode DNS on PORT instead of 53; repeat for more ports\n"
@@ -41,7 +48,8 @@ static const char ingest_usage[] =
 	"  -v, --verbose         more detail; -q, --quiet: errors only\n"
 	"  -h, --help            show this help\n"
 	"\n"
-	"Damaged packets are counted and skipped; an unreadable file is reported and the\n"
+	"Damaged packets, frames and lines are counted and skipped, the first five of\n"
+	"each file named; an unreadable file is reported and the\n"
 	"other files are still read. Everything aggregated is written when a file ends,\n"
 	"when memory runs short and on SIGINT/SIGTERM (which stop reading at once but\n"
 	"let a write that has begun finish).\n"
@@ -51,13 +59,20 @@ static const char ingest_usage[] =
 
 static const char capture_usage[] =
 	"Usage: dragnet capture -i IFACE [OPTION]...\n"
-	"Capture DNS traffic on a network interface into the passive-DNS store until\n"
-	"SIGINT or SIGTERM, which write everything aggregated so far and exit.\n"
+	"       dragnet capture --dnstap unix:PATH|tcp:HOST:PORT [OPTION]...\n"
+	"Capture DNS traffic on a network interface, or receive dnstap from resolvers\n"
+	"and servers, into the passive-DNS store until SIGINT or SIGTERM, which write\n"
+	"everything aggregated so far and exit.\n"
 	"\n"
 	"  -i, --interface IFACE   interface to capture on (needs root or CAP_NET_RAW)\n"
+	"      --dnstap ADDRESS    listen for dnstap (bidirectional Frame Streams) on a\n"
+	"                          Unix socket (unix:PATH, created; an old socket file\n"
+	"                          there is replaced) or TCP (tcp:127.0.0.1:PORT,\n"
+	"                          tcp:[::1]:PORT); any number of senders may connect\n"
 	"  -f, --filter BPF        capture filter, e.g. 'port 53' (default: everything;\n"
 	"                          the decoder keeps DNS ports only)\n"
-	"  -s, --source NAME       source name (default HOSTNAME/IFACE)\n"
+	"  -s, --source NAME       source name (default HOSTNAME/IFACE, or\n"
+	"                          HOSTNAME/dnstap)\n"
 	"  -F, --flush-interval S  seconds between writes to the store (default 60)\n"
 	"      --flush-records N   also write whenever N distinct records are held\n"
 	"  -m, --max-memory SIZE   as for ingest (default 512M)\n"
@@ -72,8 +87,8 @@ static const char capture_usage[] =
 	"  -v, --verbose, -q, --quiet, -h, --help\n"
 	"\n"
 	"Exit status: 0 stopped by SIGINT/SIGTERM after writing everything, 2 invalid\n"
-	"arguments, filter or configuration file, 4 store error, 5 the interface could\n"
-	"not be opened.\n";
+	"arguments, filter or configuration file, 4 store error, 5 the interface or\n"
+	"socket could not be opened.\n";
 
 enum {
 	OPT_MDNS = 256,
@@ -84,6 +99,8 @@ enum {
 	OPT_NO_PROMISC,
 	OPT_FLUSH_RECORDS,
 	OPT_AGAIN,
+	OPT_FORMAT,
+	OPT_DNSTAP,
 };
 
 static struct ingest *volatile running;  /* read by the signal handler */
@@ -176,6 +193,7 @@ int cmd_ingest(int argc, char **argv)
 		{"match-queries", no_argument, NULL, OPT_MATCH},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"again", no_argument, NULL, OPT_AGAIN},
+		{"format", required_argument, NULL, OPT_FORMAT},
 		{"flush-interval", required_argument, NULL, 'F'},
 		{"flush-records", required_argument, NULL, OPT_FLUSH_RECORDS},
 		{"help", no_argument, NULL, 'h'},
@@ -197,6 +215,13 @@ int cmd_ingest(int argc, char **argv)
 			options.dry_run = true;
 		} else if (opt == OPT_AGAIN) {
 			options.again = true;
+		} else if (opt == OPT_FORMAT) {
+			options.format = feed_format_from_name(optarg);
+			if (options.format == FEED_UNKNOWN)
+				return cli_usage_error("ingest",
+				                       "unknown --format '%s' (zeek-tsv, zeek-json, eve, "
+				                       "passivedns, cof or saf)",
+				                       optarg);
 		} else if (opt == 'h') {
 			fputs(ingest_usage, stdout);
 			return cli_finish_output(DN_EXIT_OK);
@@ -274,10 +299,57 @@ int cmd_ingest(int argc, char **argv)
 	return exit_code;
 }
 
+/* dragnet capture --dnstap: the listener checks its address before the
+ * store is opened, so a typo creates no database. */
+static int capture_dnstap(struct cli_common *common, const struct ingest_options *options,
+                          const char *address)
+{
+	struct dn_error err;
+	dn_status rc = ingest_dnstap_check_address(address, &err);
+	if (rc != DN_OK) {
+		log_error("%s", err.msg);
+		return DN_EXIT_USAGE;
+	}
+	struct store *store = NULL;
+	struct store_options store_options = {.cache_bytes = ingest_store_cache_bytes(options)};
+	int code = cli_open_store(common, STORE_WRITE, &store_options, &store);
+	if (code != DN_EXIT_OK)
+		return code;
+
+	struct ingest *ing;
+	rc = ingest_new(store, options, &ing, &err);
+	if (rc != DN_OK) {
+		log_error("%s", err.msg);
+		store_close(store);
+		return cli_exit_for(rc);
+	}
+	running = ing;
+	install_signals();
+
+	double started = time_monotonic();
+	rc = ingest_dnstap_listen(ing, address, &err);
+	if (rc != DN_OK)
+		log_error("%s", err.msg);
+	ingest_report(address, ingest_last(ing), false, time_monotonic() - started);
+	log_info("dnstap listener on %s stopped", address);
+
+	running = NULL;
+	ingest_free(ing);
+	struct dn_error sync_err;
+	dn_status synced = store_sync(store, &sync_err);
+	if (synced != DN_OK)
+		log_error("%s", sync_err.msg);
+	store_close(store);
+	if (rc == DN_EIO)
+		return DN_EXIT_FAILURE;
+	return cli_exit_for(rc != DN_OK ? rc : synced);
+}
+
 int cmd_capture(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"interface", required_argument, NULL, 'i'},
+		{"dnstap", required_argument, NULL, OPT_DNSTAP},
 		{"filter", required_argument, NULL, 'f'},
 		{"source", required_argument, NULL, 's'},
 		{"flush-interval", required_argument, NULL, 'F'},
@@ -305,6 +377,7 @@ int cmd_capture(int argc, char **argv)
 		.buffer_bytes = 16 << 20,
 	};
 	const char *iface = NULL;
+	const char *dnstap = NULL;
 	unsigned long long value;
 	size_t size;
 
@@ -321,6 +394,9 @@ int cmd_capture(int argc, char **argv)
 			break;
 		case 'f':
 			live.filter = optarg;
+			break;
+		case OPT_DNSTAP:
+			dnstap = optarg;
 			break;
 		case OPT_SNAPLEN:
 			if (!cli_parse_uint(optarg, 262144, &value) || value < 64)
@@ -342,11 +418,16 @@ int cmd_capture(int argc, char **argv)
 			return cli_option_error("capture", opt, argv);
 		}
 	}
-	if (iface == NULL)
-		return cli_usage_error("capture", "no interface given (-i IFACE)");
+	if (iface == NULL && dnstap == NULL)
+		return cli_usage_error("capture", "give an interface (-i IFACE) or a dnstap socket "
+		                                  "(--dnstap unix:PATH)");
+	if (iface != NULL && dnstap != NULL)
+		return cli_usage_error("capture", "give either -i or --dnstap, not both");
 	if (optind < argc)
 		return cli_usage_error("capture", "unexpected argument '%s'", argv[optind]);
 	cli_setup_logging(&common, true);
+	if (dnstap != NULL)
+		return capture_dnstap(&common, &options, dnstap);
 
 	/* Open the interface first: without the right to capture, nothing
 	 * else should happen, not even creating the database. */

@@ -421,6 +421,17 @@ static bool parse_rr(struct dns_parser *p, const uint8_t *wire, size_t size, siz
 	return true;
 }
 
+long dns_rdata_canonical(struct dns_parser *p, uint16_t type, const uint8_t *rdata,
+                         uint16_t rdlen, uint8_t *out)
+{
+	arena_reset(&p->arena);
+	if (++p->generation == 0) {
+		memset(p->cache, 0, sizeof(p->cache));
+		p->generation = 1;
+	}
+	return copy_rdata(p, rdata, rdlen, 0, rdlen, type, out);
+}
+
 /* Header and question. On DNS_PARSE_OK, *pos is the offset of the answer
  * section. */
 static enum dns_parse_result parse_start(struct dns_parser *p, const uint8_t *wire, size_t len,

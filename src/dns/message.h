@@ -87,6 +87,13 @@ enum dns_parse_result dns_parse_answers(struct dns_parser *parser, const uint8_t
 enum dns_parse_result dns_parse_question(struct dns_parser *parser, const uint8_t *wire,
                                          size_t len, struct dns_message *msg);
 
+/* Copy rdata of type to out (room for 65535 bytes) as a response's rdata
+ * is stored: names lower-cased, compression followed, bytes after the last
+ * field dropped. For rdata from other sources, such as a zone-file parser.
+ * Returns the length, or -1 when rdata does not fit the type's layout. */
+long dns_rdata_canonical(struct dns_parser *parser, uint16_t type, const uint8_t *rdata,
+                         uint16_t rdlen, uint8_t *out);
+
 /* Bytes of NAPTR rdata (RFC 3403) before the replacement name: order,
  * preference and three character-strings; 0 when they run past len. */
 size_t dns_naptr_header_size(const uint8_t *rdata, size_t len);

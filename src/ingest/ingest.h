@@ -1,5 +1,8 @@
-/* The ingest pipeline: capture input -> packet decoder -> DNS parser ->
- * pDNS extraction -> aggregation -> store, for files and live interfaces. */
+/* The ingest pipeline, for files, live interfaces and dnstap streams:
+ *   captures: input -> packet decoder -> DNS parser -> extraction
+ *   dnstap:   input -> dnstap decoder -> DNS parser -> extraction
+ *   logs:     input -> feed parser -> presentation-to-wire conversion
+ * then aggregation -> store. */
 #pragma once
 
 #include <stdbool.h>
@@ -9,6 +12,7 @@
 #include "capture/decode.h"
 #include "capture/input.h"
 #include "dns/message.h"
+#include "feed/feed.h"
 #include "pdns/extract.h"
 #include "store/store.h"
 #include "util/status.h"
@@ -31,6 +35,7 @@ struct ingest_options {
 	uint32_t flush_interval;  /* seconds between flushes; 0: only at the end and when
 	                             memory runs short */
 	size_t flush_records;     /* flush when the aggregate holds this many entries; 0: off */
+	enum feed_format format;  /* text inputs: this format; FEED_UNKNOWN detects it */
 };
 
 /* Fill options with defaults: 512 MiB, port 53, 10 s match window, no
@@ -43,7 +48,12 @@ struct ingest_tally {
 	uint64_t examples[INGEST_EXAMPLES];
 };
 
+/* What an input is made of, for reports. */
+enum ingest_unit { INGEST_PACKETS, INGEST_FRAMES, INGEST_LINES, INGEST_MIXED };
+
 struct ingest_counters {
+	enum ingest_unit unit;        /* packets, dnstap frames or log lines */
+	char format[16];              /* "pcap", "dnstap", "zeek-tsv", ...; "" for totals */
 	uint64_t resumed_after;       /* packets an earlier run stored, not read again; per file */
 	uint64_t packets;             /* packets read and decoded */
 	uint64_t bytes;
@@ -61,6 +71,14 @@ struct ingest_counters {
 	struct ingest_tally capture[CAPTURE_RESULT_COUNT];
 	struct ingest_tally parse[DNS_PARSE_RESULT_COUNT];
 	uint64_t kernel_drops;        /* live capture only */
+	uint64_t dnstap_queries;      /* dnstap query messages, not recorded */
+	uint64_t dnstap_unused;       /* responses of types not recorded (STUB, TOOL, UPDATE) */
+	struct ingest_tally dnstap_bad;  /* frames that are not valid dnstap */
+	uint64_t feed_records;        /* records and negatives read from log lines */
+	struct ingest_tally feed_bad;    /* log lines that could not be read */
+	struct ingest_tally feed_unsupported; /* lines with answers that cannot be mapped */
+	struct ingest_tally feed_rejected;    /* records with a name or rdata we cannot read */
+	uint64_t connections;         /* dnstap listener: streams accepted */
 	size_t peak_memory;           /* highest accounted memory */
 	struct capture_counters decoder; /* reassembly events during this input */
 };
@@ -91,8 +109,16 @@ dn_status ingest_file(struct ingest *ingest, const char *path, struct dn_error *
 dn_status ingest_live(struct ingest *ingest, const char *iface, struct capture_input *input,
                       struct dn_error *err);
 
-/* Ask a running ingest_file() or ingest_live() to flush and return. Safe to
- * call from a signal handler. */
+/* Receive dnstap on a listening socket, from "unix:PATH" or "tcp:HOST:PORT",
+ * until ingest_stop(), flushing every flush_interval seconds and when
+ * memory runs short. Any number of resolvers may connect. */
+dn_status ingest_dnstap_listen(struct ingest *ingest, const char *address, struct dn_error *err);
+
+/* Check the syntax of a dnstap listener address without opening it. */
+dn_status ingest_dnstap_check_address(const char *address, struct dn_error *err);
+
+/* Ask a running ingest_file(), ingest_live() or ingest_dnstap_listen() to
+ * flush and return. Safe to call from a signal handler. */
 void ingest_stop(struct ingest *ingest);
 
 /* True once ingest_stop() was called. */

@@ -1,5 +1,6 @@
-/* The ingest pipeline: capture input -> packet decoder -> DNS parser ->
- * pDNS extraction -> aggregation -> store, for files and live interfaces. */
+/* The ingest pipeline: capture, dnstap and log inputs -> DNS parser or
+ * feed parser -> pDNS extraction -> aggregation -> store, for files, live
+ * interfaces and dnstap streams. */
 #include "ingest/ingest.h"
 
 #include <errno.h>
@@ -10,6 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libknot/libknot.h>
+
+#include "capture/dnstap_server.h"
+#include "dnstap/dnstap.h"
+#include "feed/towire.h"
 #include "ingest/flush.h"
 #include "ingest/qmatch.h"
 #include "util/log.h"
@@ -37,10 +43,16 @@ struct ingest {
 	struct dns_parser *parser;
 	struct pdns_agg *agg;
 	struct qmatch *qmatch;
+	struct dnstap_decoder *dnstap;
+	struct feed_towire *towire;
+	struct feed_parser *feed;  /* the text input being read */
+	uint64_t item;             /* number of the frame or line being read, in the file */
+	const char *label;         /* the input, for messages */
 	size_t agg_budget;
 
 	/* The input being read and what it belongs to. */
 	struct capture_input *volatile input;  /* read by ingest_stop() in a signal handler */
+	struct dnstap_server *volatile server; /* the same, for a dnstap listener */
 	char input_path[PATH_MAX];  /* absolute path of the file, the run's input */
 	uint32_t source_id;
 	struct store_run run;
@@ -154,6 +166,10 @@ dn_status ingest_new(struct store *store, const struct ingest_options *options,
 	ing->decoder = capture_decoder_new(&ing->decoder_config, on_message, ing);
 	ing->parser = dns_parser_new();
 	ing->agg = pdns_agg_new();
+	if (dnstap_decoder_new(&ing->dnstap) != DN_OK || feed_towire_new(&ing->towire) != DN_OK) {
+		ingest_free(ing);
+		return dn_fail(err, DN_ENOMEM, "out of memory setting up the ingest pipeline");
+	}
 	if (options->match_queries)
 		ing->qmatch = qmatch_new(QMATCH_CAPACITY, options->match_window);
 	if (ing->decoder == NULL || ing->parser == NULL || ing->agg == NULL ||
@@ -173,6 +189,9 @@ void ingest_free(struct ingest *ing)
 	dns_parser_free(ing->parser);
 	pdns_agg_free(ing->agg);
 	qmatch_free(ing->qmatch);
+	dnstap_decoder_free(ing->dnstap);
+	feed_towire_free(ing->towire);
+	feed_parser_free(ing->feed);
 	free(ing);
 }
 
@@ -182,6 +201,9 @@ void ingest_stop(struct ingest *ing)
 	struct capture_input *input = ing->input;
 	if (input != NULL)
 		capture_input_break(input);
+	struct dnstap_server *server = ing->server;
+	if (server != NULL)
+		dnstap_server_break(server);
 }
 
 bool ingest_stopped(const struct ingest *ing)
@@ -253,6 +275,8 @@ static dn_status flush(struct ingest *ing, bool finished, struct dn_error *err)
 	}
 	for (size_t i = DNS_PARSE_PARTIAL; i < DNS_PARSE_RESULT_COUNT; i++)
 		ing->run.errors += c->parse[i].count;
+	ing->run.errors += c->dnstap_bad.count + c->feed_bad.count + c->feed_unsupported.count +
+	                   c->feed_rejected.count;
 
 	struct flush_result result;
 	size_t entries = pdns_agg_count(ing->agg);
@@ -292,6 +316,33 @@ static void handle_query(struct ingest *ing, const struct capture_message *m)
 		qmatch_add_query(ing->qmatch, m, &msg);
 }
 
+/* The flush waits for the end of the packet, frame or line, so that a
+ * run's count is always a clean point to resume after. */
+static void check_memory(struct ingest *ing)
+{
+	if ((ing->options.flush_records > 0 &&
+	     pdns_agg_count(ing->agg) >= ing->options.flush_records) ||
+	    pdns_agg_memory(ing->agg) > ing->agg_budget)
+		ing->flush_due = true;
+}
+
+/* Record what a parsed response holds. */
+static void observe(struct ingest *ing, const struct dns_message *msg, int64_t time,
+                    const struct pdns_extract_options *options)
+{
+	struct ingest_counters *c = &ing->last;
+	uint64_t before = c->extract.answer_records + c->extract.authority_records +
+	                  c->extract.negatives + c->extract.nodata;
+	dn_status rc = pdns_extract(msg, ing->source_id, time, options, ing->agg, &c->extract);
+	c->observations += c->extract.answer_records + c->extract.authority_records +
+	                   c->extract.negatives + c->extract.nodata - before;
+	if (rc != DN_OK) {
+		fail_in_callback(ing, rc, NULL);
+		return;
+	}
+	check_memory(ing);
+}
+
 static void on_message(const struct capture_message *m, void *ctx)
 {
 	struct ingest *ing = ctx;
@@ -327,22 +378,7 @@ static void on_message(const struct capture_message *m, void *ctx)
 	struct pdns_extract_options options = {
 		.mdns = ing->options.mdns && (m->sport == MDNS_PORT || m->dport == MDNS_PORT),
 	};
-	uint64_t before = c->extract.answer_records + c->extract.authority_records +
-	                  c->extract.negatives + c->extract.nodata;
-	dn_status rc = pdns_extract(&msg, ing->source_id, m->ts_sec, &options, ing->agg, &c->extract);
-	c->observations += c->extract.answer_records + c->extract.authority_records +
-	                   c->extract.negatives + c->extract.nodata - before;
-	if (rc != DN_OK) {
-		fail_in_callback(ing, rc, NULL);
-		return;
-	}
-
-	/* The flush waits for the end of the packet, so that a run's packet
-	 * count is always a clean point to resume after. */
-	if ((ing->options.flush_records > 0 &&
-	     pdns_agg_count(ing->agg) >= ing->options.flush_records) ||
-	    pdns_agg_memory(ing->agg) > ing->agg_budget)
-		ing->flush_due = true;
+	observe(ing, &msg, m->ts_sec, &options);
 }
 
 /* Decoder counters grow over the life of the decoder; a run reports what
@@ -391,6 +427,18 @@ static void add_decoder(struct capture_counters *total, const struct capture_cou
 
 static void add_counters(struct ingest_counters *total, const struct ingest_counters *c)
 {
+	if (total->packets + total->resumed_after == 0 && total->flushes == 0)
+		total->unit = c->unit;
+	else if (total->unit != c->unit)
+		total->unit = INGEST_MIXED;
+	total->dnstap_queries += c->dnstap_queries;
+	total->dnstap_unused += c->dnstap_unused;
+	total->dnstap_bad.count += c->dnstap_bad.count;
+	total->feed_records += c->feed_records;
+	total->feed_bad.count += c->feed_bad.count;
+	total->feed_unsupported.count += c->feed_unsupported.count;
+	total->feed_rejected.count += c->feed_rejected.count;
+	total->connections += c->connections;
 	add_decoder(&total->decoder, &c->decoder);
 	total->packets += c->packets;
 	total->bytes += c->bytes;
@@ -583,6 +631,208 @@ static void decode_frame(struct ingest *ing, int linktype, const struct pcap_pkt
 	}
 }
 
+/* Damaged frames and lines: the first few of an input are named in full,
+ * the rest only counted. */
+#define DETAILED_ERRORS 5
+
+static const char *unit_name(enum ingest_unit unit)
+{
+	switch (unit) {
+	case INGEST_FRAMES:
+		return "frame";
+	case INGEST_LINES:
+		return "line";
+	default:
+		return "packet";
+	}
+}
+
+static void damaged(struct ingest *ing, struct ingest_tally *t, const struct dn_error *e)
+{
+	const struct ingest_counters *c = &ing->last;
+	uint64_t before = c->dnstap_bad.count + c->feed_bad.count + c->feed_unsupported.count +
+	                  c->feed_rejected.count;
+	if (before < DETAILED_ERRORS)
+		log_warn("%s: %s %llu: %s", ing->label, unit_name(c->unit),
+		         (unsigned long long)ing->item, e->msg);
+	else if (before == DETAILED_ERRORS)
+		log_warn("%s: more damaged %ss follow; the summary counts them", ing->label,
+		         unit_name(c->unit));
+	tally(t, ing->item);
+}
+
+static bool dnstap_type_recorded(enum dnstap_type type)
+{
+	return type == DNSTAP_AUTH_RESPONSE || type == DNSTAP_RESOLVER_RESPONSE ||
+	       type == DNSTAP_CLIENT_RESPONSE || type == DNSTAP_FORWARDER_RESPONSE;
+}
+
+/* One dnstap frame: decode, keep the responses of the recorded types, and
+ * extract them as a packet's message is, with query_zone as bailiwick. */
+static void decode_dnstap(struct ingest *ing, const uint8_t *data, size_t len)
+{
+	struct ingest_counters *c = &ing->last;
+	c->packets++;
+	c->bytes += len;
+	ing->item = c->resumed_after + c->packets;
+
+	struct dnstap_message m;
+	struct dn_error e;
+	dn_status rc = dnstap_decode(ing->dnstap, data, len, &m, &e);
+	if (rc == DN_ENOMEM) {
+		fail_in_callback(ing, rc, &e);
+		return;
+	}
+	if (rc != DN_OK) {
+		damaged(ing, &c->dnstap_bad, &e);
+		return;
+	}
+	if (!m.response) {
+		c->dnstap_queries++;
+		return;
+	}
+	if (!dnstap_type_recorded(m.type)) {
+		c->dnstap_unused++;
+		return;
+	}
+	if (m.dns == NULL || !m.has_time) {
+		dn_fail(&e, DN_EMALF, "%s without %s", dnstap_type_name(m.type),
+		        m.dns == NULL ? "a DNS message" : "a time");
+		damaged(ing, &c->dnstap_bad, &e);
+		return;
+	}
+	c->messages++;
+	struct dns_message msg;
+	enum dns_parse_result result = dns_parse_answers(ing->parser, m.dns, m.dns_len, &msg);
+	if (result != DNS_PARSE_OK)
+		tally(&c->parse[result], ing->item);
+	if (!dns_parse_usable(result))
+		return;
+	if (!msg.qr) {
+		dn_fail(&e, DN_EMALF, "%s holds a query, not a response", dnstap_type_name(m.type));
+		damaged(ing, &c->dnstap_bad, &e);
+		return;
+	}
+	c->responses++;
+
+	struct pdns_extract_options options = {.zone = NULL};
+	uint8_t zone[KNOT_DNAME_MAXLEN];
+	if (m.query_zone != NULL && m.query_zone_len <= sizeof(zone) &&
+	    knot_dname_wire_check(m.query_zone, m.query_zone + m.query_zone_len, NULL) ==
+	        (int)m.query_zone_len) {
+		memcpy(zone, m.query_zone, m.query_zone_len);
+		knot_dname_to_lower(zone);
+		options.zone = zone;
+	}
+	observe(ing, &msg, m.time_sec, &options);
+}
+
+static dn_status on_feed_record(const struct feed_record *rec, void *ctx)
+{
+	struct ingest *ing = ctx;
+	struct ingest_counters *c = &ing->last;
+	struct dn_error e;
+	dn_status rc = feed_towire_add(ing->towire, rec, ing->source_id, ing->agg, &e);
+	if (rc == DN_ENOMEM)
+		return rc;
+	if (rc != DN_OK) {
+		damaged(ing, &c->feed_rejected, &e);
+		return DN_OK;
+	}
+	c->feed_records++;
+	c->observations++;
+	if (!rec->negative)
+		c->extract.answer_records++;
+	else if (rec->rcode == 0)
+		c->extract.nodata++;
+	else
+		c->extract.negatives++;
+	return DN_OK;
+}
+
+static dn_status discard_record(const struct feed_record *rec, void *ctx)
+{
+	(void)rec, (void)ctx;
+	return DN_OK;
+}
+
+/* One line of a log. too_long: the line is over the limit and skipped. */
+static void decode_line(struct ingest *ing, const char *line, size_t len, bool too_long)
+{
+	struct ingest_counters *c = &ing->last;
+	c->packets++;
+	c->bytes += len + 1;
+	ing->item = c->resumed_after + c->packets;
+	struct dn_error e;
+	if (too_long) {
+		dn_fail(&e, DN_ELIMIT, "skipped, %zu bytes is longer than a line may be (1 MiB)",
+		        len);
+		damaged(ing, &c->feed_bad, &e);
+		return;
+	}
+	dn_status rc = feed_parse_line(ing->feed, line, len, on_feed_record, ing, &e);
+	if (rc == DN_ENOMEM) {
+		fail_in_callback(ing, rc, NULL);
+		return;
+	}
+	if (rc == DN_ENOTSUP)
+		damaged(ing, &c->feed_unsupported, &e);
+	else if (rc != DN_OK)
+		damaged(ing, &c->feed_bad, &e);
+	check_memory(ing);
+}
+
+/* The next packet, frame or line of a file, decoded; CAPTURE_NEXT_TIMEOUT
+ * for one an earlier run stored, which is skipped. */
+static enum capture_next read_next(struct ingest *ing, struct capture_input *input,
+                                   int linktype, uint64_t resume_after, struct dn_error *err)
+{
+	enum capture_next next;
+	bool skip = ing->last.resumed_after < resume_after;
+	switch (capture_input_format(input)) {
+	case CAPTURE_FORMAT_FSTRM:
+	case CAPTURE_FORMAT_DNSTAP: {
+		const uint8_t *data;
+		size_t len;
+		next = capture_input_next_frame(input, &data, &len, err);
+		if (next != CAPTURE_NEXT_PACKET)
+			return next;
+		if (skip)
+			break;
+		decode_dnstap(ing, data, len);
+		return next;
+	}
+	case CAPTURE_FORMAT_TEXT: {
+		const char *line;
+		size_t len;
+		next = capture_input_next_line(input, &line, &len, err);
+		if (next != CAPTURE_NEXT_PACKET && next != CAPTURE_NEXT_TIMEOUT)
+			return next;
+		if (skip) {
+			/* Header lines set the parser up for the lines after them. */
+			if (next == CAPTURE_NEXT_PACKET)
+				feed_parse_line(ing->feed, line, len, discard_record, NULL, err);
+			break;
+		}
+		decode_line(ing, line, len, next == CAPTURE_NEXT_TIMEOUT);
+		return CAPTURE_NEXT_PACKET;
+	}
+	default: {
+		const struct pcap_pkthdr *h;
+		const uint8_t *data;
+		next = capture_input_next(input, &h, &data, err);
+		if (next != CAPTURE_NEXT_PACKET)
+			return next;
+		if (skip)
+			break;
+		decode_frame(ing, linktype, h, data);
+		return next;
+	}
+	}
+	ing->last.resumed_after++;  /* stored by the earlier run */
+	return CAPTURE_NEXT_TIMEOUT;
+}
+
 static dn_status finish_run(struct ingest *ing, dn_status read_status, struct dn_error *err)
 {
 	struct dn_error flush_err;
@@ -641,8 +891,34 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 	int64_t mtime_ns = capture_input_mtime_ns(input);
 	int64_t size = mtime_ns >= 0 ? (int64_t)capture_input_size(input) : -1;
 
+	enum capture_format format = capture_input_format(input);
+	enum feed_format feed_format = FEED_UNKNOWN;
+	feed_parser_free(ing->feed);
+	ing->feed = NULL;
+	if (format == CAPTURE_FORMAT_TEXT) {
+		size_t head_len;
+		const uint8_t *head = capture_input_head(input, &head_len);
+		feed_format = ing->options.format != FEED_UNKNOWN
+		                  ? ing->options.format
+		                  : feed_detect((const char *)head, head_len);
+		if (feed_format == FEED_UNKNOWN) {
+			capture_input_close(input);
+			return dn_fail(err, DN_EFORMAT,
+			               "%s: a text file, but not a log dragnet reads (Zeek dns.log, "
+			               "Suricata eve.json, passivedns, COF or DNSDB SAF); if it is one "
+			               "of those, name it with --format",
+			               path);
+		}
+		if (feed_parser_new(feed_format, &ing->feed) != DN_OK) {
+			capture_input_close(input);
+			return dn_fail(err, DN_ENOMEM, "%s: out of memory", path);
+		}
+	}
+
 	const char *source = ing->options.source;
-	const char *kind = "sensor";
+	/* Other providers' exports are a provider's view; everything else was
+	 * seen by a sensor. */
+	const char *kind = feed_format == FEED_COF || feed_format == FEED_SAF ? "provider" : "sensor";
 	if (source == NULL)
 		kind = mtime_ns >= 0 ? "file" : "stream";
 	if (source == NULL && from_stdin) {
@@ -668,18 +944,37 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 	uint64_t resume_after = ing->resumed.packets;
 
 	ing->input = input;
-	int linktype = capture_input_linktype(input);
+	ing->label = path;
+	int linktype = -1;
+	switch (format) {
+	case CAPTURE_FORMAT_FSTRM:
+	case CAPTURE_FORMAT_DNSTAP:
+		ing->last.unit = INGEST_FRAMES;
+		snprintf(ing->last.format, sizeof(ing->last.format), "dnstap");
+		log_debug("%s: reading dnstap%s", path,
+		          format == CAPTURE_FORMAT_FSTRM ? " frames" : ", one message");
+		break;
+	case CAPTURE_FORMAT_TEXT:
+		ing->last.unit = INGEST_LINES;
+		snprintf(ing->last.format, sizeof(ing->last.format), "%s",
+		         feed_format_name(feed_format));
+		log_debug("%s: reading a %s log", path, feed_format_name(feed_format));
+		break;
+	default:
+		linktype = capture_input_linktype(input);
+		snprintf(ing->last.format, sizeof(ing->last.format), "%s",
+		         format == CAPTURE_FORMAT_PCAPNG ? "pcapng" : "pcap");
+		log_debug("%s: reading, link type %s", path, pcap_datalink_val_to_name(linktype));
+		break;
+	}
 	struct progress progress;
 	progress_start(&progress, ing->options.progress, base_name(path), capture_input_size(input));
-	log_debug("%s: reading, link type %s", path, pcap_datalink_val_to_name(linktype));
 
 	double next_flush = time_monotonic() + ing->options.flush_interval;
 	dn_status read_status = DN_OK;
 	struct dn_error read_err;
 	while (!ing->stop) {
-		const struct pcap_pkthdr *h;
-		const uint8_t *data;
-		enum capture_next next = capture_input_next(input, &h, &data, &read_err);
+		enum capture_next next = read_next(ing, input, linktype, resume_after, &read_err);
 		if (next == CAPTURE_NEXT_END)
 			break;
 		if (next == CAPTURE_NEXT_ERROR) {
@@ -688,11 +983,14 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 		}
 		if (next != CAPTURE_NEXT_PACKET)
 			continue;
-		if (ing->last.resumed_after < resume_after) {
-			ing->last.resumed_after++;  /* stored by the earlier run */
-			continue;
+		if (ing->flush_due && ing->failure == DN_OK) {
+			struct dn_error flush_err;
+			dn_status rc_flush = flush(ing, false, &flush_err);
+			if (rc_flush != DN_OK) {
+				fail_in_callback(ing, rc_flush, &flush_err);
+				break;
+			}
 		}
-		decode_frame(ing, linktype, h, data);
 
 		/* Reading the clock for every packet would cost more than
 		 * decoding some of them. */
@@ -710,10 +1008,19 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 		}
 	}
 	progress_finish(&progress);
-	if (ing->stop && read_status == DN_OK)
-		read_status = dn_fail(&read_err, DN_EINTR, "%s: interrupted after packet %llu", path,
+	if (ing->stop && read_status == DN_OK && ing->failure == DN_OK)
+		read_status = dn_fail(&read_err, DN_EINTR, "%s: interrupted after %s %llu", path,
+		                      unit_name(ing->last.unit),
 		                      (unsigned long long)(ing->last.resumed_after +
 		                                           ing->last.packets));
+	if (read_status == DN_OK && ing->feed != NULL && ing->failure == DN_OK) {
+		struct dn_error end_err;
+		dn_status end = feed_parse_end(ing->feed, &end_err);
+		if (end == DN_ELIMIT)
+			log_warn("%s: %s", path, end_err.msg);
+		else if (end != DN_OK)
+			read_status = dn_fail(&read_err, end, "%s: %s", path, end_err.msg);
+	}
 	return end_run(ing, input, read_status, &read_err, err);
 }
 
@@ -777,4 +1084,89 @@ dn_status ingest_live(struct ingest *ing, const char *iface, struct capture_inpu
 	}
 	ing->last.kernel_drops = capture_input_kernel_drops(input);
 	return end_run(ing, input, read_status, &read_err, err);
+}
+
+dn_status ingest_dnstap_check_address(const char *address, struct dn_error *err)
+{
+	return dnstap_server_check_address(address, err);
+}
+
+dn_status ingest_dnstap_listen(struct ingest *ing, const char *address, struct dn_error *err)
+{
+	char default_source[300];
+	const char *source = ing->options.source;
+	if (source == NULL) {
+		char host[256] = "localhost";
+		gethostname(host, sizeof(host) - 1);
+		snprintf(default_source, sizeof(default_source), "%s/dnstap", host);
+		source = default_source;
+	}
+	struct dnstap_server *server;
+	dn_status rc = dnstap_server_open(address, &server, err);
+	if (rc != DN_OK)
+		return rc;
+	bool skip;
+	rc = start_run(ing, source, "sensor", address, -1, -1, &skip, err);
+	if (rc != DN_OK) {
+		dnstap_server_close(server);
+		return rc;
+	}
+	ing->server = server;
+	ing->label = address;
+	ing->last.unit = INGEST_FRAMES;
+	snprintf(ing->last.format, sizeof(ing->last.format), "dnstap");
+	log_info("listening for dnstap on %s as source '%s'; flushing every %u s", address, source,
+	         ing->options.flush_interval);
+
+	double next_flush = time_monotonic() + ing->options.flush_interval;
+	uint64_t reported_connections = 0, reported_frames = 0;
+	while (ing->failure == DN_OK) {
+		const uint8_t *data;
+		size_t len;
+		enum capture_next next = dnstap_server_next(server, 250, &data, &len);
+		if (next == CAPTURE_NEXT_END)
+			break;
+		if (next == CAPTURE_NEXT_PACKET) {
+			decode_dnstap(ing, data, len);
+			if (ing->flush_due && ing->failure == DN_OK) {
+				struct dn_error flush_err;
+				rc = flush(ing, false, &flush_err);
+				if (rc != DN_OK) {
+					fail_in_callback(ing, rc, &flush_err);
+					break;
+				}
+			}
+			if ((ing->last.packets & 0x3ff) != 0)
+				continue;
+		}
+		if (ing->options.flush_interval == 0 || time_monotonic() < next_flush)
+			continue;
+		struct dn_error flush_err;
+		rc = flush(ing, false, &flush_err);
+		if (rc != DN_OK) {
+			fail_in_callback(ing, rc, &flush_err);
+			break;
+		}
+		uint64_t connections = dnstap_server_connections(server);
+		if (ing->last.packets != reported_frames || connections != reported_connections)
+			log_info("%s: %llu frames from %llu connections, %llu responses, %llu records "
+			         "stored so far",
+			         address, (unsigned long long)ing->last.packets,
+			         (unsigned long long)connections, (unsigned long long)ing->last.responses,
+			         (unsigned long long)ing->last.rrsets_written);
+		reported_connections = connections;
+		reported_frames = ing->last.packets;
+		next_flush = time_monotonic() + ing->options.flush_interval;
+	}
+	ing->last.connections = dnstap_server_connections(server);
+	ing->server = NULL;
+	dnstap_server_close(server);
+
+	if (ing->failure != DN_OK) {
+		add_counters(&ing->totals, &ing->last);
+		if (err != NULL)
+			*err = ing->failure_err;
+		return ing->failure;
+	}
+	return finish_run(ing, DN_OK, err);
 }

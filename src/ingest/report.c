@@ -6,7 +6,22 @@
 #include "util/log.h"
 #include "util/progress.h"
 
-static void report_tally(const char *label, const char *reason, const struct ingest_tally *t)
+static const char *unit_name(enum ingest_unit unit)
+{
+	switch (unit) {
+	case INGEST_FRAMES:
+		return "frame";
+	case INGEST_LINES:
+		return "line";
+	case INGEST_MIXED:
+		return "item";
+	default:
+		return "packet";
+	}
+}
+
+static void report_tally(const char *label, const char *unit, const char *reason,
+                         const struct ingest_tally *t)
 {
 	if (t->count == 0)
 		return;
@@ -23,12 +38,12 @@ static void report_tally(const char *label, const char *reason, const struct ing
 	/* Totals over several files carry no packet numbers (they are 1-based,
 	 * so 0 means none was kept). */
 	if (t->examples[0] == 0) {
-		log_warn("%s: %llu packet%s: %s", label, (unsigned long long)t->count,
+		log_warn("%s: %llu %s%s: %s", label, (unsigned long long)t->count, unit,
 		         t->count == 1 ? "" : "s", reason);
 		return;
 	}
-	log_warn("%s: %llu packet%s: %s (packet%s %s%s)", label, (unsigned long long)t->count,
-	         t->count == 1 ? "" : "s", reason, shown == 1 ? "" : "s", examples,
+	log_warn("%s: %llu %s%s: %s (%s%s %s%s)", label, (unsigned long long)t->count, unit,
+	         t->count == 1 ? "" : "s", reason, unit, shown == 1 ? "" : "s", examples,
 	         t->count > shown ? ", ..." : "");
 }
 
@@ -40,15 +55,32 @@ void ingest_report(const char *label, const struct ingest_counters *c, bool dry_
 	format_bytes(c->peak_memory, peak, sizeof(peak));
 	double rate = seconds > 0 ? (double)c->packets / seconds : 0;
 
+	const char *unit = unit_name(c->unit);
 	char resumed[80] = "";
 	if (c->resumed_after > 0)
-		snprintf(resumed, sizeof(resumed), " resumed after packet %llu;",
+		snprintf(resumed, sizeof(resumed), " resumed after %s %llu;", unit,
 		         (unsigned long long)c->resumed_after);
-	log_info("%s:%s %llu packets (%s) in %.2f s, %.0f packets/s; %llu DNS messages: "
-	         "%llu queries, %llu responses",
-	         label, resumed, (unsigned long long)c->packets, bytes, seconds, rate,
-	         (unsigned long long)c->messages, (unsigned long long)c->queries,
-	         (unsigned long long)c->responses);
+	char format[32] = "";
+	if (c->format[0] != '\0')
+		snprintf(format, sizeof(format), " %s", c->format);
+	if (c->unit == INGEST_LINES)
+		log_info("%s:%s %llu%s lines (%s) in %.2f s, %.0f lines/s; %llu records read",
+		         label, resumed, (unsigned long long)c->packets, format, bytes, seconds, rate,
+		         (unsigned long long)c->feed_records);
+	else
+		log_info("%s:%s %llu%s %ss (%s) in %.2f s, %.0f %ss/s; %llu DNS messages: "
+		         "%llu queries, %llu responses",
+		         label, resumed, (unsigned long long)c->packets, format, unit, bytes, seconds,
+		         rate, unit, (unsigned long long)c->messages,
+		         (unsigned long long)(c->queries + c->dnstap_queries),
+		         (unsigned long long)c->responses);
+	if (c->connections > 0)
+		log_info("%s: %llu dnstap connections accepted", label,
+		         (unsigned long long)c->connections);
+	if (c->dnstap_unused > 0)
+		log_info("%s: not recorded: %llu dnstap responses of types other than AUTH, "
+		         "RESOLVER, CLIENT and FORWARDER",
+		         label, (unsigned long long)c->dnstap_unused);
 	log_info("%s: %llu answer and %llu authority records, %llu error rcodes, %llu NODATA",
 	         label, (unsigned long long)c->extract.answer_records,
 	         (unsigned long long)c->extract.authority_records,
@@ -103,7 +135,7 @@ void ingest_report(const char *label, const struct ingest_counters *c, bool dry_
 			continue;
 		snprintf(reason, sizeof(reason), "skipped, %s",
 		         capture_result_text((enum capture_result)i));
-		report_tally(label, reason, &c->capture[i]);
+		report_tally(label, unit, reason, &c->capture[i]);
 	}
 	for (size_t i = DNS_PARSE_TRAILING; i < DNS_PARSE_RESULT_COUNT; i++) {
 		char reason[128];
@@ -111,6 +143,12 @@ void ingest_report(const char *label, const struct ingest_counters *c, bool dry_
 		         i <= DNS_PARSE_PARTIAL ? "DNS message kept up to the damage"
 		                                : "DNS message skipped",
 		         dns_parse_result_text((enum dns_parse_result)i));
-		report_tally(label, reason, &c->parse[i]);
+		report_tally(label, unit, reason, &c->parse[i]);
 	}
+	report_tally(label, unit, "skipped, not valid dnstap", &c->dnstap_bad);
+	report_tally(label, unit, "skipped, cannot be read", &c->feed_bad);
+	report_tally(label, unit, "some answers left out, their type cannot be told",
+	             &c->feed_unsupported);
+	report_tally(label, unit, "records left out, a name or rdata cannot be read",
+	             &c->feed_rejected);
 }

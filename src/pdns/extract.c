@@ -189,7 +189,7 @@ dn_status pdns_extract(const struct dns_message *msg, uint32_t source_id, int64_
 		return DN_OK;
 	}
 
-	const uint8_t *zone = find_zone(msg, options);
+	const uint8_t *zone = options->zone != NULL ? options->zone : find_zone(msg, options);
 	dn_status rc;
 
 	for (size_t i = 0; i < msg->count[DNS_ANSWER]; i++) {

@@ -23,6 +23,11 @@ struct pdns_extract_options {
 	/* Multicast DNS (RFC 6762 section 10.2) uses the top bit of the class as
 	 * the cache-flush flag; clear it before checking for class IN. */
 	bool mdns;
+	/* The zone the answer came from when the input says so (dnstap's
+	 * query_zone): a lower-cased wire name used as the bailiwick of every
+	 * record inside it, whatever the AA bit. NULL to work it out from the
+	 * message. */
+	const uint8_t *zone;
 };
 
 /* Turn one parsed response into observations for source_id at time:
