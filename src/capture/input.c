@@ -688,6 +688,10 @@ enum capture_next capture_input_next(struct capture_input *in, const struct pcap
 {
 	struct pcap_pkthdr *h;
 	const u_char *d;
+	if (in->pcap == NULL) {
+		dn_fail(err, DN_EINVAL, "%s is not a capture", in->path);
+		return CAPTURE_NEXT_ERROR;
+	}
 	int rc = pcap_next_ex(in->pcap, &h, &d);
 	if (rc == 0 && in->format == CAPTURE_FORMAT_LIVE) {
 		/* Nothing buffered: wait up to 250 ms, or less when a signal
@@ -746,6 +750,10 @@ enum capture_next capture_input_next_frame(struct capture_input *in, const uint8
 {
 	if (in->broken)
 		return CAPTURE_NEXT_END;
+	if (in->format != CAPTURE_FORMAT_DNSTAP && in->format != CAPTURE_FORMAT_FSTRM) {
+		dn_fail(err, DN_EINVAL, "%s is not dnstap", in->path);
+		return CAPTURE_NEXT_ERROR;
+	}
 	if (in->format == CAPTURE_FORMAT_DNSTAP) {
 		if (in->frames > 0)
 			return CAPTURE_NEXT_END;
@@ -774,6 +782,10 @@ enum capture_next capture_input_next_line(struct capture_input *in, const char *
 {
 	if (in->broken)
 		return CAPTURE_NEXT_END;
+	if (in->format != CAPTURE_FORMAT_TEXT) {
+		dn_fail(err, DN_EINVAL, "%s is not text", in->path);
+		return CAPTURE_NEXT_ERROR;
+	}
 	errno = 0;
 	ssize_t n = getline(&in->line, &in->line_size, in->fp);
 	if (n < 0) {
@@ -801,7 +813,7 @@ enum capture_next capture_input_next_line(struct capture_input *in, const char *
 
 int capture_input_linktype(const struct capture_input *in)
 {
-	return pcap_datalink(in->pcap);
+	return in->pcap != NULL ? pcap_datalink(in->pcap) : -1;
 }
 
 int64_t capture_input_mtime_ns(const struct capture_input *in)

@@ -21,6 +21,16 @@ fi
 # The file reader also starts from the bundled samples, corpus or not.
 if [ "$name" = fuzz_input ]; then
     python3 "$FUZZ_SOURCE_DIR/make_seeds.py" "$FUZZ_SOURCE_DIR/../../samples" "$name" "$work/corpus"
+    # dnstap files and text logs reach the same reader.
+    if [ -n "${DRAGNET_CORPUS:-}" ] && [ -d "$DRAGNET_CORPUS/dnstap" ]; then
+        i=0
+        for f in "$DRAGNET_CORPUS"/dnstap/*/* "$DRAGNET_CORPUS"/zeek/btest/*.log \
+            "$DRAGNET_CORPUS"/suricata/eve/surevego-eve_broken.json; do
+            [ -f "$f" ] || continue
+            i=$((i + 1))
+            head -c 65536 "$f" >"$work/corpus/text-or-dnstap-$i"
+        done
+    fi
 fi
 
 # A target whose input is not a capture starts from seeds kept in the tree.
