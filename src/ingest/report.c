@@ -81,10 +81,16 @@ void ingest_report(const char *label, const struct ingest_counters *c, bool dry_
 		log_info("%s: not recorded: %llu dnstap responses of types other than AUTH, "
 		         "RESOLVER, CLIENT and FORWARDER",
 		         label, (unsigned long long)c->dnstap_unused);
-	log_info("%s: %llu answer and %llu authority records, %llu error rcodes, %llu NODATA",
-	         label, (unsigned long long)c->extract.answer_records,
-	         (unsigned long long)c->extract.authority_records,
-	         (unsigned long long)c->extract.negatives, (unsigned long long)c->extract.nodata);
+	if (c->unit == INGEST_LINES)
+		log_info("%s: %llu records, %llu error rcodes, %llu NODATA", label,
+		         (unsigned long long)c->extract.answer_records,
+		         (unsigned long long)c->extract.negatives,
+		         (unsigned long long)c->extract.nodata);
+	else
+		log_info("%s: %llu answer and %llu authority records, %llu error rcodes, %llu NODATA",
+		         label, (unsigned long long)c->extract.answer_records,
+		         (unsigned long long)c->extract.authority_records,
+		         (unsigned long long)c->extract.negatives, (unsigned long long)c->extract.nodata);
 	/* A record that is held when two flushes happen is written by both. */
 	log_info("%s: %s %llu aggregated records and %llu negative answers in %llu flush%s%s "
 	         "(peak memory for aggregation and reassembly %s)",
