@@ -24,7 +24,7 @@
  *     without the preference;
  *   - TXT records of more than one string: Suricata writes one entry per
  *     string, so two entries in a row with the same owner and TTL may be one
- *     record or two, and both are skipped;
+ *     record or two, and both are skipped (v2 and v3);
  *   - names that Suricata marks as cut short (rrname_truncated,
  *     rdata_truncated), and v1 answers without rrname, as old releases
  *     wrote SRV answers (seen in an eve.json from 2017). */
@@ -599,6 +599,8 @@ static dn_status read_v1_answer(struct eve_event *ev)
 	const char *name, *rcode_name;
 	size_t len, rcode_len;
 	uint16_t rcode, qtype;
+	/* NOTE: each string of a TXT record is an event of its own, and events
+	 * are read one at a time, so every string becomes a record. */
 	if (json_object_get(ev->dns, "rrtype") != NULL)
 		return deliver_entry(ev, ev->dns, NULL, 0);
 
