@@ -72,11 +72,22 @@ dn_status feed_parse_end(struct feed_parser *parser, struct dn_error *err)
 	return parser->ops->end ? parser->ops->end(parser->state, err) : DN_OK;
 }
 
+/* Lines looked at when the first ones match no format, as in a log whose
+ * first line was damaged. */
+#define DETECT_LINES 8
+
 enum feed_format feed_detect(const char *buf, size_t len)
 {
-	for (size_t i = 0; i < NFORMATS; i++)
-		if (formats[i]->detect(buf, len))
-			return formats[i]->format;
+	size_t start = 0;
+	for (int line = 0; line < DETECT_LINES && start < len; line++) {
+		for (size_t i = 0; i < NFORMATS; i++)
+			if (formats[i]->detect(buf + start, len - start))
+				return formats[i]->format;
+		const char *end = memchr(buf + start, '\n', len - start);
+		if (end == NULL)
+			break;
+		start = (size_t)(end - buf) + 1;
+	}
 	return FEED_UNKNOWN;
 }
 

@@ -61,8 +61,9 @@ dn_status feed_parse_line(struct feed_parser *parser, const char *line, size_t l
  * stream without its terminator, or one that reported a failure). */
 dn_status feed_parse_end(struct feed_parser *parser, struct dn_error *err);
 
-/* The format of an input from its first bytes (a few lines), or
- * FEED_UNKNOWN. */
+/* The format of an input from its first bytes: the first of its first
+ * eight lines that looks like one of the formats decides. FEED_UNKNOWN
+ * when none does. */
 enum feed_format feed_detect(const char *buf, size_t len);
 
 /* "zeek-tsv", "zeek-json", "eve", "passivedns", "cof", "saf". */

@@ -92,9 +92,12 @@ static dn_status saf_line(void *state, const char *line, size_t len, feed_record
 		rc = dn_fail(err, DN_EMALF, "invalid obj: expected a COF object");
 	else if (cond != NULL)
 		rc = saf_cond(s, json_string_value(cond), msg, obj, err);
+	else if (obj == NULL && json_object_size(root) > 0)
+		rc = dn_fail(err, DN_EMALF, "a SAF line needs a cond or an obj member (for a "
+		                            "bare COF object, read the file with --format cof)");
 	s->started = true;
 
-	/* A line with neither cond nor obj is a keepalive. */
+	/* An empty object {} is a keepalive. */
 	if (rc == DN_OK && obj != NULL && s->end == SAF_OPEN)
 		rc = cof_object_parse(obj, fn, ctx, err);
 	json_decref(root);

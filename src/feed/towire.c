@@ -69,9 +69,12 @@ static dn_status scan_rdata(struct feed_towire *t, const struct feed_record *rec
                             struct dn_error *err)
 {
 	char type[32];
-	if (knot_rrtype_to_string(rec->rrtype, type, sizeof(type)) < 0)
-		snprintf(type, sizeof(type), "TYPE%u", rec->rrtype);
 	const char *rdata = rec->rdata;
+	/* libzscanner takes RFC 3597's \# form only under a TYPEnnn name, and
+	 * some names libknot prints (NULL) it does not read at all. */
+	bool generic = rdata != NULL && rdata[0] == '\\' && rdata[1] == '#';
+	if (generic || knot_rrtype_to_string(rec->rrtype, type, sizeof(type)) < 0)
+		snprintf(type, sizeof(type), "TYPE%u", rec->rrtype);
 	if (rdata == NULL)
 		return dn_fail(err, DN_EMALF, "%s record without rdata", type);
 	/* A line end or NUL inside would end the scanner's line early and let
