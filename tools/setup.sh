@@ -2,7 +2,8 @@
 # Set up dragnet on Debian 12 and run the demo or the whole test suite.
 #
 #   tools/setup.sh demo   install missing build packages, build, ingest the
-#                         sample captures and run example lookups
+#                         sample captures, logs and exports and run example
+#                         lookups
 #   tools/setup.sh test   install missing build and test packages, build the
 #                         normal and the sanitizer/fuzzing configurations,
 #                         run every test in both
@@ -70,9 +71,14 @@ if [ "$mode" = demo ]; then
     db=build/demo.db
     rm -f "$db" "$db-wal" "$db-shm"
     set -x
-    build/dragnet ingest --db "$db" samples/*.pcap*
+    build/dragnet ingest --db "$db" samples/dnscap-resolver.pcap
+    build/dragnet ingest --db "$db" --source resolver samples/phishing-campaign.pcap.gz
+    build/dragnet ingest --db "$db" --source branch-zeek samples/branch-office.dns.log
+    build/dragnet ingest --db "$db" --source acme-pdns samples/provider-export.json
+    build/dragnet ingest --db "$db" --source resolver-tap samples/resolver-tap.fstrm
     build/dragnet pdns --db "$db" login.paypa1-secure.example -t A
-    build/dragnet pdns --db "$db" 203.0.113.0/24
+    build/dragnet pdns --db "$db" login.paypa1-secure.example -t A --source acme-pdns
+    build/dragnet pdns --db "$db" 203.0.113.0/24 --min-sources 2
     build/dragnet pdns --db "$db" '*.paypa1-secure.example' --last-after 2024-03-01
     build/dragnet pdns --db "$db" --negative '*.example'
     build/dragnet stats --db "$db"
