@@ -38,12 +38,21 @@ static const char pdns_usage[] =
         "                          2024-05-01T12:00:00Z; UTC unless an offset is given)\n"
         "                          or an age such as 30d, 12h, 2w\n"
         "  -N, --negative          show negative answers (NXDOMAIN, SERVFAIL, NODATA...)\n"
+        "      --source NAME       only records that source NAME saw, with that\n"
+        "                          source's own time_first, time_last and count;\n"
+        "                          repeat it for several sources (records any of them\n"
+        "                          saw, with their figures merged). The sources column\n"
+        "                          still counts every source; dragnet stats lists the\n"
+        "                          source names\n"
+        "      --min-sources N     only records that at least N sources saw, counting\n"
+        "                          every source whatever --source says\n"
         "  -l, --limit N           at most N results (default 10000; 0 for no limit)\n"
         "      --offset N          skip the first N results\n"
         "  -S, --sort KEY          first (default, oldest first), last (newest first),\n"
         "                          count (most seen first) or name\n"
         "  -j, --json              one COF JSON object per line (times in epoch seconds,\n"
-        "                          names always in A-label form)\n"
+        "                          names always in A-label form) with the number of\n"
+        "                          sources added as \"sources\"\n"
         "      --csv               CSV with a header line, including the sources column\n"
         "  -u, --unicode           show internationalised names in Unicode (table, CSV)\n"
         "      --partial           when a shard of a ClickHouse cluster is down, return\n"
@@ -67,6 +76,8 @@ enum {
 	OPT_OFFSET,
 	OPT_CSV,
 	OPT_PARTIAL,
+	OPT_SOURCE,
+	OPT_MIN_SOURCES,
 };
 
 #define DEFAULT_LIMIT 10000
@@ -170,6 +181,8 @@ int cmd_pdns(int argc, char **argv)
 	        {"csv", no_argument, NULL, OPT_CSV},
 	        {"unicode", no_argument, NULL, 'u'},
 	        {"partial", no_argument, NULL, OPT_PARTIAL},
+	        {"source", required_argument, NULL, OPT_SOURCE},
+	        {"min-sources", required_argument, NULL, OPT_MIN_SOURCES},
 	        {"help", no_argument, NULL, 'h'},
 	        CLI_COMMON_LONG,
 	        {NULL, 0, NULL, 0},
@@ -255,6 +268,16 @@ int cmd_pdns(int argc, char **argv)
 			break;
 		case OPT_PARTIAL:
 			store_options.allow_partial = true;
+			break;
+		case OPT_SOURCE:
+			if (pdns_query_add_source(&query, optarg, &err) != DN_OK)
+				return cli_usage_error("pdns", "%s", err.msg);
+			break;
+		case OPT_MIN_SOURCES:
+			if (!cli_parse_uint(optarg, UINT32_MAX, &value))
+				return cli_usage_error("pdns", "invalid --min-sources '%s'",
+				                       optarg);
+			query.min_sources = (uint32_t)value;
 			break;
 		case 'h':
 			fputs(pdns_usage, stdout);

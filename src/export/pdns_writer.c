@@ -222,6 +222,8 @@ bool pdns_writer_record(struct pdns_writer *w, const struct pdns_record *rec)
 		json_object_set_new(obj, "rdata", json_string(rec->rdata));
 		if (rec->bailiwick[0] != '\0')
 			json_object_set_new(obj, "bailiwick", json_string(rec->bailiwick));
+		/* Not a COF field but a key of dragnet's own. */
+		json_object_set_new(obj, "sources", json_integer(rec->source_count));
 		json_emit(w, obj);
 		return true;
 	}
@@ -256,6 +258,7 @@ bool pdns_writer_negative(struct pdns_writer *w, const struct pdns_negative *neg
 		json_object_set_new(obj, "rcode", json_string(rcode));
 		if (neg->bailiwick[0] != '\0')
 			json_object_set_new(obj, "bailiwick", json_string(neg->bailiwick));
+		json_object_set_new(obj, "sources", json_integer(neg->source_count));
 		json_emit(w, obj);
 		return true;
 	}

@@ -74,6 +74,26 @@ dn_status pdns_query_set_rrname(struct pdns_query *q, const char *text, struct d
 	return set_name_pattern(q, text, err);
 }
 
+dn_status pdns_query_add_source(struct pdns_query *q, const char *name, struct dn_error *err)
+{
+	size_t len = strlen(name);
+	if (len == 0)
+		return dn_fail(err, DN_EINVAL, "invalid source name: it is empty");
+	if (len >= PDNS_SOURCE_NAME_BUF)
+		return dn_fail(err, DN_EINVAL,
+		               "invalid source name '%.40s...': longer than %d bytes", name,
+		               PDNS_SOURCE_NAME_BUF - 1);
+	for (size_t i = 0; i < q->nsources; i++) {
+		if (strcmp(q->sources[i], name) == 0)
+			return DN_OK;
+	}
+	if (q->nsources == PDNS_QUERY_MAX_SOURCES)
+		return dn_fail(err, DN_EINVAL, "too many sources in the filter (at most %d)",
+		               PDNS_QUERY_MAX_SOURCES);
+	memcpy(q->sources[q->nsources++], name, len + 1);
+	return DN_OK;
+}
+
 bool pdns_text_is_ip_range(const char *text)
 {
 	struct ip_range range;

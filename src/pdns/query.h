@@ -27,6 +27,11 @@ enum pdns_sort {
 	PDNS_SORT_NAME,    /* rrname, then rrtype and rdata */
 };
 
+/* At most this many names in a query's source filter. */
+#define PDNS_QUERY_MAX_SOURCES 32
+/* Size of a source name with its terminator: names are at most 255 bytes. */
+#define PDNS_SOURCE_NAME_BUF 256
+
 struct pdns_query {
 	enum pdns_query_kind kind;
 	enum pdns_match match;
@@ -45,6 +50,19 @@ struct pdns_query {
 	int64_t first_before;
 	int64_t last_after;
 	int64_t last_before;
+	/* Source filter: names of sources as `dragnet stats` lists them, none
+	 * for every source. With names, a record matches when any of the named
+	 * sources saw it, and its time_first, time_last and count are the
+	 * named sources' own figures merged, not the merge over every source.
+	 * The time fences and the sort apply to those figures. source_count
+	 * still counts every source that saw the record. A name the store does
+	 * not know makes the query fail with DN_EINVAL. */
+	char sources[PDNS_QUERY_MAX_SOURCES][PDNS_SOURCE_NAME_BUF];
+	size_t nsources;
+	/* Only records seen by at least this many distinct sources, counted
+	 * over every source (the source_count returned) whatever the source
+	 * filter. 0 and 1 keep every record. */
+	uint32_t min_sources;
 	uint64_t limit;               /* 0 = no limit */
 	uint64_t offset;
 	enum pdns_sort sort;
@@ -61,6 +79,10 @@ dn_status pdns_query_set_rrname(struct pdns_query *q, const char *text, struct d
 /* Set q to a reverse lookup from text: an address, a CIDR prefix, a
  * "START-END" range, or a name (with the same wildcards as rrname). */
 dn_status pdns_query_set_rdata(struct pdns_query *q, const char *text, struct dn_error *err);
+
+/* Add name to q's source filter. A name given twice is kept once. Fails
+ * with DN_EINVAL for an empty or too long name, or a filter that is full. */
+dn_status pdns_query_add_source(struct pdns_query *q, const char *name, struct dn_error *err);
 
 /* True when text is an address, CIDR prefix or address range. */
 bool pdns_text_is_ip_range(const char *text);

@@ -9,6 +9,7 @@
 #include "pdns/name.h"
 #include "store/clickhouse/ch_internal.h"
 #include "store/clickhouse/ch_rows.h"
+#include "store/source_filter.h"
 #include "util/log.h"
 
 /* The server names a down shard by its native-protocol address, which the
@@ -186,6 +187,33 @@ static void add_fences(struct ch_buf *b, const struct pdns_query *q)
 		sql_addf(b, " AND o_last < %lld", (long long)q->last_before);
 }
 
+/* Add a record's figures, merged from the per-source rows of the inner
+ * query over every source, or over the filtered ones only. */
+static void add_figure_columns(struct ch_buf *b, const struct store_source_filter *filter)
+{
+	if (filter->n == 0) {
+		sql_add(b, "min(i_first) AS o_first, max(i_last) AS o_last, "
+		           "sum(i_count) AS o_count, ");
+		return;
+	}
+	/* One call per column: sql_addf cuts text at 1024 bytes, and the list
+	 * of ids can take up to 384. */
+	sql_addf(b, "minIf(i_first, source_id IN %s) AS o_first, ", filter->list);
+	sql_addf(b, "maxIf(i_last, source_id IN %s) AS o_last, ", filter->list);
+	sql_addf(b, "sumIf(i_count, source_id IN %s) AS o_count, ", filter->list);
+}
+
+/* Add the conditions on the sources, after the fences in HAVING: a
+ * filtered source saw the record, and at least min_sources of all did. */
+static void add_source_conditions(struct ch_buf *b, const struct pdns_query *q,
+                                  const struct store_source_filter *filter)
+{
+	if (filter->n > 0)
+		sql_addf(b, " AND countIf(source_id IN %s) > 0", filter->list);
+	if (q->min_sources > 1)
+		sql_addf(b, " AND o_sources >= %u", q->min_sources);
+}
+
 /* The same order as the SQLite backend, so both give identical answers. */
 static void add_order_limit(struct ch_buf *b, const struct pdns_query *q, const char *type,
                             const char *value)
@@ -215,11 +243,16 @@ dn_status ch_query_rrsets(struct store *store, const struct pdns_query *q, store
                           void *ctx, struct dn_error *err)
 {
 	struct ch_store *s = (struct ch_store *)store;
+	struct store_source_filter filter;
+	dn_status rc = store_source_filter_resolve(store, q, &filter, err);
+	if (rc != DN_OK)
+		return rc;
 	struct ch_buf b;
 	ch_buf_init(&b);
+	sql_add(&b, "SELECT any(i_name) AS o_name, rrtype, bailiwick, rdata, ");
+	add_figure_columns(&b, &filter);
 	sql_addf(&b,
-	         "SELECT any(i_name) AS o_name, rrtype, bailiwick, rdata, min(i_first) AS o_first, "
-	         "max(i_last) AS o_last, sum(i_count) AS o_count, count() AS o_sources, "
+	         "count() AS o_sources, "
 	         "if(substring(any(i_key), 1, 1) = 'I', any(i_key), '') AS o_ip "
 	         "FROM (SELECT rrname_rev, rrtype, bailiwick, rdata, source_id, "
 	         "any(rrname) AS i_name, any(rdata_key) AS i_key, "
@@ -251,12 +284,13 @@ dn_status ch_query_rrsets(struct store *store, const struct pdns_query *q, store
 	sql_add(&b, " GROUP BY rrname_rev, rrtype, bailiwick, rdata, source_id) "
 	            "GROUP BY rrname_rev, rrtype, bailiwick, rdata");
 	add_fences(&b, q);
+	add_source_conditions(&b, q, &filter);
 	add_order_limit(&b, q, "rrtype", "o_ip, rdata, bailiwick");
 	sql_add(&b, " FORMAT RowBinary");
 	sql_end(&b);
 
 	struct ch_rrset_rows rows = {.fn = fn, .ctx = ctx};
-	dn_status rc = select_rows(s, "looking up records", &b, ch_parse_rrset, &rows, err);
+	rc = select_rows(s, "looking up records", &b, ch_parse_rrset, &rows, err);
 	free(rows.text.buf);
 	ch_buf_free(&b);
 	return rc;
@@ -268,12 +302,17 @@ dn_status ch_query_negatives(struct store *store, const struct pdns_query *q, st
 	struct ch_store *s = (struct ch_store *)store;
 	if (q->kind != PDNS_QUERY_RRNAME)
 		return dn_fail(err, DN_EINVAL, "negative answers can be searched by name only");
+	struct store_source_filter filter;
+	dn_status rc = store_source_filter_resolve(store, q, &filter, err);
+	if (rc != DN_OK)
+		return rc;
 	struct ch_buf b;
 	ch_buf_init(&b);
+	sql_add(&b, "SELECT any(i_name) AS o_name, qtype, rcode, bailiwick, ");
+	add_figure_columns(&b, &filter);
 	sql_addf(
 	        &b,
-	        "SELECT any(i_name) AS o_name, qtype, rcode, bailiwick, min(i_first) AS o_first, "
-	        "max(i_last) AS o_last, sum(i_count) AS o_count, count() AS o_sources "
+	        "count() AS o_sources "
 	        "FROM (SELECT qname_rev, qtype, rcode, bailiwick, source_id, any(qname) AS i_name, "
 	        "minMerge(time_first) AS i_first, maxMerge(time_last) AS i_last, "
 	        "sumMerge(count) AS i_count FROM %s WHERE 1",
@@ -283,13 +322,13 @@ dn_status ch_query_negatives(struct store *store, const struct pdns_query *q, st
 	sql_add(&b, " GROUP BY qname_rev, qtype, rcode, bailiwick, source_id) "
 	            "GROUP BY qname_rev, qtype, rcode, bailiwick");
 	add_fences(&b, q);
+	add_source_conditions(&b, q, &filter);
 	add_order_limit(&b, q, "qtype", "rcode, bailiwick");
 	sql_add(&b, " FORMAT RowBinary");
 	sql_end(&b);
 
 	struct ch_negative_rows rows = {.fn = fn, .ctx = ctx};
-	dn_status rc =
-	        select_rows(s, "looking up negative answers", &b, ch_parse_negative, &rows, err);
+	rc = select_rows(s, "looking up negative answers", &b, ch_parse_negative, &rows, err);
 	free(rows.text.buf);
 	ch_buf_free(&b);
 	return rc;

@@ -4,12 +4,13 @@
 #include <string.h>
 
 #include "pdns/name.h"
+#include "store/source_filter.h"
 #include "store/sqlite/sqlite_internal.h"
 
 /* A growing SQL text with its bound values, so conditions can be added in
  * any combination without string pasting of user input. */
 struct sql_builder {
-	char sql[2048];
+	char sql[8192];
 	size_t len;
 	enum { BIND_TEXT, BIND_INT, BIND_BLOB } types[16];
 	const void *values[16];
@@ -124,10 +125,10 @@ static void add_fences(struct sql_builder *b, const struct pdns_query *q)
 	}
 }
 
-/* Add the type and bailiwick filters, when given, and the time fences;
- * type_column names the type in the table searched. */
-static void add_type_and_fences(struct sql_builder *b, const struct pdns_query *q,
-                                const char *type_column)
+/* Add the type and bailiwick filters, when given. type_column names the
+ * type column of the table searched. */
+static void add_type_filter(struct sql_builder *b, const struct pdns_query *q,
+                            const char *type_column)
 {
 	if (q->rrtype != 0) {
 		sql_add(b, " AND ");
@@ -139,7 +140,6 @@ static void add_type_and_fences(struct sql_builder *b, const struct pdns_query *
 		sql_add(b, " AND bailiwick = ?");
 		bind_text(b, q->bailiwick);
 	}
-	add_fences(b, q);
 }
 
 static void add_order_limit(struct sql_builder *b, const struct pdns_query *q, const char *name,
@@ -172,6 +172,122 @@ static void add_order_limit(struct sql_builder *b, const struct pdns_query *q, c
 	}
 }
 
+/* The tables and columns of one kind of lookup: records or negative answers. */
+struct table_shape {
+	const char *table;      /* "rrset": one row per record, merged over sources */
+	const char *per_source; /* "rrset_source": figures of rows with several sources */
+	const char *row_id;     /* the column of per_source that names the row */
+	const char *columns;    /* returned ahead of the figures */
+	const char *hidden;     /* columns the order needs but the caller does not */
+	const char *name;       /* the ORDER BY columns: name, then type, then value */
+	const char *type;
+	const char *value;
+};
+
+static const struct table_shape rrset_shape = {
+        .table = "rrset",
+        .per_source = "rrset_source",
+        .row_id = "rrset_id",
+        .columns = "rrname, rrtype, bailiwick, rdata",
+        .hidden = ", rdata_ip",
+        .name = "rrname",
+        .type = "rrtype",
+        /* Addresses sort by value, not as text (.9 before .10). */
+        .value = "rdata_ip, rdata, bailiwick",
+};
+
+static const struct table_shape negative_shape = {
+        .table = "negative",
+        .per_source = "negative_source",
+        .row_id = "negative_id",
+        .columns = "qname, qtype, rcode, bailiwick",
+        .hidden = "",
+        .name = "qname",
+        .type = "qtype",
+        .value = "rcode, bailiwick",
+};
+
+/* Add time_first, time_last, count and sources to the inner SELECT. A row
+ * with source_id set has one source, whose figures are the row's. Other
+ * rows take the filtered sources' figures from the per-source table, and
+ * count their sources there. */
+static void add_figure_columns(struct sql_builder *b, const struct table_shape *t,
+                               const struct store_source_filter *filter)
+{
+	static const char *const figures[3][2] = {
+	        {"min", "time_first"},
+	        {"max", "time_last"},
+	        {"sum", "count"},
+	};
+	char clause[1024];
+	for (int i = 0; i < 3; i++) {
+		if (filter->n == 0)
+			snprintf(clause, sizeof(clause), ", %s", figures[i][1]);
+		else
+			snprintf(clause, sizeof(clause),
+			         ", CASE WHEN source_id IS NOT NULL THEN %s ELSE (SELECT %s(%s) "
+			         "FROM %s WHERE %s = %s.id AND source_id IN %s) END AS %s",
+			         figures[i][1], figures[i][0], figures[i][1], t->per_source,
+			         t->row_id, t->table, filter->list, figures[i][1]);
+		sql_add(b, clause);
+	}
+	snprintf(clause, sizeof(clause),
+	         ", CASE WHEN source_id IS NOT NULL THEN 1 ELSE (SELECT count(*) FROM %s "
+	         "WHERE %s = %s.id) END AS sources",
+	         t->per_source, t->row_id, t->table);
+	sql_add(b, clause);
+}
+
+/* Keep the rows that a filtered source saw, and, for a minimum above one,
+ * only rows with several sources (source_id NULL), which is cheap to test
+ * before counting them. */
+static void add_source_filter(struct sql_builder *b, const struct table_shape *t,
+                              const struct pdns_query *q, const struct store_source_filter *filter)
+{
+	char clause[1280];
+	if (filter->n > 0) {
+		snprintf(clause, sizeof(clause),
+		         " AND (source_id IN %s OR (source_id IS NULL AND EXISTS (SELECT 1 FROM %s "
+		         "WHERE %s = %s.id AND source_id IN %s)))",
+		         filter->list, t->per_source, t->row_id, t->table, filter->list);
+		sql_add(b, clause);
+	}
+	if (q->min_sources > 1)
+		sql_add(b, " AND source_id IS NULL");
+}
+
+/* Close the inner SELECT, which ends in its WHERE clause, and add what the
+ * outer one does with the figures returned: fence, order and limit. SQLite
+ * flattens the two into one query plan (EXPLAIN QUERY PLAN shows a search
+ * of the table's index and a lookup in the per-source table by its primary
+ * key), so the nesting adds no scan of its own. */
+static void add_outer_query(struct sql_builder *b, const struct table_shape *t,
+                            const struct pdns_query *q)
+{
+	sql_add(b, ") WHERE 1");
+	add_fences(b, q);
+	if (q->min_sources > 1) {
+		sql_add(b, " AND sources >= ?");
+		bind_int(b, q->min_sources);
+	}
+	add_order_limit(b, q, t->name, t->type, t->value);
+}
+
+/* Start the lookup: the outer SELECT and the inner one up to its WHERE. */
+static void start_query(struct sql_builder *b, const struct table_shape *t,
+                        const struct store_source_filter *filter)
+{
+	sql_add(b, "SELECT ");
+	sql_add(b, t->columns);
+	sql_add(b, ", time_first, time_last, count, sources FROM (SELECT ");
+	sql_add(b, t->columns);
+	sql_add(b, t->hidden);
+	add_figure_columns(b, t, filter);
+	sql_add(b, " FROM ");
+	sql_add(b, t->table);
+	sql_add(b, " WHERE 1");
+}
+
 static dn_status prepare_built(struct sqlite_store *s, struct sql_builder *b, sqlite3_stmt **stmt,
                                struct dn_error *err)
 {
@@ -199,12 +315,13 @@ dn_status sqlite_query_rrsets(struct store *store, const struct pdns_query *q,
                                      store_record_fn fn, void *ctx, struct dn_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)store;
-	struct sql_builder b = {.len = 0};
+	struct store_source_filter filter;
+	dn_status rc = store_source_filter_resolve(store, q, &filter, err);
+	if (rc != DN_OK)
+		return rc;
 
-	sql_add(&b, "SELECT rrname, rrtype, bailiwick, rdata, time_first, time_last, count, "
-	            "CASE WHEN source_id IS NOT NULL THEN 1 ELSE "
-	            "(SELECT count(*) FROM rrset_source WHERE rrset_id = rrset.id) END "
-	            "FROM rrset WHERE 1");
+	struct sql_builder b = {.len = 0};
+	start_query(&b, &rrset_shape, &filter);
 	switch (q->kind) {
 	case PDNS_QUERY_RRNAME:
 		add_name_match(&b, q, "rrname", "rrname_rev");
@@ -221,12 +338,12 @@ dn_status sqlite_query_rrsets(struct store *store, const struct pdns_query *q,
 		add_name_match(&b, q, NULL, "rdata_name_rev");
 		break;
 	}
-	add_type_and_fences(&b, q, "rrtype");
-	/* Addresses sort by value, not as text (.9 before .10). */
-	add_order_limit(&b, q, "rrname", "rrtype", "rdata_ip, rdata, bailiwick");
+	add_type_filter(&b, q, "rrtype");
+	add_source_filter(&b, &rrset_shape, q, &filter);
+	add_outer_query(&b, &rrset_shape, q);
 
 	sqlite3_stmt *stmt;
-	dn_status rc = prepare_built(s, &b, &stmt, err);
+	rc = prepare_built(s, &b, &stmt, err);
 	if (rc != DN_OK)
 		return rc;
 
@@ -258,17 +375,20 @@ dn_status sqlite_query_negatives(struct store *store, const struct pdns_query *q
 	if (q->kind != PDNS_QUERY_RRNAME)
 		return dn_fail(err, DN_EINVAL, "negative answers can be searched by name only");
 
+	struct store_source_filter filter;
+	dn_status rc = store_source_filter_resolve(store, q, &filter, err);
+	if (rc != DN_OK)
+		return rc;
+
 	struct sql_builder b = {.len = 0};
-	sql_add(&b, "SELECT qname, qtype, rcode, bailiwick, time_first, time_last, count, "
-	            "CASE WHEN source_id IS NOT NULL THEN 1 ELSE "
-	            "(SELECT count(*) FROM negative_source WHERE negative_id = negative.id) END "
-	            "FROM negative WHERE 1");
+	start_query(&b, &negative_shape, &filter);
 	add_name_match(&b, q, "qname", "qname_rev");
-	add_type_and_fences(&b, q, "qtype");
-	add_order_limit(&b, q, "qname", "qtype", "rcode, bailiwick");
+	add_type_filter(&b, q, "qtype");
+	add_source_filter(&b, &negative_shape, q, &filter);
+	add_outer_query(&b, &negative_shape, q);
 
 	sqlite3_stmt *stmt;
-	dn_status rc = prepare_built(s, &b, &stmt, err);
+	rc = prepare_built(s, &b, &stmt, err);
 	if (rc != DN_OK)
 		return rc;
 
