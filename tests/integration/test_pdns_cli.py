@@ -103,7 +103,8 @@ def check_formats(db, start):
     line = pdns(db, "mail.evil.example", "-j").stdout.strip()
     record = json.loads(line)
     assert record == {"count": 1, "time_first": start + 100, "time_last": start + 100,
-                      "rrtype": "A", "rrname": "mail.evil.example.", "rdata": "203.0.113.41"}, record
+                      "rrtype": "A", "rrname": "mail.evil.example.", "rdata": "203.0.113.41",
+                      "sources": 1}, record
 
     text = pdns(db, "*.evil.example", "--csv", "--sort", "name").stdout
     rows = list(csv.DictReader(io.StringIO(text)))

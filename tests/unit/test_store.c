@@ -1787,6 +1787,462 @@ static void test_list_runs_oldest_first(void **state)
 	finish(s);
 }
 
+/* ---- Source filters and minimum sources ---- */
+
+/* Three sources with overlapping records. Each source's figures are its
+ * own merge; the comments give the merge over every source, which the
+ * tests below expect.
+ *   mail.prov.example. MX   B 500-600 x4, C 450-700 x1         all 450-700 x5
+ *   mx.prov.example. AAAA   A 10-20 x7, C 30-40 x2             all 10-40 x9
+ *   ns.prov.example. A      C 60-80 x6                         all 60-80 x6
+ *   www.prov.example. A .10 A 100-200 x3, B 150-400 x5 (two    all 50-400 x10
+ *                           batches), C 50-120 x2
+ *   www.prov.example. A .11 A 300 x1                           all 300 x1
+ *   www.prov.example. TXT   A 1000-2000 x2, B 900-950 x1       all 900-2000 x3
+ * order names the sources in the order their batches are written. */
+static void load_provenance_set(struct store *s, const char *order)
+{
+	uint32_t a = source(s, "sensor-a", "sensor");
+	uint32_t b = source(s, "sensor-b", "sensor");
+	uint32_t c = source(s, "/data/c.pcap", "file");
+	struct pdns_record from_a[] = {
+	        aaaa_record("mx.prov.example.", "2001:db8::25", 10, 20, 7, a),
+	        a_record("www.prov.example.", "192.0.2.10", 100, 200, 3, a),
+	        a_record("www.prov.example.", "192.0.2.11", 300, 300, 1, a),
+	        text_record("www.prov.example.", "\"v=1\"", 1000, 2000, 2, a),
+	};
+	struct pdns_record from_b[] = {
+	        name_record("mail.prov.example.", 15, "10 mx.prov.example.", "mx.prov.example.",
+	                    500, b),
+	        a_record("www.prov.example.", "192.0.2.10", 150, 300, 2, b),
+	        text_record("www.prov.example.", "\"v=1\"", 900, 950, 1, b),
+	};
+	struct pdns_record from_b_later[] = {
+	        name_record("mail.prov.example.", 15, "10 mx.prov.example.", "mx.prov.example.",
+	                    600, b),
+	        a_record("www.prov.example.", "192.0.2.10", 200, 400, 3, b),
+	};
+	from_b[0].count = 3; /* with from_b_later: 500-600 x4 */
+	struct pdns_record from_c[] = {
+	        name_record("mail.prov.example.", 15, "10 mx.prov.example.", "mx.prov.example.",
+	                    450, c),
+	        aaaa_record("mx.prov.example.", "2001:db8::25", 30, 40, 2, c),
+	        a_record("ns.prov.example.", "192.0.2.53", 60, 80, 6, c),
+	        a_record("www.prov.example.", "192.0.2.10", 50, 120, 2, c),
+	};
+	from_c[0].time_last = 700;
+	for (const char *p = order; *p != '\0'; p++) {
+		switch (*p) {
+		case 'A':
+			put(s, from_a, sizeof(from_a) / sizeof(from_a[0]));
+			break;
+		case 'B':
+			put(s, from_b, sizeof(from_b) / sizeof(from_b[0]));
+			put(s, from_b_later, sizeof(from_b_later) / sizeof(from_b_later[0]));
+			break;
+		case 'C':
+			put(s, from_c, sizeof(from_c) / sizeof(from_c[0]));
+			break;
+		default:
+			fail_msg("unknown source letter '%c'", *p);
+		}
+	}
+}
+
+#define PROV_MAIL "mail.prov.example. 15 10 mx.prov.example. \n"
+#define PROV_MX "mx.prov.example. 28 2001:db8::25 \n"
+#define PROV_NS "ns.prov.example. 1 192.0.2.53 \n"
+#define PROV_WWW10 "www.prov.example. 1 192.0.2.10 \n"
+#define PROV_WWW11 "www.prov.example. 1 192.0.2.11 \n"
+#define PROV_TXT "www.prov.example. 16 \"v=1\" \n"
+
+/* A macro, so that a failure names the caller's line. */
+#define assert_figures(row, first, last, count_, sources)                                          \
+	do {                                                                                       \
+		assert_int_equal((row).time_first, (first));                                       \
+		assert_int_equal((row).time_last, (last));                                         \
+		assert_int_equal((row).count, (count_));                                           \
+		assert_int_equal((row).source_count, (sources));                                   \
+	} while (0)
+
+static void add_source(struct pdns_query *q, const char *name)
+{
+	struct dn_error err = {0};
+	if (pdns_query_add_source(q, name, &err) != DN_OK)
+		fail_msg("add_source %s: %s", name, err.msg);
+}
+
+/* Point location at a second store for the running test: the same
+ * template, another name. */
+static void use_second_store(void)
+{
+	char name[sizeof(fresh_name) + 8];
+	snprintf(name, sizeof(name), "%s_2", fresh_name);
+	const char *template = getenv("DRAGNET_TEST_STORE");
+	char fallback[4096];
+	if (template == NULL || template[0] == '\0') {
+		const char *tmp = getenv("TMPDIR");
+		snprintf(fallback, sizeof(fallback), "%s/test_store_{n}.db",
+		         tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+		template = fallback;
+	}
+	expand_template(template, name, location, sizeof(location));
+}
+
+/* Every row of *.prov.example, sorted by name, from a store loaded in
+ * the given order. */
+static struct results provenance_rows(const char *order)
+{
+	struct store *s = open_write();
+	load_provenance_set(s, order);
+	struct pdns_query q = name_query("*.prov.example");
+	struct results r = run_query(s, &q);
+	finish(s);
+	return r;
+}
+
+static void test_sources_merge_any_order(void **state)
+{
+	char first_location[sizeof(location)];
+	snprintf(first_location, sizeof(first_location), "%s", location);
+	struct results one = provenance_rows("ABC");
+	use_second_store();
+	struct results two = provenance_rows("CBA");
+	teardown(state);
+	snprintf(location, sizeof(location), "%s", first_location);
+
+	const char *rows = PROV_MAIL PROV_MX PROV_NS PROV_WWW10 PROV_WWW11 PROV_TXT;
+	assert_rows(&one, rows);
+	assert_rows(&two, rows);
+	for (size_t i = 0; i < 2; i++) {
+		const struct results *r = i == 0 ? &one : &two;
+		assert_figures(r->rows[0], 450, 700, 5, 2);
+		assert_figures(r->rows[1], 10, 40, 9, 2);
+		assert_figures(r->rows[2], 60, 80, 6, 1);
+		assert_figures(r->rows[3], 50, 400, 10, 3);
+		assert_figures(r->rows[4], 300, 300, 1, 1);
+		assert_figures(r->rows[5], 900, 2000, 3, 2);
+	}
+}
+
+static void test_source_filter_figures(void **state)
+{
+	(void)state;
+	struct store *s = open_write();
+	load_provenance_set(s, "BCA");
+
+	/* One source: its own figures; the sources column counts them all. */
+	struct pdns_query q = name_query("*.prov.example");
+	add_source(&q, "sensor-a");
+	struct results r = run_query(s, &q);
+	assert_rows(&r, PROV_MX PROV_WWW10 PROV_WWW11 PROV_TXT);
+	assert_figures(r.rows[0], 10, 20, 7, 2);
+	assert_figures(r.rows[1], 100, 200, 3, 3);
+	assert_figures(r.rows[2], 300, 300, 1, 1);
+	assert_figures(r.rows[3], 1000, 2000, 2, 2);
+
+	/* Two sources: records either saw, with the two merged. */
+	q = name_query("*.prov.example");
+	add_source(&q, "sensor-a");
+	add_source(&q, "/data/c.pcap");
+	r = run_query(s, &q);
+	assert_rows(&r, PROV_MAIL PROV_MX PROV_NS PROV_WWW10 PROV_WWW11 PROV_TXT);
+	assert_figures(r.rows[0], 450, 700, 1, 2);
+	assert_figures(r.rows[1], 10, 40, 9, 2);
+	assert_figures(r.rows[2], 60, 80, 6, 1);
+	assert_figures(r.rows[3], 50, 200, 5, 3);
+	assert_figures(r.rows[4], 300, 300, 1, 1);
+	assert_figures(r.rows[5], 1000, 2000, 2, 2);
+
+	/* Every source: the same as no filter; a name given twice counts once. */
+	q = name_query("*.prov.example");
+	add_source(&q, "sensor-b");
+	add_source(&q, "sensor-a");
+	add_source(&q, "/data/c.pcap");
+	add_source(&q, "sensor-b");
+	assert_int_equal(q.nsources, 3);
+	r = run_query(s, &q);
+	assert_rows(&r, PROV_MAIL PROV_MX PROV_NS PROV_WWW10 PROV_WWW11 PROV_TXT);
+	assert_figures(r.rows[3], 50, 400, 10, 3);
+	assert_figures(r.rows[5], 900, 2000, 3, 2);
+
+	/* An exact name. */
+	q = name_query("www.prov.example");
+	q.rrtype = 1;
+	add_source(&q, "sensor-b");
+	r = run_query(s, &q);
+	assert_rows(&r, PROV_WWW10);
+	assert_figures(r.rows[0], 150, 400, 5, 3);
+	finish(s);
+}
+
+static void test_source_filter_unknown(void **state)
+{
+	(void)state;
+	struct store *s = open_write();
+	struct results r = {.n = 0};
+	struct dn_error err = {0};
+
+	/* On a store without sources the error states that. */
+	struct pdns_query q = name_query("*.prov.example");
+	add_source(&q, "sensor-a");
+	assert_int_equal(store_query_rrsets(s, &q, collect, &r, &err), DN_EINVAL);
+	assert_non_null(strstr(err.msg, "'sensor-a'"));
+	assert_non_null(strstr(err.msg, "no sources"));
+
+	load_provenance_set(s, "ABC");
+	q = name_query("*.prov.example");
+	add_source(&q, "sensor-a");
+	add_source(&q, "sensor-x");
+	assert_int_equal(store_query_rrsets(s, &q, collect, &r, &err), DN_EINVAL);
+	assert_int_equal(r.n, 0);
+	assert_non_null(strstr(err.msg, "'sensor-x'"));
+	/* The known sources, in name order. */
+	assert_non_null(strstr(err.msg, "/data/c.pcap, sensor-a, sensor-b"));
+
+	/* Negative answers check the names the same way. */
+	assert_int_equal(store_query_negatives(s, &q, collect_negative, &r, &err), DN_EINVAL);
+	assert_non_null(strstr(err.msg, "'sensor-x'"));
+
+	/* Names are matched exactly. */
+	q = name_query("*.prov.example");
+	add_source(&q, "Sensor-A");
+	assert_int_equal(store_query_rrsets(s, &q, collect, &r, &err), DN_EINVAL);
+	assert_int_equal(r.n, 0);
+	finish(s);
+}
+
+static void test_min_sources(void **state)
+{
+	(void)state;
+	struct store *s = open_write();
+	load_provenance_set(s, "CAB");
+
+	struct pdns_query q = name_query("*.prov.example");
+	q.min_sources = 2;
+	struct results r = run_query(s, &q);
+	assert_rows(&r, PROV_MAIL PROV_MX PROV_WWW10 PROV_TXT);
+	assert_figures(r.rows[0], 450, 700, 5, 2);
+	assert_figures(r.rows[2], 50, 400, 10, 3);
+
+	q.min_sources = 3;
+	r = run_query(s, &q);
+	assert_rows(&r, PROV_WWW10);
+	q.min_sources = 4;
+	assert_int_equal(run_query(s, &q).n, 0);
+
+	/* 0 and 1 keep everything. */
+	q.min_sources = 1;
+	assert_int_equal(run_query(s, &q).n, 6);
+	q.min_sources = 0;
+	assert_int_equal(run_query(s, &q).n, 6);
+
+	/* With a source filter the minimum still counts every source: records
+	 * sensor-b saw that someone else saw too, with sensor-b's figures. */
+	q = name_query("*.prov.example");
+	add_source(&q, "sensor-b");
+	q.min_sources = 2;
+	r = run_query(s, &q);
+	assert_rows(&r, PROV_MAIL PROV_WWW10 PROV_TXT);
+	assert_figures(r.rows[0], 500, 600, 4, 2);
+	assert_figures(r.rows[1], 150, 400, 5, 3);
+	assert_figures(r.rows[2], 900, 950, 1, 2);
+
+	q = name_query("*.prov.example");
+	add_source(&q, "sensor-a");
+	q.min_sources = 3;
+	r = run_query(s, &q);
+	assert_rows(&r, PROV_WWW10);
+	assert_figures(r.rows[0], 100, 200, 3, 3);
+	finish(s);
+}
+
+static void test_sources_reverse_lookups(void **state)
+{
+	(void)state;
+	struct store *s = open_write();
+	load_provenance_set(s, "ACB");
+
+	struct pdns_query q = rdata_query("192.0.2.0/24");
+	add_source(&q, "/data/c.pcap");
+	struct results r = run_query(s, &q);
+	assert_rows(&r, PROV_NS PROV_WWW10);
+	assert_figures(r.rows[0], 60, 80, 6, 1);
+	assert_figures(r.rows[1], 50, 120, 2, 3);
+
+	q = rdata_query("192.0.2.0/24");
+	q.min_sources = 2;
+	r = run_query(s, &q);
+	assert_rows(&r, PROV_WWW10);
+	assert_figures(r.rows[0], 50, 400, 10, 3);
+
+	q = rdata_query("2001:db8::/32");
+	add_source(&q, "/data/c.pcap");
+	r = run_query(s, &q);
+	assert_rows(&r, PROV_MX);
+	assert_figures(r.rows[0], 30, 40, 2, 2);
+
+	/* By target name: sensor-b saw the MX, sensor-a did not. */
+	q = rdata_query("mx.prov.example");
+	add_source(&q, "sensor-b");
+	r = run_query(s, &q);
+	assert_rows(&r, PROV_MAIL);
+	assert_figures(r.rows[0], 500, 600, 4, 2);
+	q = rdata_query("mx.prov.example");
+	add_source(&q, "sensor-a");
+	assert_int_equal(run_query(s, &q).n, 0);
+	q = rdata_query("*.prov.example");
+	q.min_sources = 2;
+	r = run_query(s, &q);
+	assert_rows(&r, PROV_MAIL);
+
+	/* "www.prov.*" scans, and filters the same way. */
+	q = name_query("www.prov.*");
+	add_source(&q, "sensor-b");
+	r = run_query(s, &q);
+	assert_rows(&r, PROV_WWW10 PROV_TXT);
+	assert_figures(r.rows[1], 900, 950, 1, 2);
+	q = rdata_query("mx.prov.*");
+	add_source(&q, "/data/c.pcap");
+	r = run_query(s, &q);
+	assert_rows(&r, PROV_MAIL);
+	assert_figures(r.rows[0], 450, 700, 1, 2);
+	finish(s);
+}
+
+static void test_sources_fences_and_order(void **state)
+{
+	(void)state;
+	struct store *s = open_write();
+	load_provenance_set(s, "BAC");
+
+	/* Fences apply to the figures shown. Over every source the .10
+	 * record was last seen at 400, but sensor-a last saw it at 200. */
+	struct pdns_query q = name_query("*.prov.example");
+	q.last_before = 250;
+	struct results r = run_query(s, &q);
+	assert_rows(&r, PROV_MX PROV_NS);
+	add_source(&q, "sensor-a");
+	r = run_query(s, &q);
+	assert_rows(&r, PROV_MX PROV_WWW10);
+	assert_figures(r.rows[1], 100, 200, 3, 3);
+
+	/* sensor-b first saw the MX at 500, everyone at 450. */
+	q = name_query("*.prov.example");
+	q.first_after = 500;
+	r = run_query(s, &q);
+	assert_rows(&r, PROV_TXT);
+	add_source(&q, "sensor-b");
+	r = run_query(s, &q);
+	assert_rows(&r, PROV_MAIL PROV_TXT);
+	assert_figures(r.rows[0], 500, 600, 4, 2);
+	assert_figures(r.rows[1], 900, 950, 1, 2);
+
+	/* The sort uses the figures shown: sensor-a's counts are 7, 3, 2, 1. */
+	q = name_query("*.prov.example");
+	q.sort = PDNS_SORT_COUNT;
+	add_source(&q, "sensor-a");
+	r = run_query(s, &q);
+	assert_rows(&r, PROV_MX PROV_WWW10 PROV_TXT PROV_WWW11);
+	q.limit = 2;
+	q.offset = 1;
+	r = run_query(s, &q);
+	assert_rows(&r, PROV_WWW10 PROV_TXT);
+
+	/* sensor-b's time_last: 950, 600, 400. */
+	q = name_query("*.prov.example");
+	q.sort = PDNS_SORT_LAST;
+	add_source(&q, "sensor-b");
+	r = run_query(s, &q);
+	assert_rows(&r, PROV_TXT PROV_MAIL PROV_WWW10);
+
+	/* /data/c.pcap's time_first: 30, 50, 60, 450. */
+	q = name_query("*.prov.example");
+	q.sort = PDNS_SORT_FIRST;
+	add_source(&q, "/data/c.pcap");
+	q.min_sources = 2;
+	r = run_query(s, &q);
+	assert_rows(&r, PROV_MX PROV_WWW10 PROV_MAIL);
+
+	/* A type filter and a fence with both source conditions. */
+	q = name_query("*.prov.example");
+	q.rrtype = 1;
+	q.first_after = 100;
+	add_source(&q, "sensor-a");
+	add_source(&q, "sensor-b");
+	q.min_sources = 3;
+	r = run_query(s, &q);
+	assert_rows(&r, PROV_WWW10);
+	assert_figures(r.rows[0], 100, 400, 8, 3);
+	finish(s);
+}
+
+static void test_sources_negatives(void **state)
+{
+	(void)state;
+	struct store *s = open_write();
+	uint32_t a = source(s, "sensor-a", "sensor");
+	uint32_t b = source(s, "sensor-b", "sensor");
+	uint32_t c = source(s, "/data/c.pcap", "file");
+	struct pdns_negative negs[] = {
+	        {.qname = "nx.prov.example.",
+	         .qtype = 1,
+	         .rcode = 3,
+	         .bailiwick = "",
+	         .time_first = 10,
+	         .time_last = 20,
+	         .count = 1,
+	         .source_id = a},
+	        {.qname = "gone.prov.example.",
+	         .qtype = 28,
+	         .rcode = 3,
+	         .bailiwick = "",
+	         .time_first = 5,
+	         .time_last = 5,
+	         .count = 1,
+	         .source_id = c},
+	        {.qname = "nx.prov.example.",
+	         .qtype = 1,
+	         .rcode = 3,
+	         .bailiwick = "",
+	         .time_first = 30,
+	         .time_last = 40,
+	         .count = 2,
+	         .source_id = b},
+	};
+	put_negatives(s, negs, 2);
+	put_negatives(s, negs + 2, 1);
+
+	struct pdns_query q = name_query("*.prov.example");
+	add_source(&q, "sensor-b");
+	struct results r = run_negative_query(s, &q);
+	assert_rows(&r, "nx.prov.example. 1 3 \n");
+	assert_figures(r.rows[0], 30, 40, 2, 2);
+
+	q = name_query("*.prov.example");
+	q.min_sources = 2;
+	r = run_negative_query(s, &q);
+	assert_rows(&r, "nx.prov.example. 1 3 \n");
+	assert_figures(r.rows[0], 10, 40, 3, 2);
+
+	q = name_query("*.prov.example");
+	add_source(&q, "/data/c.pcap");
+	r = run_negative_query(s, &q);
+	assert_rows(&r, "gone.prov.example. 28 3 \n");
+	assert_figures(r.rows[0], 5, 5, 1, 1);
+	q.min_sources = 2;
+	assert_int_equal(run_negative_query(s, &q).n, 0);
+
+	/* Fences on sensor-a's figures: it last saw nx at 20. */
+	q = name_query("*.prov.example");
+	add_source(&q, "sensor-a");
+	q.last_before = 21;
+	r = run_negative_query(s, &q);
+	assert_rows(&r, "nx.prov.example. 1 3 \n");
+	assert_figures(r.rows[0], 10, 20, 1, 2);
+	finish(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1815,6 +2271,13 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_dump_rrsets_per_source, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_dump_negatives_per_source, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_list_runs_oldest_first, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_sources_merge_any_order, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_source_filter_figures, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_source_filter_unknown, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_min_sources, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_sources_reverse_lookups, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_sources_fences_and_order, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_sources_negatives, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
