@@ -904,9 +904,10 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 		if (feed_format == FEED_UNKNOWN) {
 			capture_input_close(input);
 			return dn_fail(err, DN_EFORMAT,
-			               "%s: a text file, but not a log dragnet reads (Zeek dns.log, "
-			               "Suricata eve.json, passivedns, COF or DNSDB SAF); if it is one "
-			               "of those, name it with --format",
+			               "%s: not a capture or dnstap, and text in none of the log "
+			               "formats dragnet reads (Zeek dns.log, Suricata eve.json, "
+			               "passivedns, COF, DNSDB SAF); if it is one of those, name it with "
+			               "--format",
 			               path);
 		}
 		if (feed_parser_new(feed_format, &ing->feed) != DN_OK) {

@@ -159,7 +159,7 @@ def test_bad_input(tmp):
     with open(text, "w") as f:
         f.write("this is a shopping list\nnot a log at all\n")
     _db, log = ingest(tmp, "text", text, check=3)
-    assert f"{text}: a text file, but not a log dragnet reads" in log, log
+    assert f"{text}: not a capture or dnstap, and text in none of the log formats" in log, log
 
     cof = dnstest.sample("provider-export.json")
     _db, log = ingest(tmp, "wrong-format", "--format", "saf", cof, check=3)

@@ -37,7 +37,12 @@ def check_bad_files_do_not_stop_good_ones(tmp):
 
     proc = t.run("ingest", text, empty, missing, folder, good, truncated, db=db, check=3)
     err = proc.stderr
-    assert "notes.pcap: not a pcap or pcapng capture (it starts with bytes 68 65 6c 6c" in err, err
+    assert "notes.pcap: not a capture or dnstap, and text in none of the log formats" in err, err
+    # Binary that is no known format names its first bytes.
+    binary = write(os.path.join(tmp, "noise.pcap"), bytes([0xde, 0xad, 0xbe, 0xef, 0, 1, 2]))
+    proc = t.run("ingest", binary, db=db, check=3)
+    assert "noise.pcap: not a pcap or pcapng capture, dnstap (Frame Streams or a single " \
+           "message) or a text log (it starts with bytes de ad be ef" in proc.stderr, proc.stderr
     assert "empty.pcap: file is empty" in err, err
     assert f"cannot open {missing}" in err, err
     assert f"cannot read {folder}: it is a directory" in err, err
