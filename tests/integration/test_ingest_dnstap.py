@@ -17,6 +17,7 @@ dnstap-ldns, kdig, and Knot DNS and Unbound running on loopback.
 """
 
 import gzip
+import json
 import os
 import shutil
 import signal
@@ -258,6 +259,12 @@ def live_capture(tmp, transport):
     assert (f"unbound-{transport}", "sensor") in sources, sources
     by_source = dnstest.rrset_sources(db)
     assert all(row[4] == f"unbound-{transport}" for row in by_source), by_source[:5]
+    # dragnet pdns shows them with their source.
+    lines = run("pdns", "--json", "--source", f"unbound-{transport}", "www.example.test",
+                db=db, check=0).stdout.splitlines()
+    shown = [json.loads(line) for line in lines]
+    assert {o["rdata"] for o in shown if o["rrtype"] == "A"} == {"192.0.2.10"}, shown
+    assert all(o["sources"] == 1 for o in shown), shown
     assert "connected" in text, text
 
 
