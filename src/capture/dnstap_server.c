@@ -533,14 +533,20 @@ enum capture_next dnstap_server_next(struct dnstap_server *s, int timeout_ms,
 	}
 }
 
-uint64_t dnstap_server_connections(const struct dnstap_server *s)
+uint64_t dnstap_server_connections(struct dnstap_server *s)
 {
-	return s->accepted;
+	pthread_mutex_lock(&s->lock);
+	uint64_t n = s->accepted;
+	pthread_mutex_unlock(&s->lock);
+	return n;
 }
 
-uint64_t dnstap_server_failed(const struct dnstap_server *s)
+uint64_t dnstap_server_failed(struct dnstap_server *s)
 {
-	return s->failed;
+	pthread_mutex_lock(&s->lock);
+	uint64_t n = s->failed;
+	pthread_mutex_unlock(&s->lock);
+	return n;
 }
 
 void dnstap_server_close(struct dnstap_server *s)

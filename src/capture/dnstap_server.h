@@ -36,8 +36,8 @@ enum capture_next dnstap_server_next(struct dnstap_server *server, int timeout_m
 void dnstap_server_break(struct dnstap_server *server);
 
 /* Streams accepted so far, and streams that ended with an error. */
-uint64_t dnstap_server_connections(const struct dnstap_server *server);
-uint64_t dnstap_server_failed(const struct dnstap_server *server);
+uint64_t dnstap_server_connections(struct dnstap_server *server);
+uint64_t dnstap_server_failed(struct dnstap_server *server);
 
 /* Stop everything, join the threads, remove a Unix socket file. */
 void dnstap_server_close(struct dnstap_server *server);

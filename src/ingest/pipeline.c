@@ -1160,6 +1160,10 @@ dn_status ingest_dnstap_listen(struct ingest *ing, const char *address, struct d
 		next_flush = time_monotonic() + ing->options.flush_interval;
 	}
 	ing->last.connections = dnstap_server_connections(server);
+	uint64_t failed = dnstap_server_failed(server);
+	if (failed > 0)
+		log_warn("%s: %llu of %llu dnstap streams ended with an error (see above)", address,
+		         (unsigned long long)failed, (unsigned long long)ing->last.connections);
 	ing->server = NULL;
 	dnstap_server_close(server);
 
