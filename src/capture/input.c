@@ -805,7 +805,7 @@ enum capture_next capture_input_next_line(struct capture_input *in, const char *
 		n--;
 	*line = in->line;
 	*len = (size_t)n;
-	/* NOTE: getline() holds a whole line, however long, before the check. */
+	/* NOTE: getline() reads a whole line into memory, however long, before this check. */
 	if ((size_t)n > LINE_MAX_BYTES)
 		return CAPTURE_NEXT_TIMEOUT;
 	return CAPTURE_NEXT_PACKET;
