@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <fstrm.h>
+#include <grp.h>
 
 #include "dnstap/dnstap.h"
 #include "util/log.h"
@@ -31,6 +32,10 @@
 #define QUEUE_BYTES (32u << 20)
 #define FRAME_MAX (1u << 20)
 #define RECV_BYTES (64u << 10)
+/* A sender must finish the Frame Streams handshake within this time. */
+#define HANDSHAKE_SECONDS 10
+/* Failed handshakes logged in full; later ones are counted. */
+#define HANDSHAKE_WARNINGS 5
 
 /* Frames stored back to back, each as a 4-byte length and its bytes. */
 struct batch {
@@ -52,6 +57,7 @@ struct connection {
 	size_t buf_pos;
 	size_t buf_len;
 	uint64_t frames;
+	uint64_t bytes; /* received */
 	struct connection *next;
 };
 
@@ -73,6 +79,9 @@ struct dnstap_server {
 	struct connection *connections;
 	uint64_t accepted;
 	uint64_t failed;
+	uint64_t bad_handshakes;
+	dev_t socket_dev; /* the Unix socket file this server made */
+	ino_t socket_ino;
 
 	struct batch *current; /* the consumer's batch */
 };
@@ -212,6 +221,7 @@ static fstrm_res conn_read(void *obj, void *data, size_t count)
 				return n == 0 && out == data ? fstrm_res_stop : fstrm_res_failure;
 			c->buf_pos = 0;
 			c->buf_len = (size_t)n;
+			c->bytes += (uint64_t)n;
 		}
 		size_t take = c->buf_len - c->buf_pos;
 		if (take > count)
@@ -249,6 +259,29 @@ static fstrm_res conn_noop(void *obj)
 	return fstrm_res_success;
 }
 
+/* A sender that closes without a word is usually a probe and is logged at
+ * debug level. Other failures are logged, the first few in full. */
+static void report_bad_handshake(struct connection *c)
+{
+	struct dnstap_server *s = c->server;
+	if (s->broken)
+		return;
+	if (c->bytes == 0) {
+		log_debug("dnstap %s: closed or timed out before sending anything", c->peer);
+		return;
+	}
+	pthread_mutex_lock(&s->lock);
+	uint64_t n = ++s->bad_handshakes;
+	pthread_mutex_unlock(&s->lock);
+	if (n <= HANDSHAKE_WARNINGS)
+		log_warn("dnstap %s: handshake failed: not bidirectional Frame Streams with content "
+		         "type " DNSTAP_CONTENT_TYPE ", or not finished within %d s",
+		         c->peer, HANDSHAKE_SECONDS);
+	else if (n == HANDSHAKE_WARNINGS + 1)
+		log_warn("dnstap %s: more failed handshakes follow; the summary counts them",
+		         s->address);
+}
+
 static void *connection_main(void *arg)
 {
 	struct connection *c = arg;
@@ -269,23 +302,32 @@ static void *connection_main(void *arg)
 	}
 	if (ropt != NULL)
 		fstrm_reader_options_destroy(&ropt);
+	/* An idle sender must not hold a thread for ever. */
+	struct timeval limit = {.tv_sec = HANDSHAKE_SECONDS};
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
 	if (reader == NULL) {
 		if (rdwr != NULL)
 			fstrm_rdwr_destroy(&rdwr);
 		log_error("dnstap %s: out of memory for a connection", c->peer);
 	} else if (fstrm_reader_open(reader) != fstrm_res_success) {
-		if (!s->broken)
-			log_warn("dnstap %s: handshake failed (not bidirectional Frame Streams, or a "
-			         "content type other than " DNSTAP_CONTENT_TYPE ")",
-			         c->peer);
+		report_bad_handshake(c);
 	} else {
+		struct timeval none = {.tv_sec = 0};
+		setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
 		log_info("dnstap %s: connected", c->peer);
 		for (;;) {
-			const uint8_t *data;
-			size_t len;
+			/* libfstrm 0.6.1 reports success without setting data when a
+			 * frame is over the maximum size. */
+			const uint8_t *data = NULL;
+			size_t len = 0;
 			fstrm_res res = fstrm_reader_read(reader, &data, &len);
 			if (res == fstrm_res_stop) {
 				ok = true;
+				break;
+			}
+			if (res == fstrm_res_success && data == NULL) {
+				log_warn("dnstap %s: frame %llu is over 1 MiB; closing the stream", c->peer,
+				         (unsigned long long)c->frames + 1);
 				break;
 			}
 			if (res != fstrm_res_success) {
@@ -403,8 +445,39 @@ static void *accept_main(void *arg)
 	return NULL;
 }
 
-dn_status dnstap_server_open(const char *address, struct dnstap_server **out,
-                             struct dn_error *err)
+/* Whether a process accepts connections on the Unix socket at ss. */
+static bool socket_in_use(const struct sockaddr_storage *ss, socklen_t len)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	bool used = connect(fd, (const struct sockaddr *)ss, len) == 0 || errno == EAGAIN;
+	close(fd);
+	return used;
+}
+
+static dn_status set_socket_access(const char *path, const struct dnstap_server_options *o,
+                                   struct dn_error *err)
+{
+	if (o == NULL)
+		return DN_OK;
+	if (o->group != NULL) {
+		struct group *g = getgrnam(o->group);
+		if (g == NULL)
+			return dn_fail(err, DN_EINVAL, "unknown group '%s' for the dnstap socket",
+			               o->group);
+		if (chown(path, (uid_t)-1, g->gr_gid) != 0)
+			return dn_fail(err, DN_EIO, "cannot give dnstap socket %s to group %s: %s", path,
+			               o->group, strerror(errno));
+	}
+	if (o->mode >= 0 && chmod(path, (mode_t)o->mode) != 0)
+		return dn_fail(err, DN_EIO, "cannot set the mode of dnstap socket %s to %o: %s", path,
+		               (unsigned)o->mode, strerror(errno));
+	return DN_OK;
+}
+
+dn_status dnstap_server_open(const char *address, const struct dnstap_server_options *options,
+                             struct dnstap_server **out, struct dn_error *err)
 {
 	*out = NULL;
 	struct sockaddr_storage ss;
@@ -433,19 +506,40 @@ dn_status dnstap_server_open(const char *address, struct dnstap_server **out,
 				               "not replacing it",
 				               path);
 			}
+			if (socket_in_use(&ss, sslen)) {
+				dnstap_server_close(s);
+				return dn_fail(err, DN_EIO,
+				               "another process listens on dnstap socket %s; stop it "
+				               "or choose another path",
+				               path);
+			}
 			unlink(path);
 		}
-		snprintf(s->unix_path, sizeof(s->unix_path), "%s", path);
 	}
 	s->listen_fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	int one = 1;
 	if (s->listen_fd >= 0 && ss.ss_family != AF_UNIX)
 		setsockopt(s->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (s->listen_fd < 0 || bind(s->listen_fd, (struct sockaddr *)&ss, sslen) != 0 ||
-	    listen(s->listen_fd, 64) != 0) {
-		int e = errno;
-		if (s->listen_fd >= 0 && ss.ss_family == AF_UNIX && e == EADDRINUSE)
-			s->unix_path[0] = '\0';
+	bool bound = s->listen_fd >= 0 && bind(s->listen_fd, (struct sockaddr *)&ss, sslen) == 0;
+	int e = errno;
+	if (bound && ss.ss_family == AF_UNIX) {
+		/* Remember which file is ours: only that one is removed at the end. */
+		const char *path = ((struct sockaddr_un *)&ss)->sun_path;
+		struct stat st;
+		if (stat(path, &st) == 0) {
+			snprintf(s->unix_path, sizeof(s->unix_path), "%s", path);
+			s->socket_dev = st.st_dev;
+			s->socket_ino = st.st_ino;
+		}
+		rc = set_socket_access(path, options, err);
+		if (rc != DN_OK) {
+			dnstap_server_close(s);
+			return rc;
+		}
+	}
+	if (!bound || listen(s->listen_fd, 64) != 0) {
+		if (bound)
+			e = errno;
 		dnstap_server_close(s);
 		return dn_fail(err, DN_EIO, "cannot listen for dnstap on %s: %s", address,
 		               strerror(e));
@@ -562,7 +656,9 @@ void dnstap_server_close(struct dnstap_server *s)
 	}
 	if (s->listen_fd >= 0)
 		close(s->listen_fd);
-	if (s->unix_path[0] != '\0')
+	struct stat st;
+	if (s->unix_path[0] != '\0' && stat(s->unix_path, &st) == 0 && st.st_dev == s->socket_dev &&
+	    st.st_ino == s->socket_ino)
 		unlink(s->unix_path);
 	if (s->wake[0] >= 0)
 		close(s->wake[0]);

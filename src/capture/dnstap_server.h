@@ -18,11 +18,17 @@ struct dnstap_server;
  * brackets) without opening anything. */
 dn_status dnstap_server_check_address(const char *address, struct dn_error *err);
 
-/* Bind, listen and start accepting. An existing socket file at a Unix path
- * is replaced; any other file there is an error. DN_EIO when the socket
- * cannot be opened. */
-dn_status dnstap_server_open(const char *address, struct dnstap_server **server,
-                             struct dn_error *err);
+struct dnstap_server_options {
+	int mode;          /* permissions of a Unix socket file; -1 leaves the umask's */
+	const char *group; /* group of a Unix socket file; NULL leaves ours */
+};
+
+/* Bind, listen and start accepting. A stale socket file at a Unix path is
+ * replaced; a socket another process listens on, or any other file there,
+ * is an error. options may be NULL. DN_EIO when the socket cannot be
+ * opened, DN_EINVAL for an unknown group. */
+dn_status dnstap_server_open(const char *address, const struct dnstap_server_options *options,
+                             struct dnstap_server **server, struct dn_error *err);
 
 /* The next frame's payload, valid until the next call: CAPTURE_NEXT_PACKET,
  * CAPTURE_NEXT_TIMEOUT when none came within timeout_ms, or
@@ -39,5 +45,6 @@ void dnstap_server_break(struct dnstap_server *server);
 uint64_t dnstap_server_connections(struct dnstap_server *server);
 uint64_t dnstap_server_failed(struct dnstap_server *server);
 
-/* Stop everything, join the threads, remove a Unix socket file. */
+/* Stop everything, join the threads, and remove the Unix socket file if it
+ * is still the one this server made. */
 void dnstap_server_close(struct dnstap_server *server);

@@ -762,13 +762,37 @@ enum capture_next capture_input_next_frame(struct capture_input *in, const uint8
 		*len = in->message_len;
 		return CAPTURE_NEXT_PACKET;
 	}
-	fstrm_res res = fstrm_reader_read(in->fstrm, data, len);
-	if (res == fstrm_res_success) {
-		in->frames++;
-		return CAPTURE_NEXT_PACKET;
+	for (;;) {
+		/* libfstrm 0.6.1 reports success without setting data or len when
+		 * a frame is over the maximum size, so both start out unset. */
+		*data = NULL;
+		*len = 0;
+		fstrm_res res = fstrm_reader_read(in->fstrm, data, len);
+		if (res == fstrm_res_success && *data != NULL) {
+			in->frames++;
+			return CAPTURE_NEXT_PACKET;
+		}
+		if (res == fstrm_res_success && in->fstrm_error[0] == '\0')
+			snprintf(in->fstrm_error, sizeof(in->fstrm_error), "a frame over 1 MiB");
+		if (res != fstrm_res_stop)
+			break;
+		/* Files of Frame Streams joined with cat: another START may follow
+		 * the STOP. */
+		int next = getc(in->fp);
+		if (next == EOF)
+			return CAPTURE_NEXT_END;
+		ungetc(next, in->fp);
+		fstrm_reader_destroy(&in->fstrm);
+		struct dn_error open_err;
+		if (open_fstrm(in, &open_err) != DN_OK) {
+			dn_fail(err, DN_EMALF,
+			        "%s: bytes after the STOP frame that follows frame %llu (offset %llu) "
+			        "do not start another dnstap stream",
+			        in->path, (unsigned long long)in->frames,
+			        (unsigned long long)capture_input_position(in));
+			return CAPTURE_NEXT_ERROR;
+		}
 	}
-	if (res == fstrm_res_stop)
-		return CAPTURE_NEXT_END;
 	dn_fail(err, DN_EMALF, "%s: reading stopped after frame %llu (offset %llu): %s", in->path,
 	        (unsigned long long)in->frames, (unsigned long long)capture_input_position(in),
 	        in->fstrm_error[0] != '\0'

@@ -1,4 +1,5 @@
 /* dragnet ingest and dragnet capture: read DNS traffic into the store. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -45,7 +46,7 @@ static const char ingest_usage[] =
 	"                        (default $DRAGNET_STORE, else $DRAGNET_DB, else the\n"
 	"                        config file, else $XDG_DATA_HOME/dragnet/dragnet.db)\n"
 	"      --db PATH         SQLite file; the same as --store PATH\n"
-	"  -v, --verbose         more detail; -q, --quiet: errors only\n"
+	"  -v, --verbose         more detail; -q, --quiet: warnings and errors only\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"Damaged packets, frames and lines are counted and skipped, the first five of\n"
@@ -69,6 +70,10 @@ static const char capture_usage[] =
 	"                          Unix socket (unix:PATH, created; an old socket file\n"
 	"                          there is replaced) or TCP (tcp:127.0.0.1:PORT,\n"
 	"                          tcp:[::1]:PORT); any number of senders may connect\n"
+	"      --dnstap-mode MODE  permissions of the Unix socket, in octal (e.g. 660;\n"
+	"                          default: from the umask)\n"
+	"      --dnstap-group NAME group of the Unix socket, so that a resolver running\n"
+	"                          as another user (unbound, knot) may connect\n"
 	"  -f, --filter BPF        capture filter, e.g. 'port 53' (default: everything;\n"
 	"                          the decoder keeps DNS ports only)\n"
 	"  -s, --source NAME       source name (default HOSTNAME/IFACE, or\n"
@@ -101,6 +106,8 @@ enum {
 	OPT_AGAIN,
 	OPT_FORMAT,
 	OPT_DNSTAP,
+	OPT_DNSTAP_MODE,
+	OPT_DNSTAP_GROUP,
 };
 
 static struct ingest *volatile running;  /* read by the signal handler */
@@ -310,6 +317,11 @@ static int capture_dnstap(struct cli_common *common, const struct ingest_options
 		log_error("%s", err.msg);
 		return DN_EXIT_USAGE;
 	}
+	if (strncmp(address, "tcp:", 4) == 0 && strncmp(address, "tcp:127.", 8) != 0 &&
+	    strncmp(address, "tcp:[::1]:", 10) != 0)
+		log_warn("%s is not a loopback address: anyone who can reach it can add records, "
+		         "unauthenticated and unencrypted; prefer a Unix socket or a firewall",
+		         address);
 	struct store *store = NULL;
 	struct store_options store_options = {.cache_bytes = ingest_store_cache_bytes(options)};
 	int code = cli_open_store(common, STORE_WRITE, &store_options, &store);
@@ -330,8 +342,11 @@ static int capture_dnstap(struct cli_common *common, const struct ingest_options
 	rc = ingest_dnstap_listen(ing, address, &err);
 	if (rc != DN_OK)
 		log_error("%s", err.msg);
-	ingest_report(address, ingest_last(ing), false, time_monotonic() - started);
-	log_info("dnstap listener on %s stopped", address);
+	/* The format is set once the socket listens. */
+	if (ingest_last(ing)->format[0] != '\0') {
+		ingest_report(address, ingest_last(ing), false, time_monotonic() - started);
+		log_info("dnstap listener on %s stopped", address);
+	}
 
 	running = NULL;
 	ingest_free(ing);
@@ -350,6 +365,8 @@ int cmd_capture(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"interface", required_argument, NULL, 'i'},
 		{"dnstap", required_argument, NULL, OPT_DNSTAP},
+		{"dnstap-mode", required_argument, NULL, OPT_DNSTAP_MODE},
+		{"dnstap-group", required_argument, NULL, OPT_DNSTAP_GROUP},
 		{"filter", required_argument, NULL, 'f'},
 		{"source", required_argument, NULL, 's'},
 		{"flush-interval", required_argument, NULL, 'F'},
@@ -381,8 +398,12 @@ int cmd_capture(int argc, char **argv)
 	unsigned long long value;
 	size_t size;
 
+	bool interface_options = false;
 	int opt;
 	while ((opt = getopt_long(argc, argv, ":i:f:s:F:m:p:hvq", longopts, NULL)) != -1) {
+		if (opt == 'p' || opt == OPT_MDNS || opt == OPT_LLMNR || opt == OPT_MATCH ||
+		    opt == OPT_SNAPLEN || opt == OPT_BUFFER || opt == OPT_NO_PROMISC)
+			interface_options = true;
 		int handled = pipeline_option("capture", &options, opt, optarg);
 		if (handled < 0)
 			return DN_EXIT_USAGE;
@@ -397,6 +418,20 @@ int cmd_capture(int argc, char **argv)
 			break;
 		case OPT_DNSTAP:
 			dnstap = optarg;
+			break;
+		case OPT_DNSTAP_MODE: {
+			char *end;
+			errno = 0;
+			long mode = strtol(optarg, &end, 8);
+			if (optarg[0] == '\0' || *end != '\0' || errno != 0 || mode < 0 || mode > 07777)
+				return cli_usage_error("capture", "invalid --dnstap-mode '%s' (octal, "
+				                                  "such as 660)",
+				                       optarg);
+			options.dnstap_mode = (int)mode;
+			break;
+		}
+		case OPT_DNSTAP_GROUP:
+			options.dnstap_group = optarg;
 			break;
 		case OPT_SNAPLEN:
 			if (!cli_parse_uint(optarg, 262144, &value) || value < 64)
@@ -423,6 +458,13 @@ int cmd_capture(int argc, char **argv)
 		                                  "(--dnstap unix:PATH)");
 	if (iface != NULL && dnstap != NULL)
 		return cli_usage_error("capture", "give either -i or --dnstap, not both");
+	if (dnstap != NULL && (live.filter != NULL || interface_options))
+		return cli_usage_error("capture",
+		                       "-f, --snaplen, --buffer, --no-promiscuous, -p, --mdns, "
+		                       "--llmnr and --match-queries apply to -i, not --dnstap");
+	if (dnstap == NULL && (options.dnstap_mode >= 0 || options.dnstap_group != NULL))
+		return cli_usage_error("capture", "--dnstap-mode and --dnstap-group apply to "
+		                                  "--dnstap only");
 	if (optind < argc)
 		return cli_usage_error("capture", "unexpected argument '%s'", argv[optind]);
 	cli_setup_logging(&common, true);

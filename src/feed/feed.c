@@ -79,6 +79,9 @@ dn_status feed_parse_end(struct feed_parser *parser, struct dn_error *err)
 enum feed_format feed_detect(const char *buf, size_t len)
 {
 	size_t start = 0;
+	/* A UTF-8 byte order mark, as Windows tools write, is not content. */
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		start = 3;
 	for (int line = 0; line < DETECT_LINES && start < len; line++) {
 		for (size_t i = 0; i < NFORMATS; i++)
 			if (formats[i]->detect(buf + start, len - start))

@@ -25,7 +25,25 @@ struct saf_state {
 	enum saf_end end;
 	char end_cond[16];
 	char msg[SAF_MSG_MAX + 1];
+	/* Of the streams before this one (files joined with cat), the worst
+	 * ending: SAF_OPEN when there were none or all succeeded. */
+	enum saf_end earlier;
+	char earlier_msg[SAF_MSG_MAX + 1];
 };
+
+/* Whether a line is exactly a stream's opening {"cond":"begin"}. */
+static bool is_begin_line(const char *line, size_t len)
+{
+	json_t *root;
+	struct dn_error ignored;
+	if (json_line_load(line, len, JSON_REJECT_DUPLICATES, &root, &ignored) != DN_OK)
+		return false;
+	const json_t *cond = json_object_get(root, "cond");
+	bool begin = json_object_size(root) == 1 && json_is_string(cond) &&
+	             strcmp(json_string_value(cond), "begin") == 0;
+	json_decref(root);
+	return begin;
+}
 
 static const struct {
 	const char *name;
@@ -71,6 +89,17 @@ static dn_status saf_line(void *state, const char *line, size_t len, feed_record
 	struct saf_state *s = state;
 	if (json_line_is_blank(line, len))
 		return DN_OK;
+	if (s->end != SAF_OPEN && is_begin_line(line, len)) {
+		/* Another stream follows: keep the worse ending for the report. */
+		if (s->end > s->earlier && s->end != SAF_SUCCEEDED) {
+			s->earlier = s->end;
+			memcpy(s->earlier_msg, s->msg, sizeof(s->msg));
+		}
+		s->end = SAF_OPEN;
+		s->started = false;
+		s->end_cond[0] = '\0';
+		s->msg[0] = '\0';
+	}
 	if (s->end != SAF_OPEN)
 		return dn_fail(err, DN_EMALF, "line after the end of the SAF stream (cond \"%s\")",
 		               s->end_cond);
@@ -107,6 +136,10 @@ static dn_status saf_line(void *state, const char *line, size_t len, feed_record
 static dn_status saf_end(void *state, struct dn_error *err)
 {
 	struct saf_state *s = state;
+	if (s->end != SAF_OPEN && s->earlier > s->end) {
+		s->end = s->earlier;
+		memcpy(s->msg, s->earlier_msg, sizeof(s->msg));
+	}
 	const char *msg = s->msg[0] != '\0' ? s->msg : "no message given";
 	switch (s->end) {
 	case SAF_SUCCEEDED:

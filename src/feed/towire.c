@@ -13,6 +13,13 @@
 
 #include "dns/message.h"
 #include "dns/rdata.h"
+#include "pdns/name.h"
+
+/* Counts above this are taken for damage, not sightings: sums of them
+ * could overflow the store's 64-bit counters. */
+#define COUNT_MAX 1000000000000000ull
+/* Times outside [0, 2200-01-01) are damage too, as for dnstap. */
+#define TIME_MAX 7258118400ll
 
 struct feed_towire {
 	zs_scanner_t scanner;
@@ -56,6 +63,15 @@ static dn_status read_name(const char *text, const char *what, uint8_t out[KNOT_
 {
 	if (text == NULL || text[0] == '\0')
 		return dn_fail(err, DN_EMALF, "empty %s", what);
+	/* UTF-8 names (as some exports write IDNs) are stored in A-label form,
+	 * as lookups expect; bytes that are not valid UTF-8 stay as they are. */
+	char ascii[PDNS_NAME_BUF];
+	bool plain = true;
+	for (const char *p = text; *p != '\0'; p++)
+		plain = plain && (unsigned char)*p < 0x80;
+	struct dn_error idn_err;
+	if (!plain && pdns_name_normalize(text, ascii, sizeof(ascii), &idn_err) == DN_OK)
+		text = ascii;
 	if (knot_dname_from_str(out, text, KNOT_DNAME_MAXLEN) == NULL)
 		return dn_fail(err, DN_EMALF, "%s '%.80s' is not a valid domain name", what, text);
 	knot_dname_to_lower(out);
@@ -121,6 +137,13 @@ dn_status feed_towire_add(struct feed_towire *t, const struct feed_record *rec,
 		return dn_fail(err, DN_ENOMEM, "out of memory");
 	if (rec->count == 0 || rec->time_last < rec->time_first)
 		return dn_fail(err, DN_EMALF, "count 0 or last seen before first seen");
+	if (rec->count > COUNT_MAX)
+		return dn_fail(err, DN_EMALF, "count %llu is implausibly large (over 10^15)",
+		               (unsigned long long)rec->count);
+	if (rec->time_first < 0 || rec->time_last >= TIME_MAX)
+		return dn_fail(err, DN_EMALF,
+		               "time %lld is before 1970 or after 2199",
+		               (long long)(rec->time_first < 0 ? rec->time_first : rec->time_last));
 
 	uint8_t owner[KNOT_DNAME_MAXLEN], zone[KNOT_DNAME_MAXLEN];
 	size_t owner_len, zone_len = 0;

@@ -382,6 +382,9 @@ static bool tsv_detect(const char *buf, size_t len)
 		const char *end = memchr(buf + pos, '\n', len - pos);
 		size_t line_len = end != NULL ? (size_t)(end - buf - pos) : len - pos;
 		const char *line = buf + pos;
+		size_t advance = line_len + 1;
+		if (line_len > 0 && line[line_len - 1] == '\r')
+			line_len--; /* Windows line ends */
 		if (line_len >= 11 && memcmp(line, "#separator ", 11) == 0)
 			separator = true;
 		if (separator && line_len >= 6 && memcmp(line, "#path", 5) == 0 &&
@@ -389,7 +392,7 @@ static bool tsv_detect(const char *buf, size_t len)
 			return false;
 		if (end == NULL)
 			break;
-		pos += line_len + 1;
+		pos += advance;
 	}
 	return separator;
 }

@@ -36,6 +36,8 @@ struct ingest_options {
 	                             memory runs short */
 	size_t flush_records;     /* flush when the aggregate holds this many entries; 0: off */
 	enum feed_format format;  /* text inputs: this format; FEED_UNKNOWN detects it */
+	int dnstap_mode;          /* dnstap Unix socket permissions; -1: the umask's */
+	const char *dnstap_group; /* dnstap Unix socket group; NULL: ours */
 };
 
 /* Fill options with defaults: 512 MiB, port 53, 10 s match window, no

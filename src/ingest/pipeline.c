@@ -47,6 +47,7 @@ struct ingest {
 	struct feed_towire *towire;
 	struct feed_parser *feed;  /* the text input being read */
 	uint64_t item;             /* number of the frame or line being read, in the file */
+	enum ingest_unit unit;     /* what the input being opened is made of */
 	const char *label;         /* the input, for messages */
 	size_t agg_budget;
 
@@ -77,6 +78,7 @@ void ingest_options_default(struct ingest_options *options)
 {
 	memset(options, 0, sizeof(*options));
 	options->max_memory = 512u << 20;
+	options->dnstap_mode = -1;
 	options->match_window = 10;
 }
 
@@ -135,6 +137,7 @@ static dn_status plan_memory(struct ingest *ing, struct dn_error *err)
 }
 
 static void on_message(const struct capture_message *m, void *ctx);
+static const char *unit_name(enum ingest_unit unit);
 
 dn_status ingest_new(struct store *store, const struct ingest_options *options,
                      struct ingest **out, struct dn_error *err)
@@ -544,14 +547,13 @@ static dn_status judge_earlier(const struct ingest *ing, const struct store_run 
 	}
 	if (earlier->finished) {
 		log_warn("%s: skipped, ingested before (run %lld of %s); give --again to count its "
-		         "packets a second time",
-		         path, id, when);
+		         "%ss a second time",
+		         path, id, when, unit_name(ing->unit));
 		*skip = true;
 		return DN_OK;
 	}
-	log_info("%s: run %lld of %s stopped after packet %llu, which is stored; resuming after "
-	         "it",
-	         path, id, when, (unsigned long long)earlier->packets);
+	log_info("%s: run %lld of %s stopped after %s %llu, which is stored; resuming after it",
+	         path, id, when, unit_name(ing->unit), (unsigned long long)earlier->packets);
 	if (strcmp(source, earlier->source) != 0)
 		log_warn("%s: run %lld began under source '%s'; the rest of the file goes there too, "
 		         "not to '%s'",
@@ -687,6 +689,8 @@ static void decode_dnstap(struct ingest *ing, const uint8_t *data, size_t len)
 		damaged(ing, &c->dnstap_bad, &e);
 		return;
 	}
+	if (m.dns != NULL)
+		c->messages++;
 	if (!m.response) {
 		c->dnstap_queries++;
 		return;
@@ -701,7 +705,6 @@ static void decode_dnstap(struct ingest *ing, const uint8_t *data, size_t len)
 		damaged(ing, &c->dnstap_bad, &e);
 		return;
 	}
-	c->messages++;
 	struct dns_message msg;
 	enum dns_parse_result result = dns_parse_answers(ing->parser, m.dns, m.dns_len, &msg);
 	if (result != DNS_PARSE_OK)
@@ -715,9 +718,13 @@ static void decode_dnstap(struct ingest *ing, const uint8_t *data, size_t len)
 	}
 	c->responses++;
 
+	/* query_zone names the zone of the server asked only in resolver and
+	 * authoritative traffic; for a forwarder it is the forward zone (often
+	 * "."), which says nothing about where the data came from. */
 	struct pdns_extract_options options = {.zone = NULL};
 	uint8_t zone[KNOT_DNAME_MAXLEN];
-	if (m.query_zone != NULL && m.query_zone_len <= sizeof(zone) &&
+	bool zone_known = m.type == DNSTAP_RESOLVER_RESPONSE || m.type == DNSTAP_AUTH_RESPONSE;
+	if (zone_known && m.query_zone != NULL && m.query_zone_len <= sizeof(zone) &&
 	    knot_dname_wire_check(m.query_zone, m.query_zone + m.query_zone_len, NULL) ==
 	        (int)m.query_zone_len) {
 		memcpy(zone, m.query_zone, m.query_zone_len);
@@ -770,6 +777,10 @@ static void decode_line(struct ingest *ing, const char *line, size_t len, bool t
 		damaged(ing, &c->feed_bad, &e);
 		return;
 	}
+	if (ing->item == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+		line += 3; /* a UTF-8 byte order mark */
+		len -= 3;
+	}
 	dn_status rc = feed_parse_line(ing->feed, line, len, on_feed_record, ing, &e);
 	if (rc == DN_ENOMEM) {
 		fail_in_callback(ing, rc, NULL);
@@ -780,6 +791,28 @@ static void decode_line(struct ingest *ing, const char *line, size_t len, bool t
 	else if (rc != DN_OK)
 		damaged(ing, &c->feed_bad, &e);
 	check_memory(ing);
+}
+
+/* A text input of which no line could be read in the chosen format is
+ * probably in another one: an error that names the format detected. */
+static dn_status check_format_fits(const struct ingest *ing, const struct capture_input *input,
+                                   enum feed_format format, struct dn_error *err)
+{
+	const struct ingest_counters *c = &ing->last;
+	if (c->feed_bad.count == 0 || c->feed_records > 0 || c->feed_unsupported.count > 0 ||
+	    c->feed_rejected.count > 0)
+		return DN_OK;
+	size_t head_len;
+	const uint8_t *head = capture_input_head(input, &head_len);
+	enum feed_format detected = feed_detect((const char *)head, head_len);
+	if (detected != FEED_UNKNOWN && detected != format)
+		return dn_fail(err, DN_EFORMAT,
+		               "%s: no line could be read as %s; the content looks like %s (leave "
+		               "out --format, or give --format %s)",
+		               ing->label, feed_format_name(format), feed_format_name(detected),
+		               feed_format_name(detected));
+	return dn_fail(err, DN_EFORMAT, "%s: no line could be read as %s", ing->label,
+	               feed_format_name(format));
 }
 
 /* The next packet, frame or line of a file, decoded; CAPTURE_NEXT_TIMEOUT
@@ -916,6 +949,9 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 		}
 	}
 
+	ing->unit = format == CAPTURE_FORMAT_TEXT                                   ? INGEST_LINES
+	            : format == CAPTURE_FORMAT_FSTRM || format == CAPTURE_FORMAT_DNSTAP ? INGEST_FRAMES
+	                                                                                : INGEST_PACKETS;
 	const char *source = ing->options.source;
 	/* Other providers' exports are a provider's view; everything else was
 	 * seen by a sensor. */
@@ -1022,6 +1058,8 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 		else if (end != DN_OK)
 			read_status = dn_fail(&read_err, end, "%s: %s", path, end_err.msg);
 	}
+	if (read_status == DN_OK && ing->feed != NULL && ing->failure == DN_OK)
+		read_status = check_format_fits(ing, input, feed_format, &read_err);
 	return end_run(ing, input, read_status, &read_err, err);
 }
 
@@ -1103,7 +1141,11 @@ dn_status ingest_dnstap_listen(struct ingest *ing, const char *address, struct d
 		source = default_source;
 	}
 	struct dnstap_server *server;
-	dn_status rc = dnstap_server_open(address, &server, err);
+	struct dnstap_server_options server_options = {
+		.mode = ing->options.dnstap_mode,
+		.group = ing->options.dnstap_group,
+	};
+	dn_status rc = dnstap_server_open(address, &server_options, &server, err);
 	if (rc != DN_OK)
 		return rc;
 	bool skip;

@@ -153,8 +153,12 @@ void ingest_report(const char *label, const struct ingest_counters *c, bool dry_
 	}
 	report_tally(label, unit, "skipped, not valid dnstap", &c->dnstap_bad);
 	report_tally(label, unit, "skipped, cannot be read", &c->feed_bad);
-	report_tally(label, unit, "some answers left out, their type cannot be told",
+	report_tally(label, unit,
+	             "some answers left out, as the log does not give their type, owner or "
+	             "rdata in full",
 	             &c->feed_unsupported);
-	report_tally(label, unit, "records left out, a name or rdata cannot be read",
+	report_tally(label, unit,
+	             "records left out, with a name or rdata that cannot be read, or an "
+	             "impossible count or time",
 	             &c->feed_rejected);
 }

@@ -16,12 +16,15 @@ dnstap-ldns, kdig, and Knot DNS and Unbound running on loopback.
   senders at once (fstrm_replay).
 """
 
+import grp
 import gzip
 import json
 import os
 import shutil
 import signal
 import socket
+import stat
+import struct
 import subprocess
 import sys
 import time
@@ -325,10 +328,117 @@ def test_listener_garbage_and_many_senders(tmp):
     assert all(four[key] == 4 * one[key] for key in one), (one, four)
 
 
+def control_frame(kind, content_type=None):
+    body = struct.pack(">I", kind)
+    if content_type is not None:
+        body += struct.pack(">II", 1, len(content_type)) + content_type
+    return struct.pack(">II", 0, len(body)) + body
+
+
+def test_damaged_streams(tmp):
+    """Frame Streams files that end badly or were joined with cat."""
+    tap = dnstest.sample("resolver-tap.fstrm")
+    data = open(tap, "rb").read()
+    db = os.path.join(tmp, "streams.db")
+
+    joined = os.path.join(tmp, "joined.fstrm")
+    with open(joined, "wb") as f:
+        f.write(data + data)
+    proc = run("ingest", joined, db=db, check=0)
+    assert "40 dnstap frames" in proc.stderr, proc.stderr
+
+    # A frame over 1 MiB ends the file with an error, never a crash.
+    start = control_frame(2, dnsservers.DNSTAP_CONTENT_TYPE.encode())
+    for name, body in (("over.fstrm", start + struct.pack(">I", 2 << 20) + b"x" * (2 << 20)),
+                       ("over-late.fstrm", data[:-8] + struct.pack(">I", 0x7fffffff) + b"x")):
+        path = os.path.join(tmp, name)
+        with open(path, "wb") as f:
+            f.write(body)
+        for _ in range(3):
+            proc = run("ingest", "--again", path, db=db, check=3)
+            assert "a frame over 1 MiB" in proc.stderr, proc.stderr
+            assert "not valid dnstap" not in proc.stderr, proc.stderr
+
+    junk = os.path.join(tmp, "junk.fstrm")
+    with open(junk, "wb") as f:
+        f.write(data + b"garbage!")
+    proc = run("ingest", junk, db=db, check=3)
+    assert "do not start another dnstap stream" in proc.stderr, proc.stderr
+
+
+def test_forwarder_zone_ignored(tmp):
+    """Unbound's FORWARDER_RESPONSE frames name the forward zone ".", which
+    is no bailiwick; RESOLVER_RESPONSE frames name the real zone."""
+    dnsservers.require("knotd", "kdig", "unbound", "fstrm_capture")
+    with dnsservers.FstrmCapture(directory=os.path.join(tmp, "fwd")) as tap:
+        with dnsservers.KnotServer(ZONE, RECORDS) as knot:
+            with dnsservers.UnboundServer(knot.port, dnstap=tap.spec, client_responses=False,
+                                          resolver_responses=False,
+                                          forwarder_responses=True) as unbound:
+                dnsservers.kdig(unbound.port, "www.example.test", "A")
+        tap.stop()
+        frames = dnsservers.dnstap_oracle(tap.output)
+        assert any(f["type"] == "FORWARDER_RESPONSE" and f.get("query_zone") == "."
+                   for f in frames), [(f["type"], f.get("query_zone")) for f in frames]
+        db = os.path.join(tmp, "fwd.db")
+        run("ingest", tap.output, db=db, check=0)
+    rows = dnstest.rrsets(db)
+    assert ("www.example.test.", 1, "", "192.0.2.10") in [r[:4] for r in rows], rows
+    assert all(r[2] != "." for r in rows), rows
+
+
+def test_listener_socket_rules(tmp):
+    """A second listener leaves a live socket alone; mode and group apply;
+    interface options are rejected with --dnstap."""
+    sock = os.path.join(tmp, "rules.sock")
+    group = grp.getgrgid(os.getgid()).gr_name
+    first = subprocess.Popen([dnstest.DRAGNET, "capture", "--db", os.path.join(tmp, "a.db"),
+                              "--dnstap", "unix:" + sock, "--dnstap-mode", "660",
+                              "--dnstap-group", group],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 10
+        while not os.path.exists(sock):
+            assert time.monotonic() < deadline, "the dnstap socket never appeared"
+            time.sleep(0.05)
+        st = os.stat(sock)
+        assert stat.S_IMODE(st.st_mode) == 0o660, oct(st.st_mode)
+        inode = st.st_ino
+        proc = run("capture", "--dnstap", "unix:" + sock, db=os.path.join(tmp, "b.db"),
+                   check=5, timeout=30)
+        assert "another process listens on dnstap socket" in proc.stderr, proc.stderr
+        assert os.stat(sock).st_ino == inode, "the second listener replaced the socket"
+    finally:
+        first.send_signal(signal.SIGINT)
+        assert first.wait(timeout=30) == 0, first.stderr.read()
+        first.stderr.close()
+    assert not os.path.exists(sock)
+
+    # A stale socket file (its listener killed) is replaced.
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(sock)
+    stale.close()
+    proc = subprocess.Popen([dnstest.DRAGNET, "capture", "--db", os.path.join(tmp, "c.db"),
+                             "--dnstap", "unix:" + sock], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=30) == 0
+
+    for option in (["-f", "port 53"], ["--snaplen", "100"], ["--mdns"], ["-p", "5300"]):
+        proc = run("capture", "--dnstap", "unix:" + sock, *option,
+                   db=os.path.join(tmp, "d.db"), check=2)
+        assert "apply to -i, not --dnstap" in proc.stderr, proc.stderr
+    proc = run("capture", "-i", "lo", "--dnstap-mode", "600", db=os.path.join(tmp, "d.db"),
+               check=2)
+    assert "--dnstap only" in proc.stderr, proc.stderr
+
+
 def main():
     tests = [test_corpus_files, test_single_messages, test_compressed_and_stdin,
              test_knot_file, test_unbound_live_unix, test_unbound_live_tcp,
-             test_listener_garbage_and_many_senders]
+             test_listener_garbage_and_many_senders, test_damaged_streams,
+             test_forwarder_zone_ignored, test_listener_socket_rules]
     for test in tests:
         tmp = dnstest.scratch()
         try:

@@ -165,6 +165,11 @@ def test_bad_input(tmp):
     _db, log = ingest(tmp, "wrong-format", "--format", "saf", cof, check=3)
     assert "line 1:" in log, log
 
+    # A log given the wrong format: no line reads, exit 3, the right format named.
+    _db, log = ingest(tmp, "wrong-zeek", "--format", "eve",
+                      dnstest.sample("branch-office.dns.log"), check=3)
+    assert "no line could be read as eve; the content looks like zeek-tsv" in log, log
+
     proc = run("ingest", "--format", "csv", cof, db=os.path.join(tmp, "x.db"), check=2)
     assert "unknown --format 'csv'" in proc.stderr, proc.stderr
 
@@ -191,6 +196,57 @@ def test_bad_input(tmp):
     assert f"line {first_data + 1}:" in log, log
     assert "1 line: skipped, cannot be read" in log, log
     assert dnstest.rrsets(db), "nothing stored after one bad line"
+
+
+def test_text_variants(tmp):
+    """Windows line ends, a byte order mark, UTF-8 names, joined SAF streams,
+    and counts or times no provider can mean."""
+    zeek = dnstest.sample("branch-office.dns.log")
+    want, _ = records(ingest(tmp, "zeek", "--source", "s", zeek)[0])
+    crlf = os.path.join(tmp, "crlf.dns.log")
+    with open(zeek) as src, open(crlf, "w", newline="") as dst:
+        dst.write(src.read().replace("\n", "\r\n"))
+    db, log = ingest(tmp, "crlf", "--source", "s", crlf)
+    assert " zeek-tsv lines" in log, log
+    assert records(db)[0] == want, "CRLF line ends change the records"
+
+    cof = dnstest.sample("provider-export.json")
+    cof_want, _ = records(ingest(tmp, "cof", "--source", "s", cof)[0])
+    bom = os.path.join(tmp, "bom.json")
+    with open(cof, "rb") as src, open(bom, "wb") as dst:
+        dst.write(b"\xef\xbb\xbf" + src.read())
+    db, log = ingest(tmp, "bom", "--source", "s", bom)
+    assert "skipped" not in log, log
+    assert records(db)[0] == cof_want, "a byte order mark loses a record"
+
+    odd = os.path.join(tmp, "odd.json")
+    with open(odd, "w") as f:
+        f.write('{"count":1,"time_first":1700000000,"time_last":1700000001,"rrtype":"A",'
+                '"rrname":"b\u00fccher.example.","rdata":"192.0.2.1"}\n')
+        f.write('{"count":9223372036854775807,"time_first":1,"time_last":2,"rrtype":"A",'
+                '"rrname":"big.example.","rdata":"192.0.2.2"}\n')
+        f.write('{"count":1,"time_first":-100,"time_last":2,"rrtype":"A",'
+                '"rrname":"early.example.","rdata":"192.0.2.3"}\n')
+        f.write('{"count":1,"time_first":1,"time_last":99999999999999,"rrtype":"A",'
+                '"rrname":"late.example.","rdata":"192.0.2.4"}\n')
+    db, log = ingest(tmp, "odd", odd)
+    assert [row[0] for row in dnstest.rrsets(db)] == ["xn--bcher-kva.example."], log
+    assert "line 2: count 9223372036854775807 is implausibly large" in log, log
+    assert "line 3: time -100 is before 1970 or after 2199" in log, log
+    assert "line 4: time 99999999999999" in log, log
+    found = run("pdns", "--json", "bücher.example", db=db, check=0).stdout
+    assert '"rrname":"xn--bcher-kva.example."' in found, found
+
+    saf = os.path.join(tmp, "joined.saf")
+    lines = open(cof).read().splitlines()
+    with open(saf, "w") as f:
+        for part in (lines[:2], lines[2:]):
+            f.write('{"cond":"begin"}\n')
+            for line in part:
+                f.write('{"obj":' + line + "}\n")
+            f.write('{"cond":"succeeded"}\n')
+    db, log = ingest(tmp, "joined", "--source", "s", saf)
+    assert records(db)[0] == cof_want, "joined SAF streams lose records"
 
 
 SOURCES = [("resolver", "phishing-campaign.pcap.gz"), ("branch-zeek", "branch-office.dns.log"),
@@ -233,7 +289,7 @@ def test_provenance(tmp):
 
 
 def main():
-    for test in (test_detection, test_bad_input, test_provenance):
+    for test in (test_detection, test_bad_input, test_text_variants, test_provenance):
         tmp = dnstest.scratch()
         test(tmp)
         shutil.rmtree(tmp, ignore_errors=True)

@@ -391,7 +391,8 @@ static void test_saf_limited(void **state)
 }
 
 /* Lines after the terminator are errors, and end() still reports how the
- * stream ended. */
+ * stream ended. A new "begin" starts another stream, as in files joined
+ * with cat, and end() reports the worst ending of them all. */
 static void test_saf_after_end(void **state)
 {
 	struct fixture *f = *state;
@@ -399,8 +400,19 @@ static void test_saf_after_end(void **state)
 	assert_int_equal(parse(f, OBJ1), DN_EMALF);
 	assert_int_equal(f->c.n, 0);
 	assert_non_null(strstr(f->err.msg, "succeeded"));
-	assert_int_equal(parse(f, "{\"cond\":\"begin\"}"), DN_EMALF);
 	assert_int_equal(feed_parse_end(f->parser, &f->err), DN_OK);
+
+	assert_int_equal(parse(f, "{\"cond\":\"begin\"}"), DN_OK);
+	assert_int_equal(parse(f, OBJ1), DN_OK);
+	assert_true(f->c.n > 0);
+	assert_int_equal(feed_parse_end(f->parser, &f->err), DN_EMALF);
+	assert_non_null(strstr(f->err.msg, "cut short"));
+
+	assert_int_equal(parse(f, "{\"cond\":\"limited\",\"msg\":\"cap\"}"), DN_OK);
+	assert_int_equal(parse(f, "{\"cond\":\"begin\"}"), DN_OK);
+	assert_int_equal(parse(f, "{\"cond\":\"succeeded\"}"), DN_OK);
+	assert_int_equal(feed_parse_end(f->parser, &f->err), DN_ELIMIT);
+	assert_non_null(strstr(f->err.msg, "cap"));
 }
 
 static void test_saf_bad_lines(void **state)
