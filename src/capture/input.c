@@ -226,14 +226,13 @@ static void stream_free(struct stream_state *s)
 	free(s);
 }
 
-/* Whether the bytes look like the start of a text log: no NUL and few
- * control characters besides tab and line ends. */
+/* Whether the bytes look like the start of a text log: at most one in a
+ * hundred is a control character other than tab and line ends. NULs count
+ * as such, so a log that a crash padded with a few NULs is still text. */
 static bool looks_like_text(const uint8_t *head, size_t n)
 {
 	size_t odd = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (head[i] == 0)
-			return false;
 		if (head[i] < 0x20 && head[i] != '\t' && head[i] != '\n' && head[i] != '\r')
 			odd++;
 	}
