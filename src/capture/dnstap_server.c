@@ -150,7 +150,7 @@ static dn_status parse_address(const char *address, struct sockaddr_storage *ss,
 dn_status dnstap_server_check_address(const char *address, struct dn_error *err)
 {
 	struct sockaddr_storage ss;
-	socklen_t len;
+	socklen_t len = 0;
 	return parse_address(address, &ss, &len, err);
 }
 
@@ -481,7 +481,7 @@ dn_status dnstap_server_open(const char *address, const struct dnstap_server_opt
 {
 	*out = NULL;
 	struct sockaddr_storage ss;
-	socklen_t sslen;
+	socklen_t sslen = 0;
 	dn_status rc = parse_address(address, &ss, &sslen, err);
 	if (rc != DN_OK)
 		return rc;

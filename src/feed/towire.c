@@ -146,7 +146,7 @@ dn_status feed_towire_add(struct feed_towire *t, const struct feed_record *rec,
 		               (long long)(rec->time_first < 0 ? rec->time_first : rec->time_last));
 
 	uint8_t owner[KNOT_DNAME_MAXLEN], zone[KNOT_DNAME_MAXLEN];
-	size_t owner_len, zone_len = 0;
+	size_t owner_len = 0, zone_len = 0;
 	dn_status rc = read_name(rec->rrname, "name", owner, &owner_len, err);
 	if (rc != DN_OK)
 		return rc;
