@@ -17,6 +17,7 @@
 #include "dnstap/dnstap.h"
 #include "feed/towire.h"
 #include "ingest/flush.h"
+#include "ingest/writer.h"
 #include "ingest/qmatch.h"
 #include "util/log.h"
 #include "util/progress.h"
@@ -137,6 +138,7 @@ static dn_status plan_memory(struct ingest *ing, struct dn_error *err)
 }
 
 static void on_message(const struct capture_message *m, void *ctx);
+static void fill_run(struct ingest *ing, bool finished);
 static const char *unit_name(enum ingest_unit unit);
 
 dn_status ingest_new(struct store *store, const struct ingest_options *options,
@@ -263,8 +265,28 @@ static dn_status flush(struct ingest *ing, bool finished, struct dn_error *err)
 	}
 
 	ing->flush_due = false;
-	/* A resumed run adds this session's counts to the earlier ones; packets
-	 * already count from the start of the file. */
+	fill_run(ing, finished);
+
+	struct flush_result result;
+	size_t entries = pdns_agg_count(ing->agg);
+	double started = time_monotonic();
+	dn_status rc = ingest_flush_aggregate(ing->store, ing->agg, &ing->run, &result, err);
+	if (rc != DN_OK)
+		return rc;
+	log_debug("flushed %zu entries in %.2f s", entries, time_monotonic() - started);
+	c->rrsets_written += result.rrsets;
+	c->negatives_written += result.negatives;
+	c->flushes++;
+	pdns_agg_clear(ing->agg);
+	return DN_OK;
+}
+
+/* Bring the run's figures up to date for a flush. A resumed run adds this
+ * session's counts to the earlier ones; packets already count from the
+ * start of the file. */
+static void fill_run(struct ingest *ing, bool finished)
+{
+	struct ingest_counters *c = &ing->last;
 	ing->run.updated = time_now();
 	ing->run.finished = finished;
 	ing->run.owner = ing->closing ? 0 : ing->pid;
@@ -280,19 +302,6 @@ static dn_status flush(struct ingest *ing, bool finished, struct dn_error *err)
 		ing->run.errors += c->parse[i].count;
 	ing->run.errors += c->dnstap_bad.count + c->feed_bad.count + c->feed_unsupported.count +
 	                   c->feed_rejected.count;
-
-	struct flush_result result;
-	size_t entries = pdns_agg_count(ing->agg);
-	double started = time_monotonic();
-	dn_status rc = ingest_flush_aggregate(ing->store, ing->agg, &ing->run, &result, err);
-	if (rc != DN_OK)
-		return rc;
-	log_debug("flushed %zu entries in %.2f s", entries, time_monotonic() - started);
-	c->rrsets_written += result.rrsets;
-	c->negatives_written += result.negatives;
-	c->flushes++;
-	pdns_agg_clear(ing->agg);
-	return DN_OK;
 }
 
 static void fail_in_callback(struct ingest *ing, dn_status rc, const struct dn_error *err)
@@ -1125,6 +1134,50 @@ dn_status ingest_live(struct ingest *ing, const char *iface, struct capture_inpu
 	return end_run(ing, input, read_status, &read_err, err);
 }
 
+/* Collect the background writer's finished write, if any: its aggregate
+ * becomes the spare, its figures go into the counters. wait: wait for a
+ * write in progress. */
+static dn_status collect_write(struct ingest *ing, struct ingest_writer *writer,
+                               struct pdns_agg **spare, bool wait, struct dn_error *err)
+{
+	struct pdns_agg *agg;
+	struct flush_result result;
+	dn_status rc;
+	if (!ingest_writer_collect(writer, wait, &agg, &result, &rc, err))
+		return DN_OK;
+	*spare = agg;
+	if (rc != DN_OK)
+		return rc;
+	ing->last.rrsets_written += result.rrsets;
+	ing->last.negatives_written += result.negatives;
+	ing->last.flushes++;
+	return DN_OK;
+}
+
+/* Hand the aggregate to the background writer and go on with the spare.
+ * When the writer is still busy, wait for it if must is set (memory is
+ * full), else leave the flush for later. */
+static dn_status background_flush(struct ingest *ing, struct ingest_writer *writer,
+                                  struct pdns_agg **spare, bool must, struct dn_error *err)
+{
+	dn_status rc = collect_write(ing, writer, spare, must, err);
+	if (rc != DN_OK)
+		return rc;
+	if (*spare == NULL)
+		return DN_OK; /* the writer still has it */
+	struct ingest_counters *c = &ing->last;
+	size_t held = memory_in_use(ing) + pdns_agg_memory(*spare);
+	if (held > c->peak_memory)
+		c->peak_memory = held;
+	fill_run(ing, false);
+	struct pdns_agg *full = ing->agg;
+	ing->agg = *spare;
+	*spare = NULL;
+	ingest_writer_submit(writer, full, &ing->run);
+	ing->flush_due = false;
+	return DN_OK;
+}
+
 dn_status ingest_dnstap_check_address(const char *address, struct dn_error *err)
 {
 	return dnstap_server_check_address(address, err);
@@ -1154,6 +1207,18 @@ dn_status ingest_dnstap_listen(struct ingest *ing, const char *address, struct d
 		dnstap_server_close(server);
 		return rc;
 	}
+	/* A flush of a large aggregate takes seconds. A second aggregate takes
+	 * frames meanwhile while a writer thread stores the first, so the two
+	 * share the aggregate's memory. */
+	struct ingest_writer *writer = NULL;
+	struct pdns_agg *spare = pdns_agg_new();
+	if (spare == NULL || ingest_writer_start(ing->store, &writer, err) != DN_OK) {
+		pdns_agg_free(spare);
+		dnstap_server_close(server);
+		return spare == NULL ? dn_fail(err, DN_ENOMEM, "out of memory") : err->code;
+	}
+	size_t budget = ing->agg_budget;
+	ing->agg_budget = budget / 2;
 	ing->server = server;
 	ing->label = address;
 	ing->last.unit = INGEST_FRAMES;
@@ -1169,11 +1234,11 @@ dn_status ingest_dnstap_listen(struct ingest *ing, const char *address, struct d
 		enum capture_next next = dnstap_server_next(server, 250, &data, &len);
 		if (next == CAPTURE_NEXT_END)
 			break;
+		struct dn_error flush_err;
 		if (next == CAPTURE_NEXT_PACKET) {
 			decode_dnstap(ing, data, len);
 			if (ing->flush_due && ing->failure == DN_OK) {
-				struct dn_error flush_err;
-				rc = flush(ing, false, &flush_err);
+				rc = background_flush(ing, writer, &spare, true, &flush_err);
 				if (rc != DN_OK) {
 					fail_in_callback(ing, rc, &flush_err);
 					break;
@@ -1182,21 +1247,22 @@ dn_status ingest_dnstap_listen(struct ingest *ing, const char *address, struct d
 			if ((ing->last.packets & 0x3ff) != 0)
 				continue;
 		}
-		if (ing->options.flush_interval == 0 || time_monotonic() < next_flush)
+		rc = collect_write(ing, writer, &spare, false, &flush_err);
+		if (rc == DN_OK && ing->options.flush_interval > 0 && time_monotonic() >= next_flush)
+			rc = background_flush(ing, writer, &spare, false, &flush_err);
+		else
 			continue;
-		struct dn_error flush_err;
-		rc = flush(ing, false, &flush_err);
 		if (rc != DN_OK) {
 			fail_in_callback(ing, rc, &flush_err);
 			break;
 		}
 		uint64_t connections = dnstap_server_connections(server);
 		if (ing->last.packets != reported_frames || connections != reported_connections)
-			log_info("%s: %llu frames from %llu connections, %llu responses, %llu records "
-			         "stored so far",
+			log_info("%s: %llu frames from %llu connections, %llu responses so far; %llu "
+			         "flushes written",
 			         address, (unsigned long long)ing->last.packets,
 			         (unsigned long long)connections, (unsigned long long)ing->last.responses,
-			         (unsigned long long)ing->last.rrsets_written);
+			         (unsigned long long)ing->last.flushes);
 		reported_connections = connections;
 		reported_frames = ing->last.packets;
 		next_flush = time_monotonic() + ing->options.flush_interval;
@@ -1208,6 +1274,15 @@ dn_status ingest_dnstap_listen(struct ingest *ing, const char *address, struct d
 		         (unsigned long long)failed, (unsigned long long)ing->last.connections);
 	ing->server = NULL;
 	dnstap_server_close(server);
+
+	/* The last background write, then the rest in the foreground. */
+	struct dn_error write_err;
+	dn_status written = collect_write(ing, writer, &spare, true, &write_err);
+	if (written != DN_OK)
+		fail_in_callback(ing, written, &write_err);
+	ingest_writer_stop(writer);
+	pdns_agg_free(spare);
+	ing->agg_budget = budget;
 
 	if (ing->failure != DN_OK) {
 		add_counters(&ing->totals, &ing->last);
