@@ -3,6 +3,8 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -22,9 +24,18 @@ struct ingest_writer {
 	struct dn_error err;
 };
 
+/* Niceness added to the writer thread: when it shares a CPU with the
+ * threads that read from senders, they go first, because a sender drops
+ * frames after a few milliseconds without being read, while a flush may
+ * take a little longer. */
+#define WRITER_NICENESS 10
+
 static void *writer_main(void *arg)
 {
 	struct ingest_writer *w = arg;
+	/* On Linux, setpriority() on a thread id changes that thread only. */
+	int current = getpriority(PRIO_PROCESS, (id_t)gettid());
+	setpriority(PRIO_PROCESS, (id_t)gettid(), current + WRITER_NICENESS);
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
 		while (!w->pending && !w->quit)
