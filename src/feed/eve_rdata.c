@@ -162,7 +162,9 @@ static bool add_label_byte(struct eve_text *out, unsigned char c)
 	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 	    c == '-' || c == '_' || c == '*' || c == '/')
 		return text_addc(out, (char)c);
-	if (c > 0x20 && c < 0x7f) {
+	/* '#' as \035: "\#" at the start of rdata marks RFC 3597's generic
+	 * form to a zone-file reader. */
+	if (c > 0x20 && c < 0x7f && c != '#') {
 		char esc[2] = {'\\', (char)c};
 		return text_add(out, esc, 2);
 	}

@@ -237,12 +237,18 @@ static bool name_to_master(const char *in, char *out)
 			if (c[1] == '\0')
 				return false;
 			bool ddd = c[1] >= '0' && c[1] <= '9';
-			size_t n = ddd ? 4 : 2;
 			if (ddd && !all_digits((const char *)c + 1, 3))
 				return false;
-			memcpy(o, c, n);
-			o += n;
-			c += n - 1;
+			if (ddd) {
+				memcpy(o, c, 4);
+				o += 4;
+				c += 3;
+			} else {
+				/* \c as \DDD: "\#" at the start of rdata would read as
+				 * RFC 3597's generic form. */
+				o += sprintf(o, "\\%03u", c[1]);
+				c++;
+			}
 		} else if (is_master_char(*c)) {
 			*o++ = (char)*c;
 		} else if (*c <= ' ' || *c >= 0x7f) {

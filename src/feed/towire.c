@@ -15,11 +15,6 @@
 #include "dns/rdata.h"
 #include "pdns/name.h"
 
-/* Counts above this are taken for damage, not sightings: sums of them
- * could overflow the store's 64-bit counters. */
-#define COUNT_MAX 1000000000000000ull
-/* Times outside [0, 2200-01-01) are damage too, as for dnstap. */
-#define TIME_MAX 7258118400ll
 
 struct feed_towire {
 	zs_scanner_t scanner;
@@ -88,7 +83,7 @@ static dn_status scan_rdata(struct feed_towire *t, const struct feed_record *rec
 	const char *rdata = rec->rdata;
 	/* libzscanner takes RFC 3597's \# form only under a TYPEnnn name, and
 	 * some names libknot prints (NULL) it does not read at all. */
-	bool generic = rdata != NULL && rdata[0] == '\\' && rdata[1] == '#';
+	bool generic = rdata != NULL && strncmp(rdata, "\\# ", 3) == 0;
 	if (generic || knot_rrtype_to_string(rec->rrtype, type, sizeof(type)) < 0)
 		snprintf(type, sizeof(type), "TYPE%u", rec->rrtype);
 	if (rdata == NULL)
@@ -137,10 +132,10 @@ dn_status feed_towire_add(struct feed_towire *t, const struct feed_record *rec,
 		return dn_fail(err, DN_ENOMEM, "out of memory");
 	if (rec->count == 0 || rec->time_last < rec->time_first)
 		return dn_fail(err, DN_EMALF, "count 0 or last seen before first seen");
-	if (rec->count > COUNT_MAX)
+	if (rec->count > FEED_COUNT_MAX)
 		return dn_fail(err, DN_EMALF, "count %llu is implausibly large (over 10^15)",
 		               (unsigned long long)rec->count);
-	if (rec->time_first < 0 || rec->time_last >= TIME_MAX)
+	if (!feed_record_plausible(rec))
 		return dn_fail(err, DN_EMALF,
 		               "time %lld is before 1970 or after 2199",
 		               (long long)(rec->time_first < 0 ? rec->time_first : rec->time_last));
