@@ -1,7 +1,10 @@
 /* The ingest pipeline: capture, dnstap and log inputs -> DNS parser or
- * feed parser -> pDNS extraction -> aggregation -> store, for files, live
- * interfaces and dnstap streams. */
+ * feed parser -> pDNS extraction -> aggregation -> store. This file holds
+ * the pipeline's state, memory plan, flushes and runs, and the read loops
+ * of files and interfaces; records.c decodes dnstap frames and log lines,
+ * listen.c runs the dnstap listener. */
 #include "ingest/ingest.h"
+#include "ingest/internal.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -11,13 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libknot/libknot.h>
-
-#include "capture/dnstap_server.h"
-#include "dnstap/dnstap.h"
-#include "feed/towire.h"
 #include "ingest/flush.h"
-#include "ingest/writer.h"
 #include "ingest/qmatch.h"
 #include "util/log.h"
 #include "util/progress.h"
@@ -36,45 +33,6 @@
  * holds up to 65,536 formatted records besides the aggregate. */
 #define BASE_MEMORY (34u << 20)
 
-struct ingest {
-	struct ingest_options options;
-	struct store *store;
-	struct capture_decoder *decoder;
-	struct capture_config decoder_config;
-	struct dns_parser *parser;
-	struct pdns_agg *agg;
-	struct qmatch *qmatch;
-	struct dnstap_decoder *dnstap;
-	struct feed_towire *towire;
-	struct feed_parser *feed;  /* the text input being read */
-	uint64_t item;             /* number of the frame or line being read, in the file */
-	enum ingest_unit unit;     /* what the input being opened is made of */
-	const char *label;         /* the input, for messages */
-	size_t agg_budget;
-
-	/* The input being read and what it belongs to. */
-	struct capture_input *volatile input;  /* read by ingest_stop() in a signal handler */
-	struct dnstap_server *volatile server; /* the same, for a dnstap listener */
-	char input_path[PATH_MAX];  /* absolute path of the file, the run's input */
-	uint32_t source_id;
-	struct store_run run;
-	struct store_run resumed;  /* the earlier run this one continues, or zeros */
-	bool flush_due;            /* the aggregate is full; flush after this packet */
-	bool closing;              /* the next flush is the run's last */
-	int64_t pid;               /* ours, the owner of the runs we write */
-	struct ingest_counters last;
-	struct ingest_counters totals;
-	volatile sig_atomic_t stop;
-	bool skipped;  /* the last file was ingested before and not read again */
-
-	/* Decoder counters when the current run started. */
-	struct capture_counters decoder_at_start;
-
-	/* A failure inside the decoder callback, reported after the read loop. */
-	dn_status failure;
-	struct dn_error failure_err;
-};
-
 void ingest_options_default(struct ingest_options *options)
 {
 	memset(options, 0, sizeof(*options));
@@ -83,7 +41,7 @@ void ingest_options_default(struct ingest_options *options)
 	options->match_window = 10;
 }
 
-static void tally(struct ingest_tally *t, uint64_t packet_number)
+void ingest_tally_add(struct ingest_tally *t, uint64_t packet_number)
 {
 	if (t->count < INGEST_EXAMPLES)
 		t->examples[t->count] = packet_number;
@@ -138,8 +96,6 @@ static dn_status plan_memory(struct ingest *ing, struct dn_error *err)
 }
 
 static void on_message(const struct capture_message *m, void *ctx);
-static void fill_run(struct ingest *ing, bool finished);
-static const char *unit_name(enum ingest_unit unit);
 
 dn_status ingest_new(struct store *store, const struct ingest_options *options,
                      struct ingest **out, struct dn_error *err)
@@ -231,7 +187,7 @@ const struct ingest_counters *ingest_totals(const struct ingest *ing)
 	return &ing->totals;
 }
 
-static size_t memory_in_use(const struct ingest *ing)
+size_t ingest_memory_in_use(const struct ingest *ing)
 {
 	return pdns_agg_memory(ing->agg) + capture_decoder_memory(ing->decoder);
 }
@@ -248,10 +204,10 @@ static dn_status count_entry(const struct pdns_agg_entry *entry, void *ctx)
 
 /* Write the aggregate and the run's counters in one transaction, then
  * start a fresh aggregate. A dry run only counts what would be written. */
-static dn_status flush(struct ingest *ing, bool finished, struct dn_error *err)
+dn_status ingest_flush(struct ingest *ing, bool finished, struct dn_error *err)
 {
 	struct ingest_counters *c = &ing->last;
-	size_t held = memory_in_use(ing);
+	size_t held = ingest_memory_in_use(ing);
 	if (held > c->peak_memory)
 		c->peak_memory = held;
 
@@ -265,7 +221,7 @@ static dn_status flush(struct ingest *ing, bool finished, struct dn_error *err)
 	}
 
 	ing->flush_due = false;
-	fill_run(ing, finished);
+	ingest_fill_run(ing, finished);
 
 	struct flush_result result;
 	size_t entries = pdns_agg_count(ing->agg);
@@ -284,7 +240,7 @@ static dn_status flush(struct ingest *ing, bool finished, struct dn_error *err)
 /* Bring the run's figures up to date for a flush. A resumed run adds this
  * session's counts to the earlier ones; packets already count from the
  * start of the file. */
-static void fill_run(struct ingest *ing, bool finished)
+void ingest_fill_run(struct ingest *ing, bool finished)
 {
 	struct ingest_counters *c = &ing->last;
 	ing->run.updated = time_now();
@@ -304,7 +260,7 @@ static void fill_run(struct ingest *ing, bool finished)
 	                   c->feed_rejected.count;
 }
 
-static void fail_in_callback(struct ingest *ing, dn_status rc, const struct dn_error *err)
+void ingest_fail(struct ingest *ing, dn_status rc, const struct dn_error *err)
 {
 	if (ing->failure != DN_OK)
 		return;
@@ -330,7 +286,7 @@ static void handle_query(struct ingest *ing, const struct capture_message *m)
 
 /* The flush waits for the end of the packet, frame or line, so that a
  * run's count is always a clean point to resume after. */
-static void check_memory(struct ingest *ing)
+void ingest_check_memory(struct ingest *ing)
 {
 	if ((ing->options.flush_records > 0 &&
 	     pdns_agg_count(ing->agg) >= ing->options.flush_records) ||
@@ -339,7 +295,7 @@ static void check_memory(struct ingest *ing)
 }
 
 /* Record what a parsed response holds. */
-static void observe(struct ingest *ing, const struct dns_message *msg, int64_t time,
+void ingest_observe(struct ingest *ing, const struct dns_message *msg, int64_t time,
                     const struct pdns_extract_options *options)
 {
 	struct ingest_counters *c = &ing->last;
@@ -349,10 +305,10 @@ static void observe(struct ingest *ing, const struct dns_message *msg, int64_t t
 	c->observations += c->extract.answer_records + c->extract.authority_records +
 	                   c->extract.negatives + c->extract.nodata - before;
 	if (rc != DN_OK) {
-		fail_in_callback(ing, rc, NULL);
+		ingest_fail(ing, rc, NULL);
 		return;
 	}
-	check_memory(ing);
+	ingest_check_memory(ing);
 }
 
 static void on_message(const struct capture_message *m, void *ctx)
@@ -369,7 +325,7 @@ static void on_message(const struct capture_message *m, void *ctx)
 	struct dns_message msg;
 	enum dns_parse_result result = dns_parse_answers(ing->parser, m->data, m->len, &msg);
 	if (result != DNS_PARSE_OK)
-		tally(&c->parse[result], m->packet_number);
+		ingest_tally_add(&c->parse[result], m->packet_number);
 	if (!dns_parse_usable(result))
 		return;
 	c->responses++;
@@ -390,7 +346,7 @@ static void on_message(const struct capture_message *m, void *ctx)
 	struct pdns_extract_options options = {
 		.mdns = ing->options.mdns && (m->sport == MDNS_PORT || m->dport == MDNS_PORT),
 	};
-	observe(ing, &msg, m->ts_sec, &options);
+	ingest_observe(ing, &msg, m->ts_sec, &options);
 }
 
 /* Decoder counters grow over the life of the decoder; a run reports what
@@ -437,7 +393,7 @@ static void add_decoder(struct capture_counters *total, const struct capture_cou
 		total->peak_bytes = c->peak_bytes;
 }
 
-static void add_counters(struct ingest_counters *total, const struct ingest_counters *c)
+void ingest_add_counters(struct ingest_counters *total, const struct ingest_counters *c)
 {
 	if (total->packets + total->resumed_after == 0 && total->flushes == 0)
 		total->unit = c->unit;
@@ -557,12 +513,12 @@ static dn_status judge_earlier(const struct ingest *ing, const struct store_run 
 	if (earlier->finished) {
 		log_warn("%s: skipped, ingested before (run %lld of %s); give --again to count its "
 		         "%ss a second time",
-		         path, id, when, unit_name(ing->unit));
+		         path, id, when, ingest_unit_name(ing->unit));
 		*skip = true;
 		return DN_OK;
 	}
 	log_info("%s: run %lld of %s stopped after %s %llu, which is stored; resuming after it",
-	         path, id, when, unit_name(ing->unit), (unsigned long long)earlier->packets);
+	         path, id, when, ingest_unit_name(ing->unit), (unsigned long long)earlier->packets);
 	if (strcmp(source, earlier->source) != 0)
 		log_warn("%s: run %lld began under source '%s'; the rest of the file goes there too, "
 		         "not to '%s'",
@@ -576,7 +532,7 @@ static dn_status judge_earlier(const struct ingest *ing, const struct store_run 
  * regular file, the earlier runs decide in that same transaction whether
  * to read it as new, resume an unfinished run or skip it (*skip). Two
  * processes that start on one file therefore cannot both take it. */
-static dn_status start_run(struct ingest *ing, const char *source, const char *kind,
+dn_status ingest_start_run(struct ingest *ing, const char *source, const char *kind,
                            const char *input, int64_t size, int64_t mtime_ns, bool *skip,
                            struct dn_error *err)
 {
@@ -633,20 +589,16 @@ static void decode_frame(struct ingest *ing, int linktype, const struct pcap_pkt
 	                                       (int64_t)h->ts.tv_sec, (uint32_t)h->ts.tv_usec,
 	                                       number);
 	if (r != CAPTURE_OK)
-		tally(&c->capture[r], number);
+		ingest_tally_add(&c->capture[r], number);
 	if (ing->flush_due) {
 		struct dn_error err;
-		dn_status rc = flush(ing, false, &err);
+		dn_status rc = ingest_flush(ing, false, &err);
 		if (rc != DN_OK)
-			fail_in_callback(ing, rc, &err);
+			ingest_fail(ing, rc, &err);
 	}
 }
 
-/* Damaged frames and lines: the first few of an input are named in full,
- * the rest only counted. */
-#define DETAILED_ERRORS 5
-
-static const char *unit_name(enum ingest_unit unit)
+const char *ingest_unit_name(enum ingest_unit unit)
 {
 	switch (unit) {
 	case INGEST_FRAMES:
@@ -656,172 +608,6 @@ static const char *unit_name(enum ingest_unit unit)
 	default:
 		return "packet";
 	}
-}
-
-static void damaged(struct ingest *ing, struct ingest_tally *t, const struct dn_error *e)
-{
-	const struct ingest_counters *c = &ing->last;
-	uint64_t before = c->dnstap_bad.count + c->feed_bad.count + c->feed_unsupported.count +
-	                  c->feed_rejected.count;
-	if (before < DETAILED_ERRORS)
-		log_warn("%s: %s %llu: %s", ing->label, unit_name(c->unit),
-		         (unsigned long long)ing->item, e->msg);
-	else if (before == DETAILED_ERRORS)
-		log_warn("%s: more damaged %ss follow; the summary counts them", ing->label,
-		         unit_name(c->unit));
-	tally(t, ing->item);
-}
-
-static bool dnstap_type_recorded(enum dnstap_type type)
-{
-	return type == DNSTAP_AUTH_RESPONSE || type == DNSTAP_RESOLVER_RESPONSE ||
-	       type == DNSTAP_CLIENT_RESPONSE || type == DNSTAP_FORWARDER_RESPONSE;
-}
-
-/* One dnstap frame: decode, keep the responses of the recorded types, and
- * extract them as a packet's message is, with query_zone as bailiwick. */
-static void decode_dnstap(struct ingest *ing, const uint8_t *data, size_t len)
-{
-	struct ingest_counters *c = &ing->last;
-	c->packets++;
-	c->bytes += len;
-	ing->item = c->resumed_after + c->packets;
-
-	struct dnstap_message m;
-	struct dn_error e;
-	dn_status rc = dnstap_decode(ing->dnstap, data, len, &m, &e);
-	if (rc == DN_ENOMEM) {
-		fail_in_callback(ing, rc, &e);
-		return;
-	}
-	if (rc != DN_OK) {
-		damaged(ing, &c->dnstap_bad, &e);
-		return;
-	}
-	if (m.dns != NULL)
-		c->messages++;
-	if (!m.response) {
-		c->dnstap_queries++;
-		return;
-	}
-	if (!dnstap_type_recorded(m.type)) {
-		c->dnstap_unused++;
-		return;
-	}
-	if (m.dns == NULL || !m.has_time) {
-		dn_fail(&e, DN_EMALF, "%s without %s", dnstap_type_name(m.type),
-		        m.dns == NULL ? "a DNS message" : "a time");
-		damaged(ing, &c->dnstap_bad, &e);
-		return;
-	}
-	struct dns_message msg;
-	enum dns_parse_result result = dns_parse_answers(ing->parser, m.dns, m.dns_len, &msg);
-	if (result != DNS_PARSE_OK)
-		tally(&c->parse[result], ing->item);
-	if (!dns_parse_usable(result))
-		return;
-	if (!msg.qr) {
-		dn_fail(&e, DN_EMALF, "%s holds a query, not a response", dnstap_type_name(m.type));
-		damaged(ing, &c->dnstap_bad, &e);
-		return;
-	}
-	c->responses++;
-
-	/* query_zone names the zone of the server asked only in resolver and
-	 * authoritative traffic; for a forwarder it is the forward zone (often
-	 * "."), which says nothing about where the data came from. */
-	struct pdns_extract_options options = {.zone = NULL};
-	uint8_t zone[KNOT_DNAME_MAXLEN];
-	bool zone_known = m.type == DNSTAP_RESOLVER_RESPONSE || m.type == DNSTAP_AUTH_RESPONSE;
-	if (zone_known && m.query_zone != NULL && m.query_zone_len <= sizeof(zone) &&
-	    knot_dname_wire_check(m.query_zone, m.query_zone + m.query_zone_len, NULL) ==
-	        (int)m.query_zone_len) {
-		memcpy(zone, m.query_zone, m.query_zone_len);
-		knot_dname_to_lower(zone);
-		options.zone = zone;
-	}
-	observe(ing, &msg, m.time_sec, &options);
-}
-
-static dn_status on_feed_record(const struct feed_record *rec, void *ctx)
-{
-	struct ingest *ing = ctx;
-	struct ingest_counters *c = &ing->last;
-	struct dn_error e;
-	dn_status rc = feed_towire_add(ing->towire, rec, ing->source_id, ing->agg, &e);
-	if (rc == DN_ENOMEM)
-		return rc;
-	if (rc != DN_OK) {
-		damaged(ing, &c->feed_rejected, &e);
-		return DN_OK;
-	}
-	c->feed_records++;
-	c->observations++;
-	if (!rec->negative)
-		c->extract.answer_records++;
-	else if (rec->rcode == 0)
-		c->extract.nodata++;
-	else
-		c->extract.negatives++;
-	return DN_OK;
-}
-
-static dn_status discard_record(const struct feed_record *rec, void *ctx)
-{
-	(void)rec, (void)ctx;
-	return DN_OK;
-}
-
-/* One line of a log. too_long: the line is over the limit and skipped. */
-static void decode_line(struct ingest *ing, const char *line, size_t len, bool too_long)
-{
-	struct ingest_counters *c = &ing->last;
-	c->packets++;
-	c->bytes += len + 1;
-	ing->item = c->resumed_after + c->packets;
-	struct dn_error e;
-	if (too_long) {
-		dn_fail(&e, DN_ELIMIT, "skipped, %zu bytes is longer than a line may be (1 MiB)",
-		        len);
-		damaged(ing, &c->feed_bad, &e);
-		return;
-	}
-	if (ing->item == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
-		line += 3; /* a UTF-8 byte order mark */
-		len -= 3;
-	}
-	dn_status rc = feed_parse_line(ing->feed, line, len, on_feed_record, ing, &e);
-	if (rc == DN_ENOMEM) {
-		fail_in_callback(ing, rc, NULL);
-		return;
-	}
-	if (rc == DN_ENOTSUP)
-		damaged(ing, &c->feed_unsupported, &e);
-	else if (rc != DN_OK)
-		damaged(ing, &c->feed_bad, &e);
-	check_memory(ing);
-}
-
-/* A text input of which no line could be read in the chosen format is
- * probably in another one: an error that names the format detected. */
-static dn_status check_format_fits(const struct ingest *ing, const struct capture_input *input,
-                                   enum feed_format format, struct dn_error *err)
-{
-	const struct ingest_counters *c = &ing->last;
-	if (c->feed_bad.count == 0 || c->feed_records > 0 || c->feed_unsupported.count > 0 ||
-	    c->feed_rejected.count > 0)
-		return DN_OK;
-	size_t head_len;
-	const uint8_t *head = capture_input_head(input, &head_len);
-	enum feed_format detected = feed_detect((const char *)head, head_len);
-	if (detected != FEED_UNKNOWN && detected != format)
-		return dn_fail(err, DN_EFORMAT,
-		               "%s: no line could be read as %s; the content looks like %s (leave "
-		               "out --format, or give --format %s)",
-		               ing->label, feed_format_name(format), feed_format_name(detected),
-		               feed_format_name(detected));
-	return dn_fail(err, DN_EFORMAT, "%s: no line could be read as %s", ing->label,
-	               feed_format_name(format));
 }
 
 /* The next packet, frame or line of a file, decoded; CAPTURE_NEXT_TIMEOUT
@@ -841,7 +627,7 @@ static enum capture_next read_next(struct ingest *ing, struct capture_input *inp
 			return next;
 		if (skip)
 			break;
-		decode_dnstap(ing, data, len);
+		ingest_decode_dnstap(ing, data, len);
 		return next;
 	}
 	case CAPTURE_FORMAT_TEXT: {
@@ -853,10 +639,10 @@ static enum capture_next read_next(struct ingest *ing, struct capture_input *inp
 		if (skip) {
 			/* Header lines set the parser up for the lines after them. */
 			if (next == CAPTURE_NEXT_PACKET)
-				feed_parse_line(ing->feed, line, len, discard_record, NULL, err);
+				feed_parse_line(ing->feed, line, len, ingest_discard_record, NULL, err);
 			break;
 		}
-		decode_line(ing, line, len, next == CAPTURE_NEXT_TIMEOUT);
+		ingest_decode_line(ing, line, len, next == CAPTURE_NEXT_TIMEOUT);
 		return CAPTURE_NEXT_PACKET;
 	}
 	default: {
@@ -875,7 +661,7 @@ static enum capture_next read_next(struct ingest *ing, struct capture_input *inp
 	return CAPTURE_NEXT_TIMEOUT;
 }
 
-static dn_status finish_run(struct ingest *ing, dn_status read_status, struct dn_error *err)
+dn_status ingest_finish_run(struct ingest *ing, dn_status read_status, struct dn_error *err)
 {
 	struct dn_error flush_err;
 	capture_decoder_expire(ing->decoder, INT64_MAX);
@@ -883,8 +669,8 @@ static dn_status finish_run(struct ingest *ing, dn_status read_status, struct dn
 	              &ing->decoder_at_start);
 	bool finished = read_status == DN_OK;
 	ing->closing = true;
-	dn_status rc = flush(ing, finished, &flush_err);
-	add_counters(&ing->totals, &ing->last);
+	dn_status rc = ingest_flush(ing, finished, &flush_err);
+	ingest_add_counters(&ing->totals, &ing->last);
 	if (rc != DN_OK) {
 		if (err != NULL)
 			*err = flush_err;
@@ -905,12 +691,12 @@ static dn_status end_run(struct ingest *ing, struct capture_input *input, dn_sta
 	if (ing->failure != DN_OK) {
 		/* The store failed inside the read loop: nothing more can be
 		 * written, so do not try to flush again. */
-		add_counters(&ing->totals, &ing->last);
+		ingest_add_counters(&ing->totals, &ing->last);
 		if (err != NULL)
 			*err = ing->failure_err;
 		return ing->failure;
 	}
-	dn_status rc = finish_run(ing, read_status, err);
+	dn_status rc = ingest_finish_run(ing, read_status, err);
 	if (rc == read_status && rc != DN_OK && err != NULL)
 		*err = *read_err;
 	return rc;
@@ -981,7 +767,7 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 			         path, source);
 	}
 	bool skip;
-	rc = start_run(ing, source, kind, ing->input_path, size, mtime_ns, &skip, err);
+	rc = ingest_start_run(ing, source, kind, ing->input_path, size, mtime_ns, &skip, err);
 	ing->skipped = skip;
 	if (rc != DN_OK || skip) {
 		capture_input_close(input);
@@ -1031,9 +817,9 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 			continue;
 		if (ing->flush_due && ing->failure == DN_OK) {
 			struct dn_error flush_err;
-			dn_status rc_flush = flush(ing, false, &flush_err);
+			dn_status rc_flush = ingest_flush(ing, false, &flush_err);
 			if (rc_flush != DN_OK) {
-				fail_in_callback(ing, rc_flush, &flush_err);
+				ingest_fail(ing, rc_flush, &flush_err);
 				break;
 			}
 		}
@@ -1045,9 +831,9 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 		progress_update(&progress, capture_input_position(input), ing->last.packets);
 		if (ing->options.flush_interval > 0 && time_monotonic() >= next_flush) {
 			struct dn_error flush_err;
-			dn_status rc_flush = flush(ing, false, &flush_err);
+			dn_status rc_flush = ingest_flush(ing, false, &flush_err);
 			if (rc_flush != DN_OK) {
-				fail_in_callback(ing, rc_flush, &flush_err);
+				ingest_fail(ing, rc_flush, &flush_err);
 				break;
 			}
 			next_flush = time_monotonic() + ing->options.flush_interval;
@@ -1056,7 +842,7 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 	progress_finish(&progress);
 	if (ing->stop && read_status == DN_OK && ing->failure == DN_OK)
 		read_status = dn_fail(&read_err, DN_EINTR, "%s: interrupted after %s %llu", path,
-		                      unit_name(ing->last.unit),
+		                      ingest_unit_name(ing->last.unit),
 		                      (unsigned long long)(ing->last.resumed_after +
 		                                           ing->last.packets));
 	if (read_status == DN_OK && ing->feed != NULL && ing->failure == DN_OK) {
@@ -1068,7 +854,7 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 			read_status = dn_fail(&read_err, end, "%s: %s", path, end_err.msg);
 	}
 	if (read_status == DN_OK && ing->feed != NULL && ing->failure == DN_OK)
-		read_status = check_format_fits(ing, input, feed_format, &read_err);
+		read_status = ingest_check_format_fits(ing, input, feed_format, &read_err);
 	return end_run(ing, input, read_status, &read_err, err);
 }
 
@@ -1085,7 +871,7 @@ dn_status ingest_live(struct ingest *ing, const char *iface, struct capture_inpu
 		source = default_source;
 	}
 	bool skip;
-	rc = start_run(ing, source, "sensor", iface, -1, -1, &skip, err);
+	rc = ingest_start_run(ing, source, "sensor", iface, -1, -1, &skip, err);
 	if (rc != DN_OK) {
 		capture_input_close(input);
 		return rc;
@@ -1115,9 +901,9 @@ dn_status ingest_live(struct ingest *ing, const char *iface, struct capture_inpu
 		if (time_monotonic() >= next_flush) {
 			capture_decoder_expire(ing->decoder, time_now());
 			struct dn_error flush_err;
-			rc = flush(ing, false, &flush_err);
+			rc = ingest_flush(ing, false, &flush_err);
 			if (rc != DN_OK) {
-				fail_in_callback(ing, rc, &flush_err);
+				ingest_fail(ing, rc, &flush_err);
 				break;
 			}
 			ing->last.kernel_drops = capture_input_kernel_drops(input);
@@ -1134,161 +920,3 @@ dn_status ingest_live(struct ingest *ing, const char *iface, struct capture_inpu
 	return end_run(ing, input, read_status, &read_err, err);
 }
 
-/* Collect the background writer's finished write, if any: its aggregate
- * becomes the spare, its figures go into the counters. wait: wait for a
- * write in progress. */
-static dn_status collect_write(struct ingest *ing, struct ingest_writer *writer,
-                               struct pdns_agg **spare, bool wait, struct dn_error *err)
-{
-	struct pdns_agg *agg;
-	struct flush_result result;
-	dn_status rc;
-	if (!ingest_writer_collect(writer, wait, &agg, &result, &rc, err))
-		return DN_OK;
-	*spare = agg;
-	if (rc != DN_OK)
-		return rc;
-	ing->last.rrsets_written += result.rrsets;
-	ing->last.negatives_written += result.negatives;
-	ing->last.flushes++;
-	return DN_OK;
-}
-
-/* Hand the aggregate to the background writer and go on with the spare.
- * When the writer is still busy, wait for it if must is set (memory is
- * full), else leave the flush for later. */
-static dn_status background_flush(struct ingest *ing, struct ingest_writer *writer,
-                                  struct pdns_agg **spare, bool must, struct dn_error *err)
-{
-	dn_status rc = collect_write(ing, writer, spare, must, err);
-	if (rc != DN_OK)
-		return rc;
-	if (*spare == NULL)
-		return DN_OK; /* the writer still has it */
-	struct ingest_counters *c = &ing->last;
-	size_t held = memory_in_use(ing) + pdns_agg_memory(*spare);
-	if (held > c->peak_memory)
-		c->peak_memory = held;
-	fill_run(ing, false);
-	struct pdns_agg *full = ing->agg;
-	ing->agg = *spare;
-	*spare = NULL;
-	ingest_writer_submit(writer, full, &ing->run);
-	ing->flush_due = false;
-	return DN_OK;
-}
-
-dn_status ingest_dnstap_check_address(const char *address, struct dn_error *err)
-{
-	return dnstap_server_check_address(address, err);
-}
-
-dn_status ingest_dnstap_listen(struct ingest *ing, const char *address, struct dn_error *err)
-{
-	char default_source[300];
-	const char *source = ing->options.source;
-	if (source == NULL) {
-		char host[256] = "localhost";
-		gethostname(host, sizeof(host) - 1);
-		snprintf(default_source, sizeof(default_source), "%s/dnstap", host);
-		source = default_source;
-	}
-	struct dnstap_server *server;
-	struct dnstap_server_options server_options = {
-		.mode = ing->options.dnstap_mode,
-		.group = ing->options.dnstap_group,
-	};
-	dn_status rc = dnstap_server_open(address, &server_options, &server, err);
-	if (rc != DN_OK)
-		return rc;
-	bool skip;
-	rc = start_run(ing, source, "sensor", address, -1, -1, &skip, err);
-	if (rc != DN_OK) {
-		dnstap_server_close(server);
-		return rc;
-	}
-	/* A flush of a large aggregate takes seconds. A second aggregate takes
-	 * frames meanwhile while a writer thread stores the first, so the two
-	 * share the aggregate's memory. */
-	struct ingest_writer *writer = NULL;
-	struct pdns_agg *spare = pdns_agg_new();
-	if (spare == NULL || ingest_writer_start(ing->store, &writer, err) != DN_OK) {
-		pdns_agg_free(spare);
-		dnstap_server_close(server);
-		return spare == NULL ? dn_fail(err, DN_ENOMEM, "out of memory") : err->code;
-	}
-	size_t budget = ing->agg_budget;
-	ing->agg_budget = budget / 2;
-	ing->server = server;
-	ing->label = address;
-	ing->last.unit = INGEST_FRAMES;
-	snprintf(ing->last.format, sizeof(ing->last.format), "dnstap");
-	log_info("listening for dnstap on %s as source '%s'; flushing every %u s", address, source,
-	         ing->options.flush_interval);
-
-	double next_flush = time_monotonic() + ing->options.flush_interval;
-	uint64_t reported_connections = 0, reported_frames = 0;
-	while (ing->failure == DN_OK) {
-		const uint8_t *data;
-		size_t len;
-		enum capture_next next = dnstap_server_next(server, 250, &data, &len);
-		if (next == CAPTURE_NEXT_END)
-			break;
-		struct dn_error flush_err;
-		if (next == CAPTURE_NEXT_PACKET) {
-			decode_dnstap(ing, data, len);
-			if (ing->flush_due && ing->failure == DN_OK) {
-				rc = background_flush(ing, writer, &spare, true, &flush_err);
-				if (rc != DN_OK) {
-					fail_in_callback(ing, rc, &flush_err);
-					break;
-				}
-			}
-			if ((ing->last.packets & 0x3ff) != 0)
-				continue;
-		}
-		rc = collect_write(ing, writer, &spare, false, &flush_err);
-		if (rc == DN_OK && ing->options.flush_interval > 0 && time_monotonic() >= next_flush)
-			rc = background_flush(ing, writer, &spare, false, &flush_err);
-		else
-			continue;
-		if (rc != DN_OK) {
-			fail_in_callback(ing, rc, &flush_err);
-			break;
-		}
-		uint64_t connections = dnstap_server_connections(server);
-		if (ing->last.packets != reported_frames || connections != reported_connections)
-			log_info("%s: %llu frames from %llu connections, %llu responses so far; %llu "
-			         "flushes written",
-			         address, (unsigned long long)ing->last.packets,
-			         (unsigned long long)connections, (unsigned long long)ing->last.responses,
-			         (unsigned long long)ing->last.flushes);
-		reported_connections = connections;
-		reported_frames = ing->last.packets;
-		next_flush = time_monotonic() + ing->options.flush_interval;
-	}
-	ing->last.connections = dnstap_server_connections(server);
-	uint64_t failed = dnstap_server_failed(server);
-	if (failed > 0)
-		log_warn("%s: %llu of %llu dnstap streams ended with an error (see above)", address,
-		         (unsigned long long)failed, (unsigned long long)ing->last.connections);
-	ing->server = NULL;
-	dnstap_server_close(server);
-
-	/* The last background write, then the rest in the foreground. */
-	struct dn_error write_err;
-	dn_status written = collect_write(ing, writer, &spare, true, &write_err);
-	if (written != DN_OK)
-		fail_in_callback(ing, written, &write_err);
-	ingest_writer_stop(writer);
-	pdns_agg_free(spare);
-	ing->agg_budget = budget;
-
-	if (ing->failure != DN_OK) {
-		add_counters(&ing->totals, &ing->last);
-		if (err != NULL)
-			*err = ing->failure_err;
-		return ing->failure;
-	}
-	return finish_run(ing, DN_OK, err);
-}
