@@ -1,7 +1,7 @@
 /* Feed records to wire-form observations. Names go through
- * knot_dname_from_str(); rdata through libzscanner, as the line
- * ". 0 IN TYPE RDATA", which knows every type's presentation form,
- * RFC 3597's \# form included. */
+ * knot_dname_from_str(), and rdata through libzscanner as the line
+ * ". 0 IN TYPE RDATA", because libzscanner reads every type's
+ * presentation form, RFC 3597's \# form included. */
 #include "feed/towire.h"
 
 #include <stdio.h>

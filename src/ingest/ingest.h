@@ -50,7 +50,7 @@ struct ingest_tally {
 	uint64_t examples[INGEST_EXAMPLES];
 };
 
-/* What an input is made of, for reports. */
+/* The kind of item an input is made of, for reports. */
 enum ingest_unit { INGEST_PACKETS, INGEST_FRAMES, INGEST_LINES, INGEST_MIXED };
 
 struct ingest_counters {

@@ -1,5 +1,5 @@
 /* The ingest pipeline: capture, dnstap and log inputs -> DNS parser or
- * feed parser -> pDNS extraction -> aggregation -> store. This file holds
+ * feed parser -> pDNS extraction -> aggregation -> store. This file has
  * the pipeline's state, memory plan, flushes and runs, and the read loops
  * of files and interfaces; records.c decodes dnstap frames and log lines,
  * listen.c runs the dnstap listener. */
