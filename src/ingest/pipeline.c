@@ -598,18 +598,6 @@ static void decode_frame(struct ingest *ing, int linktype, const struct pcap_pkt
 	}
 }
 
-const char *ingest_unit_name(enum ingest_unit unit)
-{
-	switch (unit) {
-	case INGEST_FRAMES:
-		return "frame";
-	case INGEST_LINES:
-		return "line";
-	default:
-		return "packet";
-	}
-}
-
 /* The next packet, frame or line of a file, decoded; CAPTURE_NEXT_TIMEOUT
  * for one an earlier run stored, which is skipped. */
 static enum capture_next read_next(struct ingest *ing, struct capture_input *input,

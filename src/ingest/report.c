@@ -3,10 +3,11 @@
 #include <string.h>
 
 #include "ingest/ingest.h"
+#include "ingest/internal.h"
 #include "util/log.h"
 #include "util/progress.h"
 
-static const char *unit_name(enum ingest_unit unit)
+const char *ingest_unit_name(enum ingest_unit unit)
 {
 	switch (unit) {
 	case INGEST_FRAMES:
@@ -55,7 +56,7 @@ void ingest_report(const char *label, const struct ingest_counters *c, bool dry_
 	format_bytes(c->peak_memory, peak, sizeof(peak));
 	double rate = seconds > 0 ? (double)c->packets / seconds : 0;
 
-	const char *unit = unit_name(c->unit);
+	const char *unit = ingest_unit_name(c->unit);
 	char resumed[80] = "";
 	if (c->resumed_after > 0)
 		snprintf(resumed, sizeof(resumed), " resumed after %s %llu;", unit,
