@@ -91,6 +91,49 @@ typedef dn_status (*store_negative_fn)(const struct pdns_negative *neg, void *ct
 typedef dn_status (*store_source_fn)(uint32_t id, const char *name, const char *kind, void *ctx);
 typedef dn_status (*store_run_fn)(const struct store_run *run, void *ctx);
 
+/* One distinct WHOIS or RDAP answer for a domain. The same document seen
+ * again is merged like a pDNS record (first = min, last = max, count = sum),
+ * so a domain's history is its distinct documents ordered by first seen. */
+struct store_whois {
+	const char *domain;      /* lower case A-label, no trailing dot */
+	const char *status;      /* whois_status_name(): "found", "not-found", ... */
+	const char *document;    /* dragnet's JSON form of the parsed record (whois/document.h) */
+	const char *raw;         /* the response as received; "" when not kept */
+	uint8_t hash[16];        /* identifies the document; set by the writer */
+	int64_t time_first;      /* epoch seconds the answer was observed */
+	int64_t time_last;
+	uint64_t count;
+	uint32_t source_id;      /* on write: who fetched or imported it; on read: the
+	                          * source of its first sighting */
+};
+
+/* One index value taken from a WHOIS document: what reverse WHOIS and
+ * registrant correlation search. Merged on (kind, value, domain, role) with
+ * first = min and last = max. */
+struct store_whois_value {
+	const char *kind;        /* "email", "phone", "name", "org", "address",
+	                          * "registrar", "nameserver" */
+	const char *value;       /* normalised (whois/normalize.h): the search key */
+	const char *shown;       /* as published, for display */
+	const char *domain;
+	const char *role;        /* "registrant", "admin", "tech", "billing", "registrar", "domain" */
+	bool masked;             /* redacted or a privacy service: never a link */
+	int64_t time_first;
+	int64_t time_last;
+};
+
+/* A reverse WHOIS question: every domain whose documents held value under
+ * kind, now or earlier. With prefix set, value is a prefix of the key. */
+struct store_whois_lookup {
+	const char *kind;
+	const char *value;
+	bool prefix;
+	size_t limit;            /* 0: no limit */
+};
+
+typedef dn_status (*store_whois_fn)(const struct store_whois *doc, void *ctx);
+typedef dn_status (*store_whois_value_fn)(const struct store_whois_value *val, void *ctx);
+
 /* Operations a backend fills in. Writes happen between begin() and commit():
  * a committed batch is durable, and a batch that was never committed leaves
  * no trace, even when the process is killed. */
@@ -149,6 +192,32 @@ struct store_ops {
 	/* Runs oldest first; run->source is the source's name. */
 	dn_status (*list_runs)(struct store *store, store_run_fn fn, void *ctx,
 	                       struct dn_error *err);
+
+	/* WHOIS and RDAP. Writes go inside begin()/commit() like records. */
+	dn_status (*put_whois)(struct store *store, const struct store_whois *docs, size_t n,
+	                       struct dn_error *err);
+	dn_status (*put_whois_values)(struct store *store, const struct store_whois_value *vals,
+	                              size_t n, struct dn_error *err);
+	/* The documents of domain, oldest first seen first; with latest_only,
+	 * just the one last seen (ties: the later first seen). raw is filled
+	 * only when with_raw is set. */
+	dn_status (*query_whois)(struct store *store, const char *domain, bool latest_only,
+	                         bool with_raw, store_whois_fn fn, void *ctx,
+	                         struct dn_error *err);
+	/* Index values matching a lookup, ordered by domain, then role. */
+	dn_status (*query_whois_values)(struct store *store, const struct store_whois_lookup *q,
+	                                store_whois_value_fn fn, void *ctx,
+	                                struct dn_error *err);
+	/* How many distinct domains hold each value is what correlation weighs;
+	 * this returns the count for one (kind, value). */
+	dn_status (*count_whois_value)(struct store *store, const char *kind, const char *value,
+	                               uint64_t *domains, struct dn_error *err);
+	/* Every index value, ordered by domain; and every document with its raw
+	 * text, once per source (for copying a store). */
+	dn_status (*dump_whois_values)(struct store *store, store_whois_value_fn fn, void *ctx,
+	                               struct dn_error *err);
+	dn_status (*dump_whois)(struct store *store, store_whois_fn fn, void *ctx,
+	                        struct dn_error *err);
 };
 
 /* Every backend's handle starts with this. */
@@ -290,4 +359,51 @@ static inline dn_status store_list_runs(struct store *s, store_run_fn fn, void *
                                         struct dn_error *err)
 {
 	return s->ops->list_runs(s, fn, ctx, err);
+}
+
+static inline dn_status store_put_whois(struct store *s, const struct store_whois *docs, size_t n,
+                                        struct dn_error *err)
+{
+	return s->ops->put_whois(s, docs, n, err);
+}
+
+static inline dn_status store_put_whois_values(struct store *s,
+                                               const struct store_whois_value *vals, size_t n,
+                                               struct dn_error *err)
+{
+	return s->ops->put_whois_values(s, vals, n, err);
+}
+
+static inline dn_status store_query_whois(struct store *s, const char *domain, bool latest_only,
+                                          bool with_raw, store_whois_fn fn, void *ctx,
+                                          struct dn_error *err)
+{
+	return s->ops->query_whois(s, domain, latest_only, with_raw, fn, ctx, err);
+}
+
+static inline dn_status store_query_whois_values(struct store *s,
+                                                 const struct store_whois_lookup *q,
+                                                 store_whois_value_fn fn, void *ctx,
+                                                 struct dn_error *err)
+{
+	return s->ops->query_whois_values(s, q, fn, ctx, err);
+}
+
+static inline dn_status store_count_whois_value(struct store *s, const char *kind,
+                                                const char *value, uint64_t *domains,
+                                                struct dn_error *err)
+{
+	return s->ops->count_whois_value(s, kind, value, domains, err);
+}
+
+static inline dn_status store_dump_whois_values(struct store *s, store_whois_value_fn fn,
+                                                void *ctx, struct dn_error *err)
+{
+	return s->ops->dump_whois_values(s, fn, ctx, err);
+}
+
+static inline dn_status store_dump_whois(struct store *s, store_whois_fn fn, void *ctx,
+                                         struct dn_error *err)
+{
+	return s->ops->dump_whois(s, fn, ctx, err);
 }
