@@ -25,7 +25,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 build_packages="build-essential cmake ninja-build pkg-config libknot-dev libpcap-dev
-    libsqlite3-dev libjansson-dev libzstd-dev zlib1g-dev libxxhash-dev libidn2-dev
+    libsqlite3-dev libjansson-dev libzstd-dev zlib1g-dev libxxhash-dev libidn2-dev libunistring-dev
     libcurl4-openssl-dev libfstrm-dev libprotobuf-c-dev protobuf-c-compiler
     golang-github-dnstap-golang-dnstap-dev"
 # tshark, editcap and mergecap are test oracles; clang and its runtime build
