@@ -16,6 +16,7 @@ enum cli_exit {
 	DN_EXIT_STORE = 4,        /* the database could not be opened, read or written */
 	DN_EXIT_FAILURE = 5,      /* anything else: out of memory, capture device errors */
 	DN_EXIT_PARTIAL = 6,      /* a lookup answered from part of a cluster (--partial) */
+	DN_EXIT_LIVE = 7,         /* a live WHOIS or RDAP lookup failed or was throttled */
 	DN_EXIT_INTERRUPTED = 130 /* stopped by SIGINT/SIGTERM before the input ended */
 };
 
@@ -123,3 +124,5 @@ int cmd_capture(int argc, char **argv);
 int cmd_pdns(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_store(int argc, char **argv);
+int cmd_whois(int argc, char **argv);
+int cmd_registrants(int argc, char **argv);

@@ -1,0 +1,936 @@
+/* dragnet whois: stored WHOIS and RDAP records, their history, reverse
+ * WHOIS, imports of saved responses, and opt-in live lookups. */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <idn2.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/whois_live.h"
+#include "export/whois_writer.h"
+#include "ingest/whois_store.h"
+#include "util/arena.h"
+#include "util/log.h"
+#include "util/progress.h"
+#include "util/timeutil.h"
+#include "whois/document.h"
+#include "whois/normalize.h"
+#include "whois/response.h"
+
+static const char whois_usage[] =
+        "Usage: dragnet whois [OPTION]... DOMAIN\n"
+        "       dragnet whois --history [OPTION]... DOMAIN\n"
+        "       dragnet whois --reverse KIND=VALUE [OPTION]...\n"
+        "       dragnet whois --import [OPTION]... FILE|FOLDER...\n"
+        "       dragnet whois --parse [OPTION]... FILE\n"
+        "       dragnet whois --live [OPTION]... DOMAIN...\n"
+        "Show stored WHOIS and RDAP records, their changes, and the domains that share a\n"
+        "registrant value.\n"
+        "\n"
+        "  DOMAIN                  the latest stored record of DOMAIN\n"
+        "      --history           every distinct record of DOMAIN, oldest first, each\n"
+        "                          with what changed since the one before\n"
+        "      --raw               the response text as it was received\n"
+        "  -r, --reverse KIND=VALUE\n"
+        "                          every domain whose records hold VALUE, now or earlier;\n"
+        "                          KIND is email, phone, name, org, address, registrar\n"
+        "                          or nameserver. VALUE is normalised as stored values are\n"
+        "                          (case, accents, \"+tag\" in emails, phone punctuation);\n"
+        "                          a trailing '*' matches a prefix of the normalised value\n"
+        "      --import            store saved responses: WHOIS text or RDAP JSON, told\n"
+        "                          apart by content; a FOLDER is read recursively\n"
+        "      --parse             parse FILE and print the record as JSON; store nothing\n"
+        "      --live              ask the registry now (RDAP, else WHOIS on port 43),\n"
+        "                          store the answer and print it; the only mode that sends\n"
+        "                          packets (see LIVE LOOKUPS in dragnet(1))\n"
+        "\n"
+        "  -j, --json              records as dragnet's JSON documents, one per line\n"
+        "      --redact-personal   remove natural persons' names, emails, phones and\n"
+        "                          addresses from what is printed\n"
+        "  -l, --limit N           --reverse: at most N domains (default 10000; 0: all)\n"
+        "\n"
+        "Import and parse:\n"
+        "      --format FORMAT     text or rdap, when detection by content is not wanted\n"
+        "      --domain DOMAIN     the domain a response is about, when it does not say\n"
+        "                          (else taken from a file name such as com_example.com.txt)\n"
+        "      --server HOST       the WHOIS server that gave the response, a hint for its\n"
+        "                          layout\n"
+        "      --observed TIME     when the responses were received (default: the\n"
+        "                          \"last update of WHOIS database\" they state, else the\n"
+        "                          file's modification time)\n"
+        "      --source NAME       who supplied them (default: whois-import)\n"
+        "\n"
+        "Live lookups:\n"
+        "      --rdap-only, --whois-only\n"
+        "                          use one protocol only\n"
+        "      --whois-root HOST[:PORT]\n"
+        "                          where WHOIS referrals start (default whois.iana.org)\n"
+        "      --rdap-bootstrap URL|FILE\n"
+        "                          the IANA RDAP bootstrap file for DNS (default\n"
+        "                          https://data.iana.org/rdap/dns.json)\n"
+        "      --timeout SECONDS   per query (default 15)\n"
+        "      --interval SECONDS  least time between two queries to one server\n"
+        "                          (default 2)\n"
+        "      --no-store          print the answer without storing it\n"
+        "\n"
+        "      --store LOCATION    SQLite file, sqlite:PATH or clickhouse://HOST:PORT/DB\n"
+        "      --db PATH           SQLite file; the same as --store PATH\n"
+        "  -v, --verbose, -q, --quiet, -h, --help\n"
+        "\n"
+        "Exit status: 0 found, 1 nothing stored for the query (or the registry has no\n"
+        "record), 2 invalid arguments, 3 an input could not be read or parsed (the\n"
+        "others were stored), 4 store error, 5 other failure, 7 a live lookup failed or\n"
+        "was throttled.\n";
+
+enum {
+	OPT_HISTORY = 256,
+	OPT_RAW,
+	OPT_IMPORT,
+	OPT_PARSE,
+	OPT_LIVE,
+	OPT_REDACT,
+	OPT_FORMAT,
+	OPT_DOMAIN,
+	OPT_SERVER,
+	OPT_OBSERVED,
+	OPT_SOURCE,
+	OPT_RDAP_ONLY,
+	OPT_WHOIS_ONLY,
+	OPT_WHOIS_ROOT,
+	OPT_BOOTSTRAP,
+	OPT_TIMEOUT,
+	OPT_INTERVAL,
+	OPT_NO_STORE,
+};
+
+enum mode { MODE_SHOW, MODE_HISTORY, MODE_REVERSE, MODE_IMPORT, MODE_PARSE, MODE_LIVE };
+
+#define DEFAULT_LIMIT 10000
+/* Larger files are not WHOIS responses. */
+#define RESPONSE_MAX (8u << 20)
+/* Records stored per transaction on import. */
+#define IMPORT_BATCH 2000
+
+struct whois_cli {
+	struct cli_common common;
+	enum mode mode;
+	bool mode_set;
+	bool json;
+	bool raw;
+	bool redact;
+	unsigned long long limit;
+	enum whois_format format;
+	const char *domain;
+	const char *server;
+	const char *source;
+	int64_t observed;
+	bool has_observed;
+	struct whois_live_options live;
+};
+
+/* ---- names ---- */
+
+/* The lower-case A-label of name without a trailing dot, as records store it. */
+static bool domain_key(const char *name, char *out, size_t size)
+{
+	char *ascii = NULL;
+	if (idn2_to_ascii_8z(name, &ascii, IDN2_NONTRANSITIONAL) != IDN2_OK) {
+		if (idn2_to_ascii_8z(name, &ascii, IDN2_TRANSITIONAL) != IDN2_OK)
+			return false;
+	}
+	size_t len = strlen(ascii);
+	while (len > 0 && ascii[len - 1] == '.')
+		len--;
+	if (len == 0 || len >= size) {
+		idn2_free(ascii);
+		return false;
+	}
+	for (size_t i = 0; i < len; i++)
+		out[i] = (char)((ascii[i] >= 'A' && ascii[i] <= 'Z') ? ascii[i] + 32 : ascii[i]);
+	out[len] = '\0';
+	idn2_free(ascii);
+	return true;
+}
+
+/* ---- printing stored records ---- */
+
+struct shown {
+	struct whois_cli *cli;
+	struct store *store;
+	struct arena arena;
+	struct whois_record prev;
+	bool have_prev;
+	uint64_t n;
+	dn_status failure;
+	struct dn_error err;
+};
+
+static const char *source_name(struct store *store, uint32_t id, char *buf, size_t size);
+
+static void print_heading(struct shown *s, const struct store_whois *doc)
+{
+	char first[24], last[24], src[128];
+	time_format_iso(doc->time_first, first, sizeof(first));
+	time_format_iso(doc->time_last, last, sizeof(last));
+	printf("%s  %s  seen %s", doc->domain, doc->status, first);
+	if (doc->time_last != doc->time_first)
+		printf(" to %s", last);
+	printf(", %llu time%s, first from %s\n", (unsigned long long)doc->count,
+	       doc->count == 1 ? "" : "s", source_name(s->store, doc->source_id, src, sizeof(src)));
+}
+
+static dn_status show_doc(const struct store_whois *doc, void *ctx)
+{
+	struct shown *s = ctx;
+	s->n++;
+	if (s->cli->raw) {
+		if (s->cli->mode == MODE_HISTORY)
+			print_heading(s, doc);
+		fputs(doc->raw, stdout);
+		if (doc->raw[0] != '\0' && doc->raw[strlen(doc->raw) - 1] != '\n')
+			putchar('\n');
+		return DN_OK;
+	}
+	struct whois_record rec;
+	struct arena *arena = &s->arena;
+	dn_status rc = whois_document_read(doc->document, strlen(doc->document), arena, &rec,
+	                                   &s->err);
+	if (rc != DN_OK) {
+		s->failure = rc;
+		log_error("%s: stored document seen %lld: %s", doc->domain,
+		          (long long)doc->time_first, s->err.msg);
+		return DN_OK;
+	}
+	if (s->cli->redact)
+		whois_redact_personal(&rec);
+	if (s->cli->json) {
+		char *text = whois_document_write(&rec);
+		json_t *meta = text != NULL ? json_loads(text, 0, NULL) : NULL;
+		free(text);
+		if (meta == NULL)
+			return dn_fail(&s->err, DN_ENOMEM, "out of memory");
+		char first[24], last[24], src[128];
+		time_format_iso(doc->time_first, first, sizeof(first));
+		time_format_iso(doc->time_last, last, sizeof(last));
+		json_object_set_new(meta, "time_first", json_string(first));
+		json_object_set_new(meta, "time_last", json_string(last));
+		json_object_set_new(meta, "count", json_integer((json_int_t)doc->count));
+		json_object_set_new(meta, "source", json_string(source_name(s->store, doc->source_id,
+		                                                            src, sizeof(src))));
+		char *out = json_dumps(meta, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(meta);
+		if (out == NULL)
+			return dn_fail(&s->err, DN_ENOMEM, "out of memory");
+		puts(out);
+		free(out);
+		return DN_OK;
+	}
+	print_heading(s, doc);
+	if (s->cli->mode == MODE_HISTORY && s->have_prev) {
+		if (whois_print_changes(stdout, &s->prev, &rec, 2) == 0)
+			printf("  (no change in the fields shown; the response text differs)\n");
+	} else {
+		whois_print_record(stdout, &rec, 2);
+	}
+	putchar('\n');
+	/* Keep this record for the next diff; its strings stay in the arena
+	 * until the command ends. */
+	s->prev = rec;
+	s->have_prev = true;
+	return DN_OK;
+}
+
+/* ---- source names ---- */
+
+struct source_lookup {
+	uint32_t id;
+	char *buf;
+	size_t size;
+	bool found;
+};
+
+static dn_status match_source(uint32_t id, const char *name, const char *kind, void *ctx)
+{
+	(void)kind;
+	struct source_lookup *l = ctx;
+	if (id == l->id) {
+		snprintf(l->buf, l->size, "%s", name);
+		l->found = true;
+	}
+	return DN_OK;
+}
+
+static const char *source_name(struct store *store, uint32_t id, char *buf, size_t size)
+{
+	struct source_lookup l = {id, buf, size, false};
+	struct dn_error err;
+	if (store_list_sources(store, match_source, &l, &err) != DN_OK || !l.found)
+		snprintf(buf, size, "source %u", id);
+	return buf;
+}
+
+static int run_show(struct whois_cli *cli, int argc, char **argv)
+{
+	if (argc != 1)
+		return cli_usage_error("whois", argc == 0 ? "give a DOMAIN"
+		                                          : "give one DOMAIN (or use --live)");
+	char key[256];
+	if (!domain_key(argv[0], key, sizeof(key)))
+		return cli_usage_error("whois", "'%s' is not a domain name", argv[0]);
+	struct store *store;
+	int code = cli_open_store(&cli->common, STORE_READ, NULL, &store);
+	if (code != DN_EXIT_OK)
+		return code;
+	struct shown s = {.cli = cli, .store = store};
+	arena_init(&s.arena, 64 * 1024);
+	dn_status rc = store_query_whois(store, key, cli->mode == MODE_SHOW, cli->raw, show_doc, &s,
+	                                 &s.err);
+	arena_free(&s.arena);
+	store_close(store);
+	if (rc != DN_OK) {
+		log_error("whois %s: %s", key, s.err.msg);
+		return cli_exit_for_store(rc);
+	}
+	if (s.n == 0) {
+		log_warn("no WHOIS or RDAP record of %s is stored", key);
+		return cli_finish_output(DN_EXIT_NO_MATCH);
+	}
+	return cli_finish_output(s.failure != DN_OK ? DN_EXIT_STORE : DN_EXIT_OK);
+}
+
+/* ---- reverse WHOIS ---- */
+
+static const char *const reverse_kinds[] = {"email", "phone", "name", "org",
+                                            "address", "registrar", "nameserver"};
+
+struct reverse_run {
+	struct whois_cli *cli;
+	uint64_t n;
+};
+
+static dn_status show_value(const struct store_whois_value *v, void *ctx)
+{
+	struct reverse_run *r = ctx;
+	r->n++;
+	char first[24], last[24];
+	time_format_iso(v->time_first, first, sizeof(first));
+	time_format_iso(v->time_last, last, sizeof(last));
+	const char *shown = v->shown;
+	bool personal = strcmp(v->kind, "name") == 0 || strcmp(v->kind, "email") == 0 ||
+	                strcmp(v->kind, "phone") == 0 || strcmp(v->kind, "address") == 0;
+	if (r->cli->redact && personal && !v->masked)
+		shown = WHOIS_REDACTED_TEXT;
+	if (r->cli->json) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "domain", v->domain,
+		                      "role", v->role, "kind", v->kind, "value",
+		                      r->cli->redact && personal ? WHOIS_REDACTED_TEXT : v->value,
+		                      "shown", shown, "masked", v->masked, "time_first", first,
+		                      "time_last", last);
+		char *out = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+		json_decref(o);
+		if (out == NULL)
+			return DN_ENOMEM;
+		puts(out);
+		free(out);
+		return DN_OK;
+	}
+	printf("%-40s %-10s %s  %s  %s%s\n", v->domain, v->role, first, last, shown,
+	       v->masked ? "  (masked)" : "");
+	return DN_OK;
+}
+
+static int run_reverse(struct whois_cli *cli, const char *query, int argc)
+{
+	if (argc != 0)
+		return cli_usage_error("whois", "--reverse takes no DOMAIN");
+	const char *eq = strchr(query, '=');
+	if (eq == NULL)
+		return cli_usage_error("whois", "--reverse wants KIND=VALUE, such as "
+		                                "email=someone@example.com");
+	char kind[16];
+	size_t klen = (size_t)(eq - query);
+	bool known = false;
+	for (size_t i = 0; i < sizeof(reverse_kinds) / sizeof(reverse_kinds[0]); i++) {
+		if (strlen(reverse_kinds[i]) == klen && strncasecmp(query, reverse_kinds[i], klen) == 0) {
+			snprintf(kind, sizeof(kind), "%s", reverse_kinds[i]);
+			known = true;
+		}
+	}
+	if (!known)
+		return cli_usage_error("whois", "unknown kind '%.*s' (email, phone, name, org, "
+		                                "address, registrar, nameserver)",
+		                       (int)klen, query);
+	char value[WHOIS_KEY_MAX];
+	snprintf(value, sizeof(value), "%s", eq + 1);
+	size_t vlen = strlen(value);
+	bool prefix = vlen > 0 && value[vlen - 1] == '*';
+	if (prefix)
+		value[--vlen] = '\0';
+	char key[WHOIS_KEY_MAX] = "";
+	bool ok;
+	if (strcmp(kind, "email") == 0)
+		ok = whois_norm_email(value, key, sizeof(key));
+	else if (strcmp(kind, "phone") == 0)
+		ok = whois_norm_phone(value, NULL, key, sizeof(key));
+	else if (strcmp(kind, "name") == 0)
+		ok = whois_norm_name(value, key, sizeof(key));
+	else if (strcmp(kind, "org") == 0 || strcmp(kind, "registrar") == 0)
+		ok = whois_norm_org(value, key, sizeof(key));
+	else if (strcmp(kind, "address") == 0) {
+		/* One line given: fold it like a street line. */
+		struct whois_contact c = {.street = {value}, .present = true};
+		ok = whois_norm_address(&c, key, sizeof(key));
+	} else {
+		ok = domain_key(value, key, sizeof(key));
+	}
+	if (!ok)
+		return cli_usage_error("whois", "'%s' holds nothing to search for as %s", value, kind);
+	struct store *store;
+	int code = cli_open_store(&cli->common, STORE_READ, NULL, &store);
+	if (code != DN_EXIT_OK)
+		return code;
+	struct store_whois_lookup q = {kind, key, prefix, cli->limit};
+	struct reverse_run r = {cli, 0};
+	struct dn_error err;
+	uint64_t domains = 0;
+	dn_status rc = DN_OK;
+	if (!prefix)
+		rc = store_count_whois_value(store, kind, key, &domains, &err);
+	if (rc == DN_OK)
+		rc = store_query_whois_values(store, &q, show_value, &r, &err);
+	store_close(store);
+	if (rc != DN_OK) {
+		log_error("whois --reverse %s=%s: %s", kind, key, err.msg);
+		return cli_exit_for_store(rc);
+	}
+	if (r.n == 0) {
+		log_warn("no stored record holds %s %s%s", kind, key, prefix ? "*" : "");
+		return cli_finish_output(DN_EXIT_NO_MATCH);
+	}
+	if (!prefix)
+		log_info("%s %s: %llu domain%s", kind, key, (unsigned long long)domains,
+		         domains == 1 ? "" : "s");
+	return cli_finish_output(DN_EXIT_OK);
+}
+
+/* ---- import and parse ---- */
+
+static char *read_whole(const char *path, size_t *len, struct dn_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL) {
+		dn_fail(err, DN_EIO, "%s", strerror(errno));
+		return NULL;
+	}
+	size_t cap = 64 * 1024, n = 0;
+	char *buf = malloc(cap + 1);
+	while (buf != NULL) {
+		size_t got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (n < cap)
+			break;
+		if (cap >= RESPONSE_MAX) {
+			free(buf);
+			fclose(f);
+			dn_fail(err, DN_ELIMIT, "larger than %u MiB: not a WHOIS response",
+			        RESPONSE_MAX >> 20);
+			return NULL;
+		}
+		cap *= 2;
+		char *grown = realloc(buf, cap + 1);
+		if (grown == NULL)
+			free(buf);
+		buf = grown;
+	}
+	if (buf == NULL) {
+		fclose(f);
+		dn_fail(err, DN_ENOMEM, "out of memory");
+		return NULL;
+	}
+	bool failed = ferror(f);
+	fclose(f);
+	if (failed) {
+		free(buf);
+		dn_fail(err, DN_EIO, "read error");
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* The domain a saved response is about, from its file name:
+ * "com_example.com.txt" (a TLD prefix) or "example.com.txt". */
+static bool domain_from_path(const char *path, char *out, size_t size)
+{
+	const char *base = strrchr(path, '/');
+	base = base != NULL ? base + 1 : path;
+	char name[256];
+	snprintf(name, sizeof(name), "%s", base);
+	static const char *const exts[] = {".txt", ".json", ".whois", ".rdap", ".out"};
+	size_t len = strlen(name);
+	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		size_t e = strlen(exts[i]);
+		if (len > e && strcasecmp(name + len - e, exts[i]) == 0) {
+			name[len - e] = '\0';
+			break;
+		}
+	}
+	const char *us = strchr(name, '_');
+	const char *domain = us != NULL ? us + 1 : name;
+	if (strchr(domain, '.') == NULL)
+		return false;
+	return domain_key(domain, out, size);
+}
+
+struct import_run {
+	struct whois_cli *cli;
+	struct store *store;
+	uint32_t source_id;
+	struct arena arena;
+	uint64_t files, stored, failed, batch;
+	uint64_t by_status[WHOIS_STATUS_COUNT];
+	struct progress progress;
+	bool in_batch;
+	dn_status store_failure;
+	struct dn_error store_err;
+};
+
+static bool flush_batch(struct import_run *run)
+{
+	if (!run->in_batch)
+		return true;
+	run->in_batch = false;
+	run->batch = 0;
+	dn_status rc = store_commit(run->store, &run->store_err);
+	if (rc != DN_OK) {
+		run->store_failure = rc;
+		return false;
+	}
+	return true;
+}
+
+/* Parse one file and store it; false only when the store failed. */
+static bool import_file(struct import_run *run, const char *path)
+{
+	struct whois_cli *cli = run->cli;
+	struct dn_error err;
+	size_t len;
+	run->files++;
+	char *buf = read_whole(path, &len, &err);
+	if (buf == NULL) {
+		log_error("%s: %s", path, err.msg);
+		run->failed++;
+		return true;
+	}
+	char guessed[256];
+	struct whois_text_hints hints = {cli->domain, cli->server};
+	if (hints.domain == NULL && domain_from_path(path, guessed, sizeof(guessed)))
+		hints.domain = guessed;
+	arena_reset(&run->arena);
+	struct whois_record rec;
+	enum whois_format used;
+	dn_status rc = whois_parse_response(buf, len, cli->format, &hints, &run->arena, &rec, &used,
+	                                    &err);
+	if (rc != DN_OK) {
+		log_error("%s: not stored: %s", path, err.msg);
+		run->failed++;
+		free(buf);
+		return true;
+	}
+	int64_t observed = cli->observed;
+	if (!cli->has_observed) {
+		struct stat st;
+		if (rec.database_updated != WHOIS_TIME_UNSET)
+			observed = rec.database_updated;
+		else if (stat(path, &st) == 0)
+			observed = (int64_t)st.st_mtime;
+		else
+			observed = time_now();
+	}
+	if (!run->in_batch) {
+		rc = store_begin(run->store, &run->store_err);
+		if (rc != DN_OK) {
+			run->store_failure = rc;
+			free(buf);
+			return false;
+		}
+		run->in_batch = true;
+	}
+	rc = whois_store_record(run->store, run->source_id, &rec, buf, len, observed, &err);
+	free(buf);
+	if (rc == DN_EINVAL) {
+		log_error("%s: not stored: %s; give --domain", path, err.msg);
+		run->failed++;
+		return true;
+	}
+	if (rc != DN_OK) {
+		run->store_err = err;
+		run->store_failure = rc;
+		store_rollback(run->store);
+		run->in_batch = false;
+		return false;
+	}
+	log_debug("%s: %s %s (%s)", path, rec.domain, whois_status_name(rec.status),
+	          whois_format_name(used));
+	run->stored++;
+	run->by_status[rec.status]++;
+	if (++run->batch >= IMPORT_BATCH && !flush_batch(run))
+		return false;
+	progress_update_count(&run->progress, run->files, "files");
+	return true;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Import path, a file or a folder read recursively in name order. */
+static bool import_path(struct import_run *run, const char *path, int depth)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		log_error("%s: %s", path, strerror(errno));
+		run->failed++;
+		return true;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return import_file(run, path);
+	if (depth > 16) {
+		log_error("%s: folders nested too deep; skipped", path);
+		run->failed++;
+		return true;
+	}
+	DIR *dir = opendir(path);
+	if (dir == NULL) {
+		log_error("%s: %s", path, strerror(errno));
+		run->failed++;
+		return true;
+	}
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	bool ok = true;
+	while ((de = readdir(dir)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			char **grown = realloc(names, cap * sizeof(*names));
+			if (grown == NULL) {
+				ok = false;
+				break;
+			}
+			names = grown;
+		}
+		names[n] = malloc(strlen(path) + strlen(de->d_name) + 2);
+		if (names[n] == NULL) {
+			ok = false;
+			break;
+		}
+		sprintf(names[n], "%s/%s", path, de->d_name);
+		n++;
+	}
+	closedir(dir);
+	if (!ok)
+		log_error("%s: out of memory listing the folder", path);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), compare_names);
+	for (size_t i = 0; i < n; i++) {
+		if (ok)
+			ok = import_path(run, names[i], depth + 1);
+		free(names[i]);
+	}
+	free(names);
+	return ok;
+}
+
+static int run_import(struct whois_cli *cli, int argc, char **argv)
+{
+	if (argc == 0)
+		return cli_usage_error("whois", "--import wants at least one FILE or FOLDER");
+	struct store *store;
+	int code = cli_open_store(&cli->common, STORE_WRITE, NULL, &store);
+	if (code != DN_EXIT_OK)
+		return code;
+	struct import_run run = {.cli = cli, .store = store};
+	struct dn_error err;
+	dn_status rc = store_source_id(store, cli->source, "provider", &run.source_id, &err);
+	if (rc != DN_OK) {
+		log_error("source %s: %s", cli->source, err.msg);
+		store_close(store);
+		return cli_exit_for_store(rc);
+	}
+	arena_init(&run.arena, 256 * 1024);
+	progress_start(&run.progress, isatty(STDERR_FILENO) && cli->common.verbosity >= 0,
+	               "whois import", 0);
+	log_info("importing WHOIS and RDAP responses as source %s", cli->source);
+	bool ok = true;
+	for (int i = 0; i < argc && ok; i++)
+		ok = import_path(&run, argv[i], 0);
+	if (ok)
+		ok = flush_batch(&run);
+	if (ok)
+		rc = store_sync(store, &run.store_err);
+	if (rc != DN_OK) {
+		run.store_failure = rc;
+		ok = false;
+	}
+	progress_finish(&run.progress);
+	arena_free(&run.arena);
+	store_close(store);
+	if (!ok) {
+		log_error("store: %s; the last %llu responses read were not stored",
+		          run.store_err.msg, (unsigned long long)run.batch);
+		return cli_exit_for_store(run.store_failure);
+	}
+	log_info("stored %llu responses from %llu files (%llu found, %llu not found, %llu "
+	         "throttled, %llu reserved, %llu referrals, %llu errors); %llu files failed",
+	         (unsigned long long)run.stored, (unsigned long long)run.files,
+	         (unsigned long long)run.by_status[WHOIS_FOUND],
+	         (unsigned long long)run.by_status[WHOIS_NOT_FOUND],
+	         (unsigned long long)run.by_status[WHOIS_THROTTLED],
+	         (unsigned long long)run.by_status[WHOIS_RESERVED],
+	         (unsigned long long)run.by_status[WHOIS_REFERRAL],
+	         (unsigned long long)run.by_status[WHOIS_ERROR], (unsigned long long)run.failed);
+	return cli_finish_output(run.failed > 0 ? DN_EXIT_INPUT : DN_EXIT_OK);
+}
+
+static int run_parse(struct whois_cli *cli, int argc, char **argv)
+{
+	if (argc != 1)
+		return cli_usage_error("whois", "--parse wants one FILE");
+	struct dn_error err;
+	size_t len;
+	char *buf = read_whole(argv[0], &len, &err);
+	if (buf == NULL) {
+		log_error("%s: %s", argv[0], err.msg);
+		return DN_EXIT_INPUT;
+	}
+	char guessed[256];
+	struct whois_text_hints hints = {cli->domain, cli->server};
+	if (hints.domain == NULL && domain_from_path(argv[0], guessed, sizeof(guessed)))
+		hints.domain = guessed;
+	struct arena arena;
+	arena_init(&arena, 64 * 1024);
+	struct whois_record rec;
+	enum whois_format used;
+	dn_status rc = whois_parse_response(buf, len, cli->format, &hints, &arena, &rec, &used,
+	                                    &err);
+	free(buf);
+	if (rc != DN_OK) {
+		log_error("%s: %s", argv[0], err.msg);
+		arena_free(&arena);
+		return DN_EXIT_INPUT;
+	}
+	if (cli->redact)
+		whois_redact_personal(&rec);
+	if (cli->json) {
+		char *doc = whois_document_write(&rec);
+		if (doc == NULL) {
+			arena_free(&arena);
+			log_error("out of memory");
+			return DN_EXIT_FAILURE;
+		}
+		puts(doc);
+		free(doc);
+	} else {
+		whois_print_record(stdout, &rec, 0);
+	}
+	arena_free(&arena);
+	return cli_finish_output(rec.status == WHOIS_FOUND ? DN_EXIT_OK : DN_EXIT_NO_MATCH);
+}
+
+/* ---- options ---- */
+
+static int set_mode(struct whois_cli *cli, enum mode mode, const char *option)
+{
+	if (cli->mode_set && cli->mode != mode)
+		return cli_usage_error("whois", "%s cannot be combined with another mode", option);
+	cli->mode = mode;
+	cli->mode_set = true;
+	return DN_EXIT_OK;
+}
+
+static bool parse_seconds(const char *text, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(text, &end);
+	if (errno != 0 || end == text || *end != '\0' || !(v >= 0) || v > 3600)
+		return false;
+	*out = v;
+	return true;
+}
+
+int cmd_whois(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	        {"history", no_argument, NULL, OPT_HISTORY},
+	        {"raw", no_argument, NULL, OPT_RAW},
+	        {"reverse", required_argument, NULL, 'r'},
+	        {"import", no_argument, NULL, OPT_IMPORT},
+	        {"parse", no_argument, NULL, OPT_PARSE},
+	        {"live", no_argument, NULL, OPT_LIVE},
+	        {"json", no_argument, NULL, 'j'},
+	        {"redact-personal", no_argument, NULL, OPT_REDACT},
+	        {"limit", required_argument, NULL, 'l'},
+	        {"format", required_argument, NULL, OPT_FORMAT},
+	        {"domain", required_argument, NULL, OPT_DOMAIN},
+	        {"server", required_argument, NULL, OPT_SERVER},
+	        {"observed", required_argument, NULL, OPT_OBSERVED},
+	        {"source", required_argument, NULL, OPT_SOURCE},
+	        {"rdap-only", no_argument, NULL, OPT_RDAP_ONLY},
+	        {"whois-only", no_argument, NULL, OPT_WHOIS_ONLY},
+	        {"whois-root", required_argument, NULL, OPT_WHOIS_ROOT},
+	        {"rdap-bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
+	        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+	        {"interval", required_argument, NULL, OPT_INTERVAL},
+	        {"no-store", no_argument, NULL, OPT_NO_STORE},
+	        {"help", no_argument, NULL, 'h'},
+	        CLI_COMMON_LONG,
+	        {NULL, 0, NULL, 0},
+	};
+	struct whois_cli cli = {
+	        .common = {.command = "whois"},
+	        .limit = DEFAULT_LIMIT,
+	        .source = "whois-import",
+	};
+	whois_live_defaults(&cli.live);
+	const char *reverse = NULL;
+	char domain_buf[256];
+	int code;
+	int opt;
+	while ((opt = getopt_long(argc, argv, ":r:jl:hvq", longopts, NULL)) != -1) {
+		if (cli_common_option(&cli.common, opt, optarg))
+			continue;
+		code = DN_EXIT_OK;
+		switch (opt) {
+		case OPT_HISTORY:
+			code = set_mode(&cli, MODE_HISTORY, "--history");
+			break;
+		case 'r':
+			code = set_mode(&cli, MODE_REVERSE, "--reverse");
+			reverse = optarg;
+			break;
+		case OPT_IMPORT:
+			code = set_mode(&cli, MODE_IMPORT, "--import");
+			break;
+		case OPT_PARSE:
+			code = set_mode(&cli, MODE_PARSE, "--parse");
+			break;
+		case OPT_LIVE:
+			code = set_mode(&cli, MODE_LIVE, "--live");
+			break;
+		case OPT_RAW:
+			cli.raw = true;
+			break;
+		case 'j':
+			cli.json = true;
+			break;
+		case OPT_REDACT:
+			cli.redact = true;
+			break;
+		case 'l':
+			if (!cli_parse_uint(optarg, INT64_MAX, &cli.limit))
+				return cli_usage_error("whois", "invalid --limit '%s'", optarg);
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				cli.format = WHOIS_FORMAT_TEXT;
+			else if (strcmp(optarg, "rdap") == 0)
+				cli.format = WHOIS_FORMAT_RDAP;
+			else
+				return cli_usage_error("whois", "unknown --format '%s' (text, rdap)",
+				                       optarg);
+			break;
+		case OPT_DOMAIN:
+			if (!domain_key(optarg, domain_buf, sizeof(domain_buf)))
+				return cli_usage_error("whois", "'%s' is not a domain name", optarg);
+			cli.domain = domain_buf;
+			break;
+		case OPT_SERVER:
+			cli.server = optarg;
+			break;
+		case OPT_OBSERVED:
+			if (!time_parse(optarg, time_now(), &cli.observed))
+				return cli_usage_error("whois", "invalid --observed time '%s'", optarg);
+			cli.has_observed = true;
+			break;
+		case OPT_SOURCE:
+			if (optarg[0] == '\0')
+				return cli_usage_error("whois", "--source wants a name");
+			cli.source = optarg;
+			cli.live.source = optarg;
+			cli.live.source_set = true;
+			break;
+		case OPT_RDAP_ONLY:
+		case OPT_WHOIS_ONLY:
+			if (!cli.live.use_rdap || !cli.live.use_whois)
+				return cli_usage_error("whois", "give --rdap-only or --whois-only, "
+				                                "not both");
+			if (opt == OPT_RDAP_ONLY)
+				cli.live.use_whois = false;
+			else
+				cli.live.use_rdap = false;
+			break;
+		case OPT_WHOIS_ROOT:
+			cli.live.whois_root = optarg;
+			break;
+		case OPT_BOOTSTRAP:
+			cli.live.rdap_bootstrap = optarg;
+			break;
+		case OPT_TIMEOUT:
+			if (!parse_seconds(optarg, &cli.live.timeout) || cli.live.timeout <= 0)
+				return cli_usage_error("whois", "invalid --timeout '%s' (seconds)",
+				                       optarg);
+			break;
+		case OPT_INTERVAL:
+			if (!parse_seconds(optarg, &cli.live.interval))
+				return cli_usage_error("whois", "invalid --interval '%s' (seconds)",
+				                       optarg);
+			break;
+		case OPT_NO_STORE:
+			cli.live.no_store = true;
+			break;
+		case 'h':
+			fputs(whois_usage, stdout);
+			return cli_finish_output(DN_EXIT_OK);
+		default:
+			return cli_option_error("whois", opt, argv);
+		}
+		if (code != DN_EXIT_OK)
+			return code;
+	}
+	cli_setup_logging(&cli.common, cli.mode == MODE_IMPORT || cli.mode == MODE_LIVE);
+	argc -= optind;
+	argv += optind;
+	if (cli.raw && cli.mode != MODE_SHOW && cli.mode != MODE_HISTORY)
+		return cli_usage_error("whois", "--raw goes with DOMAIN or --history");
+	if (cli.raw && cli.json)
+		return cli_usage_error("whois", "give either --raw or --json, not both");
+	switch (cli.mode) {
+	case MODE_SHOW:
+	case MODE_HISTORY:
+		return run_show(&cli, argc, argv);
+	case MODE_REVERSE:
+		return run_reverse(&cli, reverse, argc);
+	case MODE_IMPORT:
+		return run_import(&cli, argc, argv);
+	case MODE_PARSE:
+		return run_parse(&cli, argc, argv);
+	case MODE_LIVE:
+		cli.live.json = cli.json;
+		cli.live.redact = cli.redact;
+		return whois_live_run(&cli.common, &cli.live, argc, argv);
+	}
+	return DN_EXIT_FAILURE;
+}
