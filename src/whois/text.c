@@ -1,0 +1,1056 @@
+/* WHOIS text answers (port 43) to struct whois_record.
+ *
+ * The text is read line by line. Each line is split into a key and a value
+ * ("Key: value", "[Key] value", "Key<TAB>value") and the key is looked up
+ * in the tables of whois/text_keys.c. Three kinds of context change what a
+ * key means: a section (a header line with no value, followed by indented
+ * or unindented lines up to a blank line), a block (lines between blank
+ * lines, such as a "nic-hdl:" contact block) and a role prefix in the key
+ * itself ("Tech Email"). Contacts given by handle ("admin-c: AB12-FRNIC")
+ * are resolved against the blocks at the end. */
+#include "whois/text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <idn2.h>
+
+#include "whois/date.h"
+#include "whois/privacy.h"
+#include "whois/text_keys.h"
+#include "whois/text_status.h"
+
+#define HANDLE_MAX 24
+#define PENDING_MAX 16
+#define KEY_MAX 96
+#define TEXT_ROLE_DOMAIN 6
+
+struct text_line {
+	const char *text;   /* without indentation or trailing space */
+	size_t len;
+	int indent;         /* columns, a tab counting as 8 */
+	const char *key;    /* NULL when the line has no key */
+	size_t key_len;
+	const char *value;
+	size_t value_len;
+	bool tentative;     /* key split at a tab or wide gap, kept only when known */
+};
+
+struct handle_block {
+	const char *handle;
+	int role;           /* role the block gives itself, or TEXT_ROLE_NONE */
+	struct whois_contact contact;
+};
+
+struct text_parser {
+	struct arena *arena;
+	struct whois_record *rec;
+	const struct whois_text_hints *hints;
+	bool nomem;
+
+	/* Handles named by the domain, and role values still to resolve. */
+	const char *refs[WHOIS_ROLE_COUNT];
+	const char *candidates[WHOIS_ROLE_COUNT];
+	struct handle_block blocks[HANDLE_MAX];
+	size_t n_blocks;
+
+	/* The block being read: lines since the last blank line. */
+	size_t block_lines;
+	struct handle_block *block;
+
+	/* The open section, if any. */
+	bool in_section;
+	bool section_flat;   /* members at the header's own indentation */
+	size_t section_members;
+	int section_indent;
+	struct text_key section;
+
+	/* Unkeyed lines of a contact section, read when it ends. */
+	const char *pending[PENDING_MAX];
+	size_t n_pending;
+	int pending_role;
+
+	/* The last keyed line, for values continued on the next lines. */
+	bool last_valid;
+	int last_indent;
+	struct text_key last;
+	struct whois_contact *last_contact;
+};
+
+/* --- Strings ----------------------------------------------------------- */
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static const char *copy_trimmed(struct text_parser *p, const char *s, size_t len)
+{
+	while (len > 0 && is_space(*s)) {
+		s++;
+		len--;
+	}
+	while (len > 0 && is_space(s[len - 1]))
+		len--;
+	if (len == 0)
+		return NULL;
+	char *out = arena_alloc(p->arena, len + 1);
+	if (out == NULL) {
+		p->nomem = true;
+		return NULL;
+	}
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return out;
+}
+
+static char ascii_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool starts_with_nocase(const char *s, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return len >= n && strncasecmp(s, prefix, n) == 0;
+}
+
+/* The input as valid UTF-8: NUL bytes become spaces, and bytes that are not
+ * part of a valid sequence are read as Latin-1, the usual encoding of older
+ * European registries. */
+static char *to_utf8(struct text_parser *p, const char *in, size_t len, size_t *out_len)
+{
+	char *out = arena_alloc(p->arena, len * 2 + 1);
+	if (out == NULL)
+		return NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)in[i];
+		size_t need = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2
+		            : (c & 0xf8) == 0xf0 ? 3 : 4;
+		bool valid = need < 4 && i + need < len && !(need == 1 && c < 0xc2);
+		for (size_t k = 1; valid && k <= need; k++)
+			valid = ((unsigned char)in[i + k] & 0xc0) == 0x80;
+		if (c == 0) {
+			out[n++] = ' ';
+			i++;
+		} else if (need == 0 || !valid) {
+			if (c < 0x80) {
+				out[n++] = (char)c;
+			} else {
+				out[n++] = (char)(0xc0 | c >> 6);
+				out[n++] = (char)(0x80 | (c & 0x3f));
+			}
+			i++;
+		} else {
+			memcpy(out + n, in + i, need + 1);
+			n += need + 1;
+			i += need + 1;
+		}
+	}
+	out[n] = '\0';
+	*out_len = n;
+	return out;
+}
+
+/* --- Lines ------------------------------------------------------------- */
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Split "Key: value", "[Key] value", "a. [Key] value" or "Key<TAB>value". */
+static void split_key(struct text_line *line)
+{
+	const char *s = line->text;
+	size_t len = line->len;
+	line->key = NULL;
+	line->tentative = false;
+
+	/* JPRS numbers its keys: "a. [Domain Name]". */
+	if (len > 4 && s[1] == '.' && s[2] == ' ' && s[3] == '[') {
+		s += 3;
+		len -= 3;
+	}
+	/* .tr marks keys with "** ". */
+	while (len > 0 && s[0] == '*' && (len == 1 || s[1] == '*' || s[1] == ' ')) {
+		s++;
+		len--;
+	}
+	while (len > 0 && s[0] == ' ') {
+		s++;
+		len--;
+	}
+	if (len > 2 && s[0] == '[' && s[1] != ' ') {
+		const char *close = memchr(s, ']', len < KEY_MAX ? len : KEY_MAX);
+		if (close != NULL) {
+			line->key = s + 1;
+			line->key_len = (size_t)(close - s - 1);
+			line->value = close + 1;
+			line->value_len = len - (size_t)(close + 1 - s);
+			return;
+		}
+	}
+	size_t limit = len < KEY_MAX ? len : KEY_MAX;
+	for (size_t i = 1; i < limit; i++) {
+		if (s[i] != ':')
+			continue;
+		/* A time ("09:42:27") or an IPv6 address is no key separator, and
+		 * neither is the colon of a URL. */
+		if (is_digit(s[i - 1]) && i + 1 < len && (is_digit(s[i + 1]) || s[i + 1] == ':'))
+			continue;
+		if (i + 2 < len && s[i + 1] == '/' && s[i + 2] == '/')
+			break;
+		line->key = s;
+		line->key_len = i;
+		line->value = s + i + 1;
+		line->value_len = len - i - 1;
+		return;
+	}
+	for (size_t i = 1; i < limit; i++) {
+		if (s[i] == '\t' || (s[i] == ' ' && i + 1 < len && s[i + 1] == ' ')) {
+			line->key = s;
+			line->key_len = i;
+			line->value = s + i;
+			line->value_len = len - i;
+			line->tentative = true;
+			return;
+		}
+	}
+}
+
+static bool is_comment(const struct text_line *line)
+{
+	char c = line->text[0];
+	if (c == '%' || c == '#' || c == ';')
+		return true;
+	/* JPRS's banner: "[ JPRS database provides ... ]". */
+	return c == '[' && line->len > 1 && line->text[1] == ' ';
+}
+
+/* --- Values -------------------------------------------------------------- */
+
+static bool is_hostname(const char *s, size_t len)
+{
+	bool dot = false, alpha = false;
+	if (len == 0 || len > 253)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '.')
+			dot = true;
+		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+			alpha = true;
+		else if (!is_digit((char)c) && c != '-' && c != '_' && c < 0x80)
+			return false;
+	}
+	return dot && alpha && s[0] != '.';
+}
+
+static void add_nameservers(struct text_parser *p, const char *v, size_t len)
+{
+	struct whois_record *rec = p->rec;
+	size_t i = 0;
+	bool first = true;
+	while (i < len) {
+		while (i < len && (is_space(v[i]) || v[i] == ','))
+			i++;
+		size_t start = i;
+		while (i < len && !is_space(v[i]) && v[i] != ',')
+			i++;
+		size_t n = i - start;
+		const char *tok = v + start;
+		while (n > 0 && tok[n - 1] == '.')
+			n--;
+		if (n == 0)
+			continue;
+		if (!is_hostname(tok, n)) {
+			/* Only the first word may be the name; later ones are glue. */
+			if (first)
+				return;
+			continue;
+		}
+		first = false;
+		char name[256];
+		for (size_t k = 0; k < n; k++)
+			name[k] = ascii_lower(tok[k]);
+		name[n] = '\0';
+		bool seen = false;
+		for (size_t k = 0; k < rec->n_nameservers && !seen; k++)
+			seen = strcmp(rec->nameservers[k], name) == 0;
+		if (!seen && rec->n_nameservers < WHOIS_LIST_MAX) {
+			const char *copy = copy_trimmed(p, name, n);
+			if (copy != NULL)
+				rec->nameservers[rec->n_nameservers++] = copy;
+		}
+	}
+}
+
+/* Statuses, split at commas, each without the ICANN URL that follows it
+ * ("clientTransferProhibited https://icann.org/epp#clientTransferProhibited"). */
+static void add_statuses(struct text_parser *p, const char *v, size_t len)
+{
+	struct whois_record *rec = p->rec;
+	size_t i = 0;
+	while (i < len) {
+		size_t start = i;
+		while (i < len && v[i] != ',')
+			i++;
+		size_t n = i - start;
+		const char *s = v + start;
+		i++;
+		for (size_t k = 0; k + 4 <= n; k++) {
+			if (strncasecmp(s + k, "http", 4) == 0 && (k == 0 || is_space(s[k - 1]) ||
+			                                           s[k - 1] == '(')) {
+				n = k;
+				break;
+			}
+		}
+		while (n > 0 && (is_space(s[n - 1]) || s[n - 1] == '('))
+			n--;
+		const char *copy = copy_trimmed(p, s, n);
+		if (copy == NULL)
+			continue;
+		bool seen = false;
+		for (size_t k = 0; k < rec->n_statuses && !seen; k++)
+			seen = strcmp(rec->statuses[k], copy) == 0;
+		if (!seen && rec->n_statuses < WHOIS_LIST_MAX)
+			rec->statuses[rec->n_statuses++] = copy;
+	}
+}
+
+static void set_domain(struct text_parser *p, const char *v, size_t len)
+{
+	if (p->rec->domain != NULL)
+		return;
+	while (len > 0 && is_space(*v)) {
+		v++;
+		len--;
+	}
+	size_t n = 0;
+	while (n < len && !is_space(v[n]))
+		n++;
+	while (n > 0 && v[n - 1] == '.')
+		n--;
+	if (n == 0 || n > 253)
+		return;
+	char name[256];
+	bool ascii = true;
+	for (size_t k = 0; k < n; k++) {
+		name[k] = ascii_lower(v[k]);
+		ascii = ascii && (unsigned char)v[k] < 0x80;
+	}
+	name[n] = '\0';
+	if (!ascii) {
+		char *alabel = NULL;
+		if (idn2_to_ascii_8z(name, &alabel, IDN2_NONTRANSITIONAL) == IDN2_OK) {
+			p->rec->domain = copy_trimmed(p, alabel, strlen(alabel));
+			idn2_free(alabel);
+			return;
+		}
+	}
+	if (is_hostname(name, n) || strchr(name, '.') == NULL)
+		p->rec->domain = copy_trimmed(p, name, n);
+}
+
+static void set_string(struct text_parser *p, const char **field, const char *v, size_t len)
+{
+	if (*field == NULL)
+		*field = copy_trimmed(p, v, len);
+}
+
+static void set_date(int64_t *field, const char *v, size_t len)
+{
+	if (*field != WHOIS_TIME_UNSET || len == 0)
+		return;
+	char buf[128];
+	if (len >= sizeof(buf))
+		len = sizeof(buf) - 1;
+	memcpy(buf, v, len);
+	buf[len] = '\0';
+	int64_t t;
+	if (whois_date_parse(buf, false, &t))
+		*field = t;
+}
+
+static void add_street(struct text_parser *p, struct whois_contact *c, const char *v, size_t len)
+{
+	for (size_t i = 0; i < WHOIS_STREET_MAX; i++) {
+		if (c->street[i] == NULL) {
+			c->street[i] = copy_trimmed(p, v, len);
+			return;
+		}
+	}
+}
+
+/* The contact a field of role goes to: the block being read, or the
+ * record's contact for that role. */
+static struct whois_contact *contact_for(struct text_parser *p, int role)
+{
+	if (p->block != NULL)
+		return &p->block->contact;
+	if (role < 0 || role >= WHOIS_ROLE_COUNT)
+		return NULL;
+	return &p->rec->contacts[role];
+}
+
+static bool is_blank_value(const char *v, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (!is_space(v[i]))
+			return false;
+	}
+	return true;
+}
+
+static void set_contact_field(struct text_parser *p, struct whois_contact *c,
+                              enum text_field field, const char *v, size_t len)
+{
+	if (c == NULL || is_blank_value(v, len))
+		return;
+	c->present = true;
+	switch (field) {
+	case TF_C_ID: set_string(p, &c->id, v, len); break;
+	case TF_C_NAME: set_string(p, &c->name, v, len); break;
+	case TF_C_ORG: set_string(p, &c->org, v, len); break;
+	case TF_C_EMAIL: set_string(p, &c->email, v, len); break;
+	case TF_C_PHONE: set_string(p, &c->phone, v, len); break;
+	case TF_C_FAX: set_string(p, &c->fax, v, len); break;
+	case TF_C_STREET:
+	case TF_C_ADDRESS: add_street(p, c, v, len); break;
+	case TF_C_CITY: set_string(p, &c->city, v, len); break;
+	case TF_C_STATE: set_string(p, &c->state, v, len); break;
+	case TF_C_POSTAL: set_string(p, &c->postal_code, v, len); break;
+	case TF_C_COUNTRY: set_string(p, &c->country, v, len); break;
+	default: break;
+	}
+}
+
+static bool all_digits(const char *v, size_t len)
+{
+	size_t n = 0;
+	while (len > 0 && is_space(*v)) {
+		v++;
+		len--;
+	}
+	while (n < len && is_digit(v[n]))
+		n++;
+	return n > 0 && is_blank_value(v + n, len - n);
+}
+
+/* Store value under key, the field and role a lookup gave. */
+static void assign(struct text_parser *p, const struct text_key *key, const char *v, size_t len)
+{
+	struct whois_record *rec = p->rec;
+	if (key->field != TF_NAMESERVER && is_blank_value(v, len))
+		return;
+	switch (key->field) {
+	case TF_DOMAIN: set_domain(p, v, len); break;
+	case TF_REGISTRY_ID: set_string(p, &rec->registry_id, v, len); break;
+	case TF_CREATED: set_date(&rec->created, v, len); break;
+	case TF_UPDATED: set_date(&rec->updated, v, len); break;
+	case TF_EXPIRES: set_date(&rec->expires, v, len); break;
+	case TF_DATABASE_UPDATED: set_date(&rec->database_updated, v, len); break;
+	case TF_STATUS: add_statuses(p, v, len); break;
+	case TF_NAMESERVER: add_nameservers(p, v, len); break;
+	case TF_DNSSEC: set_string(p, &rec->dnssec, v, len); break;
+	case TF_REFERRAL: set_string(p, &rec->referral_server, v, len); break;
+	case TF_REGISTRAR_NAME: set_string(p, &rec->registrar.name, v, len); break;
+	case TF_REGISTRAR_IANA_ID:
+		if (all_digits(v, len))
+			set_string(p, &rec->registrar.iana_id, v, len);
+		break;
+	case TF_REGISTRAR_WHOIS: set_string(p, &rec->registrar.whois_server, v, len); break;
+	case TF_REGISTRAR_URL: set_string(p, &rec->registrar.url, v, len); break;
+	case TF_ABUSE_EMAIL: set_string(p, &rec->registrar.abuse_email, v, len); break;
+	case TF_ABUSE_PHONE: set_string(p, &rec->registrar.abuse_phone, v, len); break;
+	case TF_CONTACT:
+		if (p->block != NULL)
+			set_contact_field(p, &p->block->contact, TF_C_NAME, v, len);
+		else if (key->role >= 0 && key->role < WHOIS_ROLE_COUNT)
+			set_string(p, &p->candidates[key->role], v, len);
+		break;
+	case TF_CONTACT_REF:
+		if (key->role >= 0 && key->role < WHOIS_ROLE_COUNT)
+			set_string(p, &p->refs[key->role], v, len);
+		break;
+	case TF_CONTACT_HANDLE:
+		if (p->block != NULL)
+			set_string(p, &p->block->handle, v, len);
+		break;
+	default:
+		if (text_field_is_contact(key->field))
+			set_contact_field(p, contact_for(p, key->role), key->field, v, len);
+		break;
+	}
+}
+
+/* --- Contacts written as plain lines ---------------------------------- */
+
+static bool looks_like_phone(const char *s)
+{
+	size_t digits = 0, n = 0;
+	if (*s != '+' && *s != '(' && !is_digit(*s))
+		return false;
+	for (; s[n] != '\0'; n++) {
+		char c = s[n];
+		if (is_digit(c))
+			digits++;
+		else if (!strchr("+-.() x", c))
+			return false;
+	}
+	return digits >= 6;
+}
+
+/* Legal forms that mark an organisation rather than a person. */
+static bool looks_like_org(const char *s)
+{
+	static const char *const forms[] = {
+		" inc", " llc", " ltd", " limited", " gmbh", " corp", " co.", " company",
+		" s.a", " ag", " ab", " as", " oy", " bv", " b.v", " plc", " pty", " kk",
+		" corporation", " group", " university", " sas", " srl", " s.r.l", " spa",
+		" nv", " oü", " registry", " holdings", "株式会社", "有限会社", "(주)", "公司",
+	};
+	size_t len = strlen(s);
+	char low[256];
+	if (len >= sizeof(low) - 1)
+		len = sizeof(low) - 2;
+	low[0] = ' ';
+	for (size_t i = 0; i < len; i++)
+		low[i + 1] = ascii_lower(s[i]);
+	low[len + 1] = '\0';
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		const char *hit = strstr(low, forms[i]);
+		if (hit == NULL)
+			continue;
+		char after = hit[strlen(forms[i])];
+		if (after == '\0' || after == ' ' || after == '.' || after == ',' ||
+		    (unsigned char)forms[i][0] >= 0x80)
+			return true;
+	}
+	return false;
+}
+
+/* Read the lines of a section such as "Registrant:\n  Example Ltd\n  Jane
+ * Doe  jane@example.com\n  +1.5555550100\n  1 Main St\n  Springfield\n  US":
+ * an organisation or a name first, then a name after an organisation,
+ * emails and phone numbers wherever they are, the rest as the address with
+ * the country last. */
+static void read_pending_contact(struct text_parser *p)
+{
+	if (p->n_pending == 0)
+		return;
+	struct whois_contact *c = contact_for(p, p->pending_role);
+	if (c == NULL) {
+		p->n_pending = 0;
+		return;
+	}
+	const char *text[PENDING_MAX];
+	size_t n_text = 0;
+	for (size_t i = 0; i < p->n_pending; i++) {
+		const char *line = p->pending[i];
+		const char *at = strchr(line, '@');
+		if (at != NULL) {
+			/* "DNS Admin  dns-admin@example.com": the word with the @ is the email. */
+			const char *start = at;
+			while (start > line && !is_space(start[-1]))
+				start--;
+			const char *end = at;
+			while (*end != '\0' && !is_space(*end))
+				end++;
+			set_contact_field(p, c, TF_C_EMAIL, start, (size_t)(end - start));
+			if (start > line && n_text < PENDING_MAX)
+				text[n_text++] = copy_trimmed(p, line, (size_t)(start - line));
+			continue;
+		}
+		if (looks_like_phone(line)) {
+			set_contact_field(p, c, c->phone == NULL ? TF_C_PHONE : TF_C_FAX, line,
+			                  strlen(line));
+			continue;
+		}
+		text[n_text++] = line;
+	}
+	size_t i = 0;
+	if (i < n_text && text[i] != NULL) {
+		bool org = looks_like_org(text[i]);
+		set_contact_field(p, c, org ? TF_C_ORG : TF_C_NAME, text[i], strlen(text[i]));
+		i++;
+		if (org && i < n_text && text[i] != NULL && n_text - i >= 3 && !is_digit(text[i][0])) {
+			set_contact_field(p, c, TF_C_NAME, text[i], strlen(text[i]));
+			i++;
+		}
+	}
+	for (; i < n_text; i++) {
+		if (text[i] == NULL)
+			continue;
+		if (i == n_text - 1 && n_text >= 3)
+			set_contact_field(p, c, TF_C_COUNTRY, text[i], strlen(text[i]));
+		else
+			set_contact_field(p, c, TF_C_STREET, text[i], strlen(text[i]));
+	}
+	p->n_pending = 0;
+}
+
+/* --- Sections and blocks ------------------------------------------------ */
+
+static void end_section(struct text_parser *p)
+{
+	read_pending_contact(p);
+	p->in_section = false;
+}
+
+static void end_block(struct text_parser *p)
+{
+	struct handle_block *b = p->block;
+	p->block = NULL;
+	p->block_lines = 0;
+	if (b == NULL)
+		return;
+	if (b->handle == NULL && b->role >= 0 && b->role < WHOIS_ROLE_COUNT) {
+		/* A block for a role ("contact: administrative" at IANA) goes
+		 * straight to the record. */
+		struct whois_contact *to = &p->rec->contacts[b->role];
+		if (!to->present)
+			*to = b->contact;
+		p->n_blocks--;
+		return;
+	}
+	if (b->handle == NULL)
+		p->n_blocks--;
+}
+
+/* A key at the start of a block that opens a contact block: a handle, or a
+ * role given as a value (IANA's "contact: administrative"). */
+static bool open_block(struct text_parser *p, const char *norm, const struct text_line *line)
+{
+	int role = TEXT_ROLE_NONE;
+	bool handle = false;
+	const char *v = line->value;
+	size_t vlen = line->value_len;
+	while (vlen > 0 && is_space(*v)) {
+		v++;
+		vlen--;
+	}
+	if (strcmp(norm, "nic hdl") == 0 || strcmp(norm, "nic hdl br") == 0 ||
+	    strcmp(norm, "handle") == 0) {
+		handle = true;
+	} else if (strcmp(norm, "contact") == 0) {
+		if (starts_with_nocase(v, vlen, "administrative"))
+			role = WHOIS_ADMIN;
+		else if (starts_with_nocase(v, vlen, "technical"))
+			role = WHOIS_TECH;
+		else if (starts_with_nocase(v, vlen, "billing"))
+			role = WHOIS_BILLING;
+		else if (starts_with_nocase(v, vlen, "registrant") ||
+		         starts_with_nocase(v, vlen, "owner"))
+			role = WHOIS_REGISTRANT;
+		else
+			handle = true;
+	} else if (strcmp(norm, "person") == 0 || strcmp(norm, "role") == 0) {
+		/* A RIPE-style person object; its nic-hdl follows. */
+	} else if (strcmp(norm, "organisation") == 0) {
+		/* IANA's registry operator block. */
+		role = WHOIS_REGISTRANT;
+	} else {
+		return false;
+	}
+	if (p->n_blocks >= HANDLE_MAX)
+		return false;
+	struct handle_block *b = &p->blocks[p->n_blocks++];
+	memset(b, 0, sizeof(*b));
+	b->role = role;
+	p->block = b;
+	if (handle)
+		b->handle = copy_trimmed(p, v, vlen);
+	else if (role == TEXT_ROLE_NONE || strcmp(norm, "organisation") == 0)
+		set_contact_field(p, &b->contact, strcmp(norm, "organisation") == 0 ? TF_C_ORG
+		                                                                      : TF_C_NAME,
+		                  v, vlen);
+	return true;
+}
+
+static bool multi_valued(enum text_field field)
+{
+	return field == TF_C_ADDRESS || field == TF_C_STREET || field == TF_NAMESERVER ||
+	       field == TF_STATUS;
+}
+
+/* Free-text lines with a date: "Record expires on 2020-10-31 (YYYY-MM-DD)". */
+static void read_phrase(struct text_parser *p, const struct text_line *line)
+{
+	static const struct {
+		const char *prefix;
+		enum text_field field;
+	} phrases[] = {
+		{"record expires on ", TF_EXPIRES},      {"record created on ", TF_CREATED},
+		{"record last updated on ", TF_UPDATED}, {"domain expires on ", TF_EXPIRES},
+		{"expires on ", TF_EXPIRES},             {"created on ", TF_CREATED},
+		{"last updated on ", TF_UPDATED},        {"registered on ", TF_CREATED},
+	};
+	for (size_t i = 0; i < sizeof(phrases) / sizeof(phrases[0]); i++) {
+		size_t n = strlen(phrases[i].prefix);
+		if (starts_with_nocase(line->text, line->len, phrases[i].prefix)) {
+			struct text_key key = {phrases[i].field, TEXT_ROLE_NONE};
+			assign(p, &key, line->text + n, line->len - n);
+			return;
+		}
+	}
+}
+
+/* A line without a key inside the open section. */
+static void section_member(struct text_parser *p, const struct text_line *line)
+{
+	const struct text_key *s = &p->section;
+	p->section_members++;
+	switch (s->field) {
+	case TF_CONTACT:
+		if (p->n_pending < PENDING_MAX) {
+			const char *copy = copy_trimmed(p, line->text, line->len);
+			if (copy != NULL) {
+				p->pending[p->n_pending++] = copy;
+				p->pending_role = s->role;
+			}
+		}
+		break;
+	case TF_REGISTRAR_NAME:
+	case TF_DOMAIN:
+		if (p->section_members == 1)
+			assign(p, s, line->text, line->len);
+		break;
+	case TF_NAMESERVER:
+	case TF_STATUS:
+	case TF_C_ADDRESS:
+	case TF_C_STREET:
+		assign(p, s, line->text, line->len);
+		break;
+	case TF_NONE:
+	case TF_IGNORE:
+		read_phrase(p, line);
+		break;
+	default:
+		if (p->section_members == 1)
+			assign(p, s, line->text, line->len);
+		break;
+	}
+}
+
+/* Whether a header with an empty value opens a section whose lines follow. */
+static bool opens_section(const struct text_key *key, bool known)
+{
+	if (!known)
+		return true;
+	switch (key->field) {
+	case TF_CONTACT:
+	case TF_C_ADDRESS:
+	case TF_NAMESERVER:
+	case TF_REGISTRAR_NAME:
+	case TF_DOMAIN:
+	case TF_STATUS:
+	case TF_CREATED:
+	case TF_UPDATED:
+	case TF_EXPIRES:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int section_role(const struct text_key *key)
+{
+	if (key->field == TF_REGISTRAR_NAME)
+		return TEXT_ROLE_REGISTRAR;
+	if (key->field == TF_DOMAIN)
+		return TEXT_ROLE_DOMAIN;
+	if (key->field == TF_CONTACT || text_field_is_contact(key->field))
+		return key->role;
+	return TEXT_ROLE_NONE;
+}
+
+static void start_section(struct text_parser *p, const struct text_key *key, int indent)
+{
+	end_section(p);
+	p->in_section = true;
+	p->section = *key;
+	p->section_indent = indent;
+	p->section_flat = false;
+	p->section_members = 0;
+	p->n_pending = 0;
+}
+
+static void keyed_line(struct text_parser *p, const struct text_line *line)
+{
+	char norm[KEY_MAX * 4];
+	size_t nlen = text_key_normalize(line->key, line->key_len, norm, sizeof(norm));
+	int ctx = TEXT_ROLE_NONE;
+	if (p->in_section)
+		ctx = section_role(&p->section);
+	if (p->block != NULL)
+		ctx = p->block->role >= 0 ? p->block->role : WHOIS_REGISTRANT;
+
+	struct text_key key = {TF_NONE, TEXT_ROLE_NONE};
+	bool known;
+	if (ctx == TEXT_ROLE_DOMAIN && strcmp(norm, "name") == 0) {
+		key.field = TF_DOMAIN;
+		known = true;
+	} else {
+		known = text_key_lookup(norm, nlen, ctx == TEXT_ROLE_DOMAIN ? TEXT_ROLE_NONE : ctx,
+		                        &key);
+	}
+	if (p->block != NULL && key.field == TF_C_ID && p->block->handle == NULL)
+		key.field = TF_CONTACT_HANDLE;
+	if (p->block != NULL && key.field == TF_CONTACT_HANDLE) {
+		assign(p, &key, line->value, line->value_len);
+		return;
+	}
+
+	bool empty = is_blank_value(line->value, line->value_len);
+	if (empty && opens_section(&key, known)) {
+		start_section(p, known ? &key : &(struct text_key){TF_NONE, TEXT_ROLE_NONE},
+		              line->indent);
+		p->last_valid = false;
+		return;
+	}
+	if (!known)
+		return;
+	assign(p, &key, line->value, line->value_len);
+	p->last_valid = !empty;
+	p->last_indent = line->indent;
+	p->last = key;
+}
+
+static void process_line(struct text_parser *p, struct text_line *line)
+{
+	/* A section ends at a line indented no deeper than its header, unless
+	 * its members share the header's indentation. */
+	if (p->in_section) {
+		bool deeper = line->indent > p->section_indent;
+		if (p->section_members == 0 && !deeper && !p->section_flat)
+			p->section_flat = true;
+		if (!deeper && !p->section_flat)
+			end_section(p);
+	}
+
+	split_key(line);
+	char norm[KEY_MAX * 4];
+	size_t nlen = 0;
+	struct text_key probe;
+	if (line->key != NULL) {
+		nlen = text_key_normalize(line->key, line->key_len, norm, sizeof(norm));
+		if (line->tentative && !text_key_lookup(norm, nlen, TEXT_ROLE_NONE, &probe))
+			line->key = NULL;
+	}
+
+	if (line->key == NULL) {
+		/* A value continued on the next line, deeper than its key. */
+		if (p->last_valid && line->indent > p->last_indent && multi_valued(p->last.field)) {
+			assign(p, &p->last, line->text, line->len);
+			return;
+		}
+		p->last_valid = false;
+		char snorm[KEY_MAX * 4];
+		size_t slen = text_key_normalize(line->text, line->len < KEY_MAX ? line->len : 0,
+		                                 snorm, sizeof(snorm));
+		struct text_key section;
+		if (text_section_lookup(snorm, slen, &section)) {
+			start_section(p, &section, line->indent);
+			return;
+		}
+		if (p->in_section)
+			section_member(p, line);
+		else
+			read_phrase(p, line);
+		p->block_lines++;
+		return;
+	}
+
+	if (p->block_lines == 0 && p->block == NULL && !p->in_section &&
+	    open_block(p, norm, line)) {
+		p->block_lines++;
+		/* The opening line of a role block only names the role. */
+		if (p->block->role != TEXT_ROLE_NONE)
+			return;
+	}
+	p->block_lines++;
+	if (p->in_section && p->section_flat && p->section_members == 0)
+		p->section_members++;
+	keyed_line(p, line);
+}
+
+/* --- Contacts by handle --------------------------------------------------- */
+
+static struct handle_block *find_handle(struct text_parser *p, const char *handle)
+{
+	if (handle == NULL)
+		return NULL;
+	for (size_t i = 0; i < p->n_blocks; i++) {
+		if (p->blocks[i].handle != NULL && strcasecmp(p->blocks[i].handle, handle) == 0)
+			return &p->blocks[i];
+	}
+	return NULL;
+}
+
+static void merge_contact(struct whois_contact *to, const struct whois_contact *from)
+{
+	const char *const *src[] = {&from->id,    &from->name,  &from->org,
+	                            &from->email, &from->phone, &from->fax,
+	                            &from->city,  &from->state, &from->postal_code,
+	                            &from->country};
+	const char **dst[] = {&to->id,    &to->name,  &to->org,         &to->email,
+	                      &to->phone, &to->fax,   &to->city,        &to->state,
+	                      &to->postal_code, &to->country};
+	for (size_t i = 0; i < sizeof(src) / sizeof(src[0]); i++) {
+		if (*dst[i] == NULL)
+			*dst[i] = *src[i];
+	}
+	if (to->street[0] == NULL)
+		memcpy(to->street, from->street, sizeof(to->street));
+	to->present = to->present || from->present;
+}
+
+static void resolve_contacts(struct text_parser *p)
+{
+	for (int role = 0; role < WHOIS_ROLE_COUNT; role++) {
+		struct whois_contact *c = &p->rec->contacts[role];
+		const char *cand = p->candidates[role];
+		struct handle_block *b = find_handle(p, p->refs[role]);
+		if (b == NULL && cand != NULL) {
+			b = find_handle(p, cand);
+			if (b != NULL)
+				cand = NULL;
+		}
+		if (b != NULL) {
+			merge_contact(c, &b->contact);
+			if (c->id == NULL)
+				c->id = b->handle;
+			c->present = true;
+		} else if (p->refs[role] != NULL && c->id == NULL) {
+			c->id = p->refs[role];
+			c->present = true;
+		}
+		if (cand != NULL) {
+			if (looks_like_org(cand) || c->name != NULL)
+				set_contact_field(p, c, c->org == NULL ? TF_C_ORG : TF_C_NAME, cand,
+				                  strlen(cand));
+			else
+				set_contact_field(p, c, TF_C_NAME, cand, strlen(cand));
+		}
+	}
+}
+
+/* --- Entry point ---------------------------------------------------------- */
+
+static bool looks_binary(const char *text, size_t len)
+{
+	size_t control = 0, printable = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f')
+			control++;
+		else if (c > ' ')
+			printable++;
+	}
+	return printable == 0 || control * 10 > len;
+}
+
+static void handle_database_line(struct text_parser *p, struct text_line *line)
+{
+	/* ">>> Last update of WHOIS database: 2019-10-12T09:42:27Z <<<" */
+	const char *s = line->text;
+	size_t len = line->len;
+	while (len > 0 && (*s == '>' || *s == ' ')) {
+		s++;
+		len--;
+	}
+	while (len > 0 && (s[len - 1] == '<' || s[len - 1] == ' '))
+		len--;
+	const char *colon = memchr(s, ':', len);
+	if (colon == NULL)
+		return;
+	struct text_key key = {TF_DATABASE_UPDATED, TEXT_ROLE_NONE};
+	if (starts_with_nocase(s, len, "last update of whois database"))
+		assign(p, &key, colon + 1, len - (size_t)(colon + 1 - s));
+}
+
+dn_status whois_parse_text(const char *text, size_t len, const struct whois_text_hints *hints,
+                           struct arena *arena, struct whois_record *rec, struct dn_error *err)
+{
+	whois_record_init(rec);
+	if (text == NULL || len == 0)
+		return dn_fail(err, DN_EFORMAT, "empty WHOIS answer: nothing to parse");
+	if (looks_binary(text, len))
+		return dn_fail(err, DN_EFORMAT,
+		               "not a WHOIS text answer: %zu bytes with no text or with control bytes",
+		               len);
+
+	struct text_parser *p = arena_alloc(arena, sizeof(*p));
+	if (p == NULL)
+		return dn_fail(err, DN_ENOMEM, "out of memory parsing a WHOIS answer of %zu bytes",
+		               len);
+	memset(p, 0, sizeof(*p));
+	p->arena = arena;
+	p->rec = rec;
+	p->hints = hints;
+
+	size_t ulen;
+	char *buf = to_utf8(p, text, len, &ulen);
+	if (buf == NULL)
+		return dn_fail(err, DN_ENOMEM, "out of memory parsing a WHOIS answer of %zu bytes",
+		               len);
+
+	struct text_status_scan scan;
+	text_status_scan_init(&scan);
+	for (size_t pos = 0; pos <= ulen;) {
+		const char *eol = memchr(buf + pos, '\n', ulen - pos);
+		size_t end = eol != NULL ? (size_t)(eol - buf) : ulen;
+		struct text_line line = {0};
+		size_t i = pos;
+		while (i < end && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r')) {
+			line.indent += buf[i] == '\t' ? 8 - line.indent % 8 : buf[i] == ' ';
+			i++;
+		}
+		size_t stop = end;
+		while (stop > i && is_space(buf[stop - 1]))
+			stop--;
+		line.text = buf + i;
+		line.len = stop - i;
+		buf[stop] = '\0';
+		pos = end + 1;
+
+		if (line.len == 0) {
+			end_section(p);
+			end_block(p);
+			p->last_valid = false;
+			continue;
+		}
+		text_status_scan_line(&scan, line.text, line.len);
+		if (line.text[0] == '>' || starts_with_nocase(line.text, line.len, "last update of")) {
+			handle_database_line(p, &line);
+			continue;
+		}
+		if (is_comment(&line))
+			continue;
+		process_line(p, &line);
+		if (eol == NULL)
+			break;
+	}
+	end_section(p);
+	end_block(p);
+	resolve_contacts(p);
+	if (p->nomem)
+		return dn_fail(err, DN_ENOMEM, "out of memory parsing a WHOIS answer of %zu bytes",
+		               len);
+
+	if (rec->referral_server == NULL && rec->registrar.whois_server != NULL &&
+	    (hints == NULL || hints->server == NULL ||
+	     strcasecmp(hints->server, rec->registrar.whois_server) != 0))
+		rec->referral_server = rec->registrar.whois_server;
+	if (rec->domain == NULL && hints != NULL && hints->domain != NULL)
+		set_domain(p, hints->domain, strlen(hints->domain));
+
+	text_status_decide(&scan, rec, arena);
+	whois_mark_masked(rec);
+	return DN_OK;
+}

@@ -1,0 +1,438 @@
+/* Key tables of the WHOIS text parser.
+ *
+ * Keys are matched after text_key_normalize(), so one entry covers
+ * "Registrant E-mail", "registrant-email" and "Registrant Email:". A key is
+ * looked up whole first ("sponsoring registrar iana id"), then split into a
+ * role prefix and a contact or registrar field ("tech" + "phone"). */
+#include "whois/text_keys.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "whois/record.h"
+
+enum table_kind {
+	KIND_MAIN,       /* keys at top level */
+	KIND_CONTACT,    /* fields of a contact, after a role prefix or in a contact section */
+	KIND_REGISTRAR,  /* fields of the registrar, after "registrar" or in its section */
+	KIND_SECTION,    /* section headers written without a colon */
+};
+
+struct key_entry {
+	enum table_kind kind;
+	const char *key;
+	enum text_field field;
+	int role;
+};
+
+#define N TEXT_ROLE_NONE
+#define REG WHOIS_REGISTRANT
+#define ADM WHOIS_ADMIN
+#define TEC WHOIS_TECH
+#define BIL WHOIS_BILLING
+#define RAR TEXT_ROLE_REGISTRAR
+
+static struct key_entry key_table[] = {
+	/* The domain and registry. */
+	{KIND_MAIN, "domain name", TF_DOMAIN, N},
+	{KIND_MAIN, "domain", TF_DOMAIN, N},
+	{KIND_MAIN, "domainname", TF_DOMAIN, N},
+	{KIND_MAIN, "query", TF_DOMAIN, N},
+	{KIND_MAIN, "nombre de dominio", TF_DOMAIN, N},
+	{KIND_MAIN, "dominio", TF_DOMAIN, N},
+	{KIND_MAIN, "domain name ascii", TF_DOMAIN, N},
+	{KIND_MAIN, "도메인이름", TF_DOMAIN, N},
+	{KIND_MAIN, "ドメイン名", TF_DOMAIN, N},
+	{KIND_MAIN, "域名", TF_DOMAIN, N},
+	{KIND_MAIN, "registry domain id", TF_REGISTRY_ID, N},
+	{KIND_MAIN, "domain id", TF_REGISTRY_ID, N},
+	{KIND_MAIN, "roid", TF_REGISTRY_ID, N},
+	{KIND_MAIN, "domain roid", TF_REGISTRY_ID, N},
+
+	/* Dates. */
+	{KIND_MAIN, "creation date", TF_CREATED, N},
+	{KIND_MAIN, "created", TF_CREATED, N},
+	{KIND_MAIN, "created on", TF_CREATED, N},
+	{KIND_MAIN, "created date", TF_CREATED, N},
+	{KIND_MAIN, "create date", TF_CREATED, N},
+	{KIND_MAIN, "created at", TF_CREATED, N},
+	{KIND_MAIN, "registered", TF_CREATED, N},
+	{KIND_MAIN, "registered on", TF_CREATED, N},
+	{KIND_MAIN, "registered date", TF_CREATED, N},
+	{KIND_MAIN, "registration date", TF_CREATED, N},
+	{KIND_MAIN, "registration time", TF_CREATED, N},
+	{KIND_MAIN, "domain registration date", TF_CREATED, N},
+	{KIND_MAIN, "domain create date", TF_CREATED, N},
+	{KIND_MAIN, "domain created", TF_CREATED, N},
+	{KIND_MAIN, "domain record activated", TF_CREATED, N},
+	{KIND_MAIN, "record created", TF_CREATED, N},
+	{KIND_MAIN, "first registration date", TF_CREATED, N},
+	{KIND_MAIN, "domain name commencement date", TF_CREATED, N},
+	{KIND_MAIN, "commencement date", TF_CREATED, N},
+	{KIND_MAIN, "activation date", TF_CREATED, N},
+	{KIND_MAIN, "fecha de registro", TF_CREATED, N},
+	{KIND_MAIN, "fecha de creacion", TF_CREATED, N},
+	{KIND_MAIN, "fecha de creación", TF_CREATED, N},
+	{KIND_MAIN, "등록일", TF_CREATED, N},
+	{KIND_MAIN, "登録年月日", TF_CREATED, N},
+	{KIND_MAIN, "注册时间", TF_CREATED, N},
+	{KIND_MAIN, "updated date", TF_UPDATED, N},
+	{KIND_MAIN, "updated", TF_UPDATED, N},
+	{KIND_MAIN, "update date", TF_UPDATED, N},
+	{KIND_MAIN, "last updated", TF_UPDATED, N},
+	{KIND_MAIN, "last updated on", TF_UPDATED, N},
+	{KIND_MAIN, "last updated date", TF_UPDATED, N},
+	{KIND_MAIN, "last update", TF_UPDATED, N},
+	{KIND_MAIN, "last modified", TF_UPDATED, N},
+	{KIND_MAIN, "last changed", TF_UPDATED, N},
+	{KIND_MAIN, "changed", TF_UPDATED, N},
+	{KIND_MAIN, "modified", TF_UPDATED, N},
+	{KIND_MAIN, "modification date", TF_UPDATED, N},
+	{KIND_MAIN, "record last modified", TF_UPDATED, N},
+	{KIND_MAIN, "domain last updated date", TF_UPDATED, N},
+	{KIND_MAIN, "domain record last updated", TF_UPDATED, N},
+	{KIND_MAIN, "fecha de ultima actualizacion", TF_UPDATED, N},
+	{KIND_MAIN, "최근 정보 변경일", TF_UPDATED, N},
+	{KIND_MAIN, "最終更新", TF_UPDATED, N},
+	{KIND_MAIN, "registry expiry date", TF_EXPIRES, N},
+	{KIND_MAIN, "registrar registration expiration date", TF_EXPIRES, N},
+	{KIND_MAIN, "registration expiration date", TF_EXPIRES, N},
+	{KIND_MAIN, "expiry date", TF_EXPIRES, N},
+	{KIND_MAIN, "expiry", TF_EXPIRES, N},
+	{KIND_MAIN, "expiration date", TF_EXPIRES, N},
+	{KIND_MAIN, "expiration time", TF_EXPIRES, N},
+	{KIND_MAIN, "expires", TF_EXPIRES, N},
+	{KIND_MAIN, "expires on", TF_EXPIRES, N},
+	{KIND_MAIN, "expire date", TF_EXPIRES, N},
+	{KIND_MAIN, "expire", TF_EXPIRES, N},
+	{KIND_MAIN, "domain expiration date", TF_EXPIRES, N},
+	{KIND_MAIN, "domain expires", TF_EXPIRES, N},
+	{KIND_MAIN, "record expires", TF_EXPIRES, N},
+	{KIND_MAIN, "record expired", TF_EXPIRES, N},
+	{KIND_MAIN, "paid till", TF_EXPIRES, N},
+	{KIND_MAIN, "valid until", TF_EXPIRES, N},
+	{KIND_MAIN, "renewal date", TF_EXPIRES, N},
+	{KIND_MAIN, "fecha de vencimiento", TF_EXPIRES, N},
+	{KIND_MAIN, "fecha de expiracion", TF_EXPIRES, N},
+	{KIND_MAIN, "사용 종료일", TF_EXPIRES, N},
+	{KIND_MAIN, "有効期限", TF_EXPIRES, N},
+	{KIND_MAIN, "过期时间", TF_EXPIRES, N},
+	{KIND_MAIN, "last update of whois database", TF_DATABASE_UPDATED, N},
+
+	/* Status, name servers, DNSSEC, referral. */
+	{KIND_MAIN, "status", TF_STATUS, N},
+	{KIND_MAIN, "domain status", TF_STATUS, N},
+	{KIND_MAIN, "registration status", TF_STATUS, N},
+	{KIND_MAIN, "state", TF_STATUS, N},
+	{KIND_MAIN, "estado", TF_STATUS, N},
+	{KIND_MAIN, "状態", TF_STATUS, N},
+	{KIND_MAIN, "域名状态", TF_STATUS, N},
+	{KIND_MAIN, "name server", TF_NAMESERVER, N},
+	{KIND_MAIN, "name servers", TF_NAMESERVER, N},
+	{KIND_MAIN, "nameserver", TF_NAMESERVER, N},
+	{KIND_MAIN, "nameservers", TF_NAMESERVER, N},
+	{KIND_MAIN, "nserver", TF_NAMESERVER, N},
+	{KIND_MAIN, "ns", TF_NAMESERVER, N},
+	{KIND_MAIN, "dns", TF_NAMESERVER, N},
+	{KIND_MAIN, "dns servers", TF_NAMESERVER, N},
+	{KIND_MAIN, "host name", TF_NAMESERVER, N},
+	{KIND_MAIN, "hostname", TF_NAMESERVER, N},
+	{KIND_MAIN, "domain nameservers", TF_NAMESERVER, N},
+	{KIND_MAIN, "domain servers in listed order", TF_NAMESERVER, N},
+	{KIND_MAIN, "name server information", TF_NAMESERVER, N},
+	{KIND_MAIN, "servidores dns", TF_NAMESERVER, N},
+	{KIND_MAIN, "호스트이름", TF_NAMESERVER, N},
+	{KIND_MAIN, "ネームサーバ", TF_NAMESERVER, N},
+	{KIND_MAIN, "域名服务器", TF_NAMESERVER, N},
+	{KIND_MAIN, "dnssec", TF_DNSSEC, N},
+	{KIND_MAIN, "domain dnssec", TF_DNSSEC, N},
+	{KIND_MAIN, "signed", TF_DNSSEC, N},
+	{KIND_MAIN, "refer", TF_REFERRAL, N},
+	{KIND_MAIN, "whois", TF_REFERRAL, N},
+	{KIND_MAIN, "whois server", TF_REGISTRAR_WHOIS, N},
+
+	/* The registrar. */
+	{KIND_MAIN, "registrar", TF_REGISTRAR_NAME, N},
+	{KIND_MAIN, "sponsoring registrar", TF_REGISTRAR_NAME, N},
+	{KIND_MAIN, "registration service provider", TF_REGISTRAR_NAME, N},
+	{KIND_MAIN, "authorized agency", TF_REGISTRAR_NAME, N},
+	{KIND_MAIN, "registrar of record", TF_REGISTRAR_NAME, N},
+	{KIND_MAIN, "등록대행자", TF_REGISTRAR_NAME, N},
+	{KIND_MAIN, "所属注册商", TF_REGISTRAR_NAME, N},
+	{KIND_MAIN, "sponsoring registrar iana id", TF_REGISTRAR_IANA_ID, N},
+	{KIND_MAIN, "registration service url", TF_REGISTRAR_URL, N},
+	{KIND_MAIN, "referral url", TF_REGISTRAR_URL, N},
+	{KIND_REGISTRAR, "name", TF_REGISTRAR_NAME, RAR},
+	{KIND_REGISTRAR, "organization", TF_REGISTRAR_NAME, RAR},
+	{KIND_REGISTRAR, "organisation", TF_REGISTRAR_NAME, RAR},
+	{KIND_REGISTRAR, "org", TF_REGISTRAR_NAME, RAR},
+	{KIND_REGISTRAR, "url", TF_REGISTRAR_URL, RAR},
+	{KIND_REGISTRAR, "website", TF_REGISTRAR_URL, RAR},
+	{KIND_REGISTRAR, "web", TF_REGISTRAR_URL, RAR},
+	{KIND_REGISTRAR, "www", TF_REGISTRAR_URL, RAR},
+	{KIND_REGISTRAR, "homepage", TF_REGISTRAR_URL, RAR},
+	{KIND_REGISTRAR, "web page", TF_REGISTRAR_URL, RAR},
+	{KIND_REGISTRAR, "referral url", TF_REGISTRAR_URL, RAR},
+	{KIND_REGISTRAR, "iana id", TF_REGISTRAR_IANA_ID, RAR},
+	{KIND_REGISTRAR, "iana", TF_REGISTRAR_IANA_ID, RAR},
+	{KIND_REGISTRAR, "id", TF_REGISTRAR_IANA_ID, RAR},
+	{KIND_REGISTRAR, "whois server", TF_REGISTRAR_WHOIS, RAR},
+	{KIND_REGISTRAR, "whois", TF_REGISTRAR_WHOIS, RAR},
+	{KIND_REGISTRAR, "abuse contact email", TF_ABUSE_EMAIL, RAR},
+	{KIND_REGISTRAR, "abuse email", TF_ABUSE_EMAIL, RAR},
+	{KIND_REGISTRAR, "email", TF_ABUSE_EMAIL, RAR},
+	{KIND_REGISTRAR, "e mail", TF_ABUSE_EMAIL, RAR},
+	{KIND_REGISTRAR, "abuse contact phone", TF_ABUSE_PHONE, RAR},
+	{KIND_REGISTRAR, "abuse phone", TF_ABUSE_PHONE, RAR},
+	{KIND_REGISTRAR, "phone", TF_ABUSE_PHONE, RAR},
+	{KIND_REGISTRAR, "telephone", TF_ABUSE_PHONE, RAR},
+
+	/* Contacts named by role alone, and handles. */
+	{KIND_MAIN, "registrant", TF_CONTACT, REG},
+	{KIND_MAIN, "owner", TF_CONTACT, REG},
+	{KIND_MAIN, "holder", TF_CONTACT, REG},
+	{KIND_MAIN, "titular", TF_CONTACT, REG},
+	{KIND_MAIN, "holder of domain name", TF_CONTACT, REG},
+	{KIND_MAIN, "registrant contact", TF_CONTACT, REG},
+	{KIND_MAIN, "registrant contact name", TF_C_NAME, REG},
+	{KIND_MAIN, "등록인", TF_CONTACT, REG},
+	{KIND_MAIN, "admin contact", TF_CONTACT, ADM},
+	{KIND_MAIN, "administrative contact", TF_CONTACT, ADM},
+	{KIND_MAIN, "책임자", TF_CONTACT, ADM},
+	{KIND_MAIN, "technical contact", TF_CONTACT, TEC},
+	{KIND_MAIN, "technical contacts", TF_CONTACT, TEC},
+	{KIND_MAIN, "tech contact", TF_CONTACT, TEC},
+	{KIND_MAIN, "billing contact", TF_CONTACT, BIL},
+	{KIND_MAIN, "admin c", TF_CONTACT_REF, ADM},
+	{KIND_MAIN, "tech c", TF_CONTACT_REF, TEC},
+	{KIND_MAIN, "billing c", TF_CONTACT_REF, BIL},
+	{KIND_MAIN, "holder c", TF_CONTACT_REF, REG},
+	{KIND_MAIN, "owner c", TF_CONTACT_REF, REG},
+	{KIND_MAIN, "registrant c", TF_CONTACT_REF, REG},
+	{KIND_MAIN, "zone c", TF_CONTACT_REF, TEXT_ROLE_ZONE},
+	{KIND_MAIN, "nic hdl", TF_CONTACT_HANDLE, N},
+	{KIND_MAIN, "nic hdl br", TF_CONTACT_HANDLE, N},
+	/* .ru and .su give the registrant's organisation or name at top level. */
+	{KIND_MAIN, "org", TF_C_ORG, REG},
+	{KIND_MAIN, "person", TF_C_NAME, REG},
+
+	/* Fields of a contact. */
+	{KIND_CONTACT, "name", TF_C_NAME, N},
+	{KIND_CONTACT, "contact name", TF_C_NAME, N},
+	{KIND_CONTACT, "person", TF_C_NAME, N},
+	{KIND_CONTACT, "contact", TF_C_NAME, N},
+	{KIND_CONTACT, "organization", TF_C_ORG, N},
+	{KIND_CONTACT, "organisation", TF_C_ORG, N},
+	{KIND_CONTACT, "organization name", TF_C_ORG, N},
+	{KIND_CONTACT, "org", TF_C_ORG, N},
+	{KIND_CONTACT, "company", TF_C_ORG, N},
+	{KIND_CONTACT, "email", TF_C_EMAIL, N},
+	{KIND_CONTACT, "e mail", TF_C_EMAIL, N},
+	{KIND_CONTACT, "mail", TF_C_EMAIL, N},
+	{KIND_CONTACT, "email address", TF_C_EMAIL, N},
+	{KIND_CONTACT, "전자우편", TF_C_EMAIL, N},
+	{KIND_CONTACT, "phone", TF_C_PHONE, N},
+	{KIND_CONTACT, "phone number", TF_C_PHONE, N},
+	{KIND_CONTACT, "telephone", TF_C_PHONE, N},
+	{KIND_CONTACT, "telephone number", TF_C_PHONE, N},
+	{KIND_CONTACT, "tel", TF_C_PHONE, N},
+	{KIND_CONTACT, "voice", TF_C_PHONE, N},
+	{KIND_CONTACT, "전화번호", TF_C_PHONE, N},
+	{KIND_CONTACT, "fax", TF_C_FAX, N},
+	{KIND_CONTACT, "fax no", TF_C_FAX, N},
+	{KIND_CONTACT, "fax number", TF_C_FAX, N},
+	{KIND_CONTACT, "facsimile", TF_C_FAX, N},
+	{KIND_CONTACT, "facsimile number", TF_C_FAX, N},
+	{KIND_CONTACT, "street", TF_C_STREET, N},
+	{KIND_CONTACT, "street1", TF_C_STREET, N},
+	{KIND_CONTACT, "street2", TF_C_STREET, N},
+	{KIND_CONTACT, "street3", TF_C_STREET, N},
+	{KIND_CONTACT, "street address", TF_C_STREET, N},
+	{KIND_CONTACT, "address1", TF_C_STREET, N},
+	{KIND_CONTACT, "address2", TF_C_STREET, N},
+	{KIND_CONTACT, "address3", TF_C_STREET, N},
+	{KIND_CONTACT, "address", TF_C_ADDRESS, N},
+	{KIND_CONTACT, "postal address", TF_C_ADDRESS, N},
+	{KIND_CONTACT, "addr", TF_C_ADDRESS, N},
+	{KIND_CONTACT, "주소", TF_C_ADDRESS, N},
+	{KIND_CONTACT, "city", TF_C_CITY, N},
+	{KIND_CONTACT, "locality", TF_C_CITY, N},
+	{KIND_CONTACT, "state", TF_C_STATE, N},
+	{KIND_CONTACT, "state province", TF_C_STATE, N},
+	{KIND_CONTACT, "province", TF_C_STATE, N},
+	{KIND_CONTACT, "postal code", TF_C_POSTAL, N},
+	{KIND_CONTACT, "postalcode", TF_C_POSTAL, N},
+	{KIND_CONTACT, "postcode", TF_C_POSTAL, N},
+	{KIND_CONTACT, "post code", TF_C_POSTAL, N},
+	{KIND_CONTACT, "zip", TF_C_POSTAL, N},
+	{KIND_CONTACT, "zip code", TF_C_POSTAL, N},
+	{KIND_CONTACT, "zipcode", TF_C_POSTAL, N},
+	{KIND_CONTACT, "우편번호", TF_C_POSTAL, N},
+	{KIND_CONTACT, "country", TF_C_COUNTRY, N},
+	{KIND_CONTACT, "country code", TF_C_COUNTRY, N},
+	{KIND_CONTACT, "countrycode", TF_C_COUNTRY, N},
+	{KIND_CONTACT, "id", TF_C_ID, N},
+	{KIND_CONTACT, "handle", TF_C_ID, N},
+	{KIND_CONTACT, "contact id", TF_C_ID, N},
+	{KIND_CONTACT, "nic hdl", TF_C_ID, N},
+	{KIND_CONTACT, "fax ext", TF_IGNORE, N},
+	{KIND_CONTACT, "phone ext", TF_IGNORE, N},
+
+	/* Headers of sections whose values follow on their own lines. */
+	{KIND_SECTION, "registrant", TF_CONTACT, REG},
+	{KIND_SECTION, "holder of domain name", TF_CONTACT, REG},
+	{KIND_SECTION, "admin contact", TF_CONTACT, ADM},
+	{KIND_SECTION, "administrative contact", TF_CONTACT, ADM},
+	{KIND_SECTION, "technical contact", TF_CONTACT, TEC},
+	{KIND_SECTION, "technical contacts", TF_CONTACT, TEC},
+	{KIND_SECTION, "tech contact", TF_CONTACT, TEC},
+	{KIND_SECTION, "billing contact", TF_CONTACT, BIL},
+	{KIND_SECTION, "registrar", TF_REGISTRAR_NAME, RAR},
+	{KIND_SECTION, "nameservers", TF_NAMESERVER, N},
+	{KIND_SECTION, "name servers", TF_NAMESERVER, N},
+	{KIND_SECTION, "dns servers", TF_NAMESERVER, N},
+	{KIND_SECTION, "primary name server", TF_NAMESERVER, N},
+	{KIND_SECTION, "secondary name server", TF_NAMESERVER, N},
+	{KIND_SECTION, "1차 네임서버 정보", TF_NAMESERVER, N},
+	{KIND_SECTION, "2차 네임서버 정보", TF_NAMESERVER, N},
+};
+
+/* Role prefixes, longest first so that "admin contact " wins over "admin ". */
+static const struct {
+	const char *prefix;
+	int role;
+} role_prefixes[] = {
+	{"registrant contact ", REG},     {"registrant ", REG},     {"owner contact ", REG},
+	{"owner ", REG},                  {"holder ", REG},         {"등록인 ", REG},
+	{"administrative contact ", ADM}, {"administrative ", ADM}, {"admin contact ", ADM},
+	{"admin ", ADM},                  {"ac ", ADM},             {"책임자 ", ADM},
+	{"technical contact ", TEC},      {"technical ", TEC},      {"tech contact ", TEC},
+	{"tech ", TEC},                   {"billing contact ", BIL}, {"billing ", BIL},
+	{"bill ", BIL},                   {"sponsoring registrar ", RAR}, {"registrar ", RAR},
+};
+
+static int compare_entries(const void *a, const void *b)
+{
+	const struct key_entry *x = a, *y = b;
+	if (x->kind != y->kind)
+		return (int)x->kind - (int)y->kind;
+	return strcmp(x->key, y->key);
+}
+
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+
+static void sort_table(void)
+{
+	qsort(key_table, sizeof(key_table) / sizeof(key_table[0]), sizeof(key_table[0]),
+	      compare_entries);
+}
+
+static const struct key_entry *find(enum table_kind kind, const char *key)
+{
+	struct key_entry probe = {.kind = kind, .key = key};
+	pthread_once(&table_once, sort_table);
+	return bsearch(&probe, key_table, sizeof(key_table) / sizeof(key_table[0]),
+	               sizeof(key_table[0]), compare_entries);
+}
+
+size_t text_key_normalize(const char *key, size_t len, char *out, size_t size)
+{
+	size_t n = 0;
+	int depth = 0;
+	bool space = false;
+	for (size_t i = 0; i < len && n + 1 < size; i++) {
+		unsigned char c = (unsigned char)key[i];
+		if (c == '(' || c == '[') {
+			depth++;
+			continue;
+		}
+		if (c == ')' || c == ']') {
+			if (depth > 0)
+				depth--;
+			continue;
+		}
+		if (depth > 0)
+			continue;
+		if (c == '\'' && i + 1 < len && (key[i + 1] == 's' || key[i + 1] == 'S') &&
+		    (i + 2 == len || key[i + 2] == ' ')) {
+			i++;
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == '-' || c == '_' || c == '.' || c == '/' ||
+		    c == ':' || c == '\'' || c == ',' || c == '*') {
+			space = n > 0;
+			continue;
+		}
+		if (space && n + 2 < size)
+			out[n++] = ' ';
+		space = false;
+		out[n++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+	}
+	out[n] = '\0';
+	return n;
+}
+
+static bool fill(const struct key_entry *e, int role, struct text_key *out)
+{
+	if (e == NULL)
+		return false;
+	out->field = e->field;
+	out->role = e->role == N ? role : e->role;
+	return true;
+}
+
+/* Domain-level fields that mean something else inside a contact or
+ * registrar block (the contact's own creation date, its status). */
+static bool is_domain_only(enum text_field field)
+{
+	return field == TF_CREATED || field == TF_UPDATED || field == TF_EXPIRES ||
+	       field == TF_STATUS || field == TF_DOMAIN || field == TF_REGISTRY_ID ||
+	       field == TF_CONTACT || field == TF_C_ORG || field == TF_C_NAME;
+}
+
+bool text_key_lookup(const char *norm, size_t len, int context_role, struct text_key *out)
+{
+	if (len == 0)
+		return false;
+	bool in_contact = context_role >= 0 && context_role < WHOIS_ROLE_COUNT;
+	if (in_contact && fill(find(KIND_CONTACT, norm), context_role, out))
+		return true;
+	if (context_role == RAR && fill(find(KIND_REGISTRAR, norm), RAR, out))
+		return true;
+
+	const struct key_entry *e = find(KIND_MAIN, norm);
+	if (e != NULL) {
+		fill(e, N, out);
+		if ((in_contact || context_role == RAR) && is_domain_only(e->field))
+			out->field = TF_IGNORE;
+		return true;
+	}
+
+	/* "Registry Registrant ID" is "Registrant ID" as the registry keeps it. */
+	const char *key = norm;
+	if (strncmp(key, "registry ", 9) == 0)
+		key += 9;
+	for (size_t i = 0; i < sizeof(role_prefixes) / sizeof(role_prefixes[0]); i++) {
+		size_t plen = strlen(role_prefixes[i].prefix);
+		if (strncmp(key, role_prefixes[i].prefix, plen) != 0)
+			continue;
+		int role = role_prefixes[i].role;
+		enum table_kind kind = role == RAR ? KIND_REGISTRAR : KIND_CONTACT;
+		if (fill(find(kind, key + plen), role, out))
+			return true;
+	}
+	if (in_contact || context_role == RAR) {
+		out->field = TF_IGNORE;
+		out->role = context_role;
+		return true;
+	}
+	return false;
+}
+
+bool text_section_lookup(const char *norm, size_t len, struct text_key *out)
+{
+	if (len == 0)
+		return false;
+	return fill(find(KIND_SECTION, norm), N, out);
+}
