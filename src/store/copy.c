@@ -28,8 +28,22 @@ struct copy {
 	struct arena text;               /* strings of the rows in the open batch */
 	struct pdns_record *rrsets;
 	struct pdns_negative *negatives;
-	size_t nrows;                    /* rows waiting in rrsets or negatives */
+	struct store_whois *whois;
+	struct store_whois_value *whois_values;
+	size_t nrows;                    /* rows waiting in the array of the kind copied */
 };
+
+/* What a batch holds: one kind of row at a time. */
+enum copy_kind {
+	COPY_RRSETS,
+	COPY_NEGATIVES,
+	COPY_WHOIS,
+	COPY_WHOIS_VALUES,
+};
+
+/* A batch is written early once its strings take this many bytes, as WHOIS
+ * documents carry their raw responses. */
+#define COPY_TEXT_MAX (64u << 20)
 
 static bool stop_requested(const struct copy *c)
 {
@@ -89,33 +103,70 @@ static dn_status map_source(struct copy *c, uint32_t from, uint32_t *to, const c
 	return DN_OK;
 }
 
-/* ---- Records and negative answers ---- */
+/* ---- Records, negative answers and WHOIS ---- */
+
+static dn_status put_rows(struct copy *c, enum copy_kind kind)
+{
+	switch (kind) {
+	case COPY_RRSETS:
+		return store_put_rrsets(c->to, c->rrsets, c->nrows, c->err);
+	case COPY_NEGATIVES:
+		return store_put_negatives(c->to, c->negatives, c->nrows, c->err);
+	case COPY_WHOIS:
+		return store_put_whois(c->to, c->whois, c->nrows, c->err);
+	case COPY_WHOIS_VALUES:
+		return store_put_whois_values(c->to, c->whois_values, c->nrows, c->err);
+	}
+	return dn_fail(c->err, DN_EINVAL, "unknown kind of row to copy");
+}
+
+static void count_rows(struct copy *c, enum copy_kind kind)
+{
+	switch (kind) {
+	case COPY_RRSETS:
+		c->done.rrset_rows += c->nrows;
+		break;
+	case COPY_NEGATIVES:
+		c->done.negative_rows += c->nrows;
+		break;
+	case COPY_WHOIS:
+		c->done.whois_rows += c->nrows;
+		break;
+	case COPY_WHOIS_VALUES:
+		c->done.whois_value_rows += c->nrows;
+		break;
+	}
+}
 
 /* Write the waiting rows in one transaction. */
-static dn_status write_batch(struct copy *c, bool negatives)
+static dn_status write_batch(struct copy *c, enum copy_kind kind)
 {
 	if (c->nrows == 0)
 		return DN_OK;
 	dn_status rc = store_begin(c->to, c->err);
 	if (rc != DN_OK)
 		return rc;
-	if (negatives)
-		rc = store_put_negatives(c->to, c->negatives, c->nrows, c->err);
-	else
-		rc = store_put_rrsets(c->to, c->rrsets, c->nrows, c->err);
+	rc = put_rows(c, kind);
 	if (rc == DN_OK)
 		rc = store_commit(c->to, c->err);
 	if (rc != DN_OK) {
 		store_rollback(c->to);
 		return rc;
 	}
-	if (negatives)
-		c->done.negative_rows += c->nrows;
-	else
-		c->done.rrset_rows += c->nrows;
+	count_rows(c, kind);
 	c->nrows = 0;
 	arena_reset(&c->text);
 	report(c);
+	return DN_OK;
+}
+
+/* Write the batch when it is full, before a row of kind is added. */
+static dn_status make_room(struct copy *c, enum copy_kind kind)
+{
+	if (stop_requested(c))
+		return DN_EINTR;
+	if (c->nrows == c->batch || c->text.allocated >= COPY_TEXT_MAX)
+		return write_batch(c, kind);
 	return DN_OK;
 }
 
@@ -133,18 +184,14 @@ static const char *keep(struct copy *c, const char *text, bool *failed)
 static dn_status add_rrset(const struct pdns_record *rec, void *ctx)
 {
 	struct copy *c = ctx;
-	if (stop_requested(c))
-		return DN_EINTR;
-	if (c->nrows == c->batch) {
-		dn_status rc = write_batch(c, false);
-		if (rc != DN_OK)
-			return rc;
-	}
+	dn_status rc = make_room(c, COPY_RRSETS);
+	if (rc != DN_OK)
+		return rc;
 
 	struct pdns_record *r = &c->rrsets[c->nrows];
 	*r = *rec;
 	r->source_count = 0;
-	dn_status rc = map_source(c, rec->source_id, &r->source_id, "a record");
+	rc = map_source(c, rec->source_id, &r->source_id, "a record");
 	if (rc != DN_OK)
 		return rc;
 	bool failed = false;
@@ -162,18 +209,14 @@ static dn_status add_rrset(const struct pdns_record *rec, void *ctx)
 static dn_status add_negative(const struct pdns_negative *neg, void *ctx)
 {
 	struct copy *c = ctx;
-	if (stop_requested(c))
-		return DN_EINTR;
-	if (c->nrows == c->batch) {
-		dn_status rc = write_batch(c, true);
-		if (rc != DN_OK)
-			return rc;
-	}
+	dn_status rc = make_room(c, COPY_NEGATIVES);
+	if (rc != DN_OK)
+		return rc;
 
 	struct pdns_negative *n = &c->negatives[c->nrows];
 	*n = *neg;
 	n->source_count = 0;
-	dn_status rc = map_source(c, neg->source_id, &n->source_id, "a negative answer");
+	rc = map_source(c, neg->source_id, &n->source_id, "a negative answer");
 	if (rc != DN_OK)
 		return rc;
 	bool failed = false;
@@ -182,6 +225,52 @@ static dn_status add_negative(const struct pdns_negative *neg, void *ctx)
 	if (failed)
 		return dn_fail(c->err, DN_ENOMEM, "out of memory copying a negative answer of %s",
 		               neg->qname);
+	c->nrows++;
+	return DN_OK;
+}
+
+static dn_status add_whois(const struct store_whois *doc, void *ctx)
+{
+	struct copy *c = ctx;
+	dn_status rc = make_room(c, COPY_WHOIS);
+	if (rc != DN_OK)
+		return rc;
+
+	struct store_whois *d = &c->whois[c->nrows];
+	*d = *doc;
+	rc = map_source(c, doc->source_id, &d->source_id, "a WHOIS document");
+	if (rc != DN_OK)
+		return rc;
+	bool failed = false;
+	d->domain = keep(c, doc->domain, &failed);
+	d->status = keep(c, doc->status, &failed);
+	d->document = keep(c, doc->document, &failed);
+	d->raw = keep(c, doc->raw, &failed);
+	if (failed)
+		return dn_fail(c->err, DN_ENOMEM, "out of memory copying a WHOIS document of %s",
+		               doc->domain);
+	c->nrows++;
+	return DN_OK;
+}
+
+static dn_status add_whois_value(const struct store_whois_value *val, void *ctx)
+{
+	struct copy *c = ctx;
+	dn_status rc = make_room(c, COPY_WHOIS_VALUES);
+	if (rc != DN_OK)
+		return rc;
+
+	struct store_whois_value *v = &c->whois_values[c->nrows];
+	*v = *val;
+	bool failed = false;
+	v->kind = keep(c, val->kind, &failed);
+	v->value = keep(c, val->value, &failed);
+	v->shown = keep(c, val->shown, &failed);
+	v->domain = keep(c, val->domain, &failed);
+	v->role = keep(c, val->role, &failed);
+	if (failed)
+		return dn_fail(c->err, DN_ENOMEM, "out of memory copying a WHOIS value of %s",
+		               val->domain);
 	c->nrows++;
 	return DN_OK;
 }
@@ -234,13 +323,25 @@ static dn_status copy_all(struct copy *c)
 
 	rc = store_dump_rrsets(c->from, add_rrset, c, c->err);
 	if (rc == DN_OK)
-		rc = write_batch(c, false);
+		rc = write_batch(c, COPY_RRSETS);
 	if (rc != DN_OK)
 		return rc;
 
 	rc = store_dump_negatives(c->from, add_negative, c, c->err);
 	if (rc == DN_OK)
-		rc = write_batch(c, true);
+		rc = write_batch(c, COPY_NEGATIVES);
+	if (rc != DN_OK)
+		return rc;
+
+	rc = store_dump_whois(c->from, add_whois, c, c->err);
+	if (rc == DN_OK)
+		rc = write_batch(c, COPY_WHOIS);
+	if (rc != DN_OK)
+		return rc;
+
+	rc = store_dump_whois_values(c->from, add_whois_value, c, c->err);
+	if (rc == DN_OK)
+		rc = write_batch(c, COPY_WHOIS_VALUES);
 	if (rc != DN_OK)
 		return rc;
 
@@ -265,9 +366,11 @@ dn_status store_copy(struct store *from, struct store *to, const struct store_co
 	arena_init(&c.text, 1 << 20);
 	c.rrsets = malloc(c.batch * sizeof(*c.rrsets));
 	c.negatives = malloc(c.batch * sizeof(*c.negatives));
+	c.whois = malloc(c.batch * sizeof(*c.whois));
+	c.whois_values = malloc(c.batch * sizeof(*c.whois_values));
 
 	dn_status rc;
-	if (c.rrsets == NULL || c.negatives == NULL)
+	if (c.rrsets == NULL || c.negatives == NULL || c.whois == NULL || c.whois_values == NULL)
 		rc = dn_fail(err, DN_ENOMEM, "out of memory for a batch of %zu rows", c.batch);
 	else
 		rc = copy_all(&c);
@@ -278,6 +381,8 @@ dn_status store_copy(struct store *from, struct store *to, const struct store_co
 		*done = c.done;
 	free(c.rrsets);
 	free(c.negatives);
+	free(c.whois);
+	free(c.whois_values);
 	free(c.sources);
 	arena_free(&c.text);
 	return rc;

@@ -9,13 +9,16 @@
 /* Rows handed to the target per transaction when the caller sets none. */
 #define STORE_COPY_BATCH 50000
 
-/* What a copy has written so far. Records and negative answers are counted
- * once per (record, source) pair, as the source store returns them. */
+/* What a copy has written so far. Records, negative answers and WHOIS
+ * documents are counted once per (row, source) pair, as the source store
+ * returns them. */
 struct store_copy_counts {
 	uint64_t sources;
 	uint64_t rrset_rows;
 	uint64_t negative_rows;
 	uint64_t runs;
+	uint64_t whois_rows;
+	uint64_t whois_value_rows;
 };
 
 /* Called after each committed batch. */
@@ -31,12 +34,14 @@ struct store_copy_options {
 };
 
 /*
- * Copy every source (matched by name), record, negative answer and run of
- * from into to. Each record and negative answer is written as the source
- * store returns it, once per source with that source's figures, so the
- * target's merged figures equal the source's when the target was empty,
- * and add up with what it held otherwise. Runs are added as new runs
- * with no owner process, since no process of the target writes them.
+ * Copy every source (matched by name), record, negative answer, WHOIS
+ * document and index value, and run of from into to. Each record, negative
+ * answer and document is written as the source store returns it, once per
+ * source with that source's figures, so the target's merged figures equal
+ * the source's when the target was empty, and add up with what it held
+ * otherwise. Index values merge by first = min, last = max, so copying them
+ * twice changes nothing. Runs are added as new runs with no owner process,
+ * since no process of the target writes them.
  *
  * Writes go in transactions of options->batch rows; a failure or a stop
  * rolls back only the open one, so the target keeps what earlier batches

@@ -169,9 +169,9 @@ def ingest(dragnet, url, phase):
 
 def check_store_init(dragnet, cluster, url):
     proc = dragnet("store", "init", "--store", url, check=0)
-    assert proc.stdout.splitlines()[-1] == "schema version  1", proc.stdout
+    assert proc.stdout.splitlines()[-1] == "schema version  2", proc.stdout
     for server in cluster.servers:
-        assert f"creating the schema (version 1) on 127.0.0.1:{server.http_port}" \
+        assert f"creating the schema (version 2) on 127.0.0.1:{server.http_port}" \
             in proc.stderr, proc.stderr
     replicas = len(cluster.replicas[0])
     for server in cluster.servers:

@@ -20,7 +20,10 @@
 
 #include <cmocka.h>
 
+#include <xxhash.h>
+
 #include "pdns/query.h"
+#include "store/copy.h"
 #include "store/store.h"
 
 #define MAX_ROWS 64
@@ -2243,6 +2246,651 @@ static void test_sources_negatives(void **state)
 	finish(s);
 }
 
+/* ---- WHOIS and RDAP ---- */
+
+#define MAX_WHOIS 16
+
+/* One WHOIS document returned by a query, copied out of the callback. */
+struct whois_result {
+	char domain[256];
+	char status[32];
+	char document[512];
+	char *raw; /* malloc'd */
+	uint8_t hash[16];
+	int64_t time_first;
+	int64_t time_last;
+	uint64_t count;
+	uint32_t source_id;
+};
+
+struct whois_results {
+	struct whois_result rows[MAX_WHOIS];
+	size_t n;
+};
+
+/* One index value returned by a query. */
+struct value_result {
+	char kind[32];
+	char value[256];
+	char shown[256];
+	char domain[256];
+	char role[32];
+	bool masked;
+	int64_t time_first;
+	int64_t time_last;
+};
+
+struct value_results {
+	struct value_result rows[MAX_ROWS];
+	size_t n;
+};
+
+static dn_status collect_whois(const struct store_whois *doc, void *ctx)
+{
+	struct whois_results *r = ctx;
+	assert_true(r->n < MAX_WHOIS);
+	struct whois_result *row = &r->rows[r->n++];
+	snprintf(row->domain, sizeof(row->domain), "%s", doc->domain);
+	snprintf(row->status, sizeof(row->status), "%s", doc->status);
+	snprintf(row->document, sizeof(row->document), "%s", doc->document);
+	assert_non_null(doc->raw);
+	row->raw = strdup(doc->raw);
+	assert_non_null(row->raw);
+	memcpy(row->hash, doc->hash, 16);
+	row->time_first = doc->time_first;
+	row->time_last = doc->time_last;
+	row->count = doc->count;
+	row->source_id = doc->source_id;
+	return DN_OK;
+}
+
+static void free_whois(struct whois_results *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->rows[i].raw);
+	r->n = 0;
+}
+
+static dn_status collect_value(const struct store_whois_value *v, void *ctx)
+{
+	struct value_results *r = ctx;
+	assert_true(r->n < MAX_ROWS);
+	struct value_result *row = &r->rows[r->n++];
+	snprintf(row->kind, sizeof(row->kind), "%s", v->kind);
+	snprintf(row->value, sizeof(row->value), "%s", v->value);
+	snprintf(row->shown, sizeof(row->shown), "%s", v->shown);
+	snprintf(row->domain, sizeof(row->domain), "%s", v->domain);
+	snprintf(row->role, sizeof(row->role), "%s", v->role);
+	row->masked = v->masked;
+	row->time_first = v->time_first;
+	row->time_last = v->time_last;
+	return DN_OK;
+}
+
+static void put_whois(struct store *s, const struct store_whois *docs, size_t n)
+{
+	struct dn_error err = {0};
+	assert_int_equal(store_begin(s, &err), DN_OK);
+	if (store_put_whois(s, docs, n, &err) != DN_OK)
+		fail_msg("put_whois: %s", err.msg);
+	if (store_commit(s, &err) != DN_OK)
+		fail_msg("commit: %s", err.msg);
+}
+
+static void put_values(struct store *s, const struct store_whois_value *vals, size_t n)
+{
+	struct dn_error err = {0};
+	assert_int_equal(store_begin(s, &err), DN_OK);
+	if (store_put_whois_values(s, vals, n, &err) != DN_OK)
+		fail_msg("put_whois_values: %s", err.msg);
+	if (store_commit(s, &err) != DN_OK)
+		fail_msg("commit: %s", err.msg);
+}
+
+static struct whois_results query_whois(struct store *s, const char *domain, bool latest_only,
+                                        bool with_raw)
+{
+	struct whois_results r = {.n = 0};
+	struct dn_error err = {0};
+	if (store_query_whois(s, domain, latest_only, with_raw, collect_whois, &r, &err) != DN_OK)
+		fail_msg("query_whois %s: %s", domain, err.msg);
+	return r;
+}
+
+static struct value_results lookup_values(struct store *s, const char *kind, const char *value,
+                                          bool prefix, size_t limit)
+{
+	struct store_whois_lookup q = {.kind = kind, .value = value, .prefix = prefix,
+	                               .limit = limit};
+	struct value_results r = {.n = 0};
+	struct dn_error err = {0};
+	if (store_query_whois_values(s, &q, collect_value, &r, &err) != DN_OK)
+		fail_msg("query_whois_values %s %s: %s", kind, value, err.msg);
+	return r;
+}
+
+static uint64_t count_value(struct store *s, const char *kind, const char *value)
+{
+	uint64_t n = UINT64_MAX;
+	struct dn_error err = {0};
+	if (store_count_whois_value(s, kind, value, &n, &err) != DN_OK)
+		fail_msg("count_whois_value %s %s: %s", kind, value, err.msg);
+	return n;
+}
+
+/* "domain role value" of every row, one per line. */
+static void assert_value_rows(const struct value_results *r, const char *expected)
+{
+	char got[8192];
+	size_t used = 0;
+	got[0] = '\0';
+	for (size_t i = 0; i < r->n && used < sizeof(got); i++) {
+		int n = snprintf(got + used, sizeof(got) - used, "%s %s %s\n", r->rows[i].domain,
+		                 r->rows[i].role, r->rows[i].value);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	assert_string_equal(got, expected);
+}
+
+/* The hash a writer must give a document: XXH3-128, big-endian bytes. */
+static void expected_hash(const char *document, uint8_t out[16])
+{
+	XXH128_canonical_t canonical;
+	XXH128_canonicalFromHash(&canonical, XXH3_128bits(document, strlen(document)));
+	memcpy(out, canonical.digest, 16);
+}
+
+static struct store_whois whois_doc(const char *domain, const char *document, int64_t first,
+                                    int64_t last, uint64_t count, uint32_t source_id)
+{
+	struct store_whois d = {
+	        .domain = domain,
+	        .status = "found",
+	        .document = document,
+	        .raw = "",
+	        .time_first = first,
+	        .time_last = last,
+	        .count = count,
+	        .source_id = source_id,
+	};
+	return d;
+}
+
+static struct store_whois_value whois_value(const char *kind, const char *value,
+                                            const char *domain, const char *role, int64_t t)
+{
+	struct store_whois_value v = {
+	        .kind = kind,
+	        .value = value,
+	        .shown = value,
+	        .domain = domain,
+	        .role = role,
+	        .time_first = t,
+	        .time_last = t,
+	};
+	return v;
+}
+
+#define DOC_R1 "{\"domain\":\"example.com\",\"registrar\":\"Example Registrar 1\"}"
+#define DOC_R2 "{\"domain\":\"example.com\",\"registrar\":\"Example Registrar 2\"}"
+#define DOC_R3 "{\"domain\":\"example.com\",\"registrar\":\"Example Registrar 3\"}"
+
+/* One document seen by two sources in two batches: one row, first = min,
+ * last = max and count = sum over both; the first sighting's source. */
+static void test_whois_merge_two_sources(void **state)
+{
+	(void)state;
+	struct store *s = open_write();
+	uint32_t a = source(s, "whois-a", "provider");
+	uint32_t b = source(s, "rdap-b", "provider");
+	struct store_whois first[] = {whois_doc("example.com", DOC_R1, 100, 200, 2, a)};
+	put_whois(s, first, 1);
+	struct store_whois second[] = {
+	        whois_doc("example.com", DOC_R1, 50, 150, 3, b),
+	        whois_doc("example.com", DOC_R1, 300, 300, 1, a),
+	        whois_doc("example.net", DOC_R1, 70, 70, 1, a),
+	};
+	put_whois(s, second, 3);
+
+	struct whois_results r = query_whois(s, "example.com", false, false);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.rows[0].domain, "example.com");
+	assert_string_equal(r.rows[0].status, "found");
+	assert_string_equal(r.rows[0].document, DOC_R1);
+	assert_int_equal(r.rows[0].time_first, 50);
+	assert_int_equal(r.rows[0].time_last, 300);
+	assert_int_equal(r.rows[0].count, 6);
+	assert_int_equal(r.rows[0].source_id, b);
+	uint8_t hash[16];
+	expected_hash(DOC_R1, hash);
+	assert_memory_equal(r.rows[0].hash, hash, 16);
+	free_whois(&r);
+
+	/* The same text under another domain is another document. */
+	r = query_whois(s, "example.net", false, false);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.rows[0].time_first, 70);
+	assert_int_equal(r.rows[0].count, 1);
+	assert_int_equal(r.rows[0].source_id, a);
+	free_whois(&r);
+	finish(s);
+}
+
+/* History is every distinct document, first seen first; latest_only is
+ * the one last seen, and on a tie the one first seen later. */
+static void test_whois_history_order(void **state)
+{
+	(void)state;
+	struct store *s = open_write();
+	uint32_t a = source(s, "whois-a", "provider");
+	struct store_whois docs[] = {
+	        whois_doc("example.com", DOC_R3, 500, 900, 1, a),
+	        whois_doc("example.com", DOC_R1, 100, 200, 1, a),
+	        whois_doc("example.com", DOC_R2, 300, 400, 1, a),
+	};
+	put_whois(s, docs, 3);
+
+	struct whois_results r = query_whois(s, "example.com", false, false);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(r.rows[0].document, DOC_R1);
+	assert_string_equal(r.rows[1].document, DOC_R2);
+	assert_string_equal(r.rows[2].document, DOC_R3);
+	free_whois(&r);
+
+	r = query_whois(s, "example.com", true, false);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.rows[0].document, DOC_R3);
+	free_whois(&r);
+
+	/* R1 seen again at 900: now R1 and R3 were both last seen at 900, and
+	 * R3 was first seen later. */
+	struct store_whois again = whois_doc("example.com", DOC_R1, 900, 900, 1, a);
+	put_whois(s, &again, 1);
+	r = query_whois(s, "example.com", true, false);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.rows[0].document, DOC_R3);
+	free_whois(&r);
+
+	/* Seen at 901, R1 is the latest. */
+	again = whois_doc("example.com", DOC_R1, 901, 901, 1, a);
+	put_whois(s, &again, 1);
+	r = query_whois(s, "example.com", true, false);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.rows[0].document, DOC_R1);
+	assert_int_equal(r.rows[0].time_first, 100);
+	assert_int_equal(r.rows[0].time_last, 901);
+	assert_int_equal(r.rows[0].count, 3);
+	free_whois(&r);
+
+	assert_int_equal(query_whois(s, "example.org", false, false).n, 0);
+	assert_int_equal(query_whois(s, "example.org", true, true).n, 0);
+	finish(s);
+}
+
+/* raw is returned only on request, and is the response of the earliest
+ * sighting that kept one; a long response survives whole. */
+static void test_whois_with_raw(void **state)
+{
+	(void)state;
+	struct store *s = open_write();
+	uint32_t a = source(s, "whois-a", "provider");
+	uint32_t b = source(s, "whois-b", "provider");
+	struct store_whois docs[] = {
+	        whois_doc("example.com", DOC_R1, 200, 200, 1, a),
+	        whois_doc("example.com", DOC_R1, 100, 100, 1, b),
+	};
+	docs[0].raw = "Domain Name: EXAMPLE.COM\r\nseen at 200\r\n";
+	docs[1].raw = "Domain Name: EXAMPLE.COM\r\nseen at 100\r\n";
+	put_whois(s, docs, 1);
+	put_whois(s, docs + 1, 1);
+	struct store_whois no_raw = whois_doc("example.com", DOC_R1, 50, 50, 1, a);
+	put_whois(s, &no_raw, 1);
+
+	struct whois_results r = query_whois(s, "example.com", false, false);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.rows[0].raw, "");
+	free_whois(&r);
+	r = query_whois(s, "example.com", false, true);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.rows[0].raw, "Domain Name: EXAMPLE.COM\r\nseen at 100\r\n");
+	assert_int_equal(r.rows[0].time_first, 50);
+	assert_int_equal(r.rows[0].count, 3);
+	free_whois(&r);
+
+	/* 200 KB of text with every byte value but NUL. */
+	size_t size = 200 * 1024;
+	char *big = malloc(size + 1);
+	assert_non_null(big);
+	for (size_t i = 0; i < size; i++)
+		big[i] = (char)(1 + (i * 7919 % 255));
+	big[size] = '\0';
+	struct store_whois large = whois_doc("example.net", DOC_R2, 10, 10, 1, a);
+	large.raw = big;
+	put_whois(s, &large, 1);
+	r = query_whois(s, "example.net", true, true);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(strlen(r.rows[0].raw), size);
+	assert_memory_equal(r.rows[0].raw, big, size);
+	free_whois(&r);
+	free(big);
+	finish(s);
+}
+
+static void load_contacts(struct store *s)
+{
+	struct store_whois_value vals[] = {
+	        whois_value("email", "alice@example.com", "example.org", "tech", 10),
+	        whois_value("email", "alice@example.com", "example.com", "registrant", 10),
+	        whois_value("email", "alice@example.com", "example.org", "registrant", 10),
+	        whois_value("email", "alice@example.com", "example.net", "admin", 10),
+	        whois_value("email", "alicia@example.net", "example.info", "registrant", 20),
+	        whois_value("email", "alicf@example.net", "example.edu", "registrant", 20),
+	        whois_value("email", "alj@example.net", "example.biz", "registrant", 20),
+	        whois_value("email", "bob@example.com", "example.com", "admin", 30),
+	        whois_value("name", "alice@example.com", "example.mobi", "registrant", 30),
+	        whois_value("email", "ali", "example.coop", "billing", 40),
+	};
+	put_values(s, vals, 5);
+	put_values(s, vals + 5, 5);
+}
+
+/* An exact value returns every domain and role holding it, by domain then
+ * role; a prefix is a range that stops before the next prefix. */
+static void test_whois_reverse_lookups(void **state)
+{
+	(void)state;
+	struct store *s = open_write();
+	load_contacts(s);
+
+	struct value_results r = lookup_values(s, "email", "alice@example.com", false, 0);
+	assert_value_rows(&r, "example.com registrant alice@example.com\n"
+	                      "example.net admin alice@example.com\n"
+	                      "example.org registrant alice@example.com\n"
+	                      "example.org tech alice@example.com\n");
+	assert_string_equal(r.rows[0].kind, "email");
+	assert_string_equal(r.rows[0].shown, "alice@example.com");
+	assert_false(r.rows[0].masked);
+	assert_int_equal(r.rows[0].time_first, 10);
+	assert_int_equal(r.rows[0].time_last, 10);
+
+	r = lookup_values(s, "email", "ali", true, 0);
+	assert_value_rows(&r, "example.com registrant alice@example.com\n"
+	                      "example.coop billing ali\n"
+	                      "example.edu registrant alicf@example.net\n"
+	                      "example.info registrant alicia@example.net\n"
+	                      "example.net admin alice@example.com\n"
+	                      "example.org registrant alice@example.com\n"
+	                      "example.org tech alice@example.com\n");
+
+	r = lookup_values(s, "email", "alice", true, 0);
+	assert_int_equal(r.n, 4);
+	r = lookup_values(s, "email", "alicf@", true, 0);
+	assert_value_rows(&r, "example.edu registrant alicf@example.net\n");
+
+	/* An empty prefix is every value of the kind. */
+	r = lookup_values(s, "email", "", true, 0);
+	assert_int_equal(r.n, 9);
+
+	/* Kinds are apart; a value that is only a prefix is not an exact hit. */
+	r = lookup_values(s, "name", "alice@example.com", false, 0);
+	assert_value_rows(&r, "example.mobi registrant alice@example.com\n");
+	assert_int_equal(lookup_values(s, "email", "alice@example", false, 0).n, 0);
+	assert_int_equal(lookup_values(s, "phone", "ali", true, 0).n, 0);
+
+	/* Limits count rows in that order. */
+	r = lookup_values(s, "email", "ali", true, 2);
+	assert_value_rows(&r, "example.com registrant alice@example.com\n"
+	                      "example.coop billing ali\n");
+	r = lookup_values(s, "email", "alice@example.com", false, 3);
+	assert_int_equal(r.n, 3);
+	finish(s);
+}
+
+/* count_whois_value counts domains, not roles or rows. */
+static void test_whois_count_domains(void **state)
+{
+	(void)state;
+	struct store *s = open_write();
+	load_contacts(s);
+	assert_int_equal(count_value(s, "email", "alice@example.com"), 3);
+	assert_int_equal(count_value(s, "email", "bob@example.com"), 1);
+	assert_int_equal(count_value(s, "name", "alice@example.com"), 1);
+	assert_int_equal(count_value(s, "email", "alice"), 0);
+	assert_int_equal(count_value(s, "phone", "+1.5555550100"), 0);
+
+	/* The same value seen again adds no domain. */
+	struct store_whois_value again =
+	        whois_value("email", "alice@example.com", "example.com", "registrant", 99);
+	put_values(s, &again, 1);
+	assert_int_equal(count_value(s, "email", "alice@example.com"), 3);
+	finish(s);
+}
+
+/* A value merges first = min and last = max; masked once stays masked, and
+ * shown is the form of the latest sighting. */
+static void test_whois_value_merge(void **state)
+{
+	(void)state;
+	struct store *s = open_write();
+	struct store_whois_value v1 =
+	        whois_value("email", "privacy@proxy.example", "example.com", "registrant", 200);
+	v1.shown = "Privacy@Proxy.Example";
+	put_values(s, &v1, 1);
+	struct store_whois_value v2 = v1;
+	v2.time_first = v2.time_last = 100;
+	v2.masked = true;
+	v2.shown = "PRIVACY@PROXY.EXAMPLE";
+	struct store_whois_value v3 = v1;
+	v3.time_first = v3.time_last = 300;
+	v3.shown = "privacy@proxy.example";
+	put_values(s, &v2, 1);
+	put_values(s, &v3, 1);
+
+	struct value_results r = lookup_values(s, "email", "privacy@proxy.example", false, 0);
+	assert_int_equal(r.n, 1);
+	assert_true(r.rows[0].masked);
+	assert_string_equal(r.rows[0].shown, "privacy@proxy.example");
+	assert_int_equal(r.rows[0].time_first, 100);
+	assert_int_equal(r.rows[0].time_last, 300);
+
+	/* An older sighting changes neither shown nor last. */
+	struct store_whois_value v4 = v1;
+	v4.time_first = v4.time_last = 50;
+	v4.shown = "old@PROXY.example";
+	put_values(s, &v4, 1);
+	r = lookup_values(s, "email", "privacy@proxy.example", false, 0);
+	assert_int_equal(r.n, 1);
+	assert_true(r.rows[0].masked);
+	assert_string_equal(r.rows[0].shown, "privacy@proxy.example");
+	assert_int_equal(r.rows[0].time_first, 50);
+	assert_int_equal(r.rows[0].time_last, 300);
+
+	/* Unmasked values keep masked false. */
+	struct store_whois_value plain =
+	        whois_value("email", "carol@example.net", "example.net", "admin", 5);
+	put_values(s, &plain, 1);
+	r = lookup_values(s, "email", "carol@example.net", false, 0);
+	assert_int_equal(r.n, 1);
+	assert_false(r.rows[0].masked);
+	finish(s);
+}
+
+/* A new store holds no WHOIS data, and says so without an error. */
+static void test_whois_empty_store(void **state)
+{
+	(void)state;
+	struct store *s = open_write();
+	struct whois_results r = query_whois(s, "example.com", false, true);
+	assert_int_equal(r.n, 0);
+	assert_int_equal(query_whois(s, "example.com", true, false).n, 0);
+	assert_int_equal(lookup_values(s, "email", "alice@example.com", false, 0).n, 0);
+	assert_int_equal(lookup_values(s, "email", "", true, 0).n, 0);
+	assert_int_equal(count_value(s, "email", "alice@example.com"), 0);
+	struct dn_error err = {0};
+	struct whois_results dumped = {.n = 0};
+	assert_int_equal(store_dump_whois(s, collect_whois, &dumped, &err), DN_OK);
+	assert_int_equal(dumped.n, 0);
+	struct value_results values = {.n = 0};
+	assert_int_equal(store_dump_whois_values(s, collect_value, &values, &err), DN_OK);
+	assert_int_equal(values.n, 0);
+	finish(s);
+}
+
+static int compare_whois_results(const void *a, const void *b)
+{
+	const struct whois_result *x = a;
+	const struct whois_result *y = b;
+	int c = strcmp(x->domain, y->domain);
+	if (c == 0)
+		c = strcmp(x->document, y->document);
+	if (c == 0)
+		c = x->source_id < y->source_id ? -1 : x->source_id > y->source_id;
+	return c;
+}
+
+static void load_whois_set(struct store *s, uint32_t a, uint32_t b)
+{
+	struct store_whois docs[] = {
+	        whois_doc("example.com", DOC_R1, 100, 200, 2, a),
+	        whois_doc("example.com", DOC_R1, 50, 150, 3, b),
+	        whois_doc("example.com", DOC_R2, 300, 400, 1, b),
+	        whois_doc("example.net", DOC_R3, 10, 20, 1, a),
+	};
+	docs[0].raw = "raw of example.com at 100";
+	docs[1].raw = "raw of example.com at 50";
+	docs[2].status = "redacted";
+	put_whois(s, docs, 2);
+	put_whois(s, docs + 2, 2);
+	load_contacts(s);
+}
+
+/* dump_whois returns each document once per source with that source's
+ * figures and the raw text; the values come ordered by domain. */
+static void test_whois_dump_per_source(void **state)
+{
+	(void)state;
+	struct store *s = open_write();
+	uint32_t a = source(s, "whois-a", "provider");
+	uint32_t b = source(s, "rdap-b", "provider");
+	load_whois_set(s, a, b);
+
+	struct whois_results r = {.n = 0};
+	struct dn_error err = {0};
+	assert_int_equal(store_dump_whois(s, collect_whois, &r, &err), DN_OK);
+	assert_int_equal(r.n, 4);
+	qsort(r.rows, r.n, sizeof(r.rows[0]), compare_whois_results);
+	for (size_t i = 0; i < 2; i++) {
+		struct whois_result *row = &r.rows[i];
+		bool by_a = row->source_id == a;
+		assert_string_equal(row->domain, "example.com");
+		assert_string_equal(row->document, DOC_R1);
+		assert_int_equal(row->source_id, by_a ? a : b);
+		assert_int_equal(row->time_first, by_a ? 100 : 50);
+		assert_int_equal(row->time_last, by_a ? 200 : 150);
+		assert_int_equal(row->count, by_a ? 2 : 3);
+	}
+	assert_int_not_equal(r.rows[0].source_id, r.rows[1].source_id);
+	assert_string_equal(r.rows[2].document, DOC_R2);
+	assert_string_equal(r.rows[2].status, "redacted");
+	assert_string_equal(r.rows[2].raw, "");
+	assert_int_equal(r.rows[2].source_id, b);
+	assert_string_equal(r.rows[3].domain, "example.net");
+	uint8_t hash[16];
+	expected_hash(DOC_R3, hash);
+	assert_memory_equal(r.rows[3].hash, hash, 16);
+	free_whois(&r);
+
+	struct value_results v = {.n = 0};
+	assert_int_equal(store_dump_whois_values(s, collect_value, &v, &err), DN_OK);
+	assert_int_equal(v.n, 10);
+	for (size_t i = 1; i < v.n; i++)
+		assert_true(strcmp(v.rows[i - 1].domain, v.rows[i].domain) <= 0);
+	finish(s);
+}
+
+/* store_copy carries documents and values to a second store, where every
+ * lookup returns what it returned from the first. */
+static void test_whois_copy_round_trip(void **state)
+{
+	(void)state;
+	struct store *from = open_write();
+	uint32_t a = source(from, "whois-a", "provider");
+	uint32_t b = source(from, "rdap-b", "provider");
+	load_whois_set(from, a, b);
+	struct store_whois_value masked =
+	        whois_value("email", "privacy@proxy.example", "example.com", "admin", 60);
+	masked.masked = true;
+	masked.shown = "REDACTED FOR PRIVACY";
+	put_values(from, &masked, 1);
+	char first_location[sizeof(location)];
+	snprintf(first_location, sizeof(first_location), "%s", location);
+
+	use_second_store();
+	struct store *to = open_write();
+	struct store_copy_counts done;
+	struct dn_error err = {0};
+	if (store_copy(from, to, NULL, &done, &err) != DN_OK)
+		fail_msg("store_copy: %s", err.msg);
+	assert_int_equal(done.whois_rows, 4);
+	assert_int_equal(done.whois_value_rows, 11);
+	uint32_t to_b = source(to, "rdap-b", "provider");
+
+	static const char *const domains[] = {"example.com", "example.net", "example.org"};
+	for (size_t i = 0; i < 3; i++) {
+		for (int latest = 0; latest < 2; latest++) {
+			struct whois_results x = query_whois(from, domains[i], latest, true);
+			struct whois_results y = query_whois(to, domains[i], latest, true);
+			assert_int_equal(x.n, y.n);
+			for (size_t j = 0; j < x.n; j++) {
+				assert_string_equal(x.rows[j].document, y.rows[j].document);
+				assert_string_equal(x.rows[j].status, y.rows[j].status);
+				assert_string_equal(x.rows[j].raw, y.rows[j].raw);
+				assert_memory_equal(x.rows[j].hash, y.rows[j].hash, 16);
+				assert_int_equal(x.rows[j].time_first, y.rows[j].time_first);
+				assert_int_equal(x.rows[j].time_last, y.rows[j].time_last);
+				assert_int_equal(x.rows[j].count, y.rows[j].count);
+			}
+			free_whois(&x);
+			free_whois(&y);
+		}
+	}
+	struct whois_results copied = query_whois(to, "example.com", false, true);
+	assert_int_equal(copied.n, 2);
+	assert_string_equal(copied.rows[0].raw, "raw of example.com at 50");
+	assert_int_equal(copied.rows[0].time_first, 50);
+	assert_int_equal(copied.rows[0].time_last, 200);
+	assert_int_equal(copied.rows[0].count, 5);
+	assert_int_equal(copied.rows[0].source_id, to_b);
+	free_whois(&copied);
+
+	struct value_results x = lookup_values(from, "email", "", true, 0);
+	struct value_results y = lookup_values(to, "email", "", true, 0);
+	assert_int_equal(x.n, 10);
+	assert_int_equal(y.n, x.n);
+	for (size_t i = 0; i < x.n; i++) {
+		assert_string_equal(x.rows[i].domain, y.rows[i].domain);
+		assert_string_equal(x.rows[i].role, y.rows[i].role);
+		assert_string_equal(x.rows[i].value, y.rows[i].value);
+		assert_string_equal(x.rows[i].shown, y.rows[i].shown);
+		assert_int_equal(x.rows[i].masked, y.rows[i].masked);
+		assert_int_equal(x.rows[i].time_first, y.rows[i].time_first);
+		assert_int_equal(x.rows[i].time_last, y.rows[i].time_last);
+	}
+	y = lookup_values(to, "email", "privacy@proxy.example", false, 0);
+	assert_int_equal(y.n, 1);
+	assert_true(y.rows[0].masked);
+	assert_string_equal(y.rows[0].shown, "REDACTED FOR PRIVACY");
+	assert_int_equal(count_value(to, "email", "alice@example.com"), 3);
+	finish(to);
+	finish(from);
+
+	/* The first store is no longer location, so teardown leaves it. */
+	snprintf(location, sizeof(location), "%s", first_location);
+	teardown(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2278,6 +2926,15 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_sources_reverse_lookups, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_sources_fences_and_order, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_sources_negatives, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_whois_merge_two_sources, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_whois_history_order, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_whois_with_raw, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_whois_reverse_lookups, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_whois_count_domains, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_whois_value_merge, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_whois_empty_store, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_whois_dump_per_source, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_whois_copy_round_trip, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -366,6 +366,176 @@ static void test_unknown_scheme(void **state)
 	assert_null(strstr(err.msg, "secret"));
 }
 
+static dn_status count_whois(const struct store_whois *doc, void *ctx)
+{
+	(void)doc;
+	(*(size_t *)ctx)++;
+	return DN_OK;
+}
+
+static int file_schema_version(void)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	sqlite3_stmt *stmt;
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	int version = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return version;
+}
+
+/* A store of schema version 1, which had no WHOIS tables, opens for reading
+ * as it is and contains no WHOIS data. A writer migrates it to the current
+ * version and keeps its records. */
+static void test_schema_1_migrates(void **state)
+{
+	(void)state;
+	struct store *s = open_write();
+	struct pdns_record rec = a_record("www.example.com.", "192.0.2.1", 10, 20, 3, 1);
+	put(s, &rec, 1);
+	store_close(s);
+
+	/* Version 2 only added tables: without them the file is version 1. */
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+	                              "DROP TABLE whois; DROP TABLE whois_source; "
+	                              "DROP TABLE whois_value; PRAGMA user_version = 1",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(db);
+
+	struct dn_error err = {0};
+	s = NULL;
+	if (store_open(db_path, STORE_READ, NULL, &s, &err) != DN_OK)
+		fail_msg("store_open for reading: %s", err.msg);
+	assert_int_equal(query_name(s, "www.example.com", 0).n, 1);
+	size_t docs = 0;
+	assert_int_equal(store_query_whois(s, "example.com", false, true, count_whois, &docs, &err),
+	                 DN_OK);
+	assert_int_equal(docs, 0);
+	uint64_t domains = 99;
+	assert_int_equal(store_count_whois_value(s, "email", "a@example.com", &domains, &err),
+	                 DN_OK);
+	assert_int_equal(domains, 0);
+	struct store_status st;
+	assert_int_equal(store_status(s, &st, &err), DN_OK);
+	assert_int_equal(st.schema_version, 1);
+	assert_int_equal(st.schema_expected, SQLITE_SCHEMA_VERSION);
+	store_close(s);
+	assert_int_equal(file_schema_version(), 1);
+
+	s = open_write();
+	assert_int_equal(file_schema_version(), SQLITE_SCHEMA_VERSION);
+	struct results r = query_name(s, "www.example.com", 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.rows[0].count, 3);
+	struct store_whois doc = {
+		.domain = "example.com",
+		.status = "found",
+		.document = "{\"domain\":\"example.com\"}",
+		.raw = "Domain Name: EXAMPLE.COM\r\n",
+		.time_first = 30,
+		.time_last = 30,
+		.count = 1,
+		.source_id = 1,
+	};
+	assert_int_equal(store_begin(s, &err), DN_OK);
+	assert_int_equal(store_put_whois(s, &doc, 1, &err), DN_OK);
+	assert_int_equal(store_commit(s, &err), DN_OK);
+	docs = 0;
+	assert_int_equal(store_query_whois(s, "example.com", false, true, count_whois, &docs, &err),
+	                 DN_OK);
+	assert_int_equal(docs, 1);
+	store_close(s);
+}
+
+/* The raw response is stored zstd-compressed, with its length before. */
+static void test_whois_raw_compressed(void **state)
+{
+	(void)state;
+	struct store *s = open_write();
+	char raw[8192];
+	size_t used = 0;
+	for (int i = 0; used + 64 < sizeof(raw); i++)
+		used += (size_t)snprintf(raw + used, sizeof(raw) - used,
+		                         "Name Server: NS%d.EXAMPLE.NET\r\n", i);
+	struct store_whois doc = {
+		.domain = "example.com",
+		.status = "found",
+		.document = "{}",
+		.raw = raw,
+		.time_first = 1,
+		.time_last = 1,
+		.count = 1,
+		.source_id = 1,
+	};
+	struct dn_error err = {0};
+	assert_int_equal(store_begin(s, &err), DN_OK);
+	assert_int_equal(store_put_whois(s, &doc, 1, &err), DN_OK);
+	assert_int_equal(store_commit(s, &err), DN_OK);
+	store_close(s);
+
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	sqlite3_stmt *stmt;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT raw, raw_size FROM whois", -1, &stmt, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int64(stmt, 1), (sqlite3_int64)used);
+	int packed = sqlite3_column_bytes(stmt, 0);
+	assert_true(packed > 4);
+	assert_true((size_t)packed < used / 4);
+	/* A zstd frame starts with its magic number, 0xFD2FB528 little-endian. */
+	const unsigned char *bytes = sqlite3_column_blob(stmt, 0);
+	assert_int_equal(bytes[0], 0x28);
+	assert_int_equal(bytes[1], 0xb5);
+	assert_int_equal(bytes[2], 0x2f);
+	assert_int_equal(bytes[3], 0xfd);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+}
+
+/* Lookups of WHOIS documents and values are index searches: the query
+ * plans that SQLite chooses name an index, never a scan. */
+static void test_whois_plans_use_indexes(void **state)
+{
+	(void)state;
+	store_close(open_write());
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	static const char *const queries[] = {
+		"SELECT document FROM whois WHERE domain = 'example.com' "
+		"ORDER BY time_first, time_last, hash",
+		"SELECT domain FROM whois_value WHERE kind = 'email' AND value = 'a@example.com' "
+		"ORDER BY domain, role, value",
+		"SELECT domain FROM whois_value WHERE kind = 'email' AND value >= 'a' "
+		"AND value < 'b' ORDER BY domain, role, value",
+		"SELECT count(DISTINCT domain) FROM whois_value WHERE kind = 'email' "
+		"AND value = 'a@example.com'",
+	};
+	for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+		char sql[512];
+		snprintf(sql, sizeof(sql), "EXPLAIN QUERY PLAN %s", queries[i]);
+		sqlite3_stmt *stmt;
+		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+		bool searched = false;
+		while (sqlite3_step(stmt) == SQLITE_ROW) {
+			const char *detail = (const char *)sqlite3_column_text(stmt, 3);
+			if (strncmp(detail, "SCAN", 4) == 0)
+				fail_msg("%s: %s", queries[i], detail);
+			if (strncmp(detail, "SEARCH", 6) == 0)
+				searched = true;
+		}
+		sqlite3_finalize(stmt);
+		assert_true(searched);
+	}
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +547,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_first_batch_indexes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_mode_empty_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_scheme, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schema_1_migrates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_whois_raw_compressed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_whois_plans_use_indexes, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

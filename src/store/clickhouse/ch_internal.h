@@ -6,16 +6,29 @@
 
 #include "store/clickhouse/ch_http.h"
 #include "store/clickhouse/ch_rowbin.h"
+#include "store/clickhouse/ch_rows.h"
 #include "store/clickhouse/ch_url.h"
 #include "store/store.h"
 
-/* The schema version this build writes; stored in the meta table. */
-#define CH_SCHEMA_VERSION 1
+/* The schema version this build writes; stored in the meta table. Version
+ * 2 added the WHOIS tables. */
+#define CH_SCHEMA_VERSION 2
+#define CH_WHOIS_SCHEMA_VERSION 2
+
+/* The insert tables a batch writes to, in the order of ch_store.parts. */
+enum ch_part {
+	CH_PART_RRSETS,
+	CH_PART_NEGATIVES,
+	CH_PART_RUNS,
+	CH_PART_WHOIS,
+	CH_PART_WHOIS_VALUES,
+	CH_PARTS
+};
 
 /* A batch's rows for one insert table, written to the spool in parts so
  * that no part exceeds what one INSERT writes as a single block. */
 struct ch_part_writer {
-	const char *table; /* "rrset_in", "negative_in" or "runs" */
+	const char *table; /* "rrset_in", "negative_in", "runs", "whois_in", ... */
 	uint64_t batch;    /* id in every row of the part; 0 before the first row */
 	struct ch_buf buf;
 	uint64_t rows;
@@ -31,10 +44,12 @@ struct ch_store {
 	 * exception on a cluster without replicas (see write_copies). */
 	char t_fwd[160], t_rev[160], t_neg[160], t_runs[160], t_sources[160];
 	char t_rrset_in[160], t_negative_in[160], t_batches[160];
+	char t_whois[160], t_whois_value[160], t_whois_in[160], t_whois_value_in[160];
+	int schema_version; /* where queries go; older than ours only when reading */
 
 	bool writable; /* opened with STORE_WRITE: the spool is set up */
 	bool in_batch;
-	struct ch_part_writer parts[3];
+	struct ch_part_writer parts[CH_PARTS];
 	char tmp_dir[1200]; /* folder of the open batch in the spool; "" when none */
 	unsigned nparts;
 	unsigned seq;
@@ -61,6 +76,34 @@ dn_status ch_select(struct ch_store *s, const char *what, const char *sql, ch_si
 
 /* Append text to out as a ClickHouse string literal, quotes included. */
 void ch_quote(struct ch_buf *out, const char *text, size_t len);
+
+/* Run sql (terminated, in a ch_buf) and parse its RowBinary rows with row. */
+dn_status ch_select_rows(struct ch_store *s, const char *what, const struct ch_buf *sql,
+                         ch_row_fn row, void *ctx, struct dn_error *err);
+
+/* Batch writing (ch_store.c). ch_add_figures appends the columns the insert
+ * tables of records end with: tf, tl, n, source_id and the part's batch id;
+ * ch_add_batch only the batch id. ch_end_row counts a row written to w and
+ * spools the part once it is full. */
+void ch_add_figures(struct ch_part_writer *w, int64_t first, int64_t last, uint64_t count,
+                    uint32_t source_id);
+void ch_add_batch(struct ch_part_writer *w);
+dn_status ch_end_row(struct ch_store *s, struct ch_part_writer *w, struct dn_error *err);
+
+/* WHOIS and RDAP (ch_whois.c): the store operations of store.h. */
+dn_status ch_put_whois(struct store *store, const struct store_whois *docs, size_t n,
+                       struct dn_error *err);
+dn_status ch_put_whois_values(struct store *store, const struct store_whois_value *vals,
+                              size_t n, struct dn_error *err);
+dn_status ch_query_whois(struct store *store, const char *domain, bool latest_only, bool with_raw,
+                         store_whois_fn fn, void *ctx, struct dn_error *err);
+dn_status ch_query_whois_values(struct store *store, const struct store_whois_lookup *q,
+                                store_whois_value_fn fn, void *ctx, struct dn_error *err);
+dn_status ch_count_whois_value(struct store *store, const char *kind, const char *value,
+                               uint64_t *domains, struct dn_error *err);
+dn_status ch_dump_whois_values(struct store *store, store_whois_value_fn fn, void *ctx,
+                               struct dn_error *err);
+dn_status ch_dump_whois(struct store *store, store_whois_fn fn, void *ctx, struct dn_error *err);
 
 dn_status ch_query_rrsets(struct store *store, const struct pdns_query *q, store_record_fn fn,
                           void *ctx, struct dn_error *err);

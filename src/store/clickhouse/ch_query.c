@@ -65,9 +65,8 @@ dn_status ch_select(struct ch_store *s, const char *what, const char *sql, ch_si
 	                   err);
 }
 
-/* Run sql and parse its rows with row. */
-static dn_status select_rows(struct ch_store *s, const char *what, const struct ch_buf *sql,
-                             ch_row_fn row, void *ctx, struct dn_error *err)
+dn_status ch_select_rows(struct ch_store *s, const char *what, const struct ch_buf *sql,
+                         ch_row_fn row, void *ctx, struct dn_error *err)
 {
 	if (!sql->ok)
 		return dn_fail(err, DN_ENOMEM, "out of memory building a query");
@@ -290,7 +289,7 @@ dn_status ch_query_rrsets(struct store *store, const struct pdns_query *q, store
 	sql_end(&b);
 
 	struct ch_rrset_rows rows = {.fn = fn, .ctx = ctx};
-	rc = select_rows(s, "looking up records", &b, ch_parse_rrset, &rows, err);
+	rc = ch_select_rows(s, "looking up records", &b, ch_parse_rrset, &rows, err);
 	free(rows.text.buf);
 	ch_buf_free(&b);
 	return rc;
@@ -328,7 +327,7 @@ dn_status ch_query_negatives(struct store *store, const struct pdns_query *q, st
 	sql_end(&b);
 
 	struct ch_negative_rows rows = {.fn = fn, .ctx = ctx};
-	rc = select_rows(s, "looking up negative answers", &b, ch_parse_negative, &rows, err);
+	rc = ch_select_rows(s, "looking up negative answers", &b, ch_parse_negative, &rows, err);
 	free(rows.text.buf);
 	ch_buf_free(&b);
 	return rc;
@@ -349,7 +348,7 @@ dn_status ch_dump_rrsets(struct store *store, store_record_fn fn, void *ctx, str
 	         s->t_fwd);
 	sql_end(&b);
 	struct ch_rrset_rows rows = {.fn = fn, .ctx = ctx, .dump = true};
-	dn_status rc = select_rows(s, "reading every record", &b, ch_parse_rrset, &rows, err);
+	dn_status rc = ch_select_rows(s, "reading every record", &b, ch_parse_rrset, &rows, err);
 	free(rows.text.buf);
 	ch_buf_free(&b);
 	return rc;
@@ -369,7 +368,7 @@ dn_status ch_dump_negatives(struct store *store, store_negative_fn fn, void *ctx
 	sql_end(&b);
 	struct ch_negative_rows rows = {.fn = fn, .ctx = ctx, .dump = true};
 	dn_status rc =
-	        select_rows(s, "reading every negative answer", &b, ch_parse_negative, &rows, err);
+	        ch_select_rows(s, "reading every negative answer", &b, ch_parse_negative, &rows, err);
 	free(rows.text.buf);
 	ch_buf_free(&b);
 	return rc;
@@ -436,7 +435,7 @@ static dn_status load_sources(struct ch_store *s, struct source_list *l, struct 
 	         "FORMAT RowBinary",
 	         s->t_sources);
 	sql_end(&b);
-	dn_status rc = select_rows(s, "reading the sources", &b, parse_source, l, err);
+	dn_status rc = ch_select_rows(s, "reading the sources", &b, parse_source, l, err);
 	ch_buf_free(&b);
 	return rc;
 }
@@ -516,7 +515,7 @@ dn_status ch_list_runs(struct store *store, store_run_fn fn, void *ctx, struct d
 	         s->t_runs);
 	sql_end(&b);
 	struct run_rows rows = {.fn = fn, .ctx = ctx, .sources = &sources};
-	rc = select_rows(s, "reading the runs", &b, parse_run, &rows, err);
+	rc = ch_select_rows(s, "reading the runs", &b, parse_run, &rows, err);
 	ch_buf_free(&b);
 	free(sources.items);
 	return rc;
@@ -555,7 +554,7 @@ dn_status ch_find_run(struct store *store, const char *input, struct store_run *
 	run->input = input;
 	struct found_run f = {run, false};
 	struct run_rows rows = {.fn = keep_run, .ctx = &f, .sources = &sources};
-	rc = select_rows(s, "looking up earlier runs", &b, parse_run, &rows, err);
+	rc = ch_select_rows(s, "looking up earlier runs", &b, parse_run, &rows, err);
 	ch_buf_free(&b);
 	*found = rc == DN_OK && f.found;
 	if (*found) {
@@ -599,7 +598,7 @@ static dn_status select_numbers(struct ch_store *s, const char *sql, struct u64_
 	sql_add(&b, sql);
 	sql_add(&b, " FORMAT RowBinary");
 	sql_end(&b);
-	dn_status rc = select_rows(s, "reading statistics", &b, parse_u64s, row, err);
+	dn_status rc = ch_select_rows(s, "reading statistics", &b, parse_u64s, row, err);
 	ch_buf_free(&b);
 	return rc;
 }
@@ -678,7 +677,7 @@ static dn_status collect_sources(struct ch_store *s, struct store_stats *st, str
 	         "FORMAT RowBinary",
 	         s->t_fwd);
 	sql_end(&b);
-	rc = select_rows(s, "reading statistics", &b, parse_figures, &f, err);
+	rc = ch_select_rows(s, "reading statistics", &b, parse_figures, &f, err);
 	ch_buf_free(&b);
 
 	struct store_source_stats *all = calloc(l.n > 0 ? l.n : 1, sizeof(*all));
@@ -766,7 +765,7 @@ dn_status ch_stats(struct store *store, struct store_stats *st, struct dn_error 
 		         "ORDER BY n DESC, rrtype LIMIT 64 FORMAT RowBinary",
 		         s->t_fwd);
 		sql_end(&b);
-		rc = select_rows(s, "reading statistics", &b, parse_type, st, err);
+		rc = ch_select_rows(s, "reading statistics", &b, parse_type, st, err);
 		ch_buf_free(&b);
 	}
 	if (rc == DN_OK)

@@ -10,15 +10,21 @@
  *                             or 'N' + reversed target name (reverse lookups)
  *   negative_in ─> negative
  *   runs, sources, meta       ReplacingMergeTree, newest version wins
+ *   whois_in ─> whois          WHOIS and RDAP documents per (domain, hash,
+ *                             source): the figures, and the raw response of
+ *                             the earliest sighting that kept one
+ *   whois_value_in ─> whois_value   index values per (kind, value, domain,
+ *                             role): first, last, masked, and the shown
+ *                             form of the latest sighting
  *   batches                   the id of every batch stored, filled by views
- *                             on rrset_in and negative_in in the same insert,
- *                             so a batch sent again after a crash is found
+ *                             on every insert table in the same insert, so a
+ *                             batch sent again after a crash is found
  *
  * Background merges combine rows whenever the server likes, so every read
  * merges the states again with GROUP BY and is exact before they run.
  * On a cluster every node holds these tables for its shard, and a
  * Distributed table "NAME_d" over each spreads inserts by a hash of the
- * owner name and reads from every shard. Runs and sources are small: on a
+ * owner name (WHOIS rows: of the domain) and reads from every shard. Runs and sources are small: on a
  * cluster without replicas every node gets all of them, so any node can
  * answer for them alone; with replicas they go through runs_d and
  * sources_d, and replication copies them.
@@ -36,7 +42,7 @@
 #include "store/clickhouse/ch_internal.h"
 
 /* {db} stands for the database. Every statement can run again without harm. */
-static const char *const schema_v1[] = {
+static const char *const schema[] = {
         "CREATE DATABASE IF NOT EXISTS {db}",
         "CREATE TABLE IF NOT EXISTS {db}.meta (key String, value String, version UInt64) "
         "ENGINE = {replacing meta version} ORDER BY key",
@@ -90,12 +96,49 @@ static const char *const schema_v1[] = {
         "SELECT batch FROM {db}.rrset_in GROUP BY batch",
         "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.batches_negative_mv TO {db}.batches AS "
         "SELECT batch FROM {db}.negative_in GROUP BY batch",
+        /* Version 2: WHOIS and RDAP. A raw response's time is its
+         * sighting's first time, or the largest Int64 when the sighting
+         * kept none, so that argMin takes the earliest kept response. The
+         * insert tables name raw_text and shown_text apart from the
+         * aggregates, since an alias would replace the column. */
+        "CREATE TABLE IF NOT EXISTS {db}.whois_in (domain String, hash FixedString(16), "
+        "status String, document String, raw_text String, tf Int64, tl Int64, n UInt64, "
+        "source_id UInt32, batch UInt64) ENGINE = Null",
+        "CREATE TABLE IF NOT EXISTS {db}.whois (domain String, hash FixedString(16), "
+        "source_id UInt32, status String, document String, "
+        "raw AggregateFunction(argMin, String, Int64), "
+        "raw_time AggregateFunction(min, Int64), time_first AggregateFunction(min, Int64), "
+        "time_last AggregateFunction(max, Int64), count AggregateFunction(sum, UInt64)) "
+        "ENGINE = {aggregating whois} ORDER BY (domain, hash, source_id)",
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.whois_mv TO {db}.whois AS "
+        "SELECT domain, hash, source_id, any(status) AS status, any(document) AS document, "
+        "argMinState(raw_text, if(raw_text = '', toInt64(9223372036854775807), tf)) AS raw, "
+        "minState(if(raw_text = '', toInt64(9223372036854775807), tf)) AS raw_time, "
+        "minState(tf) AS time_first, maxState(tl) AS time_last, sumState(n) AS count "
+        "FROM {db}.whois_in GROUP BY domain, hash, source_id",
+        "CREATE TABLE IF NOT EXISTS {db}.whois_value_in (kind String, value String, "
+        "domain String, role String, shown_text String, masked UInt8, tf Int64, tl Int64, "
+        "batch UInt64) ENGINE = Null",
+        "CREATE TABLE IF NOT EXISTS {db}.whois_value (kind String, value String, "
+        "domain String, role String, "
+        "shown AggregateFunction(argMax, String, Tuple(Int64, String)), "
+        "masked AggregateFunction(max, UInt8), time_first AggregateFunction(min, Int64), "
+        "time_last AggregateFunction(max, Int64)) ENGINE = {aggregating whois_value} "
+        "ORDER BY (kind, value, domain, role)",
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.whois_value_mv TO {db}.whois_value AS "
+        "SELECT kind, value, domain, role, argMaxState(shown_text, (tl, shown_text)) AS shown, "
+        "maxState(masked) AS masked, minState(tf) AS time_first, maxState(tl) AS time_last "
+        "FROM {db}.whois_value_in GROUP BY kind, value, domain, role",
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.batches_whois_mv TO {db}.batches AS "
+        "SELECT batch FROM {db}.whois_in GROUP BY batch",
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.batches_whois_value_mv TO {db}.batches AS "
+        "SELECT batch FROM {db}.whois_value_in GROUP BY batch",
 };
 
 /* {db} stands for the database, {cluster} for the cluster. The tables a
  * cluster reads and writes through; the sharding key keeps all rows of an
  * owner name on one shard. */
-static const char *const cluster_v1[] = {
+static const char *const cluster_tables[] = {
         "CREATE TABLE IF NOT EXISTS {db}.rrset_in_d AS {db}.rrset_in "
         "ENGINE = Distributed({cluster}, {db}, rrset_in, cityHash64(rrname))",
         "CREATE TABLE IF NOT EXISTS {db}.negative_in_d AS {db}.negative_in "
@@ -112,6 +155,14 @@ static const char *const cluster_v1[] = {
         "ENGINE = Distributed({cluster}, {db}, rrset_rev)",
         "CREATE TABLE IF NOT EXISTS {db}.negative_d AS {db}.negative "
         "ENGINE = Distributed({cluster}, {db}, negative)",
+        "CREATE TABLE IF NOT EXISTS {db}.whois_in_d AS {db}.whois_in "
+        "ENGINE = Distributed({cluster}, {db}, whois_in, cityHash64(domain))",
+        "CREATE TABLE IF NOT EXISTS {db}.whois_value_in_d AS {db}.whois_value_in "
+        "ENGINE = Distributed({cluster}, {db}, whois_value_in, cityHash64(domain))",
+        "CREATE TABLE IF NOT EXISTS {db}.whois_d AS {db}.whois "
+        "ENGINE = Distributed({cluster}, {db}, whois)",
+        "CREATE TABLE IF NOT EXISTS {db}.whois_value_d AS {db}.whois_value "
+        "ENGINE = Distributed({cluster}, {db}, whois_value)",
 };
 
 /* The engine of a table: "{aggregating NAME}" or "{replacing NAME
@@ -186,16 +237,21 @@ static dn_status run_list(struct ch_store *s, int host, const char *const *list,
 
 dn_status ch_schema_create(struct ch_store *s, int host, struct dn_error *err)
 {
-	dn_status rc = run_list(s, host, schema_v1, sizeof(schema_v1) / sizeof(schema_v1[0]), err);
+	dn_status rc = run_list(s, host, schema, sizeof(schema) / sizeof(schema[0]), err);
 	if (rc == DN_OK && s->cluster)
-		rc = run_list(s, host, cluster_v1, sizeof(cluster_v1) / sizeof(cluster_v1[0]), err);
+		rc = run_list(s, host, cluster_tables,
+		              sizeof(cluster_tables) / sizeof(cluster_tables[0]), err);
 	if (rc != DN_OK)
 		return rc;
+	/* The row's version is the schema version, so an upgraded store reads
+	 * the newest one. */
 	char sql[512];
 	snprintf(sql, sizeof(sql),
-	         "INSERT INTO %s.meta SELECT 'schema_version', '%d', 1 "
-	         "WHERE (SELECT count() FROM %s.meta WHERE key = 'schema_version') = 0",
-	         s->loc.database, CH_SCHEMA_VERSION, s->loc.database);
+	         "INSERT INTO %s.meta SELECT 'schema_version', '%d', %d "
+	         "WHERE (SELECT count() FROM %s.meta WHERE key = 'schema_version' "
+	         "AND version >= %d) = 0",
+	         s->loc.database, CH_SCHEMA_VERSION, CH_SCHEMA_VERSION, s->loc.database,
+	         CH_SCHEMA_VERSION);
 	return ch_http_run(s->http, host, "recording the schema version", sql, NULL, 0, NULL, NULL,
 	                   NULL, NULL, err);
 }

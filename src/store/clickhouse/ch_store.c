@@ -57,9 +57,15 @@ static void name_tables(struct ch_store *s)
 	snprintf(s->t_rrset_in, sizeof(s->t_rrset_in), "rrset_in%s", d);
 	snprintf(s->t_negative_in, sizeof(s->t_negative_in), "negative_in%s", d);
 	snprintf(s->t_batches, sizeof(s->t_batches), "%s.batches%s", db, d);
-	s->parts[0].table = s->t_rrset_in;
-	s->parts[1].table = s->t_negative_in;
-	s->parts[2].table = s->cluster && s->loc.replicated ? "runs_d" : "runs";
+	snprintf(s->t_whois, sizeof(s->t_whois), "%s.whois%s", db, d);
+	snprintf(s->t_whois_value, sizeof(s->t_whois_value), "%s.whois_value%s", db, d);
+	snprintf(s->t_whois_in, sizeof(s->t_whois_in), "whois_in%s", d);
+	snprintf(s->t_whois_value_in, sizeof(s->t_whois_value_in), "whois_value_in%s", d);
+	s->parts[CH_PART_RRSETS].table = s->t_rrset_in;
+	s->parts[CH_PART_NEGATIVES].table = s->t_negative_in;
+	s->parts[CH_PART_RUNS].table = s->cluster && s->loc.replicated ? "runs_d" : "runs";
+	s->parts[CH_PART_WHOIS].table = s->t_whois_in;
+	s->parts[CH_PART_WHOIS_VALUES].table = s->t_whois_value_in;
 }
 
 /* A web server that answers every request with 200 would otherwise look
@@ -125,12 +131,19 @@ static dn_status check_version(struct ch_store *s, const char *server, int versi
 static dn_status prepare_schema(struct ch_store *s, enum store_mode mode, struct dn_error *err)
 {
 	int version = 0;
+	s->schema_version = CH_SCHEMA_VERSION;
 	if (mode == STORE_READ || !s->cluster) {
 		dn_status rc = ch_schema_version(s, -1, &version, NULL, err);
 		if (rc == DN_OK)
 			rc = check_version(s, "the server", version, err);
 		if (rc != DN_OK || version == CH_SCHEMA_VERSION)
 			return rc;
+		/* An older schema is read as it is: the tables it lacks read
+		 * as empty, and the next writer adds them. */
+		if (mode == STORE_READ && version > 0) {
+			s->schema_version = version;
+			return DN_OK;
+		}
 		if (mode == STORE_READ)
 			return dn_fail(
 			        err, DN_ENOENT,
@@ -177,7 +190,7 @@ dn_status ch_store_open(const char *location, enum store_mode mode,
 	if (s == NULL)
 		return dn_fail(err, DN_ENOMEM, "out of memory opening %s", location);
 	s->base.ops = &ch_ops;
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < CH_PARTS; i++)
 		ch_buf_init(&s->parts[i].buf);
 	dn_status rc = ch_location_parse(location, &s->loc, err);
 	if (rc == DN_OK)
@@ -261,7 +274,7 @@ static void ch_close(struct store *store)
 			         "this store sends them",
 			         s->loc.safe, left, s->spool_dir);
 	}
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < CH_PARTS; i++)
 		ch_buf_free(&s->parts[i].buf);
 	ch_spool_free(s);
 	ch_http_close(s->http);
@@ -364,7 +377,7 @@ static dn_status ch_begin(struct store *store, struct dn_error *err)
 	struct ch_store *s = (struct ch_store *)store;
 	if (!s->writable)
 		return reject_read_only(s, err);
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < CH_PARTS; i++) {
 		ch_buf_reset(&s->parts[i].buf);
 		s->parts[i].rows = 0;
 		s->parts[i].batch = 0;
@@ -375,7 +388,7 @@ static dn_status ch_begin(struct store *store, struct dn_error *err)
 
 static dn_status flush_part(struct ch_store *s, struct ch_part_writer *w, struct dn_error *err)
 {
-	dn_status rc = w == &s->parts[2]
+	dn_status rc = w == &s->parts[CH_PART_RUNS]
 	                       ? write_copies(s, w->table, &w->buf, false, err)
 	                       : ch_spool_write_part(s, w->table, -1, w->batch, &w->buf, err);
 	ch_buf_reset(&w->buf);
@@ -398,7 +411,7 @@ static uint64_t part_batch(struct ch_part_writer *w)
 	return w->batch;
 }
 
-static dn_status end_row(struct ch_store *s, struct ch_part_writer *w, struct dn_error *err)
+dn_status ch_end_row(struct ch_store *s, struct ch_part_writer *w, struct dn_error *err)
 {
 	if (!w->buf.ok)
 		return dn_fail(err, DN_ENOMEM, "out of memory batching rows for %s", s->loc.safe);
@@ -413,15 +426,18 @@ static void add_cstr(struct ch_buf *b, const char *s)
 	ch_buf_str(b, s, strlen(s));
 }
 
-/* The columns rrset_in and negative_in end with: tf, tl, n, source_id and
- * the part's batch id. */
-static void add_figures(struct ch_part_writer *w, int64_t first, int64_t last, uint64_t count,
-                        uint32_t source_id)
+void ch_add_figures(struct ch_part_writer *w, int64_t first, int64_t last, uint64_t count,
+                    uint32_t source_id)
 {
 	ch_buf_i64(&w->buf, first);
 	ch_buf_i64(&w->buf, last);
 	ch_buf_u64(&w->buf, count);
 	ch_buf_u32(&w->buf, source_id);
+	ch_add_batch(w);
+}
+
+void ch_add_batch(struct ch_part_writer *w)
+{
 	ch_buf_u64(&w->buf, part_batch(w));
 }
 
@@ -429,7 +445,7 @@ static dn_status ch_put_rrsets(struct store *store, const struct pdns_record *re
                                struct dn_error *err)
 {
 	struct ch_store *s = (struct ch_store *)store;
-	struct ch_part_writer *w = &s->parts[0];
+	struct ch_part_writer *w = &s->parts[CH_PART_RRSETS];
 	char rev[PDNS_NAME_BUF];
 	char key[PDNS_NAME_BUF + 1];
 	for (size_t i = 0; i < n; i++) {
@@ -453,8 +469,8 @@ static dn_status ch_put_rrsets(struct store *store, const struct pdns_record *re
 			ch_buf_str(b, "", 0);
 		}
 		add_cstr(b, r->rdata_name != NULL ? r->rdata_name : "");
-		add_figures(w, r->time_first, r->time_last, r->count, r->source_id);
-		dn_status rc = end_row(s, w, err);
+		ch_add_figures(w, r->time_first, r->time_last, r->count, r->source_id);
+		dn_status rc = ch_end_row(s, w, err);
 		if (rc != DN_OK)
 			return rc;
 	}
@@ -465,7 +481,7 @@ static dn_status ch_put_negatives(struct store *store, const struct pdns_negativ
                                   struct dn_error *err)
 {
 	struct ch_store *s = (struct ch_store *)store;
-	struct ch_part_writer *w = &s->parts[1];
+	struct ch_part_writer *w = &s->parts[CH_PART_NEGATIVES];
 	char rev[PDNS_NAME_BUF];
 	for (size_t i = 0; i < n; i++) {
 		const struct pdns_negative *r = &recs[i];
@@ -476,8 +492,8 @@ static dn_status ch_put_negatives(struct store *store, const struct pdns_negativ
 		ch_buf_u16(b, r->qtype);
 		ch_buf_u16(b, r->rcode);
 		add_cstr(b, r->bailiwick);
-		add_figures(w, r->time_first, r->time_last, r->count, r->source_id);
-		dn_status rc = end_row(s, w, err);
+		ch_add_figures(w, r->time_first, r->time_last, r->count, r->source_id);
+		dn_status rc = ch_end_row(s, w, err);
 		if (rc != DN_OK)
 			return rc;
 	}
@@ -503,7 +519,7 @@ static dn_status ch_put_run(struct store *store, struct store_run *run, struct d
 		version = s->run_version + 1;
 	s->run_version = version;
 
-	struct ch_part_writer *w = &s->parts[2];
+	struct ch_part_writer *w = &s->parts[CH_PART_RUNS];
 	struct ch_buf *b = &w->buf;
 	ch_buf_i64(b, run->id);
 	ch_buf_u64(b, version);
@@ -519,7 +535,7 @@ static dn_status ch_put_run(struct store *store, struct store_run *run, struct d
 	ch_buf_u64(b, run->messages);
 	ch_buf_u64(b, run->records);
 	ch_buf_u64(b, run->errors);
-	return end_row(s, w, err);
+	return ch_end_row(s, w, err);
 }
 
 static dn_status ch_commit(struct store *store, struct dn_error *err)
@@ -528,7 +544,7 @@ static dn_status ch_commit(struct store *store, struct dn_error *err)
 	if (!s->writable)
 		return reject_read_only(s, err);
 	dn_status rc = DN_OK;
-	for (size_t i = 0; i < 3 && rc == DN_OK; i++)
+	for (size_t i = 0; i < CH_PARTS && rc == DN_OK; i++)
 		if (s->parts[i].rows > 0)
 			rc = flush_part(s, &s->parts[i], err);
 	if (rc == DN_OK)
@@ -549,7 +565,7 @@ static void ch_rollback(struct store *store)
 {
 	struct ch_store *s = (struct ch_store *)store;
 	ch_spool_discard(s);
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < CH_PARTS; i++) {
 		ch_buf_reset(&s->parts[i].buf);
 		s->parts[i].rows = 0;
 		s->parts[i].batch = 0;
@@ -638,4 +654,11 @@ static const struct store_ops ch_ops = {
         .dump_negatives = ch_dump_negatives,
         .list_sources = ch_list_sources,
         .list_runs = ch_list_runs,
+        .put_whois = ch_put_whois,
+        .put_whois_values = ch_put_whois_values,
+        .query_whois = ch_query_whois,
+        .query_whois_values = ch_query_whois_values,
+        .count_whois_value = ch_count_whois_value,
+        .dump_whois_values = ch_dump_whois_values,
+        .dump_whois = ch_dump_whois,
 };

@@ -1,4 +1,5 @@
 /* SQLite schema and its migrations. */
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "store/sqlite/sqlite_store.h"
@@ -98,9 +99,55 @@ static const char schema_v1[] =
 	"  errors INTEGER NOT NULL);"
 	"CREATE INDEX run_by_input ON run(input);";
 
+/*
+ * Version 2: WHOIS and RDAP.
+ * whois holds one row per distinct document of a domain, keyed by (domain,
+ * hash), where hash is the 16-byte XXH3-128 of the document. Its figures
+ * and sources follow rrset: source_id names the only source, or is NULL
+ * and whois_source holds each source's figures. raw is the response of the
+ * earliest sighting that kept one, zstd-compressed; raw_size is its length
+ * before compression (0: none kept) and raw_time that sighting's first time.
+ * whois_value holds the index values for reverse WHOIS. Its primary key
+ * (kind, value, domain, role) serves exact values and prefixes (a range on
+ * value) and returns domains in order for one value.
+ */
+static const char schema_v2[] =
+	"CREATE TABLE whois ("
+	"  id INTEGER PRIMARY KEY,"
+	"  domain TEXT NOT NULL,"
+	"  hash BLOB NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  document TEXT NOT NULL,"
+	"  raw BLOB,"
+	"  raw_size INTEGER NOT NULL,"
+	"  raw_time INTEGER NOT NULL,"
+	"  time_first INTEGER NOT NULL,"
+	"  time_last INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL,"
+	"  source_id INTEGER);"
+	"CREATE UNIQUE INDEX whois_key ON whois(domain, hash);"
+	"CREATE TABLE whois_source ("
+	"  whois_id INTEGER NOT NULL,"
+	"  source_id INTEGER NOT NULL,"
+	"  time_first INTEGER NOT NULL,"
+	"  time_last INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL,"
+	"  PRIMARY KEY (whois_id, source_id)) WITHOUT ROWID;"
+	"CREATE TABLE whois_value ("
+	"  kind TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  domain TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  shown TEXT NOT NULL,"
+	"  masked INTEGER NOT NULL,"
+	"  time_first INTEGER NOT NULL,"
+	"  time_last INTEGER NOT NULL,"
+	"  PRIMARY KEY (kind, value, domain, role)) WITHOUT ROWID;";
+
 /* migrations[i] takes the schema from version i to i + 1. */
 static const char *const migrations[] = {
 	schema_v1,
+	schema_v2,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SQLITE_SCHEMA_VERSION,
@@ -123,8 +170,10 @@ int sqlite_schema_version(sqlite3 *db)
 	return read_int_pragma(db, "PRAGMA user_version");
 }
 
-/* Run migrations[from] inside the caller's transaction. */
-static dn_status apply_migration(sqlite3 *db, int from, const char *path, struct dn_error *err)
+/* Run migrations[from] inside the caller's transaction. upgrade is false
+ * while a new file is being created, which is not worth a message. */
+static dn_status apply_migration(sqlite3 *db, int from, bool upgrade, const char *path,
+                                 struct dn_error *err)
 {
 	char *errmsg = NULL;
 	char tail[96];
@@ -137,7 +186,7 @@ static dn_status apply_migration(sqlite3 *db, int from, const char *path, struct
 		sqlite3_free(errmsg);
 		return DN_ESCHEMA;
 	}
-	if (from > 0)
+	if (upgrade)
 		log_info("%s: schema migrated from version %d to %d", path, from, from + 1);
 	return DN_OK;
 }
@@ -174,11 +223,12 @@ dn_status sqlite_schema_check(sqlite3 *db, const char *path, struct dn_error *er
 		               "%s: not a dragnet database (it holds no dragnet tables); "
 		               "choose another path with --db",
 		               path);
+	/* An older schema is read as it is: what it lacks reads as empty (see
+	 * sqlite_whois.c), and the next writer migrates it. */
 	if (version < SQLITE_SCHEMA_VERSION)
-		return dn_fail(err, DN_ESCHEMA,
-		               "%s: schema version %d is older than this dragnet's (%d); run a "
-		               "writing command such as dragnet ingest once to upgrade it",
-		               path, version, SQLITE_SCHEMA_VERSION);
+		log_debug("%s: schema version %d, older than this dragnet's (%d); reading it "
+		          "as it is",
+		          path, version, SQLITE_SCHEMA_VERSION);
 	return DN_OK;
 }
 
@@ -202,7 +252,7 @@ dn_status sqlite_schema_migrate(sqlite3 *db, const char *path, struct dn_error *
 		             "choose another path with --db",
 		             path);
 	for (int v = version; rc == DN_OK && v < SQLITE_SCHEMA_VERSION; v++)
-		rc = apply_migration(db, v, path, err);
+		rc = apply_migration(db, v, version > 0, path, err);
 	if (rc == DN_OK && sqlite3_exec(db, "COMMIT", NULL, NULL, &errmsg) != SQLITE_OK) {
 		rc = dn_fail(err, DN_ESCHEMA, "%s: committing the schema failed: %s", path,
 		             errmsg != NULL ? errmsg : sqlite3_errmsg(db));

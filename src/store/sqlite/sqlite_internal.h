@@ -22,9 +22,13 @@ struct sqlite_store {
 	struct store base;
 	sqlite3 *db;
 	char path[1024];
+	int schema_version; /* of the file, read at open; older than ours only when reading */
 	bool in_batch;
 	struct merge_stmts rrsets;
 	struct merge_stmts negatives;
+	struct merge_stmts whois;      /* documents, merged like rrsets */
+	sqlite3_stmt *upsert_whois_value;
+	void *zstd_cctx;               /* ZSTD_CCtx for raw responses; NULL until needed */
 	sqlite3_stmt *insert_run;
 	sqlite3_stmt *update_run;
 	sqlite3_stmt *find_run;
@@ -37,6 +41,28 @@ struct sqlite_store {
 
 /* Fill err with "PATH: WHAT failed: sqlite's message" and return DN_ESTORE. */
 dn_status sqlite_fail(struct sqlite_store *s, struct dn_error *err, const char *what);
+
+/* The figures one record adds to its row, whatever its kind. */
+struct contribution {
+	uint32_t source_id;
+	int64_t time_first;
+	int64_t time_last;
+	uint64_t count;
+};
+
+/* Step m->insert, already bound; when the key exists, bind m->find with
+ * bind_find(m->find, key), step it and merge c into the row it finds. Most
+ * records are new, so the lookup is bound only when it runs. When the insert
+ * was blocked but the lookup finds nothing, the unique key matched another
+ * record through a hash collision: *collided is set and nothing is written. */
+dn_status sqlite_insert_or_merge(struct sqlite_store *s, struct merge_stmts *m,
+                                 const struct contribution *c,
+                                 void (*bind_find)(sqlite3_stmt *find, const void *key),
+                                 const void *key, bool *collided, struct dn_error *err);
+
+/* Step a bound statement that returns no rows and reset it. */
+dn_status sqlite_step_done(struct sqlite_store *s, sqlite3_stmt *stmt, const char *what,
+                           struct dn_error *err);
 
 /* Prepare and finalise the statements of sqlite_write.c. */
 dn_status sqlite_write_prepare(struct sqlite_store *s, struct dn_error *err);
@@ -63,3 +89,22 @@ dn_status sqlite_list_sources(struct store *store, store_source_fn fn, void *ctx
                               struct dn_error *err);
 dn_status sqlite_list_runs(struct store *store, store_run_fn fn, void *ctx,
                            struct dn_error *err);
+
+/* WHOIS and RDAP (sqlite_whois.c): statements for writing, and the store
+ * operations of store.h. */
+dn_status sqlite_whois_prepare(struct sqlite_store *s, struct dn_error *err);
+void sqlite_whois_finalize(struct sqlite_store *s);
+dn_status sqlite_put_whois(struct store *store, const struct store_whois *docs, size_t n,
+                           struct dn_error *err);
+dn_status sqlite_put_whois_values(struct store *store, const struct store_whois_value *vals,
+                                  size_t n, struct dn_error *err);
+dn_status sqlite_query_whois(struct store *store, const char *domain, bool latest_only,
+                             bool with_raw, store_whois_fn fn, void *ctx, struct dn_error *err);
+dn_status sqlite_query_whois_values(struct store *store, const struct store_whois_lookup *q,
+                                    store_whois_value_fn fn, void *ctx, struct dn_error *err);
+dn_status sqlite_count_whois_value(struct store *store, const char *kind, const char *value,
+                                   uint64_t *domains, struct dn_error *err);
+dn_status sqlite_dump_whois_values(struct store *store, store_whois_value_fn fn, void *ctx,
+                                   struct dn_error *err);
+dn_status sqlite_dump_whois(struct store *store, store_whois_fn fn, void *ctx,
+                            struct dn_error *err);

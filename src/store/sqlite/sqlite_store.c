@@ -228,8 +228,12 @@ dn_status sqlite_store_open(const char *path, enum store_mode mode,
 		rc = sqlite_schema_migrate(s->db, path, err);
 	else if (rc == DN_OK)
 		rc = sqlite_schema_check(s->db, path, err);
+	if (rc == DN_OK)
+		s->schema_version = sqlite_schema_version(s->db);
 	if (rc == DN_OK && mode == STORE_WRITE)
 		rc = sqlite_write_prepare(s, err);
+	if (rc == DN_OK && mode == STORE_WRITE)
+		rc = sqlite_whois_prepare(s, err);
 	if (rc != DN_OK) {
 		s->base.ops->close(&s->base);
 		return rc;
@@ -252,6 +256,7 @@ static void sqlite_close(struct store *store)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	forget_deferred(s);
 	sqlite_write_finalize(s);
+	sqlite_whois_finalize(s);
 	if (sqlite3_close(s->db) != SQLITE_OK)
 		log_warn("%s: closing the database failed: %s", s->path, sqlite3_errmsg(s->db));
 	free(s);
@@ -543,4 +548,11 @@ static const struct store_ops sqlite_ops = {
         .dump_negatives = sqlite_dump_negatives,
         .list_sources = sqlite_list_sources,
         .list_runs = sqlite_list_runs,
+        .put_whois = sqlite_put_whois,
+        .put_whois_values = sqlite_put_whois_values,
+        .query_whois = sqlite_query_whois,
+        .query_whois_values = sqlite_query_whois_values,
+        .count_whois_value = sqlite_count_whois_value,
+        .dump_whois_values = sqlite_dump_whois_values,
+        .dump_whois = sqlite_dump_whois,
 };

@@ -118,7 +118,7 @@ void sqlite_write_finalize(struct sqlite_store *s)
 	sqlite3_finalize(s->find_run);
 }
 
-static dn_status step_done(struct sqlite_store *s, sqlite3_stmt *stmt, const char *what,
+dn_status sqlite_step_done(struct sqlite_store *s, sqlite3_stmt *stmt, const char *what,
                            struct dn_error *err)
 {
 	dn_status rc = sqlite3_step(stmt) == SQLITE_DONE ? DN_OK : sqlite_fail(s, err, what);
@@ -134,20 +134,7 @@ static void bind_times(sqlite3_stmt *stmt, int first_param, int64_t first, int64
 	sqlite3_bind_int64(stmt, first_param + 2, (sqlite3_int64)count);
 }
 
-/* The figures one record adds to its row, whatever its kind. */
-struct contribution {
-	uint32_t source_id;
-	int64_t time_first;
-	int64_t time_last;
-	uint64_t count;
-};
-
-/* Step m->insert, already bound; when the key exists, bind m->find with
- * bind_find(m->find, key), step it and merge c into the row it finds. Most
- * records are new, so the lookup is bound only when it runs. When the insert
- * was blocked but the lookup finds nothing, the unique key matched another
- * record through a hash collision: *collided is set and nothing is written. */
-static dn_status insert_or_merge(struct sqlite_store *s, struct merge_stmts *m,
+dn_status sqlite_insert_or_merge(struct sqlite_store *s, struct merge_stmts *m,
                                  const struct contribution *c,
                                  void (*bind_find)(sqlite3_stmt *find, const void *key),
                                  const void *key, bool *collided, struct dn_error *err)
@@ -185,13 +172,13 @@ static dn_status insert_or_merge(struct sqlite_store *s, struct merge_stmts *m,
 		snprintf(what, sizeof(what), "recording the sources of %s", m->noun);
 		if (single) {
 			sqlite3_bind_int64(m->copy_source, 1, id);
-			if ((status = step_done(s, m->copy_source, what, err)) != DN_OK)
+			if ((status = sqlite_step_done(s, m->copy_source, what, err)) != DN_OK)
 				return status;
 		}
 		sqlite3_bind_int64(m->upsert_source, 1, id);
 		sqlite3_bind_int64(m->upsert_source, 2, c->source_id);
 		bind_times(m->upsert_source, 3, c->time_first, c->time_last, c->count);
-		if ((status = step_done(s, m->upsert_source, what, err)) != DN_OK)
+		if ((status = sqlite_step_done(s, m->upsert_source, what, err)) != DN_OK)
 			return status;
 	}
 
@@ -202,7 +189,7 @@ static dn_status insert_or_merge(struct sqlite_store *s, struct merge_stmts *m,
 	else
 		sqlite3_bind_null(m->merge, 5);
 	snprintf(what, sizeof(what), "merging %s", m->noun);
-	return step_done(s, m->merge, what, err);
+	return sqlite_step_done(s, m->merge, what, err);
 }
 
 /* A record with its reversed name, the first column of the unique key, and
@@ -279,8 +266,8 @@ static dn_status put_one_rrset(struct sqlite_store *s, const struct keyed_record
 		probe.key_hash = (int64_t)(((uint64_t)k->key_hash + (uint64_t)attempt) & INT64_MAX);
 		sqlite3_bind_int64(s->rrsets.insert, 12, probe.key_hash);
 		bool collided;
-		dn_status rc =
-			insert_or_merge(s, &s->rrsets, &c, bind_rrset_key, &probe, &collided, err);
+		dn_status rc = sqlite_insert_or_merge(s, &s->rrsets, &c, bind_rrset_key, &probe,
+		                                      &collided, err);
 		if (rc != DN_OK || !collided)
 			return rc;
 	}
@@ -382,7 +369,8 @@ static dn_status put_one_negative(struct sqlite_store *s, const struct negative_
 
 	struct contribution c = {r->source_id, r->time_first, r->time_last, r->count};
 	bool collided;
-	dn_status rc = insert_or_merge(s, &s->negatives, &c, bind_negative_key, k, &collided, err);
+	dn_status rc =
+		sqlite_insert_or_merge(s, &s->negatives, &c, bind_negative_key, k, &collided, err);
 	if (rc == DN_OK && collided)
 		return dn_fail(err, DN_ESTORE,
 		               "%s: storing a negative answer for %s: the row that blocked the "
@@ -445,7 +433,7 @@ dn_status sqlite_put_run(struct store *store, struct store_run *run, struct dn_e
 		sqlite3_bind_int64(st, 10, (sqlite3_int64)run->records);
 		sqlite3_bind_int64(st, 11, (sqlite3_int64)run->errors);
 		sqlite3_bind_int64(st, 12, run->owner);
-		dn_status rc = step_done(s, st, "recording the ingest run", err);
+		dn_status rc = sqlite_step_done(s, st, "recording the ingest run", err);
 		if (rc == DN_OK)
 			run->id = sqlite3_last_insert_rowid(s->db);
 		return rc;
@@ -459,7 +447,7 @@ dn_status sqlite_put_run(struct store *store, struct store_run *run, struct dn_e
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)run->records);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)run->errors);
 	sqlite3_bind_int64(st, 8, run->owner);
-	return step_done(s, st, "updating the ingest run", err);
+	return sqlite_step_done(s, st, "updating the ingest run", err);
 }
 
 dn_status sqlite_find_run(struct store *store, const char *input, struct store_run *run,

@@ -1,0 +1,600 @@
+/* WHOIS and RDAP documents and their index values in the SQLite store: the
+ * tables of schema version 2 (schema.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xxhash.h>
+#include <zstd.h>
+
+#include "store/sqlite/sqlite_internal.h"
+
+/* The first schema version with the WHOIS tables. A read-only store of an
+ * older version has none, and reads as holding no WHOIS data. */
+#define WHOIS_SCHEMA_VERSION 2
+
+/* zstd level 1: on bench/whois_store_bench.c (100,000 responses of 1.4 KB)
+ * it took 6% less CPU time than level 3 for a database of the same size. */
+#define RAW_ZSTD_LEVEL 1
+
+/*
+ * Documents merge like records (sqlite_write.c): insert, or find the row
+ * and merge times and count into it, with per-source figures in
+ * whois_source once a second source sees the document. The merge also
+ * takes the new raw response when the row has none or when the new one is
+ * older (?8 is its sighting's first time); on equal times the stored one
+ * stays. ?6 to ?8 are bound before sqlite_insert_or_merge() binds the rest.
+ */
+static const char sql_insert_whois[] =
+	"INSERT OR IGNORE INTO whois (domain, hash, status, document, raw, raw_size, raw_time, "
+	"time_first, time_last, count, source_id) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)";
+static const char sql_find_whois[] = "SELECT id, source_id FROM whois WHERE domain = ?1 AND hash = ?2";
+static const char sql_merge_whois[] =
+	"UPDATE whois SET time_first = min(time_first, ?2), time_last = max(time_last, ?3), "
+	"count = count + ?4, source_id = ?5, "
+	"raw = CASE WHEN ?7 > 0 AND (raw_size = 0 OR ?8 < raw_time) THEN ?6 ELSE raw END, "
+	"raw_size = CASE WHEN ?7 > 0 AND (raw_size = 0 OR ?8 < raw_time) THEN ?7 "
+	"ELSE raw_size END, "
+	"raw_time = CASE WHEN ?7 > 0 AND (raw_size = 0 OR ?8 < raw_time) THEN ?8 "
+	"ELSE raw_time END WHERE id = ?1";
+static const char sql_copy_whois_source[] =
+	"INSERT INTO whois_source (whois_id, source_id, time_first, time_last, count) "
+	"SELECT id, source_id, time_first, time_last, count FROM whois WHERE id = ?1";
+static const char sql_upsert_whois_source[] =
+	"INSERT INTO whois_source (whois_id, source_id, time_first, time_last, count) "
+	"VALUES (?1,?2,?3,?4,?5) ON CONFLICT (whois_id, source_id) DO UPDATE SET "
+	"time_first = min(time_first, excluded.time_first), "
+	"time_last = max(time_last, excluded.time_last), "
+	"count = count + excluded.count";
+
+/* shown is the form of the latest sighting. On equal times the larger
+ * string wins, so the result does not depend on the order of writes. A
+ * value masked once stays masked. */
+static const char sql_upsert_whois_value[] =
+	"INSERT INTO whois_value (kind, value, domain, role, shown, masked, time_first, "
+	"time_last) VALUES (?1,?2,?3,?4,?5,?6,?7,?8) "
+	"ON CONFLICT (kind, value, domain, role) DO UPDATE SET "
+	"shown = CASE WHEN excluded.time_last > time_last OR (excluded.time_last = time_last "
+	"AND excluded.shown > shown) THEN excluded.shown ELSE shown END, "
+	"masked = max(masked, excluded.masked), "
+	"time_first = min(time_first, excluded.time_first), "
+	"time_last = max(time_last, excluded.time_last)";
+
+dn_status sqlite_whois_prepare(struct sqlite_store *s, struct dn_error *err)
+{
+	struct {
+		sqlite3_stmt **stmt;
+		const char *sql;
+	} list[] = {
+		{&s->whois.insert, sql_insert_whois},
+		{&s->whois.find, sql_find_whois},
+		{&s->whois.merge, sql_merge_whois},
+		{&s->whois.copy_source, sql_copy_whois_source},
+		{&s->whois.upsert_source, sql_upsert_whois_source},
+		{&s->upsert_whois_value, sql_upsert_whois_value},
+	};
+	s->whois.noun = "a WHOIS document";
+	for (size_t i = 0; i < sizeof(list) / sizeof(list[0]); i++) {
+		if (sqlite3_prepare_v3(s->db, list[i].sql, -1, SQLITE_PREPARE_PERSISTENT,
+		                       list[i].stmt, NULL) != SQLITE_OK)
+			return sqlite_fail(s, err, "preparing a WHOIS statement");
+	}
+	return DN_OK;
+}
+
+void sqlite_whois_finalize(struct sqlite_store *s)
+{
+	sqlite3_finalize(s->whois.insert);
+	sqlite3_finalize(s->whois.find);
+	sqlite3_finalize(s->whois.merge);
+	sqlite3_finalize(s->whois.copy_source);
+	sqlite3_finalize(s->whois.upsert_source);
+	sqlite3_finalize(s->upsert_whois_value);
+	ZSTD_freeCCtx(s->zstd_cctx);
+	s->zstd_cctx = NULL;
+}
+
+static bool has_whois_tables(const struct sqlite_store *s)
+{
+	return s->schema_version >= WHOIS_SCHEMA_VERSION;
+}
+
+/* ---- Writing documents ---- */
+
+/* A document with its hash, the second column of the unique key. */
+struct whois_key {
+	const struct store_whois *doc;
+	uint8_t hash[16];
+};
+
+static int compare_whois_keys(const void *a, const void *b)
+{
+	const struct whois_key *x = a;
+	const struct whois_key *y = b;
+	int c = strcmp(x->doc->domain, y->doc->domain);
+	return c != 0 ? c : memcmp(x->hash, y->hash, sizeof(x->hash));
+}
+
+static void bind_whois_key(sqlite3_stmt *find, const void *key)
+{
+	const struct whois_key *k = key;
+	sqlite3_bind_text(find, 1, k->doc->domain, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(find, 2, k->hash, sizeof(k->hash), SQLITE_STATIC);
+}
+
+static bool hash_is_zero(const uint8_t hash[16])
+{
+	for (size_t i = 0; i < 16; i++)
+		if (hash[i] != 0)
+			return false;
+	return true;
+}
+
+/* The caller's hash, or the XXH3-128 of the document in its canonical
+ * (big-endian) byte order. */
+static void document_hash(const struct store_whois *doc, uint8_t out[16])
+{
+	if (!hash_is_zero(doc->hash)) {
+		memcpy(out, doc->hash, 16);
+		return;
+	}
+	XXH128_canonical_t canonical;
+	XXH128_canonicalFromHash(&canonical, XXH3_128bits(doc->document, strlen(doc->document)));
+	memcpy(out, canonical.digest, 16);
+}
+
+/* A buffer for compressed raw responses, grown as needed. */
+struct raw_buffer {
+	void *data;
+	size_t cap;
+};
+
+/* Compress raw into buf; *out_len is 0 for an empty response. */
+static dn_status compress_raw(struct sqlite_store *s, const char *raw, size_t len,
+                              struct raw_buffer *buf, size_t *out_len, struct dn_error *err)
+{
+	*out_len = 0;
+	if (len == 0)
+		return DN_OK;
+	if (s->zstd_cctx == NULL && (s->zstd_cctx = ZSTD_createCCtx()) == NULL)
+		return dn_fail(err, DN_ENOMEM, "out of memory compressing a WHOIS response");
+	size_t bound = ZSTD_compressBound(len);
+	if (bound > buf->cap) {
+		void *grown = realloc(buf->data, bound);
+		if (grown == NULL)
+			return dn_fail(err, DN_ENOMEM,
+			               "out of memory compressing a WHOIS response of %zu bytes", len);
+		buf->data = grown;
+		buf->cap = bound;
+	}
+	size_t n = ZSTD_compressCCtx(s->zstd_cctx, buf->data, buf->cap, raw, len, RAW_ZSTD_LEVEL);
+	if (ZSTD_isError(n))
+		return dn_fail(err, DN_ESTORE, "%s: compressing a WHOIS response failed: %s", s->path,
+		               ZSTD_getErrorName(n));
+	*out_len = n;
+	return DN_OK;
+}
+
+static dn_status put_one_whois(struct sqlite_store *s, const struct whois_key *k,
+                               struct raw_buffer *buf, struct dn_error *err)
+{
+	const struct store_whois *d = k->doc;
+	const char *raw = d->raw != NULL ? d->raw : "";
+	size_t raw_len = strlen(raw);
+	size_t packed_len;
+	dn_status rc = compress_raw(s, raw, raw_len, buf, &packed_len, err);
+	if (rc != DN_OK)
+		return rc;
+
+	sqlite3_stmt *st = s->whois.insert;
+	sqlite3_bind_text(st, 1, d->domain, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, k->hash, sizeof(k->hash), SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, d->status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, d->document, -1, SQLITE_STATIC);
+	if (packed_len > 0)
+		sqlite3_bind_blob(st, 5, buf->data, (int)packed_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 5);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)raw_len);
+	sqlite3_bind_int64(st, 7, d->time_first);
+	sqlite3_bind_int64(st, 8, d->time_first);
+	sqlite3_bind_int64(st, 9, d->time_last);
+	sqlite3_bind_int64(st, 10, (sqlite3_int64)d->count);
+	sqlite3_bind_int64(st, 11, d->source_id);
+
+	sqlite3_stmt *merge = s->whois.merge;
+	if (packed_len > 0)
+		sqlite3_bind_blob(merge, 6, buf->data, (int)packed_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(merge, 6);
+	sqlite3_bind_int64(merge, 7, (sqlite3_int64)raw_len);
+	sqlite3_bind_int64(merge, 8, d->time_first);
+
+	struct contribution c = {d->source_id, d->time_first, d->time_last, d->count};
+	bool collided;
+	rc = sqlite_insert_or_merge(s, &s->whois, &c, bind_whois_key, k, &collided, err);
+	if (rc == DN_OK && collided)
+		return dn_fail(err, DN_ESTORE,
+		               "%s: storing a WHOIS document of %s: the row that blocked the insert "
+		               "is missing",
+		               s->path, d->domain);
+	return rc;
+}
+
+static dn_status check_whois(const struct store_whois *d, struct dn_error *err)
+{
+	if (d->domain == NULL || d->domain[0] == '\0')
+		return dn_fail(err, DN_EINVAL, "a WHOIS document without a domain");
+	if (d->status == NULL || d->document == NULL)
+		return dn_fail(err, DN_EINVAL, "the WHOIS document of %s lacks its status or text",
+		               d->domain);
+	return DN_OK;
+}
+
+dn_status sqlite_put_whois(struct store *store, const struct store_whois *docs, size_t n,
+                           struct dn_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)store;
+	if (n == 0)
+		return DN_OK;
+	for (size_t i = 0; i < n; i++) {
+		dn_status rc = check_whois(&docs[i], err);
+		if (rc != DN_OK)
+			return rc;
+	}
+
+	/* In key order, for the reason given in sqlite_put_rrsets. */
+	struct whois_key *order = malloc(n * sizeof(*order));
+	if (order == NULL)
+		return dn_fail(err, DN_ENOMEM, "out of memory sorting %zu WHOIS documents", n);
+	for (size_t i = 0; i < n; i++) {
+		order[i].doc = &docs[i];
+		document_hash(&docs[i], order[i].hash);
+	}
+	qsort(order, n, sizeof(*order), compare_whois_keys);
+
+	struct raw_buffer buf = {NULL, 0};
+	dn_status rc = DN_OK;
+	for (size_t i = 0; i < n && rc == DN_OK; i++)
+		rc = put_one_whois(s, &order[i], &buf, err);
+	free(buf.data);
+	free(order);
+	return rc;
+}
+
+/* ---- Writing index values ---- */
+
+static int compare_values(const void *a, const void *b)
+{
+	const struct store_whois_value *x = *(const struct store_whois_value *const *)a;
+	const struct store_whois_value *y = *(const struct store_whois_value *const *)b;
+	int c = strcmp(x->kind, y->kind);
+	if (c == 0)
+		c = strcmp(x->value, y->value);
+	if (c == 0)
+		c = strcmp(x->domain, y->domain);
+	return c != 0 ? c : strcmp(x->role, y->role);
+}
+
+static dn_status check_value(const struct store_whois_value *v, struct dn_error *err)
+{
+	if (v->kind == NULL || v->value == NULL || v->domain == NULL || v->role == NULL)
+		return dn_fail(err, DN_EINVAL,
+		               "a WHOIS index value lacks its kind, value, domain or role (domain "
+		               "%s)",
+		               v->domain != NULL ? v->domain : "missing");
+	return DN_OK;
+}
+
+dn_status sqlite_put_whois_values(struct store *store, const struct store_whois_value *vals,
+                                  size_t n, struct dn_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)store;
+	if (n == 0)
+		return DN_OK;
+	const struct store_whois_value **order = malloc(n * sizeof(*order));
+	if (order == NULL)
+		return dn_fail(err, DN_ENOMEM, "out of memory sorting %zu WHOIS index values", n);
+	dn_status rc = DN_OK;
+	for (size_t i = 0; i < n && rc == DN_OK; i++) {
+		rc = check_value(&vals[i], err);
+		order[i] = &vals[i];
+	}
+	if (rc != DN_OK) {
+		free(order);
+		return rc;
+	}
+	qsort(order, n, sizeof(*order), compare_values);
+
+	sqlite3_stmt *st = s->upsert_whois_value;
+	for (size_t i = 0; i < n && rc == DN_OK; i++) {
+		const struct store_whois_value *v = order[i];
+		sqlite3_bind_text(st, 1, v->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, v->value, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, v->domain, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, v->role, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, v->shown != NULL ? v->shown : "", -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 6, v->masked ? 1 : 0);
+		sqlite3_bind_int64(st, 7, v->time_first);
+		sqlite3_bind_int64(st, 8, v->time_last);
+		rc = sqlite_step_done(s, st, "storing a WHOIS index value", err);
+	}
+	free(order);
+	return rc;
+}
+
+/* ---- Reading ---- */
+
+static const char *column_text(sqlite3_stmt *stmt, int column)
+{
+	const unsigned char *text = sqlite3_column_text(stmt, column);
+	return text != NULL ? (const char *)text : "";
+}
+
+/* The columns every document read returns, in this order: domain, hash,
+ * status, document, raw, raw_size, time_first, time_last, count and the
+ * source id. raw is NULL when the caller did not ask for it. */
+#define WHOIS_COLUMNS_MERGED                                                                    \
+	"domain, hash, status, document, %s, time_first, time_last, count, "                  \
+	"coalesce(source_id, (SELECT source_id FROM whois_source WHERE whois_id = whois.id "   \
+	"ORDER BY time_first, source_id LIMIT 1))"
+
+/* Decompress the raw response of a row into *text (malloc'd, terminated);
+ * "" when the row kept none. */
+static dn_status row_raw(struct sqlite_store *s, sqlite3_stmt *stmt, const char *domain,
+                         char **text, struct dn_error *err)
+{
+	*text = NULL;
+	sqlite3_int64 size = sqlite3_column_int64(stmt, 5);
+	if (sqlite3_column_type(stmt, 4) == SQLITE_NULL || size <= 0)
+		return DN_OK;
+	const void *packed = sqlite3_column_blob(stmt, 4);
+	size_t packed_len = (size_t)sqlite3_column_bytes(stmt, 4);
+	char *out = malloc((size_t)size + 1);
+	if (out == NULL)
+		return dn_fail(err, DN_ENOMEM, "out of memory reading a WHOIS response of %lld bytes",
+		               (long long)size);
+	size_t n = ZSTD_decompress(out, (size_t)size, packed, packed_len);
+	if (ZSTD_isError(n) || n != (size_t)size) {
+		free(out);
+		return dn_fail(err, DN_ESTORE,
+		               "%s: the stored WHOIS response of %s cannot be decompressed (%s); "
+		               "the database is damaged",
+		               s->path, domain, ZSTD_isError(n) ? ZSTD_getErrorName(n) : "wrong size");
+	}
+	out[n] = '\0';
+	*text = out;
+	return DN_OK;
+}
+
+/* Call fn with the document of the current row of stmt. */
+static dn_status whois_row(struct sqlite_store *s, sqlite3_stmt *stmt, store_whois_fn fn,
+                           void *ctx, struct dn_error *err)
+{
+	struct store_whois doc = {
+		.domain = column_text(stmt, 0),
+		.status = column_text(stmt, 2),
+		.document = column_text(stmt, 3),
+		.raw = "",
+		.time_first = sqlite3_column_int64(stmt, 6),
+		.time_last = sqlite3_column_int64(stmt, 7),
+		.count = (uint64_t)sqlite3_column_int64(stmt, 8),
+		.source_id = (uint32_t)sqlite3_column_int64(stmt, 9),
+	};
+	if (sqlite3_column_bytes(stmt, 1) != (int)sizeof(doc.hash))
+		return dn_fail(err, DN_ESTORE,
+		               "%s: a WHOIS document of %s has a hash of %d bytes, not 16; the "
+		               "database is damaged",
+		               s->path, doc.domain, sqlite3_column_bytes(stmt, 1));
+	memcpy(doc.hash, sqlite3_column_blob(stmt, 1), sizeof(doc.hash));
+	char *raw;
+	dn_status rc = row_raw(s, stmt, doc.domain, &raw, err);
+	if (rc != DN_OK)
+		return rc;
+	if (raw != NULL)
+		doc.raw = raw;
+	rc = fn(&doc, ctx);
+	free(raw);
+	return rc;
+}
+
+static dn_status whois_rows(struct sqlite_store *s, sqlite3_stmt *stmt, store_whois_fn fn,
+                            void *ctx, const char *what, struct dn_error *err)
+{
+	dn_status rc = DN_OK;
+	int step;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if ((rc = whois_row(s, stmt, fn, ctx, err)) != DN_OK)
+			break;
+	}
+	if (rc == DN_OK && step != SQLITE_DONE)
+		rc = sqlite_fail(s, err, what);
+	return rc;
+}
+
+dn_status sqlite_query_whois(struct store *store, const char *domain, bool latest_only,
+                             bool with_raw, store_whois_fn fn, void *ctx, struct dn_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)store;
+	if (domain == NULL)
+		return dn_fail(err, DN_EINVAL, "a WHOIS lookup needs a domain");
+	if (!has_whois_tables(s))
+		return DN_OK;
+	/* History: first seen first. Latest: last seen, then the later first
+	 * seen; the hash breaks the remaining ties the same way everywhere. */
+	char sql[512];
+	snprintf(sql, sizeof(sql),
+	         "SELECT " WHOIS_COLUMNS_MERGED " FROM whois WHERE domain = ?1 ORDER BY %s",
+	         with_raw ? "raw, raw_size" : "NULL, 0",
+	         latest_only ? "time_last DESC, time_first DESC, hash LIMIT 1"
+	                     : "time_first, time_last, hash");
+	sqlite3_stmt *stmt;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return sqlite_fail(s, err, "preparing the WHOIS lookup");
+	sqlite3_bind_text(stmt, 1, domain, -1, SQLITE_STATIC);
+	dn_status rc = whois_rows(s, stmt, fn, ctx, "looking up WHOIS documents", err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* The smallest string greater than every string that starts with prefix:
+ * the prefix without its trailing 0xff bytes, its last byte raised by one.
+ * Returns the length, or 0 when there is none (no upper bound). */
+static size_t prefix_bound(const char *prefix, char *out, size_t size)
+{
+	size_t len = strlen(prefix);
+	if (len >= size)
+		return 0;
+	memcpy(out, prefix, len);
+	while (len > 0 && (unsigned char)out[len - 1] == 0xff)
+		len--;
+	if (len == 0)
+		return 0;
+	out[len - 1] = (char)((unsigned char)out[len - 1] + 1);
+	return len;
+}
+
+static dn_status value_row(sqlite3_stmt *stmt, store_whois_value_fn fn, void *ctx)
+{
+	struct store_whois_value v = {
+		.kind = column_text(stmt, 0),
+		.value = column_text(stmt, 1),
+		.shown = column_text(stmt, 2),
+		.domain = column_text(stmt, 3),
+		.role = column_text(stmt, 4),
+		.masked = sqlite3_column_int(stmt, 5) != 0,
+		.time_first = sqlite3_column_int64(stmt, 6),
+		.time_last = sqlite3_column_int64(stmt, 7),
+	};
+	return fn(&v, ctx);
+}
+
+static dn_status value_rows(struct sqlite_store *s, sqlite3_stmt *stmt, store_whois_value_fn fn,
+                            void *ctx, const char *what, struct dn_error *err)
+{
+	dn_status rc = DN_OK;
+	int step;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if ((rc = value_row(stmt, fn, ctx)) != DN_OK)
+			break;
+	}
+	if (rc == DN_OK && step != SQLITE_DONE)
+		rc = sqlite_fail(s, err, what);
+	return rc;
+}
+
+#define VALUE_COLUMNS "kind, value, shown, domain, role, masked, time_first, time_last"
+
+dn_status sqlite_query_whois_values(struct store *store, const struct store_whois_lookup *q,
+                                    store_whois_value_fn fn, void *ctx, struct dn_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)store;
+	if (q->kind == NULL || q->value == NULL)
+		return dn_fail(err, DN_EINVAL, "a reverse WHOIS lookup needs a kind and a value");
+	if (!has_whois_tables(s))
+		return DN_OK;
+
+	/* A prefix is a range over the primary key, never LIKE, which would
+	 * scan every value of the kind. */
+	char bound[1024];
+	size_t bound_len = q->prefix ? prefix_bound(q->value, bound, sizeof(bound)) : 0;
+	const char *condition = !q->prefix     ? "value = ?2"
+	                        : bound_len > 0 ? "value >= ?2 AND value < ?3"
+	                                        : "value >= ?2";
+	char sql[512];
+	snprintf(sql, sizeof(sql),
+	         "SELECT " VALUE_COLUMNS " FROM whois_value WHERE kind = ?1 AND %s "
+	         "ORDER BY domain, role, value LIMIT ?4",
+	         condition);
+	sqlite3_stmt *stmt;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return sqlite_fail(s, err, "preparing the reverse WHOIS lookup");
+	sqlite3_bind_text(stmt, 1, q->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, q->value, -1, SQLITE_STATIC);
+	if (bound_len > 0)
+		sqlite3_bind_text(stmt, 3, bound, (int)bound_len, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, q->limit > 0 ? (sqlite3_int64)q->limit : -1);
+	dn_status rc = value_rows(s, stmt, fn, ctx, "looking up WHOIS index values", err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+dn_status sqlite_count_whois_value(struct store *store, const char *kind, const char *value,
+                                   uint64_t *domains, struct dn_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)store;
+	*domains = 0;
+	if (kind == NULL || value == NULL)
+		return dn_fail(err, DN_EINVAL, "counting a WHOIS value needs a kind and a value");
+	if (!has_whois_tables(s))
+		return DN_OK;
+	sqlite3_stmt *stmt;
+	const char *sql = "SELECT count(DISTINCT domain) FROM whois_value "
+	                  "WHERE kind = ?1 AND value = ?2";
+	if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return sqlite_fail(s, err, "preparing the WHOIS value count");
+	sqlite3_bind_text(stmt, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, value, -1, SQLITE_STATIC);
+	dn_status rc = DN_OK;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*domains = (uint64_t)sqlite3_column_int64(stmt, 0);
+	else
+		rc = sqlite_fail(s, err, "counting the domains of a WHOIS value");
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* ---- Dumps ---- */
+
+dn_status sqlite_dump_whois_values(struct store *store, store_whois_value_fn fn, void *ctx,
+                                   struct dn_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)store;
+	if (!has_whois_tables(s))
+		return DN_OK;
+	sqlite3_stmt *stmt;
+	const char *sql = "SELECT " VALUE_COLUMNS " FROM whois_value "
+	                  "ORDER BY domain, role, kind, value";
+	if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return sqlite_fail(s, err, "reading every WHOIS index value");
+	dn_status rc = value_rows(s, stmt, fn, ctx, "reading every WHOIS index value", err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* A document seen by one source has its source_id set and no whois_source
+ * row; one seen by several has one whois_source row per source. */
+static const char sql_dump_whois_single[] =
+	"SELECT domain, hash, status, document, raw, raw_size, time_first, time_last, count, "
+	"source_id FROM whois WHERE source_id IS NOT NULL";
+static const char sql_dump_whois_shared[] =
+	"SELECT w.domain, w.hash, w.status, w.document, w.raw, w.raw_size, s.time_first, "
+	"s.time_last, s.count, s.source_id "
+	"FROM whois_source AS s JOIN whois AS w ON w.id = s.whois_id";
+
+dn_status sqlite_dump_whois(struct store *store, store_whois_fn fn, void *ctx,
+                            struct dn_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)store;
+	if (!has_whois_tables(s))
+		return DN_OK;
+	/* One read transaction, so both statements see one snapshot; inside
+	 * an open batch they see that batch. */
+	bool own = !s->in_batch;
+	if (own && sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return sqlite_fail(s, err, "reading every WHOIS document");
+	const char *const sqls[] = {sql_dump_whois_single, sql_dump_whois_shared};
+	dn_status rc = DN_OK;
+	for (size_t i = 0; i < 2 && rc == DN_OK; i++) {
+		sqlite3_stmt *stmt;
+		if (sqlite3_prepare_v2(s->db, sqls[i], -1, &stmt, NULL) != SQLITE_OK) {
+			rc = sqlite_fail(s, err, "reading every WHOIS document");
+			break;
+		}
+		rc = whois_rows(s, stmt, fn, ctx, "reading every WHOIS document", err);
+		sqlite3_finalize(stmt);
+	}
+	if (own)
+		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	return rc;
+}
