@@ -94,7 +94,9 @@ struct whois_record {
 	size_t n_nameservers;
 	const char *dnssec;      /* as published: "unsigned", "signedDelegation", ... */
 	struct whois_contact contacts[WHOIS_ROLE_COUNT];
-	/* A thin registry's pointer to the registrar's server, for referral. */
+	/* A thin registry's pointer to the registrar's server, for referral.
+	 * From RDAP it is the URL of the registrar's RDAP record of the domain
+	 * (the link with rel "related"), not a host name. */
 	const char *referral_server;
 	/* "Last update of WHOIS database" or RDAP's equivalent event, if given:
 	 * a good observation time for a stored response. */

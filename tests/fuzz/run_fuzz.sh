@@ -33,6 +33,16 @@ if [ "$name" = fuzz_input ]; then
     fi
 fi
 
+# The RDAP parser also starts from the corpus's RDAP responses of up to 64 KiB.
+if [ "$name" = fuzz_rdap ] && [ -n "${DRAGNET_CORPUS:-}" ] && [ -d "$DRAGNET_CORPUS/rdap" ]; then
+    i=0
+    for f in $(find "$DRAGNET_CORPUS/rdap" -name '*.json' -size -65k | sort); do
+        i=$((i + 1))
+        cp "$f" "$work/corpus/rdap-$i.json"
+    done
+    echo "$name: $i seeds from $DRAGNET_CORPUS/rdap"
+fi
+
 # A target whose input is not a capture starts from seeds kept in the tree.
 if [ -d "$FUZZ_SOURCE_DIR/seeds/$name" ]; then
     echo "$name: $(ls "$FUZZ_SOURCE_DIR/seeds/$name" | wc -l) seeds from the tree"
