@@ -7,7 +7,7 @@
 
 static const char main_usage[] =
 	"Usage: dragnet COMMAND [OPTION]... [ARGUMENT]...\n"
-	"Domain intelligence for threat hunting: passive DNS from your own traffic.\n"
+	"Domain intelligence for threat hunting: passive DNS and registration data.\n"
 	"\n"
 	"Commands:\n"
 	"  ingest FILE...     read captures, dnstap, Zeek/Suricata/passivedns logs and\n"
@@ -17,6 +17,8 @@ static const char main_usage[] =
 	"                     receive dnstap from resolvers into the store until SIGINT\n"
 	"  pdns NAME|IP|CIDR  look up records by name (wildcards too) or by address\n"
 	"  stats              summarise what the store holds\n"
+	"  whois DOMAIN       stored WHOIS/RDAP records, --history of changes, --reverse\n"
+	"                     lookups, --import of saved responses, opt-in --live queries\n"
 	"  store init|status|copy\n"
 	"                     create a store, check its health, or copy it into another\n"
 	"\n"
@@ -41,6 +43,7 @@ static const struct command commands[] = {
 	{"pdns", cmd_pdns},
 	{"stats", cmd_stats},
 	{"store", cmd_store},
+	{"whois", cmd_whois},
 };
 
 int main(int argc, char **argv)

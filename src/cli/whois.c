@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
-#include <idn2.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,35 +134,63 @@ struct whois_cli {
 	struct whois_live_options live;
 };
 
-/* ---- names ---- */
+/* ---- source names ---- */
 
-/* The lower-case A-label of name without a trailing dot, as records store it. */
-static bool domain_key(const char *name, char *out, size_t size)
+/* Source names are read once before a query: a backend that streams
+ * results cannot answer another question from inside a callback. */
+struct source_names {
+	uint32_t *ids;
+	char **names;
+	size_t n, cap;
+};
+
+static dn_status add_source(uint32_t id, const char *name, const char *kind, void *ctx)
 {
-	char *ascii = NULL;
-	if (idn2_to_ascii_8z(name, &ascii, IDN2_NONTRANSITIONAL) != IDN2_OK) {
-		if (idn2_to_ascii_8z(name, &ascii, IDN2_TRANSITIONAL) != IDN2_OK)
-			return false;
+	(void)kind;
+	struct source_names *s = ctx;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		uint32_t *ids = realloc(s->ids, cap * sizeof(*ids));
+		if (ids != NULL)
+			s->ids = ids;
+		char **names = realloc(s->names, cap * sizeof(*names));
+		if (names != NULL)
+			s->names = names;
+		if (ids == NULL || names == NULL)
+			return DN_ENOMEM;
+		s->cap = cap;
 	}
-	size_t len = strlen(ascii);
-	while (len > 0 && ascii[len - 1] == '.')
-		len--;
-	if (len == 0 || len >= size) {
-		idn2_free(ascii);
-		return false;
+	s->names[s->n] = strdup(name);
+	if (s->names[s->n] == NULL)
+		return DN_ENOMEM;
+	s->ids[s->n++] = id;
+	return DN_OK;
+}
+
+static void free_sources(struct source_names *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->names[i]);
+	free(s->names);
+	free(s->ids);
+}
+
+static const char *source_name(const struct source_names *s, uint32_t id, char *buf,
+                               size_t size)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->ids[i] == id)
+			return s->names[i];
 	}
-	for (size_t i = 0; i < len; i++)
-		out[i] = (char)((ascii[i] >= 'A' && ascii[i] <= 'Z') ? ascii[i] + 32 : ascii[i]);
-	out[len] = '\0';
-	idn2_free(ascii);
-	return true;
+	snprintf(buf, size, "source %u", id);
+	return buf;
 }
 
 /* ---- printing stored records ---- */
 
 struct shown {
 	struct whois_cli *cli;
-	struct store *store;
+	struct source_names sources;
 	struct arena arena;
 	struct whois_record prev;
 	bool have_prev;
@@ -171,8 +198,6 @@ struct shown {
 	dn_status failure;
 	struct dn_error err;
 };
-
-static const char *source_name(struct store *store, uint32_t id, char *buf, size_t size);
 
 static void print_heading(struct shown *s, const struct store_whois *doc)
 {
@@ -183,7 +208,7 @@ static void print_heading(struct shown *s, const struct store_whois *doc)
 	if (doc->time_last != doc->time_first)
 		printf(" to %s", last);
 	printf(", %llu time%s, first from %s\n", (unsigned long long)doc->count,
-	       doc->count == 1 ? "" : "s", source_name(s->store, doc->source_id, src, sizeof(src)));
+	       doc->count == 1 ? "" : "s", source_name(&s->sources, doc->source_id, src, sizeof(src)));
 }
 
 static dn_status show_doc(const struct store_whois *doc, void *ctx)
@@ -222,7 +247,7 @@ static dn_status show_doc(const struct store_whois *doc, void *ctx)
 		json_object_set_new(meta, "time_first", json_string(first));
 		json_object_set_new(meta, "time_last", json_string(last));
 		json_object_set_new(meta, "count", json_integer((json_int_t)doc->count));
-		json_object_set_new(meta, "source", json_string(source_name(s->store, doc->source_id,
+		json_object_set_new(meta, "source", json_string(source_name(&s->sources, doc->source_id,
 		                                                            src, sizeof(src))));
 		char *out = json_dumps(meta, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		json_decref(meta);
@@ -247,52 +272,26 @@ static dn_status show_doc(const struct store_whois *doc, void *ctx)
 	return DN_OK;
 }
 
-/* ---- source names ---- */
-
-struct source_lookup {
-	uint32_t id;
-	char *buf;
-	size_t size;
-	bool found;
-};
-
-static dn_status match_source(uint32_t id, const char *name, const char *kind, void *ctx)
-{
-	(void)kind;
-	struct source_lookup *l = ctx;
-	if (id == l->id) {
-		snprintf(l->buf, l->size, "%s", name);
-		l->found = true;
-	}
-	return DN_OK;
-}
-
-static const char *source_name(struct store *store, uint32_t id, char *buf, size_t size)
-{
-	struct source_lookup l = {id, buf, size, false};
-	struct dn_error err;
-	if (store_list_sources(store, match_source, &l, &err) != DN_OK || !l.found)
-		snprintf(buf, size, "source %u", id);
-	return buf;
-}
-
 static int run_show(struct whois_cli *cli, int argc, char **argv)
 {
 	if (argc != 1)
 		return cli_usage_error("whois", argc == 0 ? "give a DOMAIN"
 		                                          : "give one DOMAIN (or use --live)");
 	char key[256];
-	if (!domain_key(argv[0], key, sizeof(key)))
+	if (!whois_domain_key(argv[0], key, sizeof(key)))
 		return cli_usage_error("whois", "'%s' is not a domain name", argv[0]);
 	struct store *store;
 	int code = cli_open_store(&cli->common, STORE_READ, NULL, &store);
 	if (code != DN_EXIT_OK)
 		return code;
-	struct shown s = {.cli = cli, .store = store};
+	struct shown s = {.cli = cli};
 	arena_init(&s.arena, 64 * 1024);
-	dn_status rc = store_query_whois(store, key, cli->mode == MODE_SHOW, cli->raw, show_doc, &s,
-	                                 &s.err);
+	dn_status rc = store_list_sources(store, add_source, &s.sources, &s.err);
+	if (rc == DN_OK)
+		rc = store_query_whois(store, key, cli->mode == MODE_SHOW, cli->raw, show_doc, &s,
+		                       &s.err);
 	arena_free(&s.arena);
+	free_sources(&s.sources);
 	store_close(store);
 	if (rc != DN_OK) {
 		log_error("whois %s: %s", key, s.err.msg);
@@ -388,7 +387,7 @@ static int run_reverse(struct whois_cli *cli, const char *query, int argc)
 		struct whois_contact c = {.street = {value}, .present = true};
 		ok = whois_norm_address(&c, key, sizeof(key));
 	} else {
-		ok = domain_key(value, key, sizeof(key));
+		ok = whois_domain_key(value, key, sizeof(key));
 	}
 	if (!ok)
 		return cli_usage_error("whois", "'%s' holds nothing to search for as %s", value, kind);
@@ -487,7 +486,7 @@ static bool domain_from_path(const char *path, char *out, size_t size)
 	const char *domain = us != NULL ? us + 1 : name;
 	if (strchr(domain, '.') == NULL)
 		return false;
-	return domain_key(domain, out, size);
+	return whois_domain_key(domain, out, size);
 }
 
 struct import_run {
@@ -853,7 +852,7 @@ int cmd_whois(int argc, char **argv)
 				                       optarg);
 			break;
 		case OPT_DOMAIN:
-			if (!domain_key(optarg, domain_buf, sizeof(domain_buf)))
+			if (!whois_domain_key(optarg, domain_buf, sizeof(domain_buf)))
 				return cli_usage_error("whois", "'%s' is not a domain name", optarg);
 			cli.domain = domain_buf;
 			break;
@@ -913,8 +912,8 @@ int cmd_whois(int argc, char **argv)
 	cli_setup_logging(&cli.common, cli.mode == MODE_IMPORT || cli.mode == MODE_LIVE);
 	argc -= optind;
 	argv += optind;
-	if (cli.raw && cli.mode != MODE_SHOW && cli.mode != MODE_HISTORY)
-		return cli_usage_error("whois", "--raw goes with DOMAIN or --history");
+	if (cli.raw && cli.mode != MODE_SHOW && cli.mode != MODE_HISTORY && cli.mode != MODE_LIVE)
+		return cli_usage_error("whois", "--raw goes with DOMAIN, --history or --live");
 	if (cli.raw && cli.json)
 		return cli_usage_error("whois", "give either --raw or --json, not both");
 	switch (cli.mode) {
@@ -930,6 +929,7 @@ int cmd_whois(int argc, char **argv)
 	case MODE_LIVE:
 		cli.live.json = cli.json;
 		cli.live.redact = cli.redact;
+		cli.live.raw_out = cli.raw;
 		return whois_live_run(&cli.common, &cli.live, argc, argv);
 	}
 	return DN_EXIT_FAILURE;

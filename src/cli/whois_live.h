@@ -15,6 +15,7 @@ struct whois_live_options {
 	double interval;            /* least seconds between two queries to one server */
 	bool no_store;
 	bool json;
+	bool raw_out;                /* print the response as received */
 	bool redact;
 	bool source_set;            /* --source was given; else live-rdap / live-whois */
 	const char *source;

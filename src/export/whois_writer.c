@@ -97,7 +97,7 @@ void whois_print_record(FILE *out, const struct whois_record *rec, int indent)
 	if (n > LINES_MAX)
 		n = LINES_MAX;
 	for (size_t i = 0; i < n; i++)
-		fprintf(out, "%*s%-20s %s\n", indent, "", lines[i].label, lines[i].value);
+		fprintf(out, "%*s%-22s %s\n", indent, "", lines[i].label, lines[i].value);
 }
 
 static bool has_line(const struct whois_line *lines, size_t n, const struct whois_line *l)
@@ -129,19 +129,19 @@ size_t whois_print_changes(FILE *out, const struct whois_record *old,
 		for (size_t i = 0; i < na; i++) {
 			if (!shown_old[i] && strcmp(a[i].label, b[j].label) == 0 &&
 			    !has_line(b, nb, &a[i])) {
-				fprintf(out, "%*s- %-20s %s\n", indent, "", a[i].label, a[i].value);
+				fprintf(out, "%*s- %-22s %s\n", indent, "", a[i].label, a[i].value);
 				shown_old[i] = true;
 				printed++;
 			}
 		}
 		if (!has_line(a, na, &b[j])) {
-			fprintf(out, "%*s+ %-20s %s\n", indent, "", b[j].label, b[j].value);
+			fprintf(out, "%*s+ %-22s %s\n", indent, "", b[j].label, b[j].value);
 			printed++;
 		}
 	}
 	for (size_t i = 0; i < na; i++) {
 		if (!shown_old[i] && !has_line(b, nb, &a[i])) {
-			fprintf(out, "%*s- %-20s %s\n", indent, "", a[i].label, a[i].value);
+			fprintf(out, "%*s- %-22s %s\n", indent, "", a[i].label, a[i].value);
 			printed++;
 		}
 	}

@@ -1,6 +1,9 @@
 /* Tell RDAP from WHOIS text and hand the bytes to the right parser. */
 #include "whois/response.h"
 
+#include <idn2.h>
+#include <string.h>
+
 #include "whois/rdap.h"
 
 const char *whois_format_name(enum whois_format format)
@@ -40,4 +43,22 @@ dn_status whois_parse_response(const char *buf, size_t len, enum whois_format fo
 	if (rc == DN_OK && rec->domain == NULL && hints != NULL)
 		rec->domain = hints->domain;
 	return rc;
+}
+
+bool whois_domain_key(const char *name, char *out, size_t size)
+{
+	char *ascii = NULL;
+	if (idn2_to_ascii_8z(name, &ascii, IDN2_NONTRANSITIONAL) != IDN2_OK &&
+	    idn2_to_ascii_8z(name, &ascii, IDN2_TRANSITIONAL) != IDN2_OK)
+		return false;
+	size_t len = strlen(ascii);
+	while (len > 0 && ascii[len - 1] == '.')
+		len--;
+	bool ok = len > 0 && len < size && memchr(ascii, '.', len) != NULL;
+	for (size_t i = 0; ok && i < len; i++)
+		out[i] = (char)((ascii[i] >= 'A' && ascii[i] <= 'Z') ? ascii[i] + 32 : ascii[i]);
+	if (ok)
+		out[len] = '\0';
+	idn2_free(ascii);
+	return ok;
 }

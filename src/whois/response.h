@@ -26,3 +26,8 @@ dn_status whois_parse_response(const char *buf, size_t len, enum whois_format fo
                                const struct whois_text_hints *hints, struct arena *arena,
                                struct whois_record *rec, enum whois_format *used,
                                struct dn_error *err);
+
+/* Write the lower-case A-label of name, without a trailing dot, as records
+ * store it: "Bücher.Example." -> "xn--bcher-kva.example". False when name
+ * is not a domain name or does not fit in size bytes. */
+bool whois_domain_key(const char *name, char *out, size_t size);
