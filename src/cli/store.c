@@ -595,11 +595,13 @@ static int copy_stores(const struct copy_request *r, struct store *from, struct 
 		return DN_EXIT_STORE;
 	}
 	log_info("copied %s to %s in %.1f s: %" PRIu64 " sources, %" PRIu64 " record rows and %" PRIu64
-	         " negative answer rows (one per record and source), %" PRIu64 " runs; %s now "
+	         " negative answer rows (one per record and source), %" PRIu64 " runs, %" PRIu64
+	         " WHOIS document rows and %" PRIu64 " WHOIS index values; %s now "
 	         "contains %" PRIu64 " rrsets, %" PRIu64 " observations and %" PRIu64 " negative answers",
 	         r->from_shown, r->to_shown, time_monotonic() - started, done.sources,
-	         done.rrset_rows, done.negative_rows, done.runs, r->to_shown, to_after.rrsets,
-	         to_after.observations, to_after.negatives);
+	         done.rrset_rows, done.negative_rows, done.runs, done.whois_rows,
+	         done.whois_value_rows, r->to_shown, to_after.rrsets, to_after.observations,
+	         to_after.negatives);
 	return verify_copy(r, from, &from_before, &to_before, &to_after);
 }
 

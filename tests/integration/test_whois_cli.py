@@ -213,12 +213,23 @@ def main():
     run_all(["--db", os.path.join(tmp, "whois.db")], tmp)
     print("sqlite: import, latest, history, reverse, masks, redaction, raw, bad inputs")
     if chserver.find_server() is None:
-        print("NOTE: clickhouse-server is not installed; the ClickHouse half is skipped")
+        print("NOTE: clickhouse-server is not installed; the ClickHouse checks are skipped")
         return
     with chserver.ClickHouse() as server:
         location = f"clickhouse://{chserver.HOST}:{server.http_port}/whois"
         run_all(["--store", location], tmp)
-    print("clickhouse: the same checks")
+        print("clickhouse: the same checks")
+        # store copy carries documents and index values across backends.
+        copy = f"clickhouse://{chserver.HOST}:{server.http_port}/whoiscopy"
+        t.run("store", "copy", "--from", os.path.join(tmp, "whois.db"), "--to", copy,
+              check=EXIT_OK)
+        for args in (["--history", "--json", "paypa1-secure.example"],
+                     ["--reverse", "phone=+4420794603*", "--json", "--limit", "0"],
+                     ["--raw", "invoice-paypa1.example"]):
+            a = whois(["--db", os.path.join(tmp, "whois.db")], *args, check=EXIT_OK).stdout
+            b = whois(["--store", copy], *args, check=EXIT_OK).stdout
+            assert a == b, (args, a, b)
+    print("store copy: SQLite to ClickHouse gives the same answers")
 
 
 if __name__ == "__main__":
