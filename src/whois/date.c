@@ -203,7 +203,7 @@ static bool read_offset(struct date_cursor *cur, long *offset)
 	return true;
 }
 
-/* Zone abbreviations seen in WHOIS answers, with their offsets. Ambiguous
+/* Zone abbreviations seen in WHOIS responses, with their offsets. Ambiguous
  * ones ("CST", "IST") are left out and so read as UTC. */
 static bool zone_offset(const char *p, size_t len, long *offset)
 {
@@ -217,7 +217,8 @@ static bool zone_offset(const char *p, size_t len, long *offset)
 		{"hkt", 32},  {"sgt", 32},  {"awst", 32}, {"aest", 40},  {"aedt", 44},
 		{"nzst", 48}, {"nzdt", 52}, {"est", -20}, {"edt", -16},  {"cdt", -20},
 		{"mst", -28}, {"mdt", -24}, {"pst", -32}, {"pdt", -28},  {"clt", -16},
-		{"clst", -12}, {"brt", -12}, {"art", -12},
+		{"clst", -12}, {"brt", -12}, {"art", -12}, {"eat", 12},  {"cat", 8},
+		{"wat", 4},
 	};
 	for (size_t i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
 		if (word_is(p, len, zones[i].name)) {

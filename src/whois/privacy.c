@@ -1,6 +1,7 @@
 /* Redaction placeholders and privacy-service names in WHOIS contacts. */
 #include "whois/privacy.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>
@@ -31,6 +32,7 @@ static const char *const redaction_phrases[] = {
 	"privacy protected",
 	"contact the registrar of record",
 	"identity withheld",
+	"(not shown)",
 };
 
 /* Values that are placeholders only when they are the whole value, since as
@@ -40,13 +42,20 @@ static const char *const redaction_values[] = {
 	"private person", "not available", "redacted",
 };
 
+static char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
 /* Case-insensitive search for needle (needle_len bytes) in haystack. */
 static bool contains_nocase(const char *haystack, const char *needle, size_t needle_len)
 {
 	if (needle_len == 0)
 		return false;
+	/* Compare the first byte by hand: most positions fail there. */
+	char first = lower(needle[0]);
 	for (const char *p = haystack; *p != '\0'; p++) {
-		if (strncasecmp(p, needle, needle_len) == 0)
+		if (lower(*p) == first && strncasecmp(p, needle, needle_len) == 0)
 			return true;
 	}
 	return false;
@@ -78,10 +87,9 @@ bool whois_is_redacted(const char *value)
 	return false;
 }
 
-/* The service names live in the embedded text itself, so a match can point
- * at its line. Each returned name is copied into a fixed slot per line so
- * that the caller gets a NUL-terminated string; the table is built on first
- * use from constant data and never changes after. */
+/* The service names, parsed from the embedded text on first use. Each name
+ * gets its own NUL-terminated slot so that whois_privacy_service() can
+ * return it. The table never changes after that first use. */
 #define PRIVACY_SERVICE_MAX 128
 #define PRIVACY_NAME_MAX 96
 
@@ -112,8 +120,6 @@ static void load_services(struct service_table *table)
 		p = eol + 1;
 	}
 }
-
-#include <pthread.h>
 
 static struct service_table services;
 static pthread_once_t services_once = PTHREAD_ONCE_INIT;
@@ -159,10 +165,6 @@ static void mark_contact(struct whois_contact *c)
 	c->mask = WHOIS_CLEAR;
 	if (!c->present)
 		return;
-	if (names_service(c)) {
-		c->mask = WHOIS_PRIVACY;
-		return;
-	}
 	const char **fields[] = {&c->id,   &c->name,  &c->org,         &c->email,
 	                         &c->phone, &c->fax,  &c->city,        &c->state,
 	                         &c->postal_code, &c->country};
@@ -171,15 +173,17 @@ static void mark_contact(struct whois_contact *c)
 	for (size_t i = 0; i < WHOIS_STREET_MAX; i++)
 		clear_redacted(&c->street[i]);
 	/* Close the gaps that cleared street lines leave. */
-	size_t kept = 0;
+	size_t lines = 0;
 	for (size_t i = 0; i < WHOIS_STREET_MAX; i++) {
 		if (c->street[i] != NULL)
-			c->street[kept++] = c->street[i];
+			c->street[lines++] = c->street[i];
 	}
-	for (size_t i = kept; i < WHOIS_STREET_MAX; i++)
+	for (size_t i = lines; i < WHOIS_STREET_MAX; i++)
 		c->street[i] = NULL;
 
-	if (c->name == NULL && c->org == NULL && c->email == NULL && c->phone == NULL)
+	if (names_service(c))
+		c->mask = WHOIS_PRIVACY;
+	else if (c->name == NULL && c->org == NULL && c->email == NULL && c->phone == NULL)
 		c->mask = WHOIS_REDACTED;
 }
 

@@ -1,13 +1,13 @@
-/* WHOIS text answers (port 43) to struct whois_record.
+/* WHOIS text responses (port 43) to struct whois_record.
  *
  * The text is read line by line. Each line is split into a key and a value
  * ("Key: value", "[Key] value", "Key<TAB>value") and the key is looked up
  * in the tables of whois/text_keys.c. Three kinds of context change what a
- * key means: a section (a header line with no value, followed by indented
- * or unindented lines up to a blank line), a block (lines between blank
- * lines, such as a "nic-hdl:" contact block) and a role prefix in the key
- * itself ("Tech Email"). Contacts given by handle ("admin-c: AB12-FRNIC")
- * are resolved against the blocks at the end. */
+ * key means. A section is a header line with no value, followed by
+ * indented or unindented lines up to a blank line. A block is the lines
+ * between blank lines, such as a "nic-hdl:" contact block. A role prefix in
+ * the key itself ("Tech Email") names the contact directly. Contacts given
+ * by handle ("admin-c: AB12-FRNIC") are resolved against the blocks at the end. */
 #include "whois/text.h"
 
 #include <stdio.h>
@@ -58,11 +58,14 @@ struct text_parser {
 
 	/* The block being read: lines since the last blank line. */
 	size_t block_lines;
+	bool skip_block;
 	struct handle_block *block;
 
 	/* The open section, if any. */
 	bool in_section;
 	bool section_flat;   /* members at the header's own indentation */
+	bool section_soft;   /* opened by a key with a value: only gives a role */
+	size_t section_lines;
 	size_t section_members;
 	int section_indent;
 	struct text_key section;
@@ -162,6 +165,29 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+static bool is_hex(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* Whether the colon at s[i] is inside a time ("09:42:27") or an IPv6
+ * address ("2001:db8::1") rather than after a key. */
+static bool is_time_or_address(const char *s, size_t i, size_t len)
+{
+	size_t start = i, digits = 0, hex = 0;
+	while (start > 0 && !is_space(s[start - 1]) && s[start - 1] != ':') {
+		start--;
+		digits += is_digit(s[start]);
+		hex += is_hex(s[start]);
+	}
+	size_t token = i - start;
+	char next = i + 1 < len ? s[i + 1] : '\0';
+	if (token >= 1 && token <= 2 && digits == token && is_digit(next))
+		return true;
+	return token <= 4 && hex == token && (is_hex(next) || next == ':') &&
+	       (token > 0 || next == ':');
+}
+
 /* Split "Key: value", "[Key] value", "a. [Key] value" or "Key<TAB>value". */
 static void split_key(struct text_line *line)
 {
@@ -174,6 +200,10 @@ static void split_key(struct text_line *line)
 	if (len > 4 && s[1] == '.' && s[2] == ' ' && s[3] == '[') {
 		s += 3;
 		len -= 3;
+	} else if (len > 3 && s[1] == ' ' && s[2] == '[') {
+		/* MYNIC: "a [Domain Name]". */
+		s += 2;
+		len -= 2;
 	}
 	/* .tr marks keys with "** ". */
 	while (len > 0 && s[0] == '*' && (len == 1 || s[1] == '*' || s[1] == ' ')) {
@@ -195,12 +225,17 @@ static void split_key(struct text_line *line)
 		}
 	}
 	size_t limit = len < KEY_MAX ? len : KEY_MAX;
-	for (size_t i = 1; i < limit; i++) {
-		if (s[i] != ':')
+	int depth = 0;
+	for (size_t i = 1; i < len && (i < limit || depth > 0 || s[i - 1] == ')'); i++) {
+		/* HKIRC explains its keys in brackets: "Company English Name (It
+		 * should be the same as ...): IBM". */
+		depth += s[i] == '(';
+		depth -= s[i] == ')' && depth > 0;
+		if (s[i] != ':' || depth > 0)
 			continue;
 		/* A time ("09:42:27") or an IPv6 address is no key separator, and
 		 * neither is the colon of a URL. */
-		if (is_digit(s[i - 1]) && i + 1 < len && (is_digit(s[i + 1]) || s[i + 1] == ':'))
+		if (is_time_or_address(s, i, len))
 			continue;
 		if (i + 2 < len && s[i + 1] == '/' && s[i + 2] == '/')
 			break;
@@ -227,6 +262,12 @@ static bool is_comment(const struct text_line *line)
 	char c = line->text[0];
 	if (c == '%' || c == '#' || c == ';')
 		return true;
+	/* Rules such as "------" or "=====" between parts. */
+	size_t marks = 0;
+	while (marks < line->len && (line->text[marks] == '-' || line->text[marks] == '='))
+		marks++;
+	if (marks >= 3 && marks == line->len)
+		return true;
 	/* JPRS's banner: "[ JPRS database provides ... ]". */
 	return c == '[' && line->len > 1 && line->text[1] == ' ';
 }
@@ -250,42 +291,54 @@ static bool is_hostname(const char *s, size_t len)
 	return dot && alpha && s[0] != '.';
 }
 
-static void add_nameservers(struct text_parser *p, const char *v, size_t len)
+static void add_nameserver(struct text_parser *p, const char *tok, size_t n)
 {
 	struct whois_record *rec = p->rec;
-	size_t i = 0;
-	bool first = true;
-	while (i < len) {
+	char name[256];
+	for (size_t k = 0; k < n; k++)
+		name[k] = ascii_lower(tok[k]);
+	name[n] = '\0';
+	for (size_t k = 0; k < rec->n_nameservers; k++) {
+		if (strcmp(rec->nameservers[k], name) == 0)
+			return;
+	}
+	if (rec->n_nameservers < WHOIS_LIST_MAX) {
+		const char *copy = copy_trimmed(p, name, n);
+		if (copy != NULL)
+			rec->nameservers[rec->n_nameservers++] = copy;
+	}
+}
+
+/* Name servers from a value: "ns1.example.net", "ns1.example.net.
+ * 192.0.2.1" (glue after the name), "ns1.example.net ns2.example.net", or
+ * DNS.PT's zone-file form "example.pt NS ns1.example.net.". */
+static void add_nameservers(struct text_parser *p, const char *v, size_t len)
+{
+	const char *tokens[8];
+	size_t lengths[8], count = 0;
+	for (size_t i = 0; i < len && count < 8;) {
 		while (i < len && (is_space(v[i]) || v[i] == ','))
 			i++;
 		size_t start = i;
 		while (i < len && !is_space(v[i]) && v[i] != ',')
 			i++;
 		size_t n = i - start;
-		const char *tok = v + start;
-		while (n > 0 && tok[n - 1] == '.')
+		while (n > 0 && v[start + n - 1] == '.')
 			n--;
-		if (n == 0)
-			continue;
-		if (!is_hostname(tok, n)) {
-			/* Only the first word may be the name; later ones are glue. */
-			if (first)
-				return;
-			continue;
+		if (n > 0) {
+			tokens[count] = v + start;
+			lengths[count++] = n;
 		}
-		first = false;
-		char name[256];
-		for (size_t k = 0; k < n; k++)
-			name[k] = ascii_lower(tok[k]);
-		name[n] = '\0';
-		bool seen = false;
-		for (size_t k = 0; k < rec->n_nameservers && !seen; k++)
-			seen = strcmp(rec->nameservers[k], name) == 0;
-		if (!seen && rec->n_nameservers < WHOIS_LIST_MAX) {
-			const char *copy = copy_trimmed(p, name, n);
-			if (copy != NULL)
-				rec->nameservers[rec->n_nameservers++] = copy;
-		}
+	}
+	size_t from = 0;
+	if (count >= 3 && lengths[1] == 2 && strncasecmp(tokens[1], "NS", 2) == 0)
+		from = 2;
+	/* Only the first word must be a name; later ones may be glue. */
+	if (from >= count || !is_hostname(tokens[from], lengths[from]))
+		return;
+	for (size_t t = from; t < count; t++) {
+		if (is_hostname(tokens[t], lengths[t]))
+			add_nameserver(p, tokens[t], lengths[t]);
 	}
 }
 
@@ -309,7 +362,15 @@ static void add_statuses(struct text_parser *p, const char *v, size_t len)
 				break;
 			}
 		}
-		while (n > 0 && (is_space(s[n - 1]) || s[n - 1] == '('))
+		/* "ok (paid and in zone)", "ok - Normal state.": the code comes
+		 * first and its explanation after. */
+		for (size_t k = 1; k + 1 < n; k++) {
+			if (is_space(s[k - 1]) && (s[k] == '(' || (s[k] == '-' && is_space(s[k + 1])))) {
+				n = k;
+				break;
+			}
+		}
+		while (n > 0 && (is_space(s[n - 1]) || s[n - 1] == '(' || s[n - 1] == '-'))
 			n--;
 		const char *copy = copy_trimmed(p, s, n);
 		if (copy == NULL)
@@ -362,7 +423,15 @@ static void set_string(struct text_parser *p, const char **field, const char *v,
 		*field = copy_trimmed(p, v, len);
 }
 
-static void set_date(int64_t *field, const char *v, size_t len)
+/* Registries known to write numeric dates month first ("12/18/2001"). */
+static bool month_first(const struct text_parser *p)
+{
+	const char *d = p->rec->domain;
+	size_t n = d != NULL ? strlen(d) : 0;
+	return n > 3 && strcmp(d + n - 3, ".tk") == 0;
+}
+
+static void set_date(const struct text_parser *p, int64_t *field, const char *v, size_t len)
 {
 	if (*field != WHOIS_TIME_UNSET || len == 0)
 		return;
@@ -372,18 +441,34 @@ static void set_date(int64_t *field, const char *v, size_t len)
 	memcpy(buf, v, len);
 	buf[len] = '\0';
 	int64_t t;
-	if (whois_date_parse(buf, false, &t))
+	if (whois_date_parse(buf, month_first(p), &t))
 		*field = t;
 }
 
+/* Add an address line; lines past WHOIS_STREET_MAX join the last one,
+ * separated by ", ". */
 static void add_street(struct text_parser *p, struct whois_contact *c, const char *v, size_t len)
 {
+	const char *line = copy_trimmed(p, v, len);
+	if (line == NULL)
+		return;
 	for (size_t i = 0; i < WHOIS_STREET_MAX; i++) {
 		if (c->street[i] == NULL) {
-			c->street[i] = copy_trimmed(p, v, len);
+			c->street[i] = line;
 			return;
 		}
 	}
+	const char *last = c->street[WHOIS_STREET_MAX - 1];
+	size_t a = strlen(last), b = strlen(line);
+	char *joined = arena_alloc(p->arena, a + b + 3);
+	if (joined == NULL) {
+		p->nomem = true;
+		return;
+	}
+	memcpy(joined, last, a);
+	memcpy(joined + a, ", ", 2);
+	memcpy(joined + a + 2, line, b + 1);
+	c->street[WHOIS_STREET_MAX - 1] = joined;
 }
 
 /* The contact a field of role goes to: the block being read, or the
@@ -406,6 +491,30 @@ static bool is_blank_value(const char *v, size_t len)
 	return true;
 }
 
+/* "Given name: DNS" then "Family name: Admin" make "DNS Admin"; a family
+ * name of "." stands for none. */
+static void add_family_name(struct text_parser *p, struct whois_contact *c, const char *v,
+                            size_t len)
+{
+	const char *family = copy_trimmed(p, v, len);
+	if (family == NULL || strcmp(family, ".") == 0)
+		return;
+	if (c->name == NULL) {
+		c->name = family;
+		return;
+	}
+	size_t a = strlen(c->name), b = strlen(family);
+	char *full = arena_alloc(p->arena, a + b + 2);
+	if (full == NULL) {
+		p->nomem = true;
+		return;
+	}
+	memcpy(full, c->name, a);
+	full[a] = ' ';
+	memcpy(full + a + 1, family, b + 1);
+	c->name = full;
+}
+
 static void set_contact_field(struct text_parser *p, struct whois_contact *c,
                               enum text_field field, const char *v, size_t len)
 {
@@ -415,12 +524,19 @@ static void set_contact_field(struct text_parser *p, struct whois_contact *c,
 	switch (field) {
 	case TF_C_ID: set_string(p, &c->id, v, len); break;
 	case TF_C_NAME: set_string(p, &c->name, v, len); break;
+	case TF_C_FAMILY_NAME: add_family_name(p, c, v, len); break;
 	case TF_C_ORG: set_string(p, &c->org, v, len); break;
 	case TF_C_EMAIL: set_string(p, &c->email, v, len); break;
 	case TF_C_PHONE: set_string(p, &c->phone, v, len); break;
 	case TF_C_FAX: set_string(p, &c->fax, v, len); break;
 	case TF_C_STREET:
 	case TF_C_ADDRESS: add_street(p, c, v, len); break;
+	case TF_C_DESCR:
+		if (c->name == NULL)
+			set_string(p, &c->name, v, len);
+		else
+			add_street(p, c, v, len);
+		break;
 	case TF_C_CITY: set_string(p, &c->city, v, len); break;
 	case TF_C_STATE: set_string(p, &c->state, v, len); break;
 	case TF_C_POSTAL: set_string(p, &c->postal_code, v, len); break;
@@ -441,6 +557,26 @@ static bool all_digits(const char *v, size_t len)
 	return n > 0 && is_blank_value(v + n, len - n);
 }
 
+/* "MarkMonitor Inc. (http://www.markmonitor.com)": the URL in brackets is
+ * the registrar's. */
+static void set_registrar_name(struct text_parser *p, const char *v, size_t len)
+{
+	struct whois_registrar *r = &p->rec->registrar;
+	while (len > 0 && is_space(v[len - 1]))
+		len--;
+	const char *open = len > 0 && v[len - 1] == ')' ? memchr(v, '(', len) : NULL;
+	if (open != NULL && starts_with_nocase(open + 1, len - (size_t)(open + 1 - v), "http")) {
+		set_string(p, &r->url, open + 1, len - (size_t)(open + 1 - v) - 1);
+		len = (size_t)(open - v);
+	}
+	/* Afilias adds the registrar's handle: "MarkMonitor, Inc. (R22-LRCC)". */
+	open = len > 0 && v[len - 1] == ')' ? memchr(v, '(', len) : NULL;
+	if (open != NULL && open > v && memchr(open, ' ', len - (size_t)(open - v)) == NULL &&
+	    memchr(open, '-', len - (size_t)(open - v)) != NULL)
+		len = (size_t)(open - v);
+	set_string(p, &r->name, v, len);
+}
+
 /* Store value under key, the field and role a lookup gave. */
 static void assign(struct text_parser *p, const struct text_key *key, const char *v, size_t len)
 {
@@ -450,15 +586,22 @@ static void assign(struct text_parser *p, const struct text_key *key, const char
 	switch (key->field) {
 	case TF_DOMAIN: set_domain(p, v, len); break;
 	case TF_REGISTRY_ID: set_string(p, &rec->registry_id, v, len); break;
-	case TF_CREATED: set_date(&rec->created, v, len); break;
-	case TF_UPDATED: set_date(&rec->updated, v, len); break;
-	case TF_EXPIRES: set_date(&rec->expires, v, len); break;
-	case TF_DATABASE_UPDATED: set_date(&rec->database_updated, v, len); break;
+	case TF_CREATED: set_date(p, &rec->created, v, len); break;
+	case TF_UPDATED: set_date(p, &rec->updated, v, len); break;
+	case TF_EXPIRES: set_date(p, &rec->expires, v, len); break;
+	case TF_DATABASE_UPDATED: set_date(p, &rec->database_updated, v, len); break;
 	case TF_STATUS: add_statuses(p, v, len); break;
 	case TF_NAMESERVER: add_nameservers(p, v, len); break;
 	case TF_DNSSEC: set_string(p, &rec->dnssec, v, len); break;
 	case TF_REFERRAL: set_string(p, &rec->referral_server, v, len); break;
-	case TF_REGISTRAR_NAME: set_string(p, &rec->registrar.name, v, len); break;
+	case TF_REGISTRAR_NAME:
+		/* A registrar given by handle ("MARK-0292") gives way to the name
+		 * of its block. */
+		if (rec->registrar.name != NULL && key->role == TEXT_ROLE_REGISTRAR &&
+		    strchr(rec->registrar.name, ' ') == NULL && memchr(v, ' ', len) != NULL)
+			rec->registrar.name = NULL;
+		set_registrar_name(p, v, len);
+		break;
 	case TF_REGISTRAR_IANA_ID:
 		if (all_digits(v, len))
 			set_string(p, &rec->registrar.iana_id, v, len);
@@ -607,6 +750,7 @@ static void end_block(struct text_parser *p)
 	struct handle_block *b = p->block;
 	p->block = NULL;
 	p->block_lines = 0;
+	p->skip_block = false;
 	if (b == NULL)
 		return;
 	if (b->handle == NULL && b->role >= 0 && b->role < WHOIS_ROLE_COUNT) {
@@ -649,7 +793,8 @@ static bool open_block(struct text_parser *p, const char *norm, const struct tex
 			role = WHOIS_REGISTRANT;
 		else
 			handle = true;
-	} else if (strcmp(norm, "person") == 0 || strcmp(norm, "role") == 0) {
+	} else if (strcmp(norm, "person") == 0 || strcmp(norm, "role") == 0 ||
+	           strcmp(norm, "personname") == 0) {
 		/* A RIPE-style person object; its nic-hdl follows. */
 	} else if (strcmp(norm, "organisation") == 0) {
 		/* IANA's registry operator block. */
@@ -675,7 +820,7 @@ static bool open_block(struct text_parser *p, const char *norm, const struct tex
 static bool multi_valued(enum text_field field)
 {
 	return field == TF_C_ADDRESS || field == TF_C_STREET || field == TF_NAMESERVER ||
-	       field == TF_STATUS;
+	       field == TF_STATUS || field == TF_C_DESCR;
 }
 
 /* Free-text lines with a date: "Record expires on 2020-10-31 (YYYY-MM-DD)". */
@@ -715,8 +860,18 @@ static void section_member(struct text_parser *p, const struct text_line *line)
 			}
 		}
 		break;
-	case TF_REGISTRAR_NAME:
 	case TF_DOMAIN:
+		if (p->section_members == 1) {
+			assign(p, s, line->text, line->len);
+			/* Dot TK: "GOOGLE.TK is Active". */
+			const char *is = strstr(line->text, " is ");
+			if (is != NULL) {
+				struct text_key status = {TF_STATUS, TEXT_ROLE_NONE};
+				assign(p, &status, is + 4, line->len - (size_t)(is + 4 - line->text));
+			}
+		}
+		break;
+	case TF_REGISTRAR_NAME:
 		if (p->section_members == 1)
 			assign(p, s, line->text, line->len);
 		break;
@@ -776,8 +931,55 @@ static void start_section(struct text_parser *p, const struct text_key *key, int
 	p->section = *key;
 	p->section_indent = indent;
 	p->section_flat = false;
+	p->section_soft = false;
 	p->section_members = 0;
+	p->section_lines = 0;
 	p->n_pending = 0;
+}
+
+/* Look key up, and when it is unknown, its English half: DNS.PT writes
+ * "Data de registo / Creation Date" and NIC Chile "Contacto Técnico
+ * (Technical Contact)". norm and *nlen are replaced by the half that
+ * matched. */
+static bool lookup_bilingual(const char *key, size_t key_len, char *norm, size_t *nlen, int ctx,
+                             struct text_key *out)
+{
+	if (text_key_lookup(norm, *nlen, ctx, out))
+		return true;
+	const char *half = NULL;
+	size_t half_len = 0;
+	for (size_t i = 0; i + 2 < key_len; i++) {
+		if (key[i] == ' ' && key[i + 1] == '/' && key[i + 2] == ' ') {
+			half = key + i + 3;
+			half_len = key_len - i - 3;
+		}
+	}
+	const char *open = memchr(key, '(', key_len);
+	const char *close = open != NULL ? memchr(open, ')', key_len - (size_t)(open - key)) : NULL;
+	if (half == NULL && close != NULL) {
+		half = open + 1;
+		half_len = (size_t)(close - open - 1);
+	}
+	if (half == NULL)
+		return false;
+	char alt[KEY_MAX * 4];
+	size_t alen = text_key_normalize(half, half_len, alt, sizeof(alt));
+	if (!text_key_lookup(alt, alen, ctx, out))
+		return false;
+	memcpy(norm, alt, alen + 1);
+	*nlen = alen;
+	return true;
+}
+
+/* Keys that close a soft section because they describe the domain again
+ * (JPRS: "[Registrant] X", then "[Name Server]", then "[State]"). */
+static bool ends_soft_section(const char *norm, size_t len)
+{
+	struct text_key key;
+	if (!text_key_lookup(norm, len, TEXT_ROLE_NONE, &key))
+		return false;
+	return key.field == TF_NAMESERVER || key.field == TF_CREATED || key.field == TF_EXPIRES ||
+	       key.field == TF_DNSSEC;
 }
 
 static void keyed_line(struct text_parser *p, const struct text_line *line)
@@ -796,8 +998,8 @@ static void keyed_line(struct text_parser *p, const struct text_line *line)
 		key.field = TF_DOMAIN;
 		known = true;
 	} else {
-		known = text_key_lookup(norm, nlen, ctx == TEXT_ROLE_DOMAIN ? TEXT_ROLE_NONE : ctx,
-		                        &key);
+		known = lookup_bilingual(line->key, line->key_len, norm, &nlen,
+		                         ctx == TEXT_ROLE_DOMAIN ? TEXT_ROLE_NONE : ctx, &key);
 	}
 	if (p->block != NULL && key.field == TF_C_ID && p->block->handle == NULL)
 		key.field = TF_CONTACT_HANDLE;
@@ -815,7 +1017,31 @@ static void keyed_line(struct text_parser *p, const struct text_line *line)
 	}
 	if (!known)
 		return;
+	if (key.field == TF_SKIP_BLOCK)
+		p->skip_block = true;
+	if (p->skip_block)
+		return;
+	if (p->in_section && p->section_soft && ends_soft_section(norm, nlen)) {
+		end_section(p);
+		known = text_key_lookup(norm, nlen, TEXT_ROLE_NONE, &key);
+	}
+	if (key.field == TF_IGNORE && p->in_section && p->section_flat) {
+		/* A section without indentation has no clear end, so it lends
+		 * its role only to the keys of its role. */
+		known = text_key_lookup(norm, nlen, TEXT_ROLE_NONE, &key);
+		if (!known)
+			return;
+	}
 	assign(p, &key, line->value, line->value_len);
+	/* "Domain registrant: AB-123" or "Registrar: X" followed by unprefixed
+	 * "Name:", "Email:" lines: those lines belong to that role. */
+	if (!empty && p->block == NULL && (key.field == TF_CONTACT ||
+	                                   (key.field == TF_REGISTRAR_NAME && key.role == TEXT_ROLE_NONE))) {
+		start_section(p, &key, line->indent);
+		p->section_flat = true;
+		p->section_soft = true;
+		p->section_members = 1;
+	}
 	p->last_valid = !empty;
 	p->last_indent = line->indent;
 	p->last = key;
@@ -827,10 +1053,12 @@ static void process_line(struct text_parser *p, struct text_line *line)
 	 * its members share the header's indentation. */
 	if (p->in_section) {
 		bool deeper = line->indent > p->section_indent;
-		if (p->section_members == 0 && !deeper && !p->section_flat)
+		if (p->section_lines == 0 && !deeper && !p->section_flat)
 			p->section_flat = true;
 		if (!deeper && !p->section_flat)
 			end_section(p);
+		else
+			p->section_lines++;
 	}
 
 	split_key(line);
@@ -839,13 +1067,21 @@ static void process_line(struct text_parser *p, struct text_line *line)
 	struct text_key probe;
 	if (line->key != NULL) {
 		nlen = text_key_normalize(line->key, line->key_len, norm, sizeof(norm));
-		if (line->tentative && !text_key_lookup(norm, nlen, TEXT_ROLE_NONE, &probe))
+		bool known = text_key_lookup(norm, nlen, TEXT_ROLE_NONE, &probe);
+		/* An unknown key deeper than an address is part of the address
+		 * ("No:114 G-4 Balgat" under "Address:"). */
+		bool continues = !known && p->last_valid && line->indent > p->last_indent &&
+		                 multi_valued(p->last.field) && p->last.field != TF_NAMESERVER;
+		if ((line->tentative && !known) || continues)
 			line->key = NULL;
 	}
 
 	if (line->key == NULL) {
 		/* A value continued on the next line, deeper than its key. */
-		if (p->last_valid && line->indent > p->last_indent && multi_valued(p->last.field)) {
+		bool flat_address = p->in_section && p->section_flat &&
+		                    (p->last.field == TF_C_ADDRESS || p->last.field == TF_C_STREET);
+		if (p->last_valid && multi_valued(p->last.field) &&
+		    (line->indent > p->last_indent || flat_address)) {
 			assign(p, &p->last, line->text, line->len);
 			return;
 		}
@@ -854,11 +1090,15 @@ static void process_line(struct text_parser *p, struct text_line *line)
 		size_t slen = text_key_normalize(line->text, line->len < KEY_MAX ? line->len : 0,
 		                                 snorm, sizeof(snorm));
 		struct text_key section;
+		const char *slash = line->len < KEY_MAX ? strstr(line->text, " / ") : NULL;
+		if (!text_section_lookup(snorm, slen, &section) && slash != NULL)
+			slen = text_key_normalize(slash + 3, line->len - (size_t)(slash + 3 - line->text),
+			                          snorm, sizeof(snorm));
 		if (text_section_lookup(snorm, slen, &section)) {
 			start_section(p, &section, line->indent);
 			return;
 		}
-		if (p->in_section)
+		if (p->in_section && !p->section_soft)
 			section_member(p, line);
 		else
 			read_phrase(p, line);
@@ -869,13 +1109,11 @@ static void process_line(struct text_parser *p, struct text_line *line)
 	if (p->block_lines == 0 && p->block == NULL && !p->in_section &&
 	    open_block(p, norm, line)) {
 		p->block_lines++;
-		/* The opening line of a role block only names the role. */
-		if (p->block->role != TEXT_ROLE_NONE)
+		/* The opening line of a role or handle block only names it. */
+		if (p->block->role != TEXT_ROLE_NONE || p->block->handle != NULL)
 			return;
 	}
 	p->block_lines++;
-	if (p->in_section && p->section_flat && p->section_members == 0)
-		p->section_members++;
 	keyed_line(p, line);
 }
 
@@ -930,7 +1168,13 @@ static void resolve_contacts(struct text_parser *p)
 			c->id = p->refs[role];
 			c->present = true;
 		}
-		if (cand != NULL) {
+		if (cand != NULL && strchr(cand, ' ') == NULL && strpbrk(cand, "0123456789") != NULL &&
+		    strchr(cand, '@') == NULL) {
+			/* "Domain registrant: mmr-170347": a handle with no block. */
+			if (c->id == NULL)
+				c->id = cand;
+			c->present = true;
+		} else if (cand != NULL) {
 			if (looks_like_org(cand) || c->name != NULL)
 				set_contact_field(p, c, c->org == NULL ? TF_C_ORG : TF_C_NAME, cand,
 				                  strlen(cand));
@@ -941,6 +1185,20 @@ static void resolve_contacts(struct text_parser *p)
 }
 
 /* --- Entry point ---------------------------------------------------------- */
+
+/* DK Hostmaster repeats the domain as "DNS: google.dk", a key that other
+ * registries use for name servers. */
+static void drop_self_nameserver(struct whois_record *rec)
+{
+	if (rec->domain == NULL)
+		return;
+	size_t kept = 0;
+	for (size_t i = 0; i < rec->n_nameservers; i++) {
+		if (strcmp(rec->nameservers[i], rec->domain) != 0)
+			rec->nameservers[kept++] = rec->nameservers[i];
+	}
+	rec->n_nameservers = kept;
+}
 
 static bool looks_binary(const char *text, size_t len)
 {
@@ -979,15 +1237,15 @@ dn_status whois_parse_text(const char *text, size_t len, const struct whois_text
 {
 	whois_record_init(rec);
 	if (text == NULL || len == 0)
-		return dn_fail(err, DN_EFORMAT, "empty WHOIS answer: nothing to parse");
+		return dn_fail(err, DN_EFORMAT, "empty WHOIS response: nothing to parse");
 	if (looks_binary(text, len))
 		return dn_fail(err, DN_EFORMAT,
-		               "not a WHOIS text answer: %zu bytes with no text or with control bytes",
+		               "not a WHOIS text response: %zu bytes with no text or with control bytes",
 		               len);
 
 	struct text_parser *p = arena_alloc(arena, sizeof(*p));
 	if (p == NULL)
-		return dn_fail(err, DN_ENOMEM, "out of memory parsing a WHOIS answer of %zu bytes",
+		return dn_fail(err, DN_ENOMEM, "out of memory parsing a WHOIS response of %zu bytes",
 		               len);
 	memset(p, 0, sizeof(*p));
 	p->arena = arena;
@@ -997,11 +1255,9 @@ dn_status whois_parse_text(const char *text, size_t len, const struct whois_text
 	size_t ulen;
 	char *buf = to_utf8(p, text, len, &ulen);
 	if (buf == NULL)
-		return dn_fail(err, DN_ENOMEM, "out of memory parsing a WHOIS answer of %zu bytes",
+		return dn_fail(err, DN_ENOMEM, "out of memory parsing a WHOIS response of %zu bytes",
 		               len);
 
-	struct text_status_scan scan;
-	text_status_scan_init(&scan);
 	for (size_t pos = 0; pos <= ulen;) {
 		const char *eol = memchr(buf + pos, '\n', ulen - pos);
 		size_t end = eol != NULL ? (size_t)(eol - buf) : ulen;
@@ -1020,12 +1276,14 @@ dn_status whois_parse_text(const char *text, size_t len, const struct whois_text
 		pos = end + 1;
 
 		if (line.len == 0) {
+			/* HKIRC leaves a blank line between a header and its lines. */
+			if (p->in_section && p->section_lines == 0 && !p->section_soft)
+				continue;
 			end_section(p);
 			end_block(p);
 			p->last_valid = false;
 			continue;
 		}
-		text_status_scan_line(&scan, line.text, line.len);
 		if (line.text[0] == '>' || starts_with_nocase(line.text, line.len, "last update of")) {
 			handle_database_line(p, &line);
 			continue;
@@ -1040,7 +1298,7 @@ dn_status whois_parse_text(const char *text, size_t len, const struct whois_text
 	end_block(p);
 	resolve_contacts(p);
 	if (p->nomem)
-		return dn_fail(err, DN_ENOMEM, "out of memory parsing a WHOIS answer of %zu bytes",
+		return dn_fail(err, DN_ENOMEM, "out of memory parsing a WHOIS response of %zu bytes",
 		               len);
 
 	if (rec->referral_server == NULL && rec->registrar.whois_server != NULL &&
@@ -1049,8 +1307,9 @@ dn_status whois_parse_text(const char *text, size_t len, const struct whois_text
 		rec->referral_server = rec->registrar.whois_server;
 	if (rec->domain == NULL && hints != NULL && hints->domain != NULL)
 		set_domain(p, hints->domain, strlen(hints->domain));
+	drop_self_nameserver(rec);
 
-	text_status_decide(&scan, rec, arena);
+	text_status_decide(buf, ulen, rec, arena);
 	whois_mark_masked(rec);
 	return DN_OK;
 }

@@ -29,17 +29,20 @@ enum text_field {
 	TF_CONTACT_HANDLE,    /* "nic-hdl:", starts a contact block */
 	TF_C_ID,
 	TF_C_NAME,
+	TF_C_FAMILY_NAME,     /* HKIRC's "Family name", added to the given name */
 	TF_C_ORG,
 	TF_C_EMAIL,
 	TF_C_PHONE,
 	TF_C_FAX,
 	TF_C_STREET,
 	TF_C_ADDRESS,         /* multi-line address, read line by line */
+	TF_C_DESCR,           /* name on the first line, address on the next ones */
 	TF_C_CITY,
 	TF_C_STATE,
 	TF_C_POSTAL,
 	TF_C_COUNTRY,
 	TF_IGNORE,            /* a known key whose value dragnet does not keep */
+	TF_SKIP_BLOCK,        /* starts a block about something else than the domain */
 };
 
 /* Contact roles as in whois/record.h, plus the registrar as a pseudo-role

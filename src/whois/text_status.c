@@ -1,11 +1,11 @@
-/* Wording of not-found, throttled, reserved and error WHOIS answers. */
+/* Wording of not-found, throttled, reserved and error WHOIS responses. */
 #include "whois/text_status.h"
 
 #include <string.h>
 #include <strings.h>
 
 /* Phrases matched case-insensitively anywhere in a line. They come from
- * registries' answers: "WHOIS LIMIT EXCEEDED" (PIR), "The WHOIS query quota
+ * registries' responses: "WHOIS LIMIT EXCEEDED" (PIR), "The WHOIS query quota
  * for ... has been exceeded" (Nominet), "No entries found" (AFNIC, TCI),
  * "Status: free" (DENIC) and so on. */
 static const char *const throttled_phrases[] = {
@@ -44,8 +44,10 @@ static const char *const error_phrases[] = {
 static bool contains_nocase(const char *s, size_t len, const char *needle)
 {
 	size_t n = strlen(needle);
+	char first = needle[0];
 	for (size_t i = 0; i + n <= len; i++) {
-		if (strncasecmp(s + i, needle, n) == 0)
+		char c = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+		if (c == first && strncasecmp(s + i, needle, n) == 0)
 			return true;
 	}
 	return false;
@@ -60,14 +62,17 @@ static bool matches_any(const char *s, size_t len, const char *const *phrases, s
 	return false;
 }
 
-void text_status_scan_init(struct text_status_scan *scan)
-{
-	memset(scan, 0, sizeof(*scan));
-}
-
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-void text_status_scan_line(struct text_status_scan *scan, const char *line, size_t len)
+/* The first line of each kind. */
+struct text_status_scan {
+	const char *first[TEXT_STATUS_KIND_COUNT];
+	size_t first_len[TEXT_STATUS_KIND_COUNT];
+	const char *first_text;   /* first line that is no comment, for a reason */
+	size_t first_text_len;
+};
+
+static void scan_line(struct text_status_scan *scan, const char *line, size_t len)
 {
 	static const struct {
 		const char *const *phrases;
@@ -148,17 +153,43 @@ static void set_status(struct whois_record *rec, enum whois_status status,
 		rec->reason = reason_text(arena, scan->first_text, scan->first_text_len);
 }
 
-void text_status_decide(const struct text_status_scan *scan, struct whois_record *rec,
+static void scan_text(struct text_status_scan *scan, const char *text, size_t len)
+{
+	memset(scan, 0, sizeof(*scan));
+	size_t pos = 0;
+	while (pos < len) {
+		size_t end = pos;
+		while (end < len && text[end] != '\n' && text[end] != '\0')
+			end++;
+		const char *line = text + pos;
+		size_t n = end - pos;
+		while (n > 0 && (*line == ' ' || *line == '\t')) {
+			line++;
+			n--;
+		}
+		while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
+			n--;
+		if (n > 0)
+			scan_line(scan, line, n);
+		pos = end + 1;
+	}
+}
+
+void text_status_decide(const char *text, size_t len, struct whois_record *rec,
                         struct arena *arena)
 {
 	static const char *const reserved_words[] = {"reserved", "blocked", "restricted"};
 	static const char *const free_words[] = {"free", "available", "not registered",
 	                                         "no object found"};
+	struct text_status_scan scan_data, *scan = &scan_data;
 
-	if (has_registration(rec)) {
-		if (status_is(rec, reserved_words, COUNT(reserved_words)) &&
-		    rec->created == WHOIS_TIME_UNSET && rec->expires == WHOIS_TIME_UNSET)
-			set_status(rec, WHOIS_RESERVED, scan, TEXT_STATUS_RESERVED, arena);
+	bool registered = has_registration(rec);
+	if (registered && !(status_is(rec, reserved_words, COUNT(reserved_words)) &&
+	                    rec->created == WHOIS_TIME_UNSET && rec->expires == WHOIS_TIME_UNSET))
+		return;
+	scan_text(scan, text, len);
+	if (registered) {
+		set_status(rec, WHOIS_RESERVED, scan, TEXT_STATUS_RESERVED, arena);
 		return;
 	}
 	if (scan->first[TEXT_STATUS_THROTTLED] != NULL)
