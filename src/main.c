@@ -19,6 +19,8 @@ static const char main_usage[] =
 	"  stats              summarise what the store holds\n"
 	"  whois DOMAIN       stored WHOIS/RDAP records, --history of changes, --reverse\n"
 	"                     lookups, --import of saved responses, opt-in --live queries\n"
+	"  registrants correlate [DOMAIN...]\n"
+	"                     group domains whose registrants are probably one operator\n"
 	"  store init|status|copy\n"
 	"                     create a store, check its health, or copy it into another\n"
 	"\n"
@@ -44,6 +46,7 @@ static const struct command commands[] = {
 	{"stats", cmd_stats},
 	{"store", cmd_store},
 	{"whois", cmd_whois},
+	{"registrants", cmd_registrants},
 };
 
 int main(int argc, char **argv)
