@@ -81,6 +81,10 @@ if [ "$mode" = demo ]; then
     build/dragnet pdns --db "$db" 203.0.113.0/24 --min-sources 2
     build/dragnet pdns --db "$db" '*.paypa1-secure.example' --last-after 2024-03-01
     build/dragnet pdns --db "$db" --negative '*.example'
+    build/dragnet whois --import --db "$db" --source registrar-archive samples/whois
+    build/dragnet whois --db "$db" --history paypa1-secure.example
+    build/dragnet whois --db "$db" --reverse phone='+44 20 7946 0555'
+    build/dragnet registrants correlate --db "$db" paypa1-secure.example account-crestline22.example
     build/dragnet stats --db "$db"
     exit 0
 fi
