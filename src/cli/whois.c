@@ -340,6 +340,9 @@ static dn_status show_value(const struct store_whois_value *v, void *ctx)
 		free(out);
 		return DN_OK;
 	}
+	if (r->n == 1)
+		printf("%-40s %-10s %-20s  %-20s  %s\n", "domain", "role", "first_seen", "last_seen",
+		       v->kind);
 	printf("%-40s %-10s %s  %s  %s%s\n", v->domain, v->role, first, last, shown,
 	       v->masked ? "  (masked)" : "");
 	return DN_OK;

@@ -106,8 +106,10 @@ char *whois_document_write(const struct whois_record *rec)
 			rc |= json_object_set(doc, "contacts", contacts);
 		json_decref(contacts);
 	}
+	/* database_updated is left out: it moves with every answer, and an
+	 * answer that changed nothing else must give the same document. The
+	 * store keeps it as the observation time instead. */
 	rc |= put_str(doc, "referral_server", rec->referral_server) |
-	      put_time(doc, "database_updated", rec->database_updated) |
 	      put_str(doc, "reason", rec->reason);
 
 	char *out = rc == 0 ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
@@ -249,7 +251,6 @@ dn_status whois_document_read(const char *doc, size_t len, struct arena *arena,
 			read_contact(&rd, c, &rec->contacts[i]);
 	}
 	rec->referral_server = get_str(&rd, root, "referral_server");
-	rec->database_updated = get_time(&rd, root, "database_updated");
 	rec->reason = get_str(&rd, root, "reason");
 	json_decref(root);
 	return rd.rc;

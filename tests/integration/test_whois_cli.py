@@ -172,6 +172,28 @@ def check_parse():
     assert doc["contacts"]["registrant"]["email"] == "viktor.example@mail.example.net", doc
 
 
+def check_refetch(where, tmp):
+    """An answer that differs only in its "last update of WHOIS database"
+    time is the same record seen again, not a change."""
+    folder = os.path.join(tmp, "refetch")
+    os.makedirs(folder)
+    with open(os.path.join(SAMPLES, "secure-bank-login.example.txt"), encoding="utf-8") as f:
+        text = f.read()
+    later = text.replace("Last update of WHOIS database: 2024-02-03T00:00:00Z",
+                         "Last update of WHOIS database: 2024-05-06T07:08:09Z")
+    assert later != text
+    with open(os.path.join(folder, "secure-bank-login.example.txt"), "w",
+              encoding="utf-8") as f:
+        f.write(later)
+    whois(where, "--import", "--source", "refetch", folder, check=EXIT_OK)
+    docs = [json.loads(line) for line in
+            whois(where, "--history", "--json", "secure-bank-login.example",
+                  check=EXIT_OK).stdout.splitlines()]
+    assert len(docs) == 1, docs
+    assert docs[0]["time_first"] == "2024-02-03T00:00:00Z", docs
+    assert docs[0]["time_last"] == "2024-05-06T07:08:09Z", docs
+
+
 def check_bad_inputs(where, tmp):
     bad = os.path.join(tmp, "mixed")
     os.makedirs(bad)
@@ -196,6 +218,7 @@ def run_all(where, tmp):
     check_redact(where)
     check_raw(where)
     check_reimport(where)
+    check_refetch(where, tmp)
     check_bad_inputs(where, tmp)
 
 
