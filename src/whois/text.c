@@ -1067,12 +1067,12 @@ static void process_line(struct text_parser *p, struct text_line *line)
 	struct text_key probe;
 	if (line->key != NULL) {
 		nlen = text_key_normalize(line->key, line->key_len, norm, sizeof(norm));
-		bool known = text_key_lookup(norm, nlen, TEXT_ROLE_NONE, &probe);
 		/* An unknown key deeper than an address is part of the address
 		 * ("No:114 G-4 Balgat" under "Address:"). */
-		bool continues = !known && p->last_valid && line->indent > p->last_indent &&
-		                 multi_valued(p->last.field) && p->last.field != TF_NAMESERVER;
-		if ((line->tentative && !known) || continues)
+		bool may_continue = p->last_valid && line->indent > p->last_indent &&
+		                    multi_valued(p->last.field) && p->last.field != TF_NAMESERVER;
+		if ((line->tentative || may_continue) &&
+		    !text_key_lookup(norm, nlen, TEXT_ROLE_NONE, &probe))
 			line->key = NULL;
 	}
 

@@ -479,6 +479,8 @@ bool text_key_lookup(const char *norm, size_t len, int context_role, struct text
 	if (strncmp(key, "registry ", 9) == 0)
 		key += 9;
 	for (size_t i = 0; i < sizeof(role_prefixes) / sizeof(role_prefixes[0]); i++) {
+		if (key[0] != role_prefixes[i].prefix[0])
+			continue;
 		size_t plen = strlen(role_prefixes[i].prefix);
 		if (strncmp(key, role_prefixes[i].prefix, plen) != 0)
 			continue;
