@@ -423,7 +423,9 @@ static void set_string(struct text_parser *p, const char **field, const char *v,
 		*field = copy_trimmed(p, v, len);
 }
 
-/* Registries known to write numeric dates month first ("12/18/2001"). */
+/* Registries known to write numeric dates month first ("12/18/2001").
+ * NOTE: only Dot TK is known; an all-numeric date from any other registry
+ * is read day first unless its first number exceeds 12. */
 static bool month_first(const struct text_parser *p)
 {
 	const char *d = p->rec->domain;
