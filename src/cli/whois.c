@@ -431,7 +431,12 @@ static char *read_whole(const char *path, size_t *len, struct dn_error *err)
 		dn_fail(err, DN_EIO, "%s", strerror(errno));
 		return NULL;
 	}
+	/* Start at the file's size, so that one read usually does. */
+	struct stat st;
 	size_t cap = 64 * 1024, n = 0;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size < RESPONSE_MAX)
+		cap = (size_t)st.st_size + 1;
 	char *buf = malloc(cap + 1);
 	while (buf != NULL) {
 		size_t got = fread(buf + n, 1, cap - n, f);

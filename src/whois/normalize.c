@@ -223,8 +223,57 @@ static bool is_joiner(ucs4_t c)
 /* Fold in into out: NFKD with combining marks dropped, case folded, "&" as
  * "and", punctuation and runs of space as one space, trimmed. Invalid UTF-8
  * sequences count as separators. Returns the length of out. */
+static size_t fold_ascii(const char *in, size_t in_len, char *out, size_t size)
+{
+	size_t len = 0;
+	bool space = false;
+	for (size_t i = 0; i < in_len; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (is_joiner(c))
+			continue;
+		if (isalnum(c)) {
+			if (space && len > 0) {
+				if (len + 1 >= size)
+					break;
+				out[len++] = ' ';
+			}
+			space = false;
+			if (len + 1 >= size)
+				break;
+			out[len++] = (char)tolower(c);
+		} else if (c == '&') {
+			if (len > 0) {
+				if (len + 1 >= size)
+					break;
+				out[len++] = ' ';
+			}
+			if (len + 3 >= size)
+				break;
+			memcpy(out + len, "and", 3);
+			len += 3;
+			space = true;
+		} else {
+			space = true;
+		}
+	}
+	while (len > 0 && out[len - 1] == ' ')
+		len--;
+	out[len] = '\0';
+	return len;
+}
+
 static size_t fold_text(const char *in, char *out, size_t size)
 {
+	/* Plain ASCII, the common case, folds to the same key without the
+	 * Unicode tables: NFKD and case folding of ASCII are tolower(), and its
+	 * letters and digits are exactly the L and N categories. */
+	size_t in_len = strlen(in);
+	size_t ascii = 0;
+	while (ascii < in_len && (unsigned char)in[ascii] < 0x80)
+		ascii++;
+	if (ascii == in_len && in_len <= FOLD_INPUT_MAX)
+		return fold_ascii(in, in_len, out, size);
+
 	uint32_t cps[FOLD_INPUT_MAX];
 	size_t n_cps = 0;
 	const uint8_t *p = (const uint8_t *)in;
