@@ -502,6 +502,7 @@ struct import_run {
 	struct store *store;
 	uint32_t source_id;
 	struct arena arena;
+	struct whois_batch *pending;
 	uint64_t files, stored, failed, batch;
 	uint64_t by_status[WHOIS_STATUS_COUNT];
 	struct progress progress;
@@ -515,12 +516,16 @@ static bool flush_batch(struct import_run *run)
 	if (!run->in_batch)
 		return true;
 	run->in_batch = false;
-	run->batch = 0;
-	dn_status rc = store_commit(run->store, &run->store_err);
+	dn_status rc = whois_batch_put(run->pending, run->store, &run->store_err);
+	if (rc == DN_OK)
+		rc = store_commit(run->store, &run->store_err);
+	else
+		store_rollback(run->store);
 	if (rc != DN_OK) {
 		run->store_failure = rc;
 		return false;
 	}
+	run->batch = 0;
 	return true;
 }
 
@@ -571,7 +576,7 @@ static bool import_file(struct import_run *run, const char *path)
 		}
 		run->in_batch = true;
 	}
-	rc = whois_store_record(run->store, run->source_id, &rec, buf, len, observed, &err);
+	rc = whois_batch_add(run->pending, run->source_id, &rec, buf, len, observed, &err);
 	free(buf);
 	if (rc == DN_EINVAL) {
 		log_error("%s: not stored: %s; give --domain", path, err.msg);
@@ -668,11 +673,17 @@ static int run_import(struct whois_cli *cli, int argc, char **argv)
 	int code = cli_open_store(&cli->common, STORE_WRITE, NULL, &store);
 	if (code != DN_EXIT_OK)
 		return code;
-	struct import_run run = {.cli = cli, .store = store};
+	struct import_run run = {.cli = cli, .store = store, .pending = whois_batch_new()};
 	struct dn_error err;
+	if (run.pending == NULL) {
+		log_error("out of memory");
+		store_close(store);
+		return DN_EXIT_FAILURE;
+	}
 	dn_status rc = store_source_id(store, cli->source, "provider", &run.source_id, &err);
 	if (rc != DN_OK) {
 		log_error("source %s: %s", cli->source, err.msg);
+		whois_batch_free(run.pending);
 		store_close(store);
 		return cli_exit_for_store(rc);
 	}
@@ -693,6 +704,7 @@ static int run_import(struct whois_cli *cli, int argc, char **argv)
 	}
 	progress_finish(&run.progress);
 	arena_free(&run.arena);
+	whois_batch_free(run.pending);
 	store_close(store);
 	if (!ok) {
 		log_error("store: %s; the last %llu responses read were not stored",

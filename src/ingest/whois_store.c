@@ -1,64 +1,151 @@
-/* Turn a parsed WHOIS record into the store's rows. */
+/* Turn parsed WHOIS records into the store's rows, a batch at a time. */
 #include "ingest/whois_store.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/arena.h"
 #include "whois/document.h"
 #include "whois/index.h"
 
 /* Four contacts of five values, a registrar and WHOIS_LIST_MAX nameservers. */
 #define INDEX_MAX (WHOIS_ROLE_COUNT * 5 + 1 + WHOIS_LIST_MAX)
 
-dn_status whois_store_record(struct store *store, uint32_t source_id,
-                             const struct whois_record *rec, const char *raw, size_t raw_len,
-                             int64_t observed, struct dn_error *err)
+struct whois_batch {
+	struct arena arena; /* every string of docs and vals */
+	struct store_whois *docs;
+	size_t n_docs, cap_docs;
+	struct store_whois_value *vals;
+	size_t n_vals, cap_vals;
+};
+
+struct whois_batch *whois_batch_new(void)
+{
+	struct whois_batch *b = calloc(1, sizeof(*b));
+	if (b != NULL)
+		arena_init(&b->arena, 1 << 20);
+	return b;
+}
+
+void whois_batch_free(struct whois_batch *b)
+{
+	if (b == NULL)
+		return;
+	arena_free(&b->arena);
+	free(b->docs);
+	free(b->vals);
+	free(b);
+}
+
+size_t whois_batch_count(const struct whois_batch *b)
+{
+	return b->n_docs;
+}
+
+static const char *keep(struct whois_batch *b, const char *s, size_t len)
+{
+	char *copy = arena_alloc(&b->arena, len + 1);
+	if (copy != NULL) {
+		memcpy(copy, s, len);
+		copy[len] = '\0';
+	}
+	return copy;
+}
+
+static const char *keep_str(struct whois_batch *b, const char *s)
+{
+	return s != NULL ? keep(b, s, strlen(s)) : NULL;
+}
+
+static bool grow(void **items, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return true;
+	size_t n = *cap ? *cap : 256;
+	while (n < need)
+		n *= 2;
+	void *grown = realloc(*items, n * size);
+	if (grown == NULL)
+		return false;
+	*items = grown;
+	*cap = n;
+	return true;
+}
+
+dn_status whois_batch_add(struct whois_batch *b, uint32_t source_id,
+                          const struct whois_record *rec, const char *raw, size_t raw_len,
+                          int64_t observed, struct dn_error *err)
 {
 	if (rec->domain == NULL || rec->domain[0] == '\0')
 		return dn_fail(err, DN_EINVAL, "the response names no domain");
+	struct whois_index_entry entries[INDEX_MAX];
+	size_t n = whois_index(rec, entries, INDEX_MAX);
+	if (n > INDEX_MAX)
+		n = INDEX_MAX;
+	if (!grow((void **)&b->docs, &b->cap_docs, b->n_docs + 1, sizeof(*b->docs)) ||
+	    !grow((void **)&b->vals, &b->cap_vals, b->n_vals + n, sizeof(*b->vals)))
+		return dn_fail(err, DN_ENOMEM, "out of memory for a batch of WHOIS records");
 	char *doc = whois_document_write(rec);
-	char *raw_text = malloc(raw_len + 1);
-	if (doc == NULL || raw_text == NULL) {
-		free(doc);
-		free(raw_text);
+	if (doc == NULL)
 		return dn_fail(err, DN_ENOMEM, "out of memory for a WHOIS document");
-	}
-	if (raw_len > 0)
-		memcpy(raw_text, raw, raw_len);
-	raw_text[raw_len] = '\0';
-
-	struct store_whois row = {
-		.domain = rec->domain,
+	const char *domain = keep_str(b, rec->domain);
+	struct store_whois *row = &b->docs[b->n_docs];
+	*row = (struct store_whois){
+		.domain = domain,
 		.status = whois_status_name(rec->status),
-		.document = doc,
-		.raw = raw_text,
+		.document = keep_str(b, doc),
+		.raw = raw != NULL ? keep(b, raw, raw_len) : "",
 		.time_first = observed,
 		.time_last = observed,
 		.count = 1,
 		.source_id = source_id,
 	};
-	dn_status rc = store_put_whois(store, &row, 1, err);
-
-	struct whois_index_entry entries[INDEX_MAX];
-	size_t n = whois_index(rec, entries, INDEX_MAX);
-	if (n > INDEX_MAX)
-		n = INDEX_MAX;
-	struct store_whois_value vals[INDEX_MAX];
-	for (size_t i = 0; i < n; i++) {
-		vals[i] = (struct store_whois_value){
+	free(doc);
+	bool ok = domain != NULL && row->document != NULL && row->raw != NULL;
+	for (size_t i = 0; ok && i < n; i++) {
+		struct store_whois_value *v = &b->vals[b->n_vals + i];
+		*v = (struct store_whois_value){
 			.kind = entries[i].kind,
-			.value = entries[i].value,
-			.shown = entries[i].shown,
-			.domain = rec->domain,
+			.value = keep_str(b, entries[i].value),
+			.shown = keep_str(b, entries[i].shown),
+			.domain = domain,
 			.role = entries[i].role,
 			.masked = entries[i].masked,
 			.time_first = observed,
 			.time_last = observed,
 		};
+		ok = v->value != NULL && (entries[i].shown == NULL || v->shown != NULL);
 	}
-	if (rc == DN_OK && n > 0)
-		rc = store_put_whois_values(store, vals, n, err);
-	free(doc);
-	free(raw_text);
+	if (!ok)
+		return dn_fail(err, DN_ENOMEM, "out of memory for a batch of WHOIS records");
+	b->n_docs++;
+	b->n_vals += n;
+	return DN_OK;
+}
+
+dn_status whois_batch_put(struct whois_batch *b, struct store *store, struct dn_error *err)
+{
+	dn_status rc = DN_OK;
+	if (b->n_docs > 0)
+		rc = store_put_whois(store, b->docs, b->n_docs, err);
+	if (rc == DN_OK && b->n_vals > 0)
+		rc = store_put_whois_values(store, b->vals, b->n_vals, err);
+	b->n_docs = 0;
+	b->n_vals = 0;
+	arena_reset(&b->arena);
+	return rc;
+}
+
+dn_status whois_store_record(struct store *store, uint32_t source_id,
+                             const struct whois_record *rec, const char *raw, size_t raw_len,
+                             int64_t observed, struct dn_error *err)
+{
+	struct whois_batch *b = whois_batch_new();
+	if (b == NULL)
+		return dn_fail(err, DN_ENOMEM, "out of memory for a WHOIS record");
+	dn_status rc = whois_batch_add(b, source_id, rec, raw, raw_len, observed, err);
+	if (rc == DN_OK)
+		rc = whois_batch_put(b, store, err);
+	whois_batch_free(b);
 	return rc;
 }

@@ -18,13 +18,11 @@ static void add(struct collector *c, const char *kind, const char *role, const c
 	size_t seen = c->n < c->max ? c->n : c->max;
 	for (size_t i = 0; i < seen; i++) {
 		const struct whois_index_entry *e = &c->out[i];
-		/* A value the registrant already gives is not repeated for the
-		 * admin, tech or billing contact: most records copy the
-		 * registrant into every role, and the registrant is the role
-		 * that matters. */
-		bool same_role = strcmp(e->role, role) == 0 ||
-		                 strcmp(e->role, whois_role_name(WHOIS_REGISTRANT)) == 0;
-		if (same_role && strcmp(e->kind, kind) == 0 && strcmp(e->value, key) == 0) {
+		/* A contact value is indexed once a record, under the first
+		 * role that gives it (registrant, admin, tech, billing): most
+		 * records copy one contact into several roles, and the first
+		 * is the one that matters. */
+		if (strcmp(e->kind, kind) == 0 && strcmp(e->value, key) == 0) {
 			/* One clear sighting of a value is enough to make it usable. */
 			if (!masked)
 				c->out[i].masked = false;

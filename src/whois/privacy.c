@@ -47,18 +47,35 @@ static char lower(char c)
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-/* Case-insensitive search for needle (needle_len bytes) in haystack. */
+/* Case-insensitive search for needle (needle_len bytes, lower case) in
+ * haystack. */
 static bool contains_nocase(const char *haystack, const char *needle, size_t needle_len)
 {
 	if (needle_len == 0)
 		return false;
 	/* Compare the first byte by hand: most positions fail there. */
-	char first = lower(needle[0]);
+	char first = needle[0];
 	for (const char *p = haystack; *p != '\0'; p++) {
 		if (lower(*p) == first && strncasecmp(p, needle, needle_len) == 0)
 			return true;
 	}
 	return false;
+}
+
+/* Values are lowered once into a buffer of this size and searched with
+ * strstr(); longer ones fall back to contains_nocase(). */
+#define LOWERED_MAX 512
+
+static bool lower_copy(const char *value, char *out)
+{
+	size_t i = 0;
+	for (; value[i] != '\0'; i++) {
+		if (i + 1 >= LOWERED_MAX)
+			return false;
+		out[i] = lower(value[i]);
+	}
+	out[i] = '\0';
+	return true;
 }
 
 /* Whether value, with surrounding space ignored, equals word. */
@@ -80,8 +97,12 @@ bool whois_is_redacted(const char *value)
 		if (equals_trimmed(value, redaction_values[i]))
 			return true;
 	}
+	char lowered[LOWERED_MAX];
+	bool short_value = lower_copy(value, lowered);
 	for (size_t i = 0; i < sizeof(redaction_phrases) / sizeof(redaction_phrases[0]); i++) {
-		if (contains_nocase(value, redaction_phrases[i], strlen(redaction_phrases[i])))
+		const char *phrase = redaction_phrases[i];
+		if (short_value ? strstr(lowered, phrase) != NULL
+		                : contains_nocase(value, phrase, strlen(phrase)))
 			return true;
 	}
 	return false;
@@ -96,6 +117,7 @@ bool whois_is_redacted(const char *value)
 struct service_table {
 	size_t count;
 	char names[PRIVACY_SERVICE_MAX][PRIVACY_NAME_MAX];
+	char lowered[PRIVACY_SERVICE_MAX][PRIVACY_NAME_MAX];
 	size_t lengths[PRIVACY_SERVICE_MAX];
 };
 
@@ -114,6 +136,9 @@ static void load_services(struct service_table *table)
 		if (len > 0 && p[0] != '#' && len < PRIVACY_NAME_MAX) {
 			memcpy(table->names[table->count], p, len);
 			table->names[table->count][len] = '\0';
+			for (size_t i = 0; i < len; i++)
+				table->lowered[table->count][i] = lower(p[i]);
+			table->lowered[table->count][len] = '\0';
 			table->lengths[table->count] = len;
 			table->count++;
 		}
@@ -134,8 +159,11 @@ const char *whois_privacy_service(const char *value)
 	if (value == NULL || *value == '\0')
 		return NULL;
 	pthread_once(&services_once, load_services_once);
+	char lowered[LOWERED_MAX];
+	bool short_value = lower_copy(value, lowered);
 	for (size_t i = 0; i < services.count; i++) {
-		if (contains_nocase(value, services.names[i], services.lengths[i]))
+		if (short_value ? strstr(lowered, services.lowered[i]) != NULL
+		                : contains_nocase(value, services.lowered[i], services.lengths[i]))
 			return services.names[i];
 	}
 	return NULL;
