@@ -173,7 +173,10 @@ void time_format_iso(int64_t epoch, char *buf, size_t size)
 		snprintf(buf, size, "%" PRId64, epoch);
 		return;
 	}
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* Four-digit years for years below 1000 too, which strftime's %Y does
+	 * not pad, so that time_parse() reads every time written here. */
+	snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)tm.tm_year + 1900,
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 int64_t time_now(void)

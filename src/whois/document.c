@@ -309,7 +309,9 @@ static int64_t get_time(struct reader *rd, json_t *obj, const char *key)
 	if (v == NULL)
 		return WHOIS_TIME_UNSET;
 	int64_t t;
-	if (!json_is_string(v) || !time_parse(json_string_value(v), 0, &t)) {
+	/* Years 0 to 9999, the ones an ISO 8601 time of four digits can hold. */
+	if (!json_is_string(v) || !time_parse(json_string_value(v), 0, &t) ||
+	    t < -62167219200 || t > 253402300799) {
 		rd->rc = dn_fail(rd->err, DN_EMALF, "WHOIS document: \"%s\" is not a time", key);
 		return WHOIS_TIME_UNSET;
 	}

@@ -127,9 +127,14 @@ static void test_bad_documents(void **state)
 	arena_init(&arena, 4096);
 	struct whois_record rec;
 	struct dn_error err;
-	const char *bad[] = {"", "[]", "{\"status\":\"nonsense\"}", "{\"status\":\"found\",\"created\":\"x\"}",
-	                     "{\"status\":\"found\",\"statuses\":\"x\"}", "{\"status\":\"found\","
-	                     "\"contacts\":{\"registrant\":5}}"};
+	const char *bad[] = {
+	        "",
+	        "[]",
+	        "{\"status\":\"nonsense\"}",
+	        "{\"status\":\"found\",\"created\":\"x\"}",
+	        "{\"status\":\"found\",\"statuses\":\"x\"}",
+	        "{\"status\":\"found\",\"contacts\":{\"registrant\":5}}",
+	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(whois_document_read(bad[i], strlen(bad[i]), &arena, &rec, &err),
 		                 DN_EMALF);
