@@ -2,6 +2,7 @@
  * WHOIS, imports of saved responses, and opt-in live lookups. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -426,26 +427,42 @@ static int run_reverse(struct whois_cli *cli, const char *query, int argc)
 
 static char *read_whole(const char *path, size_t *len, struct dn_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (f == NULL) {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
 		dn_fail(err, DN_EIO, "%s", strerror(errno));
 		return NULL;
 	}
 	/* Start at the file's size, so that one read usually does. */
 	struct stat st;
 	size_t cap = 64 * 1024, n = 0;
-	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
 	    (uint64_t)st.st_size < RESPONSE_MAX)
 		cap = (size_t)st.st_size + 1;
 	char *buf = malloc(cap + 1);
-	while (buf != NULL) {
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (n < cap)
+	for (;;) {
+		if (buf == NULL) {
+			close(fd);
+			dn_fail(err, DN_ENOMEM, "out of memory");
+			return NULL;
+		}
+		ssize_t got = read(fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int saved = errno;
+			free(buf);
+			close(fd);
+			dn_fail(err, DN_EIO, "read error: %s", strerror(saved));
+			return NULL;
+		}
+		if (got == 0)
 			break;
+		n += (size_t)got;
+		if (n < cap)
+			continue;
 		if (cap >= RESPONSE_MAX) {
 			free(buf);
-			fclose(f);
+			close(fd);
 			dn_fail(err, DN_ELIMIT, "larger than %u MiB: not a WHOIS response",
 			        RESPONSE_MAX >> 20);
 			return NULL;
@@ -456,18 +473,7 @@ static char *read_whole(const char *path, size_t *len, struct dn_error *err)
 			free(buf);
 		buf = grown;
 	}
-	if (buf == NULL) {
-		fclose(f);
-		dn_fail(err, DN_ENOMEM, "out of memory");
-		return NULL;
-	}
-	bool failed = ferror(f);
-	fclose(f);
-	if (failed) {
-		free(buf);
-		dn_fail(err, DN_EIO, "read error");
-		return NULL;
-	}
+	close(fd);
 	buf[n] = '\0';
 	*len = n;
 	return buf;

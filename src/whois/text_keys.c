@@ -7,6 +7,7 @@
 #include "whois/text_keys.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,7 +34,7 @@ struct key_entry {
 #define BIL WHOIS_BILLING
 #define RAR TEXT_ROLE_REGISTRAR
 
-static struct key_entry key_table[] = {
+static const struct key_entry key_table[] = {
 	/* The domain and registry. */
 	{KIND_MAIN, "domain name", TF_DOMAIN, N},
 	{KIND_MAIN, "domain", TF_DOMAIN, N},
@@ -377,28 +378,58 @@ static const struct {
 	{"bill ", BIL},                   {"sponsoring registrar ", RAR}, {"registrar ", RAR},
 };
 
-static int compare_entries(const void *a, const void *b)
-{
-	const struct key_entry *x = a, *y = b;
-	if (x->kind != y->kind)
-		return (int)x->kind - (int)y->kind;
-	return strcmp(x->key, y->key);
-}
+/* Lookups go through an open-addressing hash table built on first use:
+ * a key is looked up for every line of every response, and a binary search
+ * with strcmp() was a tenth of an import's time. */
+#define KEY_SLOTS 2048 /* a power of two, over four times the table */
 
+struct key_slot {
+	uint32_t hash;
+	const struct key_entry *entry; /* NULL: empty */
+};
+
+static struct key_slot key_slots[KEY_SLOTS];
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
-static void sort_table(void)
+static uint32_t key_hash(enum table_kind kind, const char *key)
 {
-	qsort(key_table, sizeof(key_table) / sizeof(key_table[0]), sizeof(key_table[0]),
-	      compare_entries);
+	uint32_t h = 2166136261u ^ (uint32_t)kind;
+	for (const unsigned char *p = (const unsigned char *)key; *p != '\0'; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+static void build_table(void)
+{
+	_Static_assert(sizeof(key_table) / sizeof(key_table[0]) * 4 <= KEY_SLOTS,
+	               "KEY_SLOTS keeps the table at most a quarter full");
+	for (size_t i = 0; i < sizeof(key_table) / sizeof(key_table[0]); i++) {
+		const struct key_entry *e = &key_table[i];
+		uint32_t h = key_hash(e->kind, e->key);
+		size_t slot = h & (KEY_SLOTS - 1);
+		while (key_slots[slot].entry != NULL) {
+			/* The first of two equal keys wins, as in the table's order. */
+			if (key_slots[slot].hash == h && key_slots[slot].entry->kind == e->kind &&
+			    strcmp(key_slots[slot].entry->key, e->key) == 0)
+				break;
+			slot = (slot + 1) & (KEY_SLOTS - 1);
+		}
+		if (key_slots[slot].entry == NULL)
+			key_slots[slot] = (struct key_slot){h, e};
+	}
 }
 
 static const struct key_entry *find(enum table_kind kind, const char *key)
 {
-	struct key_entry probe = {.kind = kind, .key = key};
-	pthread_once(&table_once, sort_table);
-	return bsearch(&probe, key_table, sizeof(key_table) / sizeof(key_table[0]),
-	               sizeof(key_table[0]), compare_entries);
+	pthread_once(&table_once, build_table);
+	uint32_t h = key_hash(kind, key);
+	for (size_t slot = h & (KEY_SLOTS - 1); key_slots[slot].entry != NULL;
+	     slot = (slot + 1) & (KEY_SLOTS - 1)) {
+		const struct key_entry *e = key_slots[slot].entry;
+		if (key_slots[slot].hash == h && e->kind == kind && strcmp(e->key, key) == 0)
+			return e;
+	}
+	return NULL;
 }
 
 size_t text_key_normalize(const char *key, size_t len, char *out, size_t size)
