@@ -435,9 +435,12 @@ static char *read_whole(const char *path, size_t *len, struct dn_error *err)
 	/* Start at the file's size, so that one read usually does. */
 	struct stat st;
 	size_t cap = 64 * 1024, n = 0;
+	size_t expected = 0; /* the size of a regular file: no read past it is needed */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (uint64_t)st.st_size < RESPONSE_MAX)
+	    (uint64_t)st.st_size < RESPONSE_MAX) {
 		cap = (size_t)st.st_size + 1;
+		expected = (size_t)st.st_size;
+	}
 	char *buf = malloc(cap + 1);
 	for (;;) {
 		if (buf == NULL) {
@@ -458,6 +461,8 @@ static char *read_whole(const char *path, size_t *len, struct dn_error *err)
 		if (got == 0)
 			break;
 		n += (size_t)got;
+		if (n == expected)
+			break;
 		if (n < cap)
 			continue;
 		if (cap >= RESPONSE_MAX) {
@@ -606,15 +611,38 @@ static bool import_file(struct import_run *run, const char *path)
 	return true;
 }
 
-static int compare_names(const void *a, const void *b)
+struct dir_entry {
+	char *name;
+	bool file;
+};
+
+static int compare_entries(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct dir_entry *)a)->name, ((const struct dir_entry *)b)->name);
+}
+
+/* Sort names, and files with them, in name order. */
+static void sort_entries(char **names, bool *files, size_t n)
+{
+	struct dir_entry *e = malloc(n * sizeof(*e));
+	if (e == NULL)
+		return; /* unsorted, but complete */
+	for (size_t i = 0; i < n; i++)
+		e[i] = (struct dir_entry){names[i], files[i]};
+	qsort(e, n, sizeof(*e), compare_entries);
+	for (size_t i = 0; i < n; i++) {
+		names[i] = e[i].name;
+		files[i] = e[i].file;
+	}
+	free(e);
 }
 
 /* Import path, a file or a folder read recursively in name order. */
-static bool import_path(struct import_run *run, const char *path, int depth)
+static bool import_path(struct import_run *run, const char *path, int depth, bool is_file)
 {
 	struct stat st;
+	if (is_file)
+		return import_file(run, path);
 	if (stat(path, &st) != 0) {
 		log_error("%s: %s", path, strerror(errno));
 		run->failed++;
@@ -633,7 +661,9 @@ static bool import_path(struct import_run *run, const char *path, int depth)
 		run->failed++;
 		return true;
 	}
+	/* Entries the folder listing says are regular files need no stat(). */
 	char **names = NULL;
+	bool *files = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
 	bool ok = true;
@@ -643,12 +673,17 @@ static bool import_path(struct import_run *run, const char *path, int depth)
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			char **grown = realloc(names, cap * sizeof(*names));
-			if (grown == NULL) {
+			if (grown != NULL)
+				names = grown;
+			bool *grown_files = realloc(files, cap * sizeof(*files));
+			if (grown_files != NULL)
+				files = grown_files;
+			if (grown == NULL || grown_files == NULL) {
 				ok = false;
 				break;
 			}
-			names = grown;
 		}
+		files[n] = de->d_type == DT_REG;
 		names[n] = malloc(strlen(path) + strlen(de->d_name) + 2);
 		if (names[n] == NULL) {
 			ok = false;
@@ -661,13 +696,14 @@ static bool import_path(struct import_run *run, const char *path, int depth)
 	if (!ok)
 		log_error("%s: out of memory listing the folder", path);
 	if (n > 0)
-		qsort(names, n, sizeof(*names), compare_names);
+		sort_entries(names, files, n);
 	for (size_t i = 0; i < n; i++) {
 		if (ok)
-			ok = import_path(run, names[i], depth + 1);
+			ok = import_path(run, names[i], depth + 1, files[i]);
 		free(names[i]);
 	}
 	free(names);
+	free(files);
 	return ok;
 }
 
@@ -699,7 +735,7 @@ static int run_import(struct whois_cli *cli, int argc, char **argv)
 	log_info("importing WHOIS and RDAP responses as source %s", cli->source);
 	bool ok = true;
 	for (int i = 0; i < argc && ok; i++)
-		ok = import_path(&run, argv[i], 0);
+		ok = import_path(&run, argv[i], 0, false);
 	if (ok)
 		ok = flush_batch(&run);
 	if (ok)

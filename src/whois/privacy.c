@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -78,6 +79,57 @@ static bool lower_copy(const char *value, char *out)
 	return true;
 }
 
+/* Many lower-case patterns searched in one pass over a lowered value:
+ * each position's first two bytes index a bitmap, and only the patterns
+ * that start with those bytes are compared. One strstr() per pattern was
+ * most of the cost of marking a record. */
+#define MATCHER_MAX 160
+
+struct matcher {
+	const char *patterns[MATCHER_MAX];
+	size_t lengths[MATCHER_MAX];
+	size_t count;
+	uint64_t pairs[65536 / 64]; /* first two bytes of some pattern */
+	bool singles[256];          /* patterns of one byte */
+};
+
+static void matcher_add(struct matcher *m, const char *pattern)
+{
+	size_t len = strlen(pattern);
+	if (len == 0 || m->count == MATCHER_MAX)
+		return;
+	m->patterns[m->count] = pattern;
+	m->lengths[m->count] = len;
+	m->count++;
+	if (len == 1) {
+		m->singles[(unsigned char)pattern[0]] = true;
+		return;
+	}
+	unsigned pair = (unsigned)(unsigned char)pattern[0] << 8 | (unsigned char)pattern[1];
+	m->pairs[pair / 64] |= (uint64_t)1 << (pair % 64);
+}
+
+/* The first pattern found in lowered (len bytes), or -1. */
+static int matcher_find(const struct matcher *m, const char *lowered, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)lowered[i];
+		bool candidate = m->singles[c];
+		if (!candidate && i + 1 < len) {
+			unsigned pair = (unsigned)c << 8 | (unsigned char)lowered[i + 1];
+			candidate = (m->pairs[pair / 64] >> (pair % 64)) & 1;
+		}
+		if (!candidate)
+			continue;
+		for (size_t k = 0; k < m->count; k++) {
+			if (m->lengths[k] <= len - i &&
+			    memcmp(lowered + i, m->patterns[k], m->lengths[k]) == 0)
+				return (int)k;
+		}
+	}
+	return -1;
+}
+
 /* Whether value, with surrounding space ignored, equals word. */
 static bool equals_trimmed(const char *value, const char *word)
 {
@@ -87,25 +139,6 @@ static bool equals_trimmed(const char *value, const char *word)
 	while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t'))
 		len--;
 	return len == strlen(word) && strncasecmp(value, word, len) == 0;
-}
-
-bool whois_is_redacted(const char *value)
-{
-	if (value == NULL)
-		return false;
-	for (size_t i = 0; i < sizeof(redaction_values) / sizeof(redaction_values[0]); i++) {
-		if (equals_trimmed(value, redaction_values[i]))
-			return true;
-	}
-	char lowered[LOWERED_MAX];
-	bool short_value = lower_copy(value, lowered);
-	for (size_t i = 0; i < sizeof(redaction_phrases) / sizeof(redaction_phrases[0]); i++) {
-		const char *phrase = redaction_phrases[i];
-		if (short_value ? strstr(lowered, phrase) != NULL
-		                : contains_nocase(value, phrase, strlen(phrase)))
-			return true;
-	}
-	return false;
 }
 
 /* The service names, parsed from the embedded text on first use. Each name
@@ -146,24 +179,53 @@ static void load_services(struct service_table *table)
 	}
 }
 
-static struct service_table services;
-static pthread_once_t services_once = PTHREAD_ONCE_INIT;
 
-static void load_services_once(void)
+static struct service_table services;
+static struct matcher service_matcher; /* services.lowered, in the same order */
+static struct matcher phrase_matcher;  /* redaction_phrases */
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static void load_tables(void)
 {
 	load_services(&services);
+	for (size_t i = 0; i < services.count; i++)
+		matcher_add(&service_matcher, services.lowered[i]);
+	for (size_t i = 0; i < sizeof(redaction_phrases) / sizeof(redaction_phrases[0]); i++)
+		matcher_add(&phrase_matcher, redaction_phrases[i]);
+}
+
+bool whois_is_redacted(const char *value)
+{
+	if (value == NULL)
+		return false;
+	for (size_t i = 0; i < sizeof(redaction_values) / sizeof(redaction_values[0]); i++) {
+		if (equals_trimmed(value, redaction_values[i]))
+			return true;
+	}
+	pthread_once(&tables_once, load_tables);
+	char lowered[LOWERED_MAX];
+	if (lower_copy(value, lowered))
+		return matcher_find(&phrase_matcher, lowered, strlen(lowered)) >= 0;
+	for (size_t i = 0; i < sizeof(redaction_phrases) / sizeof(redaction_phrases[0]); i++) {
+		const char *phrase = redaction_phrases[i];
+		if (contains_nocase(value, phrase, strlen(phrase)))
+			return true;
+	}
+	return false;
 }
 
 const char *whois_privacy_service(const char *value)
 {
 	if (value == NULL || *value == '\0')
 		return NULL;
-	pthread_once(&services_once, load_services_once);
+	pthread_once(&tables_once, load_tables);
 	char lowered[LOWERED_MAX];
-	bool short_value = lower_copy(value, lowered);
+	if (lower_copy(value, lowered)) {
+		int k = matcher_find(&service_matcher, lowered, strlen(lowered));
+		return k >= 0 ? services.names[k] : NULL;
+	}
 	for (size_t i = 0; i < services.count; i++) {
-		if (short_value ? strstr(lowered, services.lowered[i]) != NULL
-		                : contains_nocase(value, services.lowered[i], services.lengths[i]))
+		if (contains_nocase(value, services.lowered[i], services.lengths[i]))
 			return services.names[i];
 	}
 	return NULL;
