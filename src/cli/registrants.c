@@ -57,8 +57,8 @@ struct doc_entry {
 	int64_t time_last;
 };
 
-/* What is read from the store: every index row, and per domain the
- * registrar and creation time of its latest document. */
+/* The store's contents for correlation: every index row, and per domain
+ * the registrar and creation time of its latest document. */
 struct gathered {
 	struct arena arena;
 	struct store_whois_value *rows;
@@ -300,7 +300,9 @@ static void print_unused(const struct correlate_cli *c, const struct registrants
 		else
 			shared++;
 		bool hide = c->redact && !u->masked && personal_field(u->kind);
-		const char *shown = hide ? WHOIS_REDACTED_TEXT : u->shown != NULL ? u->shown : u->value;
+		const char *shown = u->shown != NULL ? u->shown : u->value;
+		if (hide)
+			shown = WHOIS_REDACTED_TEXT;
 		if (c->json) {
 			json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:b, s:s}", "unused", u->kind,
 			                      "value", hide ? WHOIS_REDACTED_TEXT : u->value, "shown",

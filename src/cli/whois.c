@@ -394,7 +394,8 @@ static int run_reverse(struct whois_cli *cli, const char *query, int argc)
 		ok = whois_domain_key(value, key, sizeof(key));
 	}
 	if (!ok)
-		return cli_usage_error("whois", "'%s' holds nothing to search for as %s", value, kind);
+		return cli_usage_error("whois", "invalid %s '%s': nothing in it to search for", kind,
+		                       value);
 	struct store *store;
 	int code = cli_open_store(&cli->common, STORE_READ, NULL, &store);
 	if (code != DN_EXIT_OK)
@@ -414,7 +415,7 @@ static int run_reverse(struct whois_cli *cli, const char *query, int argc)
 		return cli_exit_for_store(rc);
 	}
 	if (r.n == 0) {
-		log_warn("no stored record holds %s %s%s", kind, key, prefix ? "*" : "");
+		log_warn("not found: no stored record has %s %s%s", kind, key, prefix ? "*" : "");
 		return cli_finish_output(DN_EXIT_NO_MATCH);
 	}
 	if (!prefix)
@@ -661,7 +662,7 @@ static bool import_path(struct import_run *run, const char *path, int depth, boo
 		run->failed++;
 		return true;
 	}
-	/* Entries the folder listing says are regular files need no stat(). */
+	/* Entries that the folder listing marks as regular files need no stat(). */
 	char **names = NULL;
 	bool *files = NULL;
 	size_t n = 0, cap = 0;

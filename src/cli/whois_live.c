@@ -87,7 +87,8 @@ static void parse_answer(struct answer *a, bool rdap, const char *domain, struct
 		rc = whois_parse_text(a->raw, a->len, &hints, arena, &a->rec, &err);
 	}
 	if (rc != DN_OK) {
-		log_warn("%s: the answer from %s could not be parsed: %s", domain, a->server, err.msg);
+		log_warn("%s: invalid response from %s, stored as an error: %s", domain, a->server,
+		         err.msg);
 		whois_record_init(&a->rec);
 		a->rec.status = WHOIS_ERROR;
 		a->rec.reason = arena_dup(arena, err.msg, strlen(err.msg) + 1);
@@ -164,7 +165,9 @@ static void look_up(struct live_run *run, const char *domain)
 		run->failed = true;
 	}
 	if (have) {
-		a.source = run->o->source_set ? run->o->source : rdap ? "live-rdap" : "live-whois";
+		a.source = rdap ? "live-rdap" : "live-whois";
+		if (run->o->source_set)
+			a.source = run->o->source;
 		if (rdap && result.rdap.status == WHOIS_NOT_FOUND && a.len == 0) {
 			whois_record_init(&a.rec);
 			a.rec.status = WHOIS_NOT_FOUND;

@@ -124,9 +124,9 @@ size_t whois_print_changes(FILE *out, const struct whois_record *old,
 	if (nb > LINES_MAX)
 		nb = LINES_MAX;
 	size_t printed = 0;
-	/* Walk the new record's lines in order; before each, print the old
-	 * lines with the same label that are gone, so a changed value reads as
-	 * its removal followed by its replacement. */
+	/* Walk the new record's lines in order. Before each, print the old
+	 * lines with the same label that are gone, so that a changed value
+	 * reads as its removal followed by its replacement. */
 	bool shown_old[LINES_MAX] = {false};
 	for (size_t j = 0; j < nb; j++) {
 		for (size_t i = 0; i < na; i++) {

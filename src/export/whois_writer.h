@@ -29,8 +29,8 @@ size_t whois_print_changes(FILE *out, const struct whois_record *old,
 /* Replace, in place, the details of contacts that are natural persons with
  * WHOIS_REDACTED_TEXT, for reports shared under data-protection rules. A
  * contact is taken for a natural person when it names no organisation, or
- * its organisation is its name; its name, email, phone, fax, street, city and
- * postal code go. A contact of an organisation keeps all but the person's
+ * when its organisation is its name. Such a contact loses its name, email,
+ * phone, fax, street, city and postal code. A contact of an organisation keeps all but the person's
  * name. Privacy-service and already redacted contacts are left as they are:
  * they hold nobody's details. */
 #define WHOIS_REDACTED_TEXT "[personal data removed]"

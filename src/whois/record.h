@@ -1,8 +1,8 @@
 /* One parsed WHOIS or RDAP response, in the form every later stage uses.
  *
  * The text parser (whois/text.h) and the RDAP parser (whois/rdap.h) both fill
- * a struct whois_record; whois/document.h turns one into dragnet's JSON
- * document and back, which is what the store keeps. Strings are UTF-8 and
+ * a struct whois_record. whois/document.h turns one into dragnet's JSON
+ * document and back; the store keeps that document. Strings are UTF-8 and
  * live in the arena the parser was given. A field that the response does not
  * give is NULL (strings), 0 (counts) or WHOIS_TIME_UNSET (times). */
 #pragma once
@@ -13,7 +13,7 @@
 
 #define WHOIS_TIME_UNSET INT64_MIN
 
-/* What the response is. Only WHOIS_FOUND carries a registration; the others
+/* The kind of response. Only WHOIS_FOUND carries a registration; the others
  * are kept so that "no record" is never mistaken for an empty record. */
 enum whois_status {
 	WHOIS_FOUND = 0,   /* a registration record */
@@ -41,8 +41,8 @@ enum whois_role {
 /* "registrant", "admin", "tech", "billing". */
 const char *whois_role_name(enum whois_role role);
 
-/* Why a contact value cannot identify anyone. Values with a reason other
- * than WHOIS_CLEAR are shown but never link domains together. */
+/* The reason a contact value cannot identify anyone. Values with a reason
+ * other than WHOIS_CLEAR are shown but never link domains together. */
 enum whois_mask {
 	WHOIS_CLEAR = 0,
 	WHOIS_REDACTED,    /* "REDACTED FOR PRIVACY", GDPR placeholders, RDAP "redacted" */

@@ -49,17 +49,20 @@ def groups_of(where, *args):
 
 def check_groups(where):
     run, others = ring()
-    assert len(run) == 44 and len(others) == 3, (len(run), len(others))
+    assert len(run) == 44, len(run)
+    assert len(others) == 3, others
     groups = groups_of(where)
     assert len(groups) == 2, [g["domains"] for g in groups]
     first, second = groups
     assert first["domains"] == run, first["domains"]
     assert not set(others) & {d for g in groups for d in g["domains"]}
     lead = first["evidence"][0]
-    assert lead["kind"] == "phone digits" and lead["field"] == "phone", lead
+    assert lead["kind"] == "phone digits", lead
+    assert lead["field"] == "phone", lead
     assert lead["sequential"] is True, lead
     assert lead["domains"] == run, lead
-    assert "last digit" in lead["reason"] and "sequential" in lead["reason"], lead
+    assert "last digit" in lead["reason"], lead
+    assert "sequential" in lead["reason"], lead
     assert second["domains"] == ["invoice-paypa1.example", "paypa1-secure.example",
                                  "paypa1-support.example"], second
     assert second["confidence"] > first["confidence"], (first, second)
@@ -92,7 +95,9 @@ def check_share_max(where):
 
 def check_redact(where):
     out = correlate(where, "--redact-personal").stdout
-    assert "+44" not in out and "@" not in out and "viktor" not in out.lower(), out
+    assert "+44" not in out, out
+    assert "@" not in out, out
+    assert "viktor" not in out.lower(), out
     assert "group 1: 44 domains" in out, out
 
 

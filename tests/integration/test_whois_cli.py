@@ -129,11 +129,13 @@ def check_reverse(where):
 
 def check_masks(where):
     out = whois(where, "secure-bank-login.example", check=EXIT_OK).stdout
-    assert "registrant masked" in out and "privacy service" in out, out
+    assert "registrant masked" in out, out
+    assert "privacy service" in out, out
     rows = reverse(where, "email=contact@privacyprotect.org")
     assert rows and all(r["masked"] for r in rows), rows
     out = whois(where, "account-verify-paypa1.example", check=EXIT_OK).stdout
-    assert "registrant masked" in out and "redacted" in out, out
+    assert "registrant masked" in out, out
+    assert "redacted" in out, out
     assert "REDACTED FOR PRIVACY" not in out, out
 
 
@@ -146,7 +148,8 @@ def check_redact(where):
     assert "Example Registrar, LLC" in out, out  # a company stays
     hist = whois(where, "--history", "--redact-personal", "paypa1-secure.example",
                  check=EXIT_OK).stdout
-    assert "v.example+reg@" not in hist and "Viktor" not in hist, hist
+    assert "v.example+reg@" not in hist, hist
+    assert "Viktor" not in hist, hist
     rows = reverse(where, "phone=+442079460555")
     redacted = json.loads(whois(where, "--reverse", "phone=+442079460555", "--json",
                                 "--redact-personal", check=EXIT_OK).stdout.splitlines()[0])
