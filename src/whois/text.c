@@ -38,6 +38,16 @@ struct text_line {
 	bool tentative;     /* key split at a tab or wide gap, kept only when known */
 };
 
+/* A line's normalised key and its lookup at top level (TEXT_ROLE_NONE). One
+ * line can need that lookup up to four times, so lookup_top() keeps it. */
+struct line_key {
+	char norm[KEY_MAX * 4];
+	size_t len;
+	bool looked_up;
+	bool known;
+	struct text_key top;
+};
+
 struct handle_block {
 	const char *handle;
 	int role;           /* role the block gives itself, or TEXT_ROLE_NONE */
@@ -120,14 +130,45 @@ static bool starts_with_nocase(const char *s, size_t len, const char *prefix)
 	return len >= n && strncasecmp(s, prefix, n) == 0;
 }
 
+/* Byte counts of a response, taken in one pass. */
+struct byte_counts {
+	size_t control;    /* control bytes other than tab, LF, CR and form feed */
+	size_t printable;  /* bytes above the space */
+	bool plain;        /* ASCII without NUL: to_utf8() has nothing to change */
+};
+
+static void count_bytes(const char *text, size_t len, struct byte_counts *counts)
+{
+	size_t control = 0, printable = 0, nul = 0;
+	unsigned char bits = 0;
+	/* Bitwise "&" rather than "&&" leaves no branch, so the loop vectorises. */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		control += (c < 0x20) & (c != '\t') & (c != '\n') & (c != '\r') & (c != '\f');
+		printable += c > ' ';
+		nul += c == 0;
+		bits |= c;
+	}
+	counts->control = control;
+	counts->printable = printable;
+	counts->plain = nul == 0 && bits < 0x80;
+}
+
 /* The input as valid UTF-8: NUL bytes become spaces, and bytes that are not
  * part of a valid sequence are read as Latin-1, the usual encoding of older
- * European registries. */
-static char *to_utf8(struct text_parser *p, const char *in, size_t len, size_t *out_len)
+ * European registries. plain input is copied as it is. */
+static char *to_utf8(struct text_parser *p, const char *in, size_t len, bool plain,
+                     size_t *out_len)
 {
-	char *out = arena_alloc(p->arena, len * 2 + 1);
+	char *out = arena_alloc(p->arena, plain ? len + 1 : len * 2 + 1);
 	if (out == NULL)
 		return NULL;
+	if (plain) {
+		memcpy(out, in, len);
+		out[len] = '\0';
+		*out_len = len;
+		return out;
+	}
 	size_t n = 0;
 	for (size_t i = 0; i < len;) {
 		unsigned char c = (unsigned char)in[i];
@@ -179,6 +220,10 @@ static bool is_time_or_address(const char *s, size_t i, size_t len)
 		start--;
 		digits += is_digit(s[start]);
 		hex += is_hex(s[start]);
+		/* Both forms below have at most four characters before the colon,
+		 * so a longer token (most keys) is settled here. */
+		if (i - start > 4)
+			return false;
 	}
 	size_t token = i - start;
 	char next = i + 1 < len ? s[i + 1] : '\0';
@@ -939,14 +984,25 @@ static void start_section(struct text_parser *p, const struct text_key *key, int
 	p->n_pending = 0;
 }
 
+/* text_key_lookup(k->norm, k->len, TEXT_ROLE_NONE, out), remembered in k. */
+static bool lookup_top(struct line_key *k, struct text_key *out)
+{
+	if (!k->looked_up) {
+		k->known = text_key_lookup(k->norm, k->len, TEXT_ROLE_NONE, &k->top);
+		k->looked_up = true;
+	}
+	if (k->known)
+		*out = k->top;
+	return k->known;
+}
+
 /* Look key up, and when it is unknown, its English half: DNS.PT writes
  * "Data de registo / Creation Date" and NIC Chile "Contacto Técnico
- * (Technical Contact)". norm and *nlen are replaced by the half that
- * matched. */
-static bool lookup_bilingual(const char *key, size_t key_len, char *norm, size_t *nlen, int ctx,
+ * (Technical Contact)". k is replaced by the half that matched. */
+static bool lookup_bilingual(const char *key, size_t key_len, struct line_key *k, int ctx,
                              struct text_key *out)
 {
-	if (text_key_lookup(norm, *nlen, ctx, out))
+	if (ctx == TEXT_ROLE_NONE ? lookup_top(k, out) : text_key_lookup(k->norm, k->len, ctx, out))
 		return true;
 	const char *half = NULL;
 	size_t half_len = 0;
@@ -968,26 +1024,25 @@ static bool lookup_bilingual(const char *key, size_t key_len, char *norm, size_t
 	size_t alen = text_key_normalize(half, half_len, alt, sizeof(alt));
 	if (!text_key_lookup(alt, alen, ctx, out))
 		return false;
-	memcpy(norm, alt, alen + 1);
-	*nlen = alen;
+	memcpy(k->norm, alt, alen + 1);
+	k->len = alen;
+	k->looked_up = false;
 	return true;
 }
 
 /* Keys that close a soft section because they describe the domain again
  * (JPRS: "[Registrant] X", then "[Name Server]", then "[State]"). */
-static bool ends_soft_section(const char *norm, size_t len)
+static bool ends_soft_section(struct line_key *k)
 {
 	struct text_key key;
-	if (!text_key_lookup(norm, len, TEXT_ROLE_NONE, &key))
+	if (!lookup_top(k, &key))
 		return false;
 	return key.field == TF_NAMESERVER || key.field == TF_CREATED || key.field == TF_EXPIRES ||
 	       key.field == TF_DNSSEC;
 }
 
-static void keyed_line(struct text_parser *p, const struct text_line *line)
+static void keyed_line(struct text_parser *p, const struct text_line *line, struct line_key *k)
 {
-	char norm[KEY_MAX * 4];
-	size_t nlen = text_key_normalize(line->key, line->key_len, norm, sizeof(norm));
 	int ctx = TEXT_ROLE_NONE;
 	if (p->in_section)
 		ctx = section_role(&p->section);
@@ -996,11 +1051,11 @@ static void keyed_line(struct text_parser *p, const struct text_line *line)
 
 	struct text_key key = {TF_NONE, TEXT_ROLE_NONE};
 	bool known;
-	if (ctx == TEXT_ROLE_DOMAIN && strcmp(norm, "name") == 0) {
+	if (ctx == TEXT_ROLE_DOMAIN && strcmp(k->norm, "name") == 0) {
 		key.field = TF_DOMAIN;
 		known = true;
 	} else {
-		known = lookup_bilingual(line->key, line->key_len, norm, &nlen,
+		known = lookup_bilingual(line->key, line->key_len, k,
 		                         ctx == TEXT_ROLE_DOMAIN ? TEXT_ROLE_NONE : ctx, &key);
 	}
 	if (p->block != NULL && key.field == TF_C_ID && p->block->handle == NULL)
@@ -1023,14 +1078,14 @@ static void keyed_line(struct text_parser *p, const struct text_line *line)
 		p->skip_block = true;
 	if (p->skip_block)
 		return;
-	if (p->in_section && p->section_soft && ends_soft_section(norm, nlen)) {
+	if (p->in_section && p->section_soft && ends_soft_section(k)) {
 		end_section(p);
-		known = text_key_lookup(norm, nlen, TEXT_ROLE_NONE, &key);
+		known = lookup_top(k, &key);
 	}
 	if (key.field == TF_IGNORE && p->in_section && p->section_flat) {
 		/* A section without indentation has no clear end, so it lends
 		 * its role only to the keys of its role. */
-		known = text_key_lookup(norm, nlen, TEXT_ROLE_NONE, &key);
+		known = lookup_top(k, &key);
 		if (!known)
 			return;
 	}
@@ -1064,17 +1119,17 @@ static void process_line(struct text_parser *p, struct text_line *line)
 	}
 
 	split_key(line);
-	char norm[KEY_MAX * 4];
-	size_t nlen = 0;
+	struct line_key k;
 	struct text_key probe;
 	if (line->key != NULL) {
-		nlen = text_key_normalize(line->key, line->key_len, norm, sizeof(norm));
+		k.len = text_key_normalize(line->key, line->key_len, k.norm, sizeof(k.norm));
+		k.looked_up = false;
 		/* An unknown key deeper than an address is part of the address
 		 * ("No:114 G-4 Balgat" under "Address:"). */
 		bool may_continue = p->last_valid && line->indent > p->last_indent &&
 		                    multi_valued(p->last.field) && p->last.field != TF_NAMESERVER;
 		if ((line->tentative || may_continue) &&
-		    !text_key_lookup(norm, nlen, TEXT_ROLE_NONE, &probe))
+		    !lookup_top(&k, &probe))
 			line->key = NULL;
 	}
 
@@ -1109,14 +1164,14 @@ static void process_line(struct text_parser *p, struct text_line *line)
 	}
 
 	if (p->block_lines == 0 && p->block == NULL && !p->in_section &&
-	    open_block(p, norm, line)) {
+	    open_block(p, k.norm, line)) {
 		p->block_lines++;
 		/* The opening line of a role or handle block only names it. */
 		if (p->block->role != TEXT_ROLE_NONE || p->block->handle != NULL)
 			return;
 	}
 	p->block_lines++;
-	keyed_line(p, line);
+	keyed_line(p, line, &k);
 }
 
 /* --- Contacts by handle --------------------------------------------------- */
@@ -1202,17 +1257,9 @@ static void drop_self_nameserver(struct whois_record *rec)
 	rec->n_nameservers = kept;
 }
 
-static bool looks_binary(const char *text, size_t len)
+static bool looks_binary(const struct byte_counts *counts, size_t len)
 {
-	size_t control = 0, printable = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f')
-			control++;
-		else if (c > ' ')
-			printable++;
-	}
-	return printable == 0 || control * 10 > len;
+	return counts->printable == 0 || counts->control * 10 > len;
 }
 
 static void handle_database_line(struct text_parser *p, struct text_line *line)
@@ -1240,7 +1287,9 @@ dn_status whois_parse_text(const char *text, size_t len, const struct whois_text
 	whois_record_init(rec);
 	if (text == NULL || len == 0)
 		return dn_fail(err, DN_EFORMAT, "empty WHOIS response: nothing to parse");
-	if (looks_binary(text, len))
+	struct byte_counts counts;
+	count_bytes(text, len, &counts);
+	if (looks_binary(&counts, len))
 		return dn_fail(err, DN_EFORMAT,
 		               "not a WHOIS text response: %zu bytes with no text or with control bytes",
 		               len);
@@ -1255,7 +1304,7 @@ dn_status whois_parse_text(const char *text, size_t len, const struct whois_text
 	p->hints = hints;
 
 	size_t ulen;
-	char *buf = to_utf8(p, text, len, &ulen);
+	char *buf = to_utf8(p, text, len, counts.plain, &ulen);
 	if (buf == NULL)
 		return dn_fail(err, DN_ENOMEM, "out of memory parsing a WHOIS response of %zu bytes",
 		               len);

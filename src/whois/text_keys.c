@@ -365,37 +365,47 @@ static const struct key_entry key_table[] = {
 };
 
 /* Role prefixes, longest first so that "admin contact " wins over "admin ". */
+#define PREFIX(text) text, sizeof(text) - 1
+
 static const struct {
 	const char *prefix;
+	size_t len;
 	int role;
 } role_prefixes[] = {
-	{"registrant contact ", REG},     {"registrant ", REG},     {"owner contact ", REG},
-	{"owner ", REG},                  {"holder ", REG},         {"등록인 ", REG},
-	{"administrative contact ", ADM}, {"administrative ", ADM}, {"admin contact ", ADM},
-	{"admin ", ADM},                  {"ac ", ADM},             {"책임자 ", ADM},
-	{"technical contact ", TEC},      {"technical ", TEC},      {"tech contact ", TEC},
-	{"tech ", TEC},                   {"billing contact ", BIL}, {"billing ", BIL},
-	{"bill ", BIL},                   {"sponsoring registrar ", RAR}, {"registrar ", RAR},
+	{PREFIX("registrant contact "), REG},     {PREFIX("registrant "), REG},
+	{PREFIX("owner contact "), REG},          {PREFIX("owner "), REG},
+	{PREFIX("holder "), REG},                 {PREFIX("등록인 "), REG},
+	{PREFIX("administrative contact "), ADM}, {PREFIX("administrative "), ADM},
+	{PREFIX("admin contact "), ADM},          {PREFIX("admin "), ADM},
+	{PREFIX("ac "), ADM},                     {PREFIX("책임자 "), ADM},
+	{PREFIX("technical contact "), TEC},      {PREFIX("technical "), TEC},
+	{PREFIX("tech contact "), TEC},           {PREFIX("tech "), TEC},
+	{PREFIX("billing contact "), BIL},        {PREFIX("billing "), BIL},
+	{PREFIX("bill "), BIL},                   {PREFIX("sponsoring registrar "), RAR},
+	{PREFIX("registrar "), RAR},
 };
 
 /* Lookups go through an open-addressing hash table built on first use:
  * a key is looked up for every line of every response, and a binary search
- * with strcmp() was a tenth of an import's time. */
+ * with strcmp() was a tenth of an import's time. The hash covers the key
+ * alone, not its kind, so that text_key_lookup() hashes a key once for the
+ * three kinds it tries. */
 #define KEY_SLOTS 2048 /* a power of two, over four times the table */
 
 struct key_slot {
 	uint32_t hash;
+	uint32_t len;
 	const struct key_entry *entry; /* NULL: empty */
 };
 
 static struct key_slot key_slots[KEY_SLOTS];
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
-static uint32_t key_hash(enum table_kind kind, const char *key)
+static uint32_t key_hash(const char *key, size_t len)
 {
-	uint32_t h = 2166136261u ^ (uint32_t)kind;
-	for (const unsigned char *p = (const unsigned char *)key; *p != '\0'; p++)
-		h = (h ^ *p) * 16777619u;
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)key[i]) * 16777619u;
 	return h;
 }
 
@@ -405,7 +415,8 @@ static void build_table(void)
 	               "KEY_SLOTS keeps the table at most a quarter full");
 	for (size_t i = 0; i < sizeof(key_table) / sizeof(key_table[0]); i++) {
 		const struct key_entry *e = &key_table[i];
-		uint32_t h = key_hash(e->kind, e->key);
+		size_t len = strlen(e->key);
+		uint32_t h = key_hash(e->key, len);
 		size_t slot = h & (KEY_SLOTS - 1);
 		while (key_slots[slot].entry != NULL) {
 			/* The first of two equal keys wins, as in the table's order. */
@@ -415,22 +426,40 @@ static void build_table(void)
 			slot = (slot + 1) & (KEY_SLOTS - 1);
 		}
 		if (key_slots[slot].entry == NULL)
-			key_slots[slot] = (struct key_slot){h, e};
+			key_slots[slot] = (struct key_slot){h, (uint32_t)len, e};
 	}
 }
 
-static const struct key_entry *find(enum table_kind kind, const char *key)
+/* The entry of kind for key (len bytes) whose hash is h, or NULL. */
+static const struct key_entry *find(enum table_kind kind, const char *key, size_t len,
+                                    uint32_t h)
 {
-	pthread_once(&table_once, build_table);
-	uint32_t h = key_hash(kind, key);
 	for (size_t slot = h & (KEY_SLOTS - 1); key_slots[slot].entry != NULL;
 	     slot = (slot + 1) & (KEY_SLOTS - 1)) {
-		const struct key_entry *e = key_slots[slot].entry;
-		if (key_slots[slot].hash == h && e->kind == kind && strcmp(e->key, key) == 0)
-			return e;
+		const struct key_slot *s = &key_slots[slot];
+		if (s->hash == h && s->len == len && s->entry->kind == kind &&
+		    memcmp(s->entry->key, key, len) == 0)
+			return s->entry;
 	}
 	return NULL;
 }
+
+/* Byte classes for text_key_normalize(). */
+enum key_byte {
+	KB_KEEP = 0,    /* copied, lower-cased */
+	KB_SEPARATOR,   /* folded into one space between words */
+	KB_OPEN,        /* "(" or "[": dropped with what follows up to its close */
+	KB_CLOSE,
+	KB_APOSTROPHE,  /* a separator, or with a following "s" a dropped "'s" */
+};
+
+static const unsigned char key_bytes[256] = {
+	[' '] = KB_SEPARATOR, ['\t'] = KB_SEPARATOR, ['-'] = KB_SEPARATOR,
+	['_'] = KB_SEPARATOR, ['.'] = KB_SEPARATOR,  ['/'] = KB_SEPARATOR,
+	[':'] = KB_SEPARATOR, [','] = KB_SEPARATOR,  ['*'] = KB_SEPARATOR,
+	['('] = KB_OPEN,      ['['] = KB_OPEN,       [')'] = KB_CLOSE,
+	[']'] = KB_CLOSE,     ['\''] = KB_APOSTROPHE,
+};
 
 size_t text_key_normalize(const char *key, size_t len, char *out, size_t size)
 {
@@ -439,27 +468,33 @@ size_t text_key_normalize(const char *key, size_t len, char *out, size_t size)
 	bool space = false;
 	for (size_t i = 0; i < len && n + 1 < size; i++) {
 		unsigned char c = (unsigned char)key[i];
-		if (c == '(' || c == '[') {
+		switch ((enum key_byte)key_bytes[c]) {
+		case KB_OPEN:
 			depth++;
 			continue;
-		}
-		if (c == ')' || c == ']') {
+		case KB_CLOSE:
 			if (depth > 0)
 				depth--;
 			continue;
+		case KB_APOSTROPHE:
+			if (depth > 0)
+				continue;
+			if (i + 1 < len && (key[i + 1] == 's' || key[i + 1] == 'S') &&
+			    (i + 2 == len || key[i + 2] == ' ')) {
+				i++;
+				continue;
+			}
+			space = n > 0;
+			continue;
+		case KB_SEPARATOR:
+			if (depth == 0)
+				space = n > 0;
+			continue;
+		case KB_KEEP:
+			break;
 		}
 		if (depth > 0)
 			continue;
-		if (c == '\'' && i + 1 < len && (key[i + 1] == 's' || key[i + 1] == 'S') &&
-		    (i + 2 == len || key[i + 2] == ' ')) {
-			i++;
-			continue;
-		}
-		if (c == ' ' || c == '\t' || c == '-' || c == '_' || c == '.' || c == '/' ||
-		    c == ':' || c == '\'' || c == ',' || c == '*') {
-			space = n > 0;
-			continue;
-		}
 		if (space && n + 2 < size)
 			out[n++] = ' ';
 		space = false;
@@ -491,13 +526,15 @@ bool text_key_lookup(const char *norm, size_t len, int context_role, struct text
 {
 	if (len == 0)
 		return false;
+	pthread_once(&table_once, build_table);
 	bool in_contact = context_role >= 0 && context_role < WHOIS_ROLE_COUNT;
-	if (in_contact && fill(find(KIND_CONTACT, norm), context_role, out))
+	uint32_t h = key_hash(norm, len);
+	if (in_contact && fill(find(KIND_CONTACT, norm, len, h), context_role, out))
 		return true;
-	if (context_role == RAR && fill(find(KIND_REGISTRAR, norm), RAR, out))
+	if (context_role == RAR && fill(find(KIND_REGISTRAR, norm, len, h), RAR, out))
 		return true;
 
-	const struct key_entry *e = find(KIND_MAIN, norm);
+	const struct key_entry *e = find(KIND_MAIN, norm, len, h);
 	if (e != NULL) {
 		fill(e, N, out);
 		if ((in_contact || context_role == RAR) && is_domain_only(e->field))
@@ -507,17 +544,21 @@ bool text_key_lookup(const char *norm, size_t len, int context_role, struct text
 
 	/* "Registry Registrant ID" is "Registrant ID" as the registry keeps it. */
 	const char *key = norm;
-	if (strncmp(key, "registry ", 9) == 0)
+	size_t key_len = len;
+	if (key_len > 9 && memcmp(key, "registry ", 9) == 0) {
 		key += 9;
+		key_len -= 9;
+	}
 	for (size_t i = 0; i < sizeof(role_prefixes) / sizeof(role_prefixes[0]); i++) {
-		if (key[0] != role_prefixes[i].prefix[0])
-			continue;
-		size_t plen = strlen(role_prefixes[i].prefix);
-		if (strncmp(key, role_prefixes[i].prefix, plen) != 0)
+		size_t plen = role_prefixes[i].len;
+		if (key[0] != role_prefixes[i].prefix[0] || key_len < plen ||
+		    memcmp(key, role_prefixes[i].prefix, plen) != 0)
 			continue;
 		int role = role_prefixes[i].role;
 		enum table_kind kind = role == RAR ? KIND_REGISTRAR : KIND_CONTACT;
-		if (fill(find(kind, key + plen), role, out))
+		const char *field = key + plen;
+		size_t field_len = key_len - plen;
+		if (fill(find(kind, field, field_len, key_hash(field, field_len)), role, out))
 			return true;
 	}
 	if (in_contact || context_role == RAR) {
@@ -532,5 +573,6 @@ bool text_section_lookup(const char *norm, size_t len, struct text_key *out)
 {
 	if (len == 0)
 		return false;
-	return fill(find(KIND_SECTION, norm), N, out);
+	pthread_once(&table_once, build_table);
+	return fill(find(KIND_SECTION, norm, len, key_hash(norm, len)), N, out);
 }
