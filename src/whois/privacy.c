@@ -63,11 +63,13 @@ static bool contains_nocase(const char *haystack, const char *needle, size_t nee
 	return false;
 }
 
-/* Values are lowered once into a buffer of this size and searched with
- * strstr(); longer ones fall back to contains_nocase(). */
+/* Values are lowered once into a buffer of this size and searched with the
+ * matchers below; longer ones fall back to contains_nocase(). */
 #define LOWERED_MAX 512
 
-static bool lower_copy(const char *value, char *out)
+/* Copy value lower-cased into out and set *len; false when it does not
+ * fit in LOWERED_MAX bytes. */
+static bool lower_copy(const char *value, char *out, size_t *len)
 {
 	size_t i = 0;
 	for (; value[i] != '\0'; i++) {
@@ -76,6 +78,7 @@ static bool lower_copy(const char *value, char *out)
 		out[i] = lower(value[i]);
 	}
 	out[i] = '\0';
+	*len = i;
 	return true;
 }
 
@@ -180,32 +183,57 @@ static void load_services(struct service_table *table)
 }
 
 
+#define REDACTION_VALUE_COUNT (sizeof(redaction_values) / sizeof(redaction_values[0]))
+
 static struct service_table services;
 static struct matcher service_matcher; /* services.lowered, in the same order */
 static struct matcher phrase_matcher;  /* redaction_phrases */
+static size_t redaction_value_lengths[REDACTION_VALUE_COUNT];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 static void load_tables(void)
 {
 	load_services(&services);
+	for (size_t i = 0; i < REDACTION_VALUE_COUNT; i++)
+		redaction_value_lengths[i] = strlen(redaction_values[i]);
 	for (size_t i = 0; i < services.count; i++)
 		matcher_add(&service_matcher, services.lowered[i]);
 	for (size_t i = 0; i < sizeof(redaction_phrases) / sizeof(redaction_phrases[0]); i++)
 		matcher_add(&phrase_matcher, redaction_phrases[i]);
 }
 
+/* Whether lowered (len bytes), with surrounding space ignored, is one of
+ * redaction_values. */
+static bool is_redaction_value(const char *lowered, size_t len)
+{
+	while (len > 0 && (*lowered == ' ' || *lowered == '\t')) {
+		lowered++;
+		len--;
+	}
+	while (len > 0 && (lowered[len - 1] == ' ' || lowered[len - 1] == '\t'))
+		len--;
+	for (size_t i = 0; i < REDACTION_VALUE_COUNT; i++) {
+		if (len == redaction_value_lengths[i] && memcmp(lowered, redaction_values[i], len) == 0)
+			return true;
+	}
+	return false;
+}
+
 bool whois_is_redacted(const char *value)
 {
 	if (value == NULL)
 		return false;
-	for (size_t i = 0; i < sizeof(redaction_values) / sizeof(redaction_values[0]); i++) {
+	pthread_once(&tables_once, load_tables);
+	char lowered[LOWERED_MAX];
+	size_t len;
+	/* Most values fit: lower them once for both checks. */
+	if (lower_copy(value, lowered, &len))
+		return is_redaction_value(lowered, len) ||
+		       matcher_find(&phrase_matcher, lowered, len) >= 0;
+	for (size_t i = 0; i < REDACTION_VALUE_COUNT; i++) {
 		if (equals_trimmed(value, redaction_values[i]))
 			return true;
 	}
-	pthread_once(&tables_once, load_tables);
-	char lowered[LOWERED_MAX];
-	if (lower_copy(value, lowered))
-		return matcher_find(&phrase_matcher, lowered, strlen(lowered)) >= 0;
 	for (size_t i = 0; i < sizeof(redaction_phrases) / sizeof(redaction_phrases[0]); i++) {
 		const char *phrase = redaction_phrases[i];
 		if (contains_nocase(value, phrase, strlen(phrase)))
@@ -220,8 +248,9 @@ const char *whois_privacy_service(const char *value)
 		return NULL;
 	pthread_once(&tables_once, load_tables);
 	char lowered[LOWERED_MAX];
-	if (lower_copy(value, lowered)) {
-		int k = matcher_find(&service_matcher, lowered, strlen(lowered));
+	size_t len;
+	if (lower_copy(value, lowered, &len)) {
+		int k = matcher_find(&service_matcher, lowered, len);
 		return k >= 0 ? services.names[k] : NULL;
 	}
 	for (size_t i = 0; i < services.count; i++) {
