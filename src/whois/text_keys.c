@@ -399,6 +399,7 @@ struct key_slot {
 };
 
 static struct key_slot key_slots[KEY_SLOTS];
+static size_t section_key_max; /* bytes in the longest KIND_SECTION key */
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
 /* Hash eight bytes per multiply: a byte-at-a-time hash was most of the
@@ -433,6 +434,8 @@ static void build_table(void)
 	for (size_t i = 0; i < sizeof(key_table) / sizeof(key_table[0]); i++) {
 		const struct key_entry *e = &key_table[i];
 		size_t len = strlen(e->key);
+		if (e->kind == KIND_SECTION && len > section_key_max)
+			section_key_max = len;
 		uint32_t h = key_hash(e->key, len);
 		size_t slot = h & (KEY_SLOTS - 1);
 		while (key_slots[slot].entry != NULL) {
@@ -592,4 +595,19 @@ bool text_section_lookup(const char *norm, size_t len, struct text_key *out)
 		return false;
 	pthread_once(&table_once, build_table);
 	return fill(find(KIND_SECTION, norm, len, key_hash(norm, len)), N, out);
+}
+
+bool text_section_lookup_text(const char *text, size_t len, struct text_key *out)
+{
+	pthread_once(&table_once, build_table);
+	/* Normalise at most one byte more than the longest header: most lines
+	 * that reach here are prose, and a longer result cannot match. Up to
+	 * that size text_key_normalize() writes exactly what it would write
+	 * into a larger buffer. */
+	char norm[128];
+	size_t size = section_key_max + 2 < sizeof(norm) ? section_key_max + 2 : sizeof(norm);
+	size_t n = text_key_normalize(text, len, norm, size);
+	if (n > section_key_max)
+		return false;
+	return text_section_lookup(norm, n, out);
 }

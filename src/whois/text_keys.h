@@ -71,6 +71,11 @@ bool text_key_lookup(const char *norm, size_t len, int context_role, struct text
  * "Admin Contact", "Registrar"); false when the line is no known header. */
 bool text_section_lookup(const char *norm, size_t len, struct text_key *out);
 
+/* text_section_lookup() of text (len bytes, not normalised) as
+ * text_key_normalize() would write it, normalising only as much of it as a
+ * header can be long. */
+bool text_section_lookup_text(const char *text, size_t len, struct text_key *out);
+
 /* Fields that belong to the contact of a role. */
 static inline bool text_field_is_contact(enum text_field field)
 {
