@@ -94,6 +94,11 @@ struct matcher {
 	size_t count;
 	uint64_t pairs[65536 / 64]; /* first two bytes of some pattern */
 	bool singles[256];          /* patterns of one byte */
+	/* Pattern numbers grouped by first byte, in pattern order within a
+	 * group: those of byte c are by_first[first_begin[c]] up to
+	 * by_first[first_begin[c + 1]]. Set by matcher_index(). */
+	uint8_t by_first[MATCHER_MAX];
+	uint16_t first_begin[257];
 };
 
 static void matcher_add(struct matcher *m, const char *pattern)
@@ -112,6 +117,21 @@ static void matcher_add(struct matcher *m, const char *pattern)
 	m->pairs[pair / 64] |= (uint64_t)1 << (pair % 64);
 }
 
+/* Group the patterns by first byte, after the last matcher_add(). */
+static void matcher_index(struct matcher *m)
+{
+	_Static_assert(MATCHER_MAX <= 256, "pattern numbers fit in uint8_t");
+	size_t n = 0;
+	for (unsigned c = 0; c < 256; c++) {
+		m->first_begin[c] = (uint16_t)n;
+		for (size_t k = 0; k < m->count; k++) {
+			if ((unsigned char)m->patterns[k][0] == c)
+				m->by_first[n++] = (uint8_t)k;
+		}
+	}
+	m->first_begin[256] = (uint16_t)n;
+}
+
 /* The first pattern found in lowered (len bytes), or -1. */
 static int matcher_find(const struct matcher *m, const char *lowered, size_t len)
 {
@@ -124,7 +144,10 @@ static int matcher_find(const struct matcher *m, const char *lowered, size_t len
 		}
 		if (!candidate)
 			continue;
-		for (size_t k = 0; k < m->count; k++) {
+		/* Only patterns that start with c can match here, and within a
+		 * group the first in pattern order wins, as over all of them. */
+		for (size_t g = m->first_begin[c]; g < m->first_begin[c + 1]; g++) {
+			size_t k = m->by_first[g];
 			if (m->lengths[k] <= len - i &&
 			    memcmp(lowered + i, m->patterns[k], m->lengths[k]) == 0)
 				return (int)k;
@@ -200,6 +223,8 @@ static void load_tables(void)
 		matcher_add(&service_matcher, services.lowered[i]);
 	for (size_t i = 0; i < sizeof(redaction_phrases) / sizeof(redaction_phrases[0]); i++)
 		matcher_add(&phrase_matcher, redaction_phrases[i]);
+	matcher_index(&service_matcher);
+	matcher_index(&phrase_matcher);
 }
 
 /* Whether lowered (len bytes), with surrounding space ignored, is one of

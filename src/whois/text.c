@@ -181,7 +181,8 @@ static void count_bytes(const char *text, size_t len, struct byte_counts *counts
 		nul |= bytes_equal(word, 0);
 		below &= ~(bytes_equal(word, '\n') | bytes_equal(word, '\t') |
 		           bytes_equal(word, '\r') | bytes_equal(word, '\f'));
-		control += (size_t)__builtin_popcountll(below);
+		if (below != 0)
+			control += (size_t)__builtin_popcountll(below);
 	}
 	for (; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
