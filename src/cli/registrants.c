@@ -301,20 +301,27 @@ static void print_unused(const struct correlate_cli *c, const struct registrants
 			shared++;
 		bool hide = c->redact && !u->masked && personal_field(u->kind);
 		const char *shown = u->shown != NULL ? u->shown : u->value;
-		if (hide)
+		const char *reason = u->reason;
+		char generic[96];
+		if (hide) {
+			/* The reason may quote the values it is about. */
 			shown = WHOIS_REDACTED_TEXT;
+			snprintf(generic, sizeof(generic), "not used: on %zu domains, over the limit",
+			         u->n_domains);
+			reason = generic;
+		}
 		if (c->json) {
 			json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:b, s:s}", "unused", u->kind,
 			                      "value", hide ? WHOIS_REDACTED_TEXT : u->value, "shown",
 			                      shown, "domains", (json_int_t)u->n_domains, "masked",
-			                      u->masked, "reason", u->reason);
+			                      u->masked, "reason", reason);
 			char *out = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 			json_decref(o);
 			if (out != NULL)
 				puts(out);
 			free(out);
 		} else if (c->show_unused) {
-			printf("  %-8s %-40s %s\n", u->kind, shown, u->reason);
+			printf("  %-8s %-40s %s\n", u->kind, shown, reason);
 		}
 	}
 	if (!c->json && res->n_unused > 0) {

@@ -37,16 +37,23 @@ static const char whois_usage[] =
         "  DOMAIN                  the latest stored record of DOMAIN\n"
         "      --history           every distinct record of DOMAIN, oldest first, each\n"
         "                          with what changed since the one before\n"
-        "      --raw               the response text as it was received\n"
+        "      --raw               the response text as it was received (not with\n"
+        "                          --redact-personal)\n"
         "  -r, --reverse KIND=VALUE\n"
         "                          every domain whose records hold VALUE, now or earlier;\n"
         "                          KIND is email, phone, name, org, address, registrar\n"
         "                          or nameserver. VALUE is normalised as stored values are\n"
-        "                          (case, accents, \"+tag\" in emails, phone punctuation);\n"
-        "                          a trailing '*' matches a prefix of the normalised value\n"
+        "                          (case, accents, \"+tag\" in emails, phone punctuation;\n"
+        "                          give phones with their country code); a trailing '*'\n"
+        "                          matches a prefix of the normalised value. An address\n"
+        "                          is \"STREET[, CITY[, POSTAL CODE[, COUNTRY]]]\" and finds\n"
+        "                          the addresses that start with the parts given\n"
         "      --import            store saved responses: WHOIS text or RDAP JSON, told\n"
-        "                          apart by content; a FOLDER is read recursively\n"
-        "      --parse             parse FILE and print the record as JSON; store nothing\n"
+        "                          apart by content; a FOLDER is read recursively, '-'\n"
+        "                          is standard input. Importing a response again counts\n"
+        "                          another sighting of it\n"
+        "      --parse             parse FILE ('-': standard input) and print the record;\n"
+        "                          store nothing\n"
         "      --live              ask the registry now (RDAP, else WHOIS on port 43),\n"
         "                          store the answer and print it; the only mode that sends\n"
         "                          packets (see LIVE LOOKUPS in dragnet(1))\n"
@@ -115,6 +122,8 @@ enum mode { MODE_SHOW, MODE_HISTORY, MODE_REVERSE, MODE_IMPORT, MODE_PARSE, MODE
 #define DEFAULT_LIMIT 10000
 /* Larger files are not WHOIS responses. */
 #define RESPONSE_MAX (8u << 20)
+/* Folders read below a folder given, at most. */
+#define FOLDER_DEPTH_MAX 16
 /* Records stored per transaction on import. */
 #define IMPORT_BATCH 2000
 
@@ -313,11 +322,49 @@ static const char *const reverse_kinds[] = {"email", "phone", "name", "org",
 struct reverse_run {
 	struct whois_cli *cli;
 	uint64_t n;
+	const char *street; /* with an address given by its leading parts: their key */
 };
+
+/* An address as given on the command line: "STREET[, CITY[, POSTAL CODE[,
+ * COUNTRY]]]", the order of the stored keys. */
+static bool address_key(const char *text, char *key, size_t size)
+{
+	char copy[WHOIS_KEY_MAX];
+	snprintf(copy, sizeof(copy), "%s", text);
+	char *parts[4] = {NULL, NULL, NULL, NULL};
+	char *save = NULL;
+	char *p = strtok_r(copy, ",", &save);
+	for (int i = 0; p != NULL && i < 4; i++, p = strtok_r(NULL, ",", &save))
+		parts[i] = p;
+	struct whois_contact c = {.street = {parts[0]}, .city = parts[1],
+	                          .postal_code = parts[2], .country = parts[3], .present = true};
+	return whois_norm_address(&c, key, size);
+}
+
+/* The lower-case form of a prefix, trimmed. */
+static bool lower_prefix(const char *text, char *key, size_t size)
+{
+	while (*text == ' ' || *text == '\t')
+		text++;
+	size_t n = 0;
+	for (; text[n] != '\0' && n + 1 < size; n++)
+		key[n] = (char)((text[n] >= 'A' && text[n] <= 'Z') ? text[n] + 32 : text[n]);
+	while (n > 0 && (key[n - 1] == ' ' || key[n - 1] == '\t'))
+		n--;
+	key[n] = '\0';
+	return n > 0;
+}
 
 static dn_status show_value(const struct store_whois_value *v, void *ctx)
 {
 	struct reverse_run *r = ctx;
+	if (r->street != NULL) {
+		/* "12 sample st" must not find "12 sample street 2": keep keys
+		 * that end there or go on with ", ". */
+		size_t n = strlen(r->street);
+		if (v->value[n] != '\0' && strncmp(v->value + n, ", ", 2) != 0)
+			return DN_OK;
+	}
 	r->n++;
 	char first[24], last[24];
 	time_format_iso(v->time_first, first, sizeof(first));
@@ -378,7 +425,8 @@ static int run_reverse(struct whois_cli *cli, const char *query, int argc)
 		value[--vlen] = '\0';
 	char key[WHOIS_KEY_MAX] = "";
 	bool ok;
-	if (strcmp(kind, "email") == 0)
+	bool street_only = false;
+	if (strcmp(kind, "email") == 0 && !prefix)
 		ok = whois_norm_email(value, key, sizeof(key));
 	else if (strcmp(kind, "phone") == 0)
 		ok = whois_norm_phone(value, NULL, key, sizeof(key));
@@ -387,21 +435,33 @@ static int run_reverse(struct whois_cli *cli, const char *query, int argc)
 	else if (strcmp(kind, "org") == 0 || strcmp(kind, "registrar") == 0)
 		ok = whois_norm_org(value, key, sizeof(key));
 	else if (strcmp(kind, "address") == 0) {
-		/* One line given: fold it like a street line. */
-		struct whois_contact c = {.street = {value}, .present = true};
-		ok = whois_norm_address(&c, key, sizeof(key));
+		ok = address_key(value, key, sizeof(key));
+		/* The leading parts of an address ("12 Sample Street" or "12 Sample
+		 * Street, London") find every stored address that starts with
+		 * them. */
+		if (ok && !prefix) {
+			prefix = true;
+			street_only = true;
+		}
+	} else if (strcmp(kind, "email") == 0 && prefix) {
+		/* A prefix ("jsmith*") is not a whole address to normalise. */
+		ok = lower_prefix(value, key, sizeof(key));
 	} else {
 		ok = whois_domain_key(value, key, sizeof(key));
 	}
 	if (!ok)
 		return cli_usage_error("whois", "invalid %s '%s': nothing in it to search for", kind,
 		                       value);
+	if (strcmp(kind, "phone") == 0 && key[0] != '+')
+		log_warn("phone '%s' has no country code; stored numbers have one (+44...), so "
+		         "this finds only numbers stored without it",
+		         value);
 	struct store *store;
 	int code = cli_open_store(&cli->common, STORE_READ, NULL, &store);
 	if (code != DN_EXIT_OK)
 		return code;
 	struct store_whois_lookup q = {kind, key, prefix, cli->limit};
-	struct reverse_run r = {cli, 0};
+	struct reverse_run r = {cli, 0, street_only ? key : NULL};
 	struct dn_error err;
 	uint64_t domains = 0;
 	dn_status rc = DN_OK;
@@ -428,7 +488,8 @@ static int run_reverse(struct whois_cli *cli, const char *query, int argc)
 
 static char *read_whole(const char *path, size_t *len, struct dn_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool std_in = strcmp(path, "-") == 0;
+	int fd = std_in ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		dn_fail(err, DN_EIO, "%s", strerror(errno));
 		return NULL;
@@ -515,6 +576,8 @@ struct import_run {
 	uint32_t source_id;
 	struct arena arena;
 	struct whois_batch *pending;
+	dev_t open_dev[FOLDER_DEPTH_MAX]; /* the folders being read, outermost first */
+	ino_t open_ino[FOLDER_DEPTH_MAX];
 	uint64_t files, stored, failed, batch;
 	uint64_t by_status[WHOIS_STATUS_COUNT];
 	struct progress progress;
@@ -642,7 +705,7 @@ static void sort_entries(char **names, bool *files, size_t n)
 static bool import_path(struct import_run *run, const char *path, int depth, bool is_file)
 {
 	struct stat st;
-	if (is_file)
+	if (is_file || strcmp(path, "-") == 0)
 		return import_file(run, path);
 	if (stat(path, &st) != 0) {
 		log_error("%s: %s", path, strerror(errno));
@@ -651,11 +714,20 @@ static bool import_path(struct import_run *run, const char *path, int depth, boo
 	}
 	if (!S_ISDIR(st.st_mode))
 		return import_file(run, path);
-	if (depth > 16) {
-		log_error("%s: folders nested too deep; skipped", path);
+	if (depth >= FOLDER_DEPTH_MAX) {
+		log_error("%s: folders nested more than %d deep; skipped", path, FOLDER_DEPTH_MAX);
 		run->failed++;
 		return true;
 	}
+	/* A symbolic link back to a folder being read would read it again. */
+	for (int i = 0; i < depth; i++) {
+		if (run->open_dev[i] == st.st_dev && run->open_ino[i] == st.st_ino) {
+			log_warn("%s: a link back to a folder being read; skipped", path);
+			return true;
+		}
+	}
+	run->open_dev[depth] = st.st_dev;
+	run->open_ino[depth] = st.st_ino;
 	DIR *dir = opendir(path);
 	if (dir == NULL) {
 		log_error("%s: %s", path, strerror(errno));
@@ -754,9 +826,9 @@ static int run_import(struct whois_cli *cli, int argc, char **argv)
 		          run.store_err.msg, (unsigned long long)run.batch);
 		return cli_exit_for_store(run.store_failure);
 	}
-	log_info("stored %llu responses from %llu files (%llu found, %llu not found, %llu "
-	         "throttled, %llu reserved, %llu referrals, %llu errors); %llu files failed",
-	         (unsigned long long)run.stored, (unsigned long long)run.files,
+	log_info("files read: %llu; responses stored: %llu (found %llu, not found %llu, "
+	         "throttled %llu, reserved %llu, referral %llu, error %llu); inputs failed: %llu",
+	         (unsigned long long)run.files, (unsigned long long)run.stored,
 	         (unsigned long long)run.by_status[WHOIS_FOUND],
 	         (unsigned long long)run.by_status[WHOIS_NOT_FOUND],
 	         (unsigned long long)run.by_status[WHOIS_THROTTLED],
@@ -979,6 +1051,10 @@ int cmd_whois(int argc, char **argv)
 		return cli_usage_error("whois", "--raw goes with DOMAIN, --history or --live");
 	if (cli.raw && cli.json)
 		return cli_usage_error("whois", "give either --raw or --json, not both");
+	if (cli.raw && cli.redact)
+		return cli_usage_error("whois", "--raw prints the response as received and cannot "
+		                                "remove personal data; leave out --raw to use "
+		                                "--redact-personal");
 	switch (cli.mode) {
 	case MODE_SHOW:
 	case MODE_HISTORY:

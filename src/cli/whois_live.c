@@ -137,8 +137,6 @@ static void look_up(struct live_run *run, const char *domain)
 	log_info("%s: asking %s", domain,
 	         (run->lookup.protocols & LOOKUP_RDAP) ? "RDAP, else WHOIS" : "WHOIS");
 	dn_status rc = lookup_domain(domain, &run->lookup, &result, &err);
-	if (result.rdap_skipped[0] != '\0')
-		log_info("%s: WHOIS used instead of RDAP: %s", domain, result.rdap_skipped);
 	struct answer a = {0};
 	bool rdap = result.protocol == LOOKUP_RDAP;
 	bool have = false;
@@ -177,9 +175,24 @@ static void look_up(struct live_run *run, const char *domain)
 			parse_answer(&a, rdap, domain, &run->arena);
 		}
 		int64_t now = time_now();
-		if (a.rec.status == WHOIS_NOT_FOUND)
+		char named[256];
+		if (a.rec.domain != domain &&
+		    (!whois_domain_key(a.rec.domain, named, sizeof(named)) ||
+		     strcmp(named, domain) != 0)) {
+			/* Some servers answer with other names (partial matches); such
+			 * an answer must not enter another domain's history. */
+			log_error("%s: %s answered about '%s' instead; not stored", domain, a.server,
+			          a.rec.domain);
+			run->failed = true;
+			lookup_result_free(&result);
+			return;
+		}
+		if (a.rec.status == WHOIS_NOT_FOUND || a.rec.status == WHOIS_RESERVED)
 			run->not_found = true;
-		if (a.rec.status == WHOIS_THROTTLED)
+		/* A throttled, failed or unfinished (referral only) lookup gave no
+		 * record; it is stored as such but is a failed lookup. */
+		if (a.rec.status == WHOIS_THROTTLED || a.rec.status == WHOIS_ERROR ||
+		    a.rec.status == WHOIS_REFERRAL)
 			run->failed = true;
 		if (run->o->raw_out) {
 			fwrite(a.raw, 1, a.len, stdout);
@@ -233,6 +246,20 @@ int whois_live_run(const struct cli_common *common, const struct whois_live_opti
 			store_close(run.store);
 			free(keys);
 			return cli_exit_for_store(rc);
+		}
+	}
+	/* A bootstrap file the user named must load: falling back to WHOIS
+	 * would hide the mistake and send queries to IANA's server instead. */
+	if (o->use_rdap && o->rdap_bootstrap != NULL) {
+		char base[LOOKUP_URL_MAX];
+		struct dn_error err;
+		dn_status rc = lookup_rdap_base(keys[0], &run.lookup, base, sizeof(base), &err);
+		if (rc != DN_OK && rc != DN_ENOENT) {
+			log_error("--rdap-bootstrap: %s", err.msg);
+			free(keys);
+			store_close(run.store);
+			lookup_cleanup();
+			return DN_EXIT_LIVE;
 		}
 	}
 	arena_init(&run.arena, 64 * 1024);

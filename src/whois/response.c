@@ -30,6 +30,24 @@ static bool looks_like_json(const char *buf, size_t len)
 	return i < len && buf[i] == '{';
 }
 
+static bool has_registration_data(const struct whois_record *rec)
+{
+	const struct whois_registrar *r = &rec->registrar;
+	/* The domain alone does not count: the parser may take it from the
+	 * caller's hint. */
+	if (rec->registry_id != NULL || r->name != NULL ||
+	    r->iana_id != NULL || r->whois_server != NULL || rec->n_statuses > 0 ||
+	    rec->n_nameservers > 0 || rec->referral_server != NULL ||
+	    rec->created != WHOIS_TIME_UNSET || rec->updated != WHOIS_TIME_UNSET ||
+	    rec->expires != WHOIS_TIME_UNSET)
+		return true;
+	for (int i = 0; i < WHOIS_ROLE_COUNT; i++) {
+		if (rec->contacts[i].present)
+			return true;
+	}
+	return false;
+}
+
 dn_status whois_parse_response(const char *buf, size_t len, enum whois_format format,
                                const struct whois_text_hints *hints, struct arena *arena,
                                struct whois_record *rec, enum whois_format *used,
@@ -40,9 +58,16 @@ dn_status whois_parse_response(const char *buf, size_t len, enum whois_format fo
 	*used = format;
 	dn_status rc = format == WHOIS_FORMAT_RDAP ? whois_parse_rdap(buf, len, arena, rec, err)
 	                                           : whois_parse_text(buf, len, hints, arena, rec, err);
-	if (rc == DN_OK && rec->domain == NULL && hints != NULL)
+	if (rc != DN_OK)
+		return rc;
+	/* Text with no registration field in it ("hello world", a jCard array)
+	 * is not a record, whatever domain the caller names. */
+	if (rec->status == WHOIS_FOUND && !has_registration_data(rec))
+		return dn_fail(err, DN_EFORMAT,
+		               "not a WHOIS or RDAP response: no registration field found");
+	if (rec->domain == NULL && hints != NULL)
 		rec->domain = hints->domain;
-	return rc;
+	return DN_OK;
 }
 
 bool whois_domain_key(const char *name, char *out, size_t size)
@@ -55,6 +80,17 @@ bool whois_domain_key(const char *name, char *out, size_t size)
 	while (len > 0 && ascii[len - 1] == '.')
 		len--;
 	bool ok = len > 0 && len < size && memchr(ascii, '.', len) != NULL;
+	/* Host name characters only, no empty label, and not an IPv4 address:
+	 * a URL, a wildcard or a list is not a domain. */
+	bool all_digits = true;
+	for (size_t i = 0; ok && i < len; i++) {
+		char c = ascii[i];
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		ok = alnum || c == '-' || c == '_' || (c == '.' && i > 0 && ascii[i - 1] != '.');
+		if (c != '.' && !(c >= '0' && c <= '9'))
+			all_digits = false;
+	}
+	ok = ok && !all_digits;
 	for (size_t i = 0; ok && i < len; i++)
 		out[i] = (char)((ascii[i] >= 'A' && ascii[i] <= 'Z') ? ascii[i] + 32 : ascii[i]);
 	if (ok)

@@ -47,8 +47,8 @@ def ring_domains():
 def check_import(where, tmp):
     proc = whois(where, "--import", "--source", "archive", SAMPLES, check=EXIT_OK)
     files = sum(len(files) for _, _, files in os.walk(SAMPLES))
-    assert f"from {files} files" in proc.stderr, proc.stderr
-    assert f"stored {files} responses" in proc.stderr, proc.stderr
+    assert f"files read: {files};" in proc.stderr, proc.stderr
+    assert f"responses stored: {files} (found {files}," in proc.stderr, proc.stderr
 
 
 def check_latest(where):
@@ -122,6 +122,17 @@ def check_reverse(where):
     rows = reverse(where, "name=viktor   EXAMPLE")
     assert {r["domain"] for r in rows} >= {"paypa1-secure.example",
                                            "paypa1-support.example"}, rows
+    # Addresses match on their leading parts; email prefixes are only lowered.
+    rows = reverse(where, "address=12 Sample Street")
+    assert {r["domain"] for r in rows} == {"invoice-paypa1.example", "paypa1-secure.example"}, \
+        rows
+    rows = reverse(where, "address=12 sample st, LONDON")
+    assert {r["domain"] for r in rows} == {"invoice-paypa1.example", "paypa1-secure.example"}, \
+        rows
+    reverse(where, "address=12 Sample", check=EXIT_NONE)
+    rows = reverse(where, "email=Viktor.Example@*")
+    assert {r["domain"] for r in rows} == {"paypa1-secure.example", "paypa1-support.example"}, \
+        rows
     reverse(where, "email=nobody@example.org", check=EXIT_NONE)
     whois(where, "--reverse", "colour=red", check=EXIT_USAGE)
     whois(where, "--reverse", "email", check=EXIT_USAGE)
@@ -145,6 +156,7 @@ def check_redact(where):
                      "12 Sample Street"):
         assert personal not in out, (personal, out)
     assert "[personal data removed]" in out, out
+    whois(where, "paypa1-secure.example", "--raw", "--redact-personal", check=EXIT_USAGE)
     assert "Example Registrar, LLC" in out, out  # a company stays
     hist = whois(where, "--history", "--redact-personal", "paypa1-secure.example",
                  check=EXIT_OK).stdout
@@ -204,10 +216,19 @@ def check_bad_inputs(where, tmp):
     with open(os.path.join(bad, "binary.example.txt"), "wb") as f:
         f.write(bytes(range(256)) * 4)
     open(os.path.join(bad, "empty.example.txt"), "w").close()
+    with open(os.path.join(bad, "prose.example.txt"), "w", encoding="utf-8") as f:
+        f.write("hello world\nthis is not a registration\n")
+    # A link back to the folder must not read it again.
+    os.symlink(bad, os.path.join(bad, "loop"))
     proc = whois(where, "--import", bad, check=EXIT_INPUT)
     assert "binary.example.txt" in proc.stderr, proc.stderr
     assert "empty.example.txt" in proc.stderr, proc.stderr
-    assert "stored 1 responses from 3 files" in proc.stderr, proc.stderr
+    assert "prose.example.txt: not stored: not a WHOIS or RDAP response" in proc.stderr, \
+        proc.stderr
+    assert "a link back to a folder being read" in proc.stderr, proc.stderr
+    assert "files read: 4; responses stored: 1 " in proc.stderr, proc.stderr
+    assert "inputs failed: 3" in proc.stderr, proc.stderr
+    whois(where, "prose.example", check=EXIT_NONE)
     whois(where, "--import", os.path.join(tmp, "no-such-file"), check=EXIT_INPUT)
 
 

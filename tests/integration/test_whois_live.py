@@ -202,7 +202,29 @@ def check_interval(tmp):
     assert times[1] - times[0] >= 0.95, times
 
 
-CHECKS = [check_whois_chain, check_whois_only_flag, check_rdap_preferred,
+def check_other_domain(tmp):
+    """An answer about another name is not filed under the name asked."""
+    db = os.path.join(tmp, "other.db")
+    with WhoisServer(default=b"Domain Name: OTHER.TEST\nRegistrar: Other Registrar\n") as root:
+        proc = live(db, "--whois-only", "--whois-root", root.address, "asked.test",
+                    check=EXIT_LIVE_FAILED)
+    assert "answered about 'other.test' instead; not stored" in proc.stderr, proc.stderr
+    stored(db, "asked.test", check=EXIT_NONE)
+    stored(db, "other.test", check=EXIT_NONE)
+
+
+def check_bad_bootstrap(tmp):
+    """A bootstrap file that cannot be read stops the command before any query."""
+    db = os.path.join(tmp, "bootstrap.db")
+    with WhoisServer(default=b"Domain Name: boot.test\nRegistrar: Boot Registrar\n") as root:
+        proc = live(db, "--whois-root", root.address, "--rdap-bootstrap",
+                    os.path.join(tmp, "no-such-bootstrap.json"), "boot.test",
+                    check=EXIT_LIVE_FAILED)
+        assert root.query_lines() == [], "WHOIS was asked although the bootstrap was bad"
+    assert "--rdap-bootstrap" in proc.stderr, proc.stderr
+
+
+CHECKS = [check_whois_chain, check_other_domain, check_bad_bootstrap, check_whois_only_flag, check_rdap_preferred,
           check_fallback_to_whois, check_rdap_not_found, check_throttled, check_timeout,
           check_interval]
 
