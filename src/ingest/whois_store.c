@@ -94,6 +94,8 @@ dn_status whois_batch_add(struct whois_batch *b, uint32_t source_id,
 		.domain = domain,
 		.status = whois_status_name(rec->status),
 		.document = keep_str(b, doc),
+		/* NOTE: the store takes raw as a C string, so a response with a
+		 * NUL byte keeps only the text before it (the parser saw all). */
 		.raw = raw != NULL ? keep(b, raw, raw_len) : "",
 		.time_first = observed,
 		.time_last = observed,
