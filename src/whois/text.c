@@ -280,7 +280,9 @@ static bool is_time_or_address(const char *s, size_t i, size_t len)
 	       (token > 0 || next == ':');
 }
 
-/* The colon after the key of s ("Key: value"), or 0 when there is none. */
+/* The colon after the key of s ("Key: value"), or 0 when there is none.
+ * NOTE: a colon wins over an earlier tab, so "Created<TAB>2019-08-12T17:52:01Z"
+ * splits inside the time and its date is lost. */
 static size_t key_colon(const char *s, size_t len)
 {
 	size_t limit = len < KEY_MAX ? len : KEY_MAX;
