@@ -199,7 +199,9 @@ int main(int argc, char **argv)
 			json_object_set_new(obj, "error", json_string(dn_strerror(rc)));
 			json_object_set_new(obj, "message", json_string(err.msg));
 		} else {
-			json_object_update(obj, record_json(&rec));
+			json_t *fields = record_json(&rec);
+			json_object_update(obj, fields);
+			json_decref(fields);
 		}
 		emit(obj);
 		free(text);
