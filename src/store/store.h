@@ -109,7 +109,8 @@ struct store_whois {
 
 /* One index value taken from a WHOIS document: what reverse WHOIS and
  * registrant correlation search. Merged on (kind, value, domain, role) with
- * first = min and last = max. */
+ * first = min and last = max. The SQLite backend rejects a kind or role
+ * that is not listed below. */
 struct store_whois_value {
 	const char *kind;        /* "email", "phone", "name", "org", "address",
 	                          * "registrar", "nameserver" */

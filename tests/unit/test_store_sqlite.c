@@ -403,7 +403,8 @@ static void test_schema_1_migrates(void **state)
 	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
 	                              "DROP TABLE whois; DROP TABLE whois_source; "
-	                              "DROP TABLE whois_value; PRAGMA user_version = 1",
+	                              "DROP TABLE whois_value; DROP TABLE whois_raw_dict; "
+	                              "PRAGMA user_version = 1",
 	                              NULL, NULL, NULL),
 	                 SQLITE_OK);
 	sqlite3_close(db);
@@ -499,6 +500,201 @@ static void test_whois_raw_compressed(void **state)
 	sqlite3_close(db);
 }
 
+/* The integer that sql returns from the database file. */
+static sqlite3_int64 file_int(const char *sql)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	sqlite3_stmt *stmt;
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	sqlite3_int64 value = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return value;
+}
+
+#define RAW_DOCS 20
+
+/* Responses that share a registrar's notice, as one registry's do. */
+static void make_responses(char raw[][1024], char domains[][32], char docs[][96], size_t n,
+                           size_t first)
+{
+	static const char notice[] =
+		"NOTICE: The expiration date displayed in this record is the date the "
+		"registrar's sponsorship of the domain name registration in the registry is "
+		"currently set to expire. This date does not necessarily reflect the expiration "
+		"date of the domain name registrant's agreement with the sponsoring registrar.\r\n"
+		"TERMS OF USE: You are not authorized to access or query our Whois database "
+		"through the use of electronic processes that are high-volume and automated.\r\n";
+	for (size_t i = 0; i < n; i++) {
+		snprintf(domains[i], 32, "example%zu.com", first + i);
+		snprintf(docs[i], 96, "{\"domain\":\"%s\"}", domains[i]);
+		snprintf(raw[i], 1024,
+		         "Domain Name: EXAMPLE%zu.COM\r\nRegistrar: Example Registrar, LLC\r\n"
+		         "Creation Date: 2019-03-%02zuT10:00:00Z\r\n%s",
+		         first + i, (first + i) % 28 + 1, notice);
+	}
+}
+
+static dn_status copy_raw(const struct store_whois *doc, void *ctx)
+{
+	snprintf(ctx, 1024, "%s", doc->raw);
+	return DN_OK;
+}
+
+static void check_raw_round_trip(struct store *s, const char *domain, const char *raw)
+{
+	struct dn_error err = {0};
+	char got[1024] = "";
+	if (store_query_whois(s, domain, false, true, copy_raw, got, &err) != DN_OK)
+		fail_msg("query_whois %s: %s", domain, err.msg);
+	assert_string_equal(got, raw);
+}
+
+/* A batch with enough responses makes the store's compression dictionary
+ * from them, and the responses read back unchanged. Later batches and
+ * later writers use the same dictionary. A batch rolled back takes its
+ * dictionary with it. */
+static void test_whois_raw_dictionary(void **state)
+{
+	(void)state;
+	static char raw[RAW_DOCS][1024], domains[RAW_DOCS][32], texts[RAW_DOCS][96];
+	make_responses(raw, domains, texts, RAW_DOCS, 0);
+	struct store_whois docs[RAW_DOCS];
+	for (size_t i = 0; i < RAW_DOCS; i++)
+		docs[i] = (struct store_whois){
+			.domain = domains[i],
+			.status = "found",
+			.document = texts[i],
+			.raw = raw[i],
+			.time_first = 100,
+			.time_last = 100,
+			.count = 1,
+			.source_id = 1,
+		};
+	struct dn_error err = {0};
+	struct store *s = open_write();
+	assert_int_equal(store_begin(s, &err), DN_OK);
+	assert_int_equal(store_put_whois(s, docs, RAW_DOCS, &err), DN_OK);
+	store_rollback(s);
+	assert_int_equal(store_begin(s, &err), DN_OK);
+	assert_int_equal(store_put_whois(s, docs, RAW_DOCS, &err), DN_OK);
+	assert_int_equal(store_commit(s, &err), DN_OK);
+	for (size_t i = 0; i < RAW_DOCS; i++)
+		check_raw_round_trip(s, domains[i], raw[i]);
+	store_close(s);
+
+	assert_int_equal(file_int("SELECT count(*) FROM whois_raw_dict"), 1);
+	assert_int_equal(file_int("SELECT count(*) FROM whois WHERE raw_dict = "
+	                          "(SELECT id FROM whois_raw_dict)"),
+	                 RAW_DOCS);
+	/* Each response repeats the dictionary but for a few bytes. */
+	assert_int_equal(file_int("SELECT count(*) FROM whois WHERE length(raw) * 5 > raw_size"),
+	                 0);
+
+	/* Two responses are too few for a dictionary of their own. */
+	static char raw2[2][1024], domains2[2][32], texts2[2][96];
+	make_responses(raw2, domains2, texts2, 2, RAW_DOCS);
+	for (size_t i = 0; i < 2; i++) {
+		docs[i].domain = domains2[i];
+		docs[i].document = texts2[i];
+		docs[i].raw = raw2[i];
+	}
+	s = open_write();
+	assert_int_equal(store_begin(s, &err), DN_OK);
+	assert_int_equal(store_put_whois(s, docs, 2, &err), DN_OK);
+	assert_int_equal(store_commit(s, &err), DN_OK);
+	store_close(s);
+	assert_int_equal(file_int("SELECT count(*) FROM whois_raw_dict"), 1);
+	assert_int_equal(file_int("SELECT count(*) FROM whois WHERE raw_dict IS NULL"), 0);
+
+	s = NULL;
+	if (store_open(db_path, STORE_READ, NULL, &s, &err) != DN_OK)
+		fail_msg("store_open for reading: %s", err.msg);
+	check_raw_round_trip(s, domains2[1], raw2[1]);
+	check_raw_round_trip(s, domains[RAW_DOCS - 1], raw[RAW_DOCS - 1]);
+	store_close(s);
+}
+
+static dn_status copy_shown(const struct store_whois_value *v, void *ctx)
+{
+	snprintf(ctx, 64, "%s", v->shown);
+	return DN_OK;
+}
+
+static void put_value(struct store *s, const char *kind, const char *value, const char *shown,
+                      int64_t t)
+{
+	struct store_whois_value v = {
+		.kind = kind,
+		.value = value,
+		.shown = shown,
+		.domain = "example.com",
+		.role = "registrant",
+		.time_first = t,
+		.time_last = t,
+	};
+	struct dn_error err = {0};
+	assert_int_equal(store_begin(s, &err), DN_OK);
+	if (store_put_whois_values(s, &v, 1, &err) != DN_OK)
+		fail_msg("put_whois_values %s: %s", value, err.msg);
+	assert_int_equal(store_commit(s, &err), DN_OK);
+}
+
+static void check_shown(struct store *s, const char *kind, const char *value,
+                        const char *expected)
+{
+	struct store_whois_lookup q = {.kind = kind, .value = value};
+	struct dn_error err = {0};
+	char shown[64] = "(no row)";
+	assert_int_equal(store_query_whois_values(s, &q, copy_shown, shown, &err), DN_OK);
+	assert_string_equal(shown, expected);
+}
+
+/* Index values store kind and role as numbers in the order of their names,
+ * and shown as NULL when it equals value. Such a shown still takes part in
+ * the rule that the latest sighting's form wins. */
+static void test_whois_value_encoding(void **state)
+{
+	(void)state;
+	struct store *s = open_write();
+	put_value(s, "email", "alice@example.com", "alice@example.com", 10);
+	put_value(s, "name", "alice example", "Alice Example", 10);
+	check_shown(s, "email", "alice@example.com", "alice@example.com");
+	check_shown(s, "name", "alice example", "Alice Example");
+	assert_int_equal(file_int("SELECT count(*) FROM whois_value WHERE kind = 2 AND role = 4 "
+	                          "AND shown IS NULL"),
+	                 1);
+	assert_int_equal(file_int("SELECT count(*) FROM whois_value WHERE kind = 3 AND role = 4 "
+	                          "AND shown = 'Alice Example'"),
+	                 1);
+
+	put_value(s, "email", "alice@example.com", "Alice@Example.COM", 20);
+	check_shown(s, "email", "alice@example.com", "Alice@Example.COM");
+	put_value(s, "email", "alice@example.com", "alice@example.com", 30);
+	check_shown(s, "email", "alice@example.com", "alice@example.com");
+	/* On equal times the larger string wins: lower case sorts after upper. */
+	put_value(s, "email", "alice@example.com", "ALICE@EXAMPLE.COM", 30);
+	check_shown(s, "email", "alice@example.com", "alice@example.com");
+
+	struct store_whois_value fax = {
+		.kind = "fax",
+		.value = "+1.5555550100",
+		.shown = "+1.5555550100",
+		.domain = "example.com",
+		.role = "registrant",
+	};
+	struct dn_error err = {0};
+	assert_int_equal(store_begin(s, &err), DN_OK);
+	assert_int_equal(store_put_whois_values(s, &fax, 1, &err), DN_EINVAL);
+	assert_non_null(strstr(err.msg, "'fax'"));
+	store_rollback(s);
+	check_shown(s, "fax", "+1.5555550100", "(no row)");
+	store_close(s);
+}
+
 /* Lookups of WHOIS documents and values are index searches: the query
  * plans that SQLite chooses name an index, never a scan. */
 static void test_whois_plans_use_indexes(void **state)
@@ -510,11 +706,11 @@ static void test_whois_plans_use_indexes(void **state)
 	static const char *const queries[] = {
 		"SELECT document FROM whois WHERE domain = 'example.com' "
 		"ORDER BY time_first, time_last, hash",
-		"SELECT domain FROM whois_value WHERE kind = 'email' AND value = 'a@example.com' "
+		"SELECT domain FROM whois_value WHERE kind = 2 AND value = 'a@example.com' "
 		"ORDER BY domain, role, value",
-		"SELECT domain FROM whois_value WHERE kind = 'email' AND value >= 'a' "
+		"SELECT domain FROM whois_value WHERE kind = 2 AND value >= 'a' "
 		"AND value < 'b' ORDER BY domain, role, value",
-		"SELECT count(DISTINCT domain) FROM whois_value WHERE kind = 'email' "
+		"SELECT count(DISTINCT domain) FROM whois_value WHERE kind = 2 "
 		"AND value = 'a@example.com'",
 	};
 	for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
@@ -550,6 +746,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_schema_1_migrates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_whois_raw_compressed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_whois_plans_use_indexes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_whois_raw_dictionary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_whois_value_encoding, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

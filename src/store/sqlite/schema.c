@@ -107,9 +107,15 @@ static const char schema_v1[] =
  * and whois_source holds each source's figures. raw is the response of the
  * earliest sighting that kept one, zstd-compressed; raw_size is its length
  * before compression (0: none kept) and raw_time that sighting's first time.
+ * raw_dict is the id of the whois_raw_dict row whose content served as the
+ * zstd dictionary, or NULL when there was none.
  * whois_value holds the index values for reverse WHOIS. Its primary key
  * (kind, value, domain, role) serves exact values and prefixes (a range on
- * value) and returns domains in order for one value.
+ * value) and returns domains in order for one value. Every batch inserts
+ * its values all over this tree, so the size of a row decides how many
+ * pages a commit writes: kind and role are small integers (sqlite_whois.c
+ * numbers the names in alphabetical order, so that sorting by number sorts
+ * by name), and shown is NULL when it equals value.
  */
 static const char schema_v2[] =
 	"CREATE TABLE whois ("
@@ -124,8 +130,12 @@ static const char schema_v2[] =
 	"  time_first INTEGER NOT NULL,"
 	"  time_last INTEGER NOT NULL,"
 	"  count INTEGER NOT NULL,"
-	"  source_id INTEGER);"
+	"  source_id INTEGER,"
+	"  raw_dict INTEGER);"
 	"CREATE UNIQUE INDEX whois_key ON whois(domain, hash);"
+	"CREATE TABLE whois_raw_dict ("
+	"  id INTEGER PRIMARY KEY,"
+	"  dict BLOB NOT NULL);"
 	"CREATE TABLE whois_source ("
 	"  whois_id INTEGER NOT NULL,"
 	"  source_id INTEGER NOT NULL,"
@@ -134,11 +144,11 @@ static const char schema_v2[] =
 	"  count INTEGER NOT NULL,"
 	"  PRIMARY KEY (whois_id, source_id)) WITHOUT ROWID;"
 	"CREATE TABLE whois_value ("
-	"  kind TEXT NOT NULL,"
+	"  kind INTEGER NOT NULL,"
 	"  value TEXT NOT NULL,"
 	"  domain TEXT NOT NULL,"
-	"  role TEXT NOT NULL,"
-	"  shown TEXT NOT NULL,"
+	"  role INTEGER NOT NULL,"
+	"  shown TEXT,"
 	"  masked INTEGER NOT NULL,"
 	"  time_first INTEGER NOT NULL,"
 	"  time_last INTEGER NOT NULL,"

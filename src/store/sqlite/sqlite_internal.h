@@ -28,7 +28,8 @@ struct sqlite_store {
 	struct merge_stmts negatives;
 	struct merge_stmts whois;      /* documents, merged like rrsets */
 	sqlite3_stmt *upsert_whois_value;
-	void *zstd_cctx;               /* ZSTD_CCtx for raw responses; NULL until needed */
+	struct raw_codec *raw_codec;   /* sqlite_whois_raw.c; NULL until needed */
+	bool whois_batch;              /* the open batch wrote WHOIS rows (sqlite_whois.c) */
 	sqlite3_stmt *insert_run;
 	sqlite3_stmt *update_run;
 	sqlite3_stmt *find_run;
@@ -94,6 +95,33 @@ dn_status sqlite_list_runs(struct store *store, store_run_fn fn, void *ctx,
  * operations of store.h. */
 dn_status sqlite_whois_prepare(struct sqlite_store *s, struct dn_error *err);
 void sqlite_whois_finalize(struct sqlite_store *s);
+/* Raise the WAL checkpoint threshold for a batch that writes WHOIS rows,
+ * and restore SQLite's default once it is committed or rolled back. */
+void sqlite_whois_batch_started(struct sqlite_store *s);
+void sqlite_whois_batch_ended(struct sqlite_store *s, bool committed);
+
+/* A compressed raw response: zstd frame, its length, and the id of its
+ * dictionary in whois_raw_dict (0: none). */
+struct packed_raw {
+	const void *data;
+	size_t len;
+	int64_t dict_id;
+};
+
+/* Raw responses (sqlite_whois_raw.c). prepare_batch loads the store's
+ * dictionary, or makes one from docs when the store has none and docs
+ * have enough responses. compress leaves out->data valid until the next
+ * call; an empty response gives out->len 0. decompress returns a malloc'd
+ * text of size bytes plus a terminating NUL. */
+dn_status sqlite_raw_prepare_batch(struct sqlite_store *s, const struct store_whois *docs,
+                                   size_t n, struct dn_error *err);
+void sqlite_raw_batch_ended(struct sqlite_store *s, bool committed);
+dn_status sqlite_raw_compress(struct sqlite_store *s, const char *raw, size_t len,
+                              struct packed_raw *out, struct dn_error *err);
+dn_status sqlite_raw_decompress(struct sqlite_store *s, const struct packed_raw *packed,
+                                size_t size, const char *domain, char **text,
+                                struct dn_error *err);
+void sqlite_raw_free(struct sqlite_store *s);
 dn_status sqlite_put_whois(struct store *store, const struct store_whois *docs, size_t n,
                            struct dn_error *err);
 dn_status sqlite_put_whois_values(struct store *store, const struct store_whois_value *vals,

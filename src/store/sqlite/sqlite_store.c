@@ -355,6 +355,7 @@ static dn_status sqlite_commit(struct store *store, struct dn_error *err)
 	if (rc == DN_OK) {
 		s->in_batch = false;
 		forget_deferred(s);
+		sqlite_whois_batch_ended(s, true);
 	}
 	return rc;
 }
@@ -366,6 +367,7 @@ static void sqlite_rollback(struct store *store)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_batch = false;
 	forget_deferred(s);
+	sqlite_whois_batch_ended(s, false);
 }
 
 /* ---- Statistics ---- */
