@@ -20,7 +20,7 @@ import dnstest as t  # noqa: E402
 
 DATABASE = "dragnet"
 REPLICATED_TABLES = ["batches", "meta", "negative", "rrset_fwd", "rrset_rev", "runs",
-                     "sources"]
+                     "sources", "whois", "whois_value"]
 # How long replicas get to fetch what another replica stored, and to
 # become active again, in seconds.
 CATCH_UP_TIMEOUT = 60
