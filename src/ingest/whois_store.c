@@ -17,7 +17,16 @@ struct whois_batch {
 	size_t n_docs, cap_docs;
 	struct store_whois_value *vals;
 	size_t n_vals, cap_vals;
+	char **owned; /* raw buffers handed over by whois_batch_add_owned() */
+	size_t n_owned, cap_owned;
 };
+
+static void free_owned(struct whois_batch *b)
+{
+	for (size_t i = 0; i < b->n_owned; i++)
+		free(b->owned[i]);
+	b->n_owned = 0;
+}
 
 struct whois_batch *whois_batch_new(void)
 {
@@ -32,6 +41,8 @@ void whois_batch_free(struct whois_batch *b)
 	if (b == NULL)
 		return;
 	arena_free(&b->arena);
+	free_owned(b);
+	free(b->owned);
 	free(b->docs);
 	free(b->vals);
 	free(b);
@@ -72,9 +83,9 @@ static bool grow(void **items, size_t *cap, size_t need, size_t size)
 	return true;
 }
 
-dn_status whois_batch_add(struct whois_batch *b, uint32_t source_id,
-                          const struct whois_record *rec, const char *raw, size_t raw_len,
-                          int64_t observed, struct dn_error *err)
+static dn_status add(struct whois_batch *b, uint32_t source_id, const struct whois_record *rec,
+                     const char *raw, size_t raw_len, bool raw_kept, int64_t observed,
+                     struct dn_error *err)
 {
 	if (rec->domain == NULL || rec->domain[0] == '\0')
 		return dn_fail(err, DN_EINVAL, "the response names no domain");
@@ -96,7 +107,7 @@ dn_status whois_batch_add(struct whois_batch *b, uint32_t source_id,
 		.document = keep_str(b, doc),
 		/* NOTE: the store takes raw as a C string, so a response with a
 		 * NUL byte keeps only the text before it (the parser saw all). */
-		.raw = raw != NULL ? keep(b, raw, raw_len) : "",
+		.raw = raw == NULL ? "" : raw_kept ? raw : keep(b, raw, raw_len),
 		.time_first = observed,
 		.time_last = observed,
 		.count = 1,
@@ -125,6 +136,25 @@ dn_status whois_batch_add(struct whois_batch *b, uint32_t source_id,
 	return DN_OK;
 }
 
+dn_status whois_batch_add(struct whois_batch *b, uint32_t source_id,
+                          const struct whois_record *rec, const char *raw, size_t raw_len,
+                          int64_t observed, struct dn_error *err)
+{
+	return add(b, source_id, rec, raw, raw_len, false, observed, err);
+}
+
+dn_status whois_batch_add_owned(struct whois_batch *b, uint32_t source_id,
+                                const struct whois_record *rec, char *raw, size_t raw_len,
+                                int64_t observed, struct dn_error *err)
+{
+	if (!grow((void **)&b->owned, &b->cap_owned, b->n_owned + 1, sizeof(*b->owned))) {
+		free(raw);
+		return dn_fail(err, DN_ENOMEM, "out of memory for a batch of WHOIS records");
+	}
+	b->owned[b->n_owned++] = raw;
+	return add(b, source_id, rec, raw, raw_len, true, observed, err);
+}
+
 dn_status whois_batch_put(struct whois_batch *b, struct store *store, struct dn_error *err)
 {
 	dn_status rc = DN_OK;
@@ -135,6 +165,7 @@ dn_status whois_batch_put(struct whois_batch *b, struct store *store, struct dn_
 	b->n_docs = 0;
 	b->n_vals = 0;
 	arena_reset(&b->arena);
+	free_owned(b);
 	return rc;
 }
 

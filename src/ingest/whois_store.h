@@ -22,6 +22,13 @@ dn_status whois_batch_add(struct whois_batch *batch, uint32_t source_id,
                           const struct whois_record *rec, const char *raw, size_t raw_len,
                           int64_t observed, struct dn_error *err);
 
+/* As whois_batch_add(), but the batch takes raw, a malloc'd buffer of
+ * raw_len bytes and a NUL, instead of copying it, and frees it once the
+ * batch is put or freed, whatever this returns. */
+dn_status whois_batch_add_owned(struct whois_batch *batch, uint32_t source_id,
+                                const struct whois_record *rec, char *raw, size_t raw_len,
+                                int64_t observed, struct dn_error *err);
+
 /* Records in the batch. */
 size_t whois_batch_count(const struct whois_batch *batch);
 

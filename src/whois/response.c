@@ -2,6 +2,7 @@
 #include "whois/response.h"
 
 #include <idn2.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "whois/rdap.h"
@@ -72,9 +73,18 @@ dn_status whois_parse_response(const char *buf, size_t len, enum whois_format fo
 
 bool whois_domain_key(const char *name, char *out, size_t size)
 {
+	/* ASCII names need no IDNA mapping, only the checks below; libidn2
+	 * was a twentieth of an import's time for them. */
+	bool plain = true;
+	for (const char *p = name; *p != '\0' && plain; p++)
+		plain = (unsigned char)*p < 0x80;
 	char *ascii = NULL;
-	if (idn2_to_ascii_8z(name, &ascii, IDN2_NONTRANSITIONAL) != IDN2_OK &&
-	    idn2_to_ascii_8z(name, &ascii, IDN2_TRANSITIONAL) != IDN2_OK)
+	if (plain)
+		ascii = strdup(name);
+	else if (idn2_to_ascii_8z(name, &ascii, IDN2_NONTRANSITIONAL) != IDN2_OK &&
+	         idn2_to_ascii_8z(name, &ascii, IDN2_TRANSITIONAL) != IDN2_OK)
+		return false;
+	if (ascii == NULL)
 		return false;
 	size_t len = strlen(ascii);
 	while (len > 0 && ascii[len - 1] == '.')
@@ -95,6 +105,9 @@ bool whois_domain_key(const char *name, char *out, size_t size)
 		out[i] = (char)((ascii[i] >= 'A' && ascii[i] <= 'Z') ? ascii[i] + 32 : ascii[i]);
 	if (ok)
 		out[len] = '\0';
-	idn2_free(ascii);
+	if (plain)
+		free(ascii);
+	else
+		idn2_free(ascii);
 	return ok;
 }
