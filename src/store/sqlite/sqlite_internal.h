@@ -28,6 +28,7 @@ struct sqlite_store {
 	struct merge_stmts negatives;
 	struct merge_stmts whois;      /* documents, merged like rrsets */
 	sqlite3_stmt *upsert_whois_value;
+	sqlite3_stmt *insert_whois_value;
 	struct raw_codec *raw_codec;   /* sqlite_whois_raw.c; NULL until needed */
 	bool whois_batch;              /* the open batch wrote WHOIS rows (sqlite_whois.c) */
 	sqlite3_stmt *insert_run;
