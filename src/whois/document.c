@@ -93,6 +93,16 @@ static void string(struct out *o, const char *s)
 	raw(o, "\"", 1);
 	size_t run = 0; /* bytes at p[i - run .. i) to copy as they are */
 	for (size_t i = 0; i < n;) {
+		/* Printable ASCII other than '"' and '\\' is copied as it is;
+		 * skip it in one tight loop. */
+		size_t plain = i;
+		while (plain < n && p[plain] >= 0x20 && p[plain] < 0x80 && p[plain] != '"' &&
+		       p[plain] != '\\')
+			plain++;
+		run += plain - i;
+		i = plain;
+		if (i == n)
+			break;
 		unsigned char c = p[i];
 		const char *esc = NULL;
 		char hex[8];
