@@ -490,7 +490,9 @@ static int run_reverse(struct whois_cli *cli, const char *query, int argc)
 
 /* ---- import and parse ---- */
 
-static char *read_whole(const char *path, size_t *len, struct dn_error *err)
+/* Read the file at path ("-": standard input) whole; *mtime is its
+ * modification time, or -1 when it has none. */
+static char *read_whole(const char *path, size_t *len, int64_t *mtime, struct dn_error *err)
 {
 	bool std_in = strcmp(path, "-") == 0;
 	int fd = std_in ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
@@ -502,7 +504,9 @@ static char *read_whole(const char *path, size_t *len, struct dn_error *err)
 	struct stat st;
 	size_t cap = 64 * 1024, n = 0;
 	size_t expected = 0; /* the size of a regular file: no read past it is needed */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	bool have_stat = fstat(fd, &st) == 0;
+	*mtime = have_stat && S_ISREG(st.st_mode) ? (int64_t)st.st_mtime : -1;
+	if (have_stat && S_ISREG(st.st_mode) && st.st_size > 0 &&
 	    (uint64_t)st.st_size < RESPONSE_MAX) {
 		cap = (size_t)st.st_size + 1;
 		expected = (size_t)st.st_size;
@@ -617,7 +621,8 @@ static bool import_file(struct import_run *run, const char *path)
 	struct dn_error err;
 	size_t len;
 	run->files++;
-	char *buf = read_whole(path, &len, &err);
+	int64_t mtime;
+	char *buf = read_whole(path, &len, &mtime, &err);
 	if (buf == NULL) {
 		log_error("%s: %s", path, err.msg);
 		run->failed++;
@@ -640,11 +645,10 @@ static bool import_file(struct import_run *run, const char *path)
 	}
 	int64_t observed = cli->observed;
 	if (!cli->has_observed) {
-		struct stat st;
 		if (rec.database_updated != WHOIS_TIME_UNSET)
 			observed = rec.database_updated;
-		else if (stat(path, &st) == 0)
-			observed = (int64_t)st.st_mtime;
+		else if (mtime >= 0)
+			observed = mtime;
 		else
 			observed = time_now();
 	}
@@ -853,7 +857,8 @@ static int run_parse(struct whois_cli *cli, int argc, char **argv)
 		return cli_usage_error("whois", "--parse wants one FILE");
 	struct dn_error err;
 	size_t len;
-	char *buf = read_whole(argv[0], &len, &err);
+	int64_t mtime;
+	char *buf = read_whole(argv[0], &len, &mtime, &err);
 	if (buf == NULL) {
 		log_error("%s: %s", argv[0], err.msg);
 		return DN_EXIT_INPUT;
