@@ -4,9 +4,13 @@ answers (nine in ten) and RDAP domain objects (one in ten), each about 1.5 to
 3 KB, with varied contacts so that the index holds many distinct values.
 
     bench/gen_whois.py FOLDER N [SEED]
+    bench/gen_whois.py --from-corpus CORPUS FOLDER N
 
-Files go into FOLDER/NNN/ (a thousand a folder). Only .example names,
-example.net mailboxes and +44 20 7946 numbers."""
+Files go into FOLDER/NNN/ (a thousand a folder). Generated responses use
+only .example names, example.net mailboxes and +44 20 7946 numbers. With
+--from-corpus, the responses are the shared corpus's real ones (likexian and
+richardpenman WHOIS samples), each copied under a new domain name, so that
+sizes, layouts and redaction are those of real registries."""
 import json
 import os
 import random
@@ -50,7 +54,33 @@ def rdap(domain, c, created):
                       "vcardArray": card}]}, indent=1) + "\n"
 
 
+def from_corpus(corpus, folder, n):
+    """Copies of the corpus's real WHOIS responses (likexian and
+    richardpenman), each under a new domain name, in turn."""
+    import glob
+    import re
+    templates = []
+    for path in sorted(glob.glob(os.path.join(corpus, "whois", "likexian", "*.txt")) +
+                       glob.glob(os.path.join(corpus, "whois", "richardpenman", "*.txt"))):
+        base = os.path.basename(path)[:-len(".txt")]
+        domain = base.split("_", 1)[1] if "_" in base else base
+        with open(path, "rb") as f:
+            templates.append((domain, f.read()))
+    for i in range(n):
+        domain, text = templates[i % len(templates)]
+        name = f"b{i}-{domain}"
+        text = re.sub(re.escape(domain).encode(), name.encode(), text, flags=re.I)
+        sub = os.path.join(folder, f"{i // 1000:03d}")
+        if i % 1000 == 0:
+            os.makedirs(sub, exist_ok=True)
+        with open(os.path.join(sub, name + ".txt"), "wb") as f:
+            f.write(text)
+
+
 def main():
+    if sys.argv[1] == "--from-corpus":
+        from_corpus(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        return
     folder, n = sys.argv[1], int(sys.argv[2])
     rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
     for i in range(n):

@@ -6,7 +6,7 @@
 #
 #   bench/whois.sh [N]        default 100000
 #
-# Environment: ROUNDS (default 3). Needs time(1). Writes into
+# Environment: ROUNDS (default 3), INPUT (generated or corpus, below). Needs time(1). Writes into
 # bench/out/whois/ (ignored by git). Run it on a quiet machine.
 set -eu
 
@@ -22,10 +22,19 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >
 ninja -C "$build" dragnet >/dev/null
 dragnet="$build/dragnet"
 
-inputs="$out/responses-$n"
+# INPUT=generated (default): responses written by gen_whois.py, every
+# contact public and the admin contact distinct, the most index values per
+# record. INPUT=corpus: copies of the shared corpus's real responses.
+kind=${INPUT:-generated}
+corpus=${DRAGNET_CORPUS:-$top/../shared/corpus}
+inputs="$out/$kind-$n"
 if [ ! -f "$inputs/.done" ]; then
     rm -rf "$inputs"
-    python3 bench/gen_whois.py "$inputs" "$n"
+    if [ "$kind" = corpus ]; then
+        python3 bench/gen_whois.py --from-corpus "$corpus" "$inputs" "$n"
+    else
+        python3 bench/gen_whois.py "$inputs" "$n"
+    fi
     touch "$inputs/.done"
 fi
 bytes=$(du -sb --exclude=.done "$inputs" | cut -f1)
@@ -42,7 +51,7 @@ i=0
 while [ "$i" -lt "$rounds" ]; do
     rm -f "$out/bench.db" "$out/bench.db-wal" "$out/bench.db-shm"
     /usr/bin/time -f '%e %U %S %M' -o "$out/time" \
-        "$dragnet" whois --import -q --db "$out/bench.db" "$inputs"
+        "$dragnet" whois --import -q --db "$out/bench.db" "$inputs" || true
     cat "$out/time" >>"$out/rounds"
     i=$((i + 1))
 done
@@ -54,7 +63,7 @@ db=$(du -b "$out/bench.db" | cut -f1)
 
 echo "| measure | result |"
 echo "| --- | --- |"
-echo "| responses | $n ($(awk -v b="$bytes" 'BEGIN {printf "%.0f MB", b / 1e6}')) |"
+echo "| responses | $n, $kind ($(awk -v b="$bytes" 'BEGIN {printf "%.0f MB", b / 1e6}')) |"
 echo "| import, wall (median of $rounds) | ${wall} s: $(awk -v n="$n" -v t="$wall" 'BEGIN {printf "%.0f", n / t}') records/s |"
 echo "| import, CPU (user + system) | ${cpu} s: $(awk -v n="$n" -v t="$cpu" 'BEGIN {printf "%.0f", n / t}') records/s per core |"
 echo "| peak RSS | $((rss / 1024)) MiB |"
