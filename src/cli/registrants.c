@@ -311,7 +311,7 @@ static void print_unused(const struct correlate_cli *c, const struct registrants
 			reason = generic;
 		}
 		if (c->json) {
-			json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:b, s:s}", "unused", u->kind,
+			json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:b, s:s}", "unused", u->kind,
 			                      "value", hide ? WHOIS_REDACTED_TEXT : u->value, "shown",
 			                      shown, "domains", (json_int_t)u->n_domains, "masked",
 			                      u->masked, "reason", reason);

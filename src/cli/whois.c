@@ -373,7 +373,7 @@ static dn_status show_value(const struct store_whois_value *v, void *ctx)
 	char first[24], last[24];
 	time_format_iso(v->time_first, first, sizeof(first));
 	time_format_iso(v->time_last, last, sizeof(last));
-	const char *shown = v->shown;
+	const char *shown = v->shown != NULL ? v->shown : v->value;
 	bool personal = strcmp(v->kind, "name") == 0 || strcmp(v->kind, "email") == 0 ||
 	                strcmp(v->kind, "phone") == 0 || strcmp(v->kind, "address") == 0;
 	if (r->cli->redact && personal && !v->masked)
