@@ -4,6 +4,15 @@
 
 #include <string.h>
 
+/* One object per kind, so that equal kinds compare as equal pointers. */
+static const char kind_email[] = "email";
+static const char kind_phone[] = "phone";
+static const char kind_name[] = "name";
+static const char kind_org[] = "org";
+static const char kind_address[] = "address";
+static const char kind_registrar[] = "registrar";
+static const char kind_nameserver[] = "nameserver";
+
 struct collector {
 	struct whois_index_entry *out;
 	size_t max;
@@ -22,7 +31,8 @@ static void add(struct collector *c, const char *kind, const char *role, const c
 		 * role that gives it (registrant, admin, tech, billing): most
 		 * records copy one contact into several roles, and the first
 		 * is the one that matters. */
-		if (strcmp(e->kind, kind) == 0 && strcmp(e->value, key) == 0) {
+		/* Kinds are the objects above, so equal kinds are one pointer. */
+		if (e->kind == kind && strcmp(e->value, key) == 0) {
 			/* One clear sighting of a value is enough to make it usable. */
 			if (!masked)
 				c->out[i].masked = false;
@@ -46,15 +56,15 @@ static void add_contact(struct collector *c, const struct whois_contact *ct, con
 	char key[WHOIS_KEY_MAX];
 	bool masked = ct->mask != WHOIS_CLEAR;
 	if (ct->email != NULL && whois_norm_email(ct->email, key, sizeof(key)))
-		add(c, "email", role, key, ct->email, masked);
+		add(c, kind_email, role, key, ct->email, masked);
 	if (ct->phone != NULL && whois_norm_phone(ct->phone, ct->country, key, sizeof(key)))
-		add(c, "phone", role, key, ct->phone, masked);
+		add(c, kind_phone, role, key, ct->phone, masked);
 	if (ct->name != NULL && whois_norm_name(ct->name, key, sizeof(key)))
-		add(c, "name", role, key, ct->name, masked);
+		add(c, kind_name, role, key, ct->name, masked);
 	if (ct->org != NULL && whois_norm_org(ct->org, key, sizeof(key)))
-		add(c, "org", role, key, ct->org, masked);
+		add(c, kind_org, role, key, ct->org, masked);
 	if (whois_norm_address(ct, key, sizeof(key)))
-		add(c, "address", role, key, ct->street[0] != NULL ? ct->street[0] : key, masked);
+		add(c, kind_address, role, key, ct->street[0] != NULL ? ct->street[0] : key, masked);
 }
 
 size_t whois_index(const struct whois_record *rec, struct whois_index_entry *out, size_t max)
@@ -68,10 +78,10 @@ size_t whois_index(const struct whois_record *rec, struct whois_index_entry *out
 	}
 	char key[WHOIS_KEY_MAX];
 	if (rec->registrar.name != NULL && whois_norm_org(rec->registrar.name, key, sizeof(key)))
-		add(&c, "registrar", "registrar", key, rec->registrar.name, false);
+		add(&c, kind_registrar, "registrar", key, rec->registrar.name, false);
 	for (size_t i = 0; i < rec->n_nameservers; i++) {
 		/* Nameservers are lower case without the trailing dot already. */
-		add(&c, "nameserver", "domain", rec->nameservers[i], rec->nameservers[i], false);
+		add(&c, kind_nameserver, "domain", rec->nameservers[i], rec->nameservers[i], false);
 	}
 	return c.n;
 }
