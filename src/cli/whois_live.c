@@ -1,6 +1,6 @@
-/* dragnet whois --live: ask RDAP or WHOIS servers now, store and print the
- * answers. The network clients are in lookup/; this file chooses what to
- * keep and how to show it. */
+/* dragnet whois --live: query RDAP or WHOIS servers now, then store and
+ * print the responses. The network clients are in lookup/; this file
+ * chooses what to keep and how to show it. */
 #include "cli/whois_live.h"
 
 #include <jansson.h>
@@ -29,8 +29,8 @@ void whois_live_defaults(struct whois_live_options *options)
 	};
 }
 
-/* One answer chosen from a lookup: its bytes, where it came from, and the
- * record parsed from it. */
+/* The response chosen from a lookup: its bytes, its server, and the record
+ * parsed from it. */
 struct answer {
 	const char *raw;
 	size_t len;
@@ -74,8 +74,8 @@ static void print_answer(const struct whois_live_options *o, const struct answer
 	putchar('\n');
 }
 
-/* Parse the answer; a response the parser rejects is kept as an error record
- * so that what the server said is still stored. */
+/* Parse the response. One that the parser rejects becomes an error record,
+ * so that the server's text is still stored. */
 static void parse_answer(struct answer *a, bool rdap, const char *domain, struct arena *arena)
 {
 	struct dn_error err;
@@ -179,9 +179,9 @@ static void look_up(struct live_run *run, const char *domain)
 		if (a.rec.domain != domain &&
 		    (!whois_domain_key(a.rec.domain, named, sizeof(named)) ||
 		     strcmp(named, domain) != 0)) {
-			/* Some servers answer with other names (partial matches); such
-			 * an answer must not enter another domain's history. */
-			log_error("%s: %s answered about '%s' instead; not stored", domain, a.server,
+			/* Some servers return other names (partial matches), and such
+			 * a response must not enter another domain's history. */
+			log_error("%s: the response from %s is for '%s'; not stored", domain, a.server,
 			          a.rec.domain);
 			run->failed = true;
 			lookup_result_free(&result);

@@ -203,12 +203,12 @@ def check_interval(tmp):
 
 
 def check_other_domain(tmp):
-    """An answer about another name is not filed under the name asked."""
+    """A response for another name is not stored under the requested one."""
     db = os.path.join(tmp, "other.db")
     with WhoisServer(default=b"Domain Name: OTHER.TEST\nRegistrar: Other Registrar\n") as root:
         proc = live(db, "--whois-only", "--whois-root", root.address, "asked.test",
                     check=EXIT_LIVE_FAILED)
-    assert "answered about 'other.test' instead; not stored" in proc.stderr, proc.stderr
+    assert "is for 'other.test'; not stored" in proc.stderr, proc.stderr
     stored(db, "asked.test", check=EXIT_NONE)
     stored(db, "other.test", check=EXIT_NONE)
 
