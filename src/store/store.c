@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "store/clickhouse/ch_store.h"
 #include "store/clickhouse/ch_url.h"
@@ -81,4 +82,16 @@ dn_status store_default_location(char *out, size_t size, struct dn_error *err)
 	if (n < 0 || (size_t)n >= size)
 		return dn_fail(err, DN_EINVAL, "default database path is too long");
 	return DN_OK;
+}
+
+void store_whois_hash(const struct store_whois *doc, uint8_t out[16])
+{
+	static const uint8_t zero[16];
+	if (memcmp(doc->hash, zero, sizeof(zero)) != 0) {
+		memcpy(out, doc->hash, 16);
+		return;
+	}
+	XXH128_canonical_t canonical;
+	XXH128_canonicalFromHash(&canonical, XXH3_128bits(doc->document, strlen(doc->document)));
+	memcpy(out, canonical.digest, 16);
 }

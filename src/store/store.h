@@ -132,6 +132,11 @@ struct store_whois_lookup {
 	size_t limit;            /* 0: no limit */
 };
 
+/* Write doc's hash to out: doc->hash when the caller set it, else the
+ * XXH3-128 of doc->document in canonical (big-endian) byte order. Every
+ * backend keys documents by this value, so they agree on identity. */
+void store_whois_hash(const struct store_whois *doc, uint8_t out[16]);
+
 typedef dn_status (*store_whois_fn)(const struct store_whois *doc, void *ctx);
 typedef dn_status (*store_whois_value_fn)(const struct store_whois_value *val, void *ctx);
 

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <xxhash.h>
 
 #include "store/clickhouse/ch_internal.h"
 
@@ -16,27 +15,6 @@
 static void add_cstr(struct ch_buf *b, const char *text)
 {
 	ch_buf_str(b, text, strlen(text));
-}
-
-static bool hash_is_zero(const uint8_t hash[16])
-{
-	for (size_t i = 0; i < 16; i++)
-		if (hash[i] != 0)
-			return false;
-	return true;
-}
-
-/* The caller's hash, or the XXH3-128 of the document in canonical
- * (big-endian) byte order: the same bytes the SQLite backend stores. */
-static void document_hash(const struct store_whois *doc, uint8_t out[16])
-{
-	if (!hash_is_zero(doc->hash)) {
-		memcpy(out, doc->hash, 16);
-		return;
-	}
-	XXH128_canonical_t canonical;
-	XXH128_canonicalFromHash(&canonical, XXH3_128bits(doc->document, strlen(doc->document)));
-	memcpy(out, canonical.digest, 16);
 }
 
 static dn_status reject_read_only(const struct ch_store *s, struct dn_error *err)
@@ -60,7 +38,7 @@ dn_status ch_put_whois(struct store *store, const struct store_whois *docs, size
 			return dn_fail(err, DN_EINVAL,
 			               "the WHOIS document of %s lacks its status or text", d->domain);
 		uint8_t hash[16];
-		document_hash(d, hash);
+		store_whois_hash(d, hash);
 		struct ch_buf *b = &w->buf;
 		add_cstr(b, d->domain);
 		ch_buf_add(b, hash, sizeof(hash));

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <xxhash.h>
 
 #include "store/sqlite/sqlite_internal.h"
 
@@ -161,27 +160,6 @@ static void bind_whois_key(sqlite3_stmt *find, const void *key)
 	sqlite3_bind_blob(find, 2, k->hash, sizeof(k->hash), SQLITE_STATIC);
 }
 
-static bool hash_is_zero(const uint8_t hash[16])
-{
-	for (size_t i = 0; i < 16; i++)
-		if (hash[i] != 0)
-			return false;
-	return true;
-}
-
-/* The caller's hash, or the XXH3-128 of the document in its canonical
- * (big-endian) byte order. */
-static void document_hash(const struct store_whois *doc, uint8_t out[16])
-{
-	if (!hash_is_zero(doc->hash)) {
-		memcpy(out, doc->hash, 16);
-		return;
-	}
-	XXH128_canonical_t canonical;
-	XXH128_canonicalFromHash(&canonical, XXH3_128bits(doc->document, strlen(doc->document)));
-	memcpy(out, canonical.digest, 16);
-}
-
 /* Bind a compressed response and its dictionary id, or NULLs for none. */
 static void bind_packed(sqlite3_stmt *st, int data_param, int dict_param,
                         const struct packed_raw *packed)
@@ -264,7 +242,7 @@ dn_status sqlite_put_whois(struct store *store, const struct store_whois *docs, 
 		return dn_fail(err, DN_ENOMEM, "out of memory sorting %zu WHOIS documents", n);
 	for (size_t i = 0; i < n; i++) {
 		order[i].doc = &docs[i];
-		document_hash(&docs[i], order[i].hash);
+		store_whois_hash(&docs[i], order[i].hash);
 	}
 	qsort(order, n, sizeof(*order), compare_whois_keys);
 
