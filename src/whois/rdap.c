@@ -54,26 +54,9 @@ struct rdap_reader {
 
 /* ---- Strings ---- */
 
-/* Copy len bytes of s without surrounding white space; NULL when nothing
- * is left or the arena cannot grow (which sets r->nomem). */
 static const char *keep(struct rdap_reader *r, const char *s, size_t len)
 {
-	while (len > 0 && isspace((unsigned char)*s)) {
-		s++;
-		len--;
-	}
-	while (len > 0 && isspace((unsigned char)s[len - 1]))
-		len--;
-	if (len == 0)
-		return NULL;
-	char *copy = arena_alloc(r->arena, len + 1);
-	if (copy == NULL) {
-		r->nomem = true;
-		return NULL;
-	}
-	memcpy(copy, s, len);
-	copy[len] = '\0';
-	return copy;
+	return rdap_keep_trimmed(r->arena, s, len, &r->nomem);
 }
 
 static const char *member_string(const json_t *obj, const char *key)

@@ -125,8 +125,7 @@ static dn_status check_card(const json_t *card, struct dn_error *err)
 
 /* ---- Strings ---- */
 
-/* Copy s without surrounding white space; NULL when nothing is left. */
-static const char *keep(struct card_reader *r, const char *s, size_t len)
+const char *rdap_keep_trimmed(struct arena *arena, const char *s, size_t len, bool *nomem)
 {
 	while (len > 0 && isspace((unsigned char)*s)) {
 		s++;
@@ -136,14 +135,19 @@ static const char *keep(struct card_reader *r, const char *s, size_t len)
 		len--;
 	if (len == 0)
 		return NULL;
-	char *copy = arena_alloc(r->arena, len + 1);
+	char *copy = arena_alloc(arena, len + 1);
 	if (copy == NULL) {
-		r->nomem = true;
+		*nomem = true;
 		return NULL;
 	}
 	memcpy(copy, s, len);
 	copy[len] = '\0';
 	return copy;
+}
+
+static const char *keep(struct card_reader *r, const char *s, size_t len)
+{
+	return rdap_keep_trimmed(r->arena, s, len, &r->nomem);
 }
 
 static const char *keep_string(struct card_reader *r, const json_t *v)

@@ -51,5 +51,9 @@ struct rdap_vcard {
  * structured value: an array of those and of arrays of those. Returns
  * DN_OK, DN_EMALF naming the first invalid property in err, or DN_ENOMEM
  * when the arena cannot grow. */
+/* Copy len bytes of s without surrounding white space into arena; NULL
+ * when nothing is left, or when the arena cannot grow, which sets *nomem. */
+const char *rdap_keep_trimmed(struct arena *arena, const char *s, size_t len, bool *nomem);
+
 dn_status rdap_jcard_read(const json_t *card, struct arena *arena, struct rdap_vcard *out,
                           struct dn_error *err);
