@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write samples/whois/: invented WHOIS and RDAP responses for the demo.
 
-Files are named after their domain; earlier/ holds an older answer for a
+Files are named after their domain; earlier/ contains an older response for a
 domain whose current one is in the main folder, and ring/ the fraud ring.
 
 - The phishing campaign of the other samples (paypa1-secure.example and its
@@ -33,7 +33,8 @@ OTHER_REGISTRAR = ("Sample Names Ltd", "9998", "whois.samplenames.example",
 
 def response(domain, created, updated, expires, registrant, nameservers, observed,
              registrar=REGISTRAR, statuses=("clientTransferProhibited",), admin=None):
-    """An ICANN-style registrar answer. registrant is a dict of contact fields."""
+    """Return an ICANN-style registrar response. registrant is a dict of
+    contact fields."""
     name, iana, server, abuse_email, abuse_phone = registrar
     lines = [
         f"Domain Name: {domain.upper()}",

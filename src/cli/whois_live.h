@@ -12,7 +12,7 @@ struct whois_live_options {
 	const char *whois_root;     /* HOST[:PORT]; NULL for whois.iana.org */
 	const char *rdap_bootstrap; /* URL or file; NULL for IANA's */
 	double timeout;             /* seconds per query */
-	double interval;            /* least seconds between two queries to one server */
+	double interval;            /* minimum seconds between two queries to one server */
 	bool no_store;
 	bool json;
 	bool raw_out;                /* print the response as received */
@@ -23,6 +23,7 @@ struct whois_live_options {
 
 void whois_live_defaults(struct whois_live_options *options);
 
-/* Look up each domain of argv, store and print the answers; an exit code. */
+/* Look up each domain of argv, then store and print the responses. Returns
+ * an exit code. */
 int whois_live_run(const struct cli_common *common, const struct whois_live_options *options,
                    int argc, char **argv);

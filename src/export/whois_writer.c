@@ -83,7 +83,7 @@ size_t whois_flatten(const struct whois_record *rec, struct whois_line *out, siz
 		if (rec->contacts[r].present)
 			contact_lines(&f, role_labels[r], &rec->contacts[r]);
 	}
-	/* A registrar's own answer names its server as the next hop too. */
+	/* A registrar's own response names its server as the next hop too. */
 	if (rec->referral_server == NULL || rec->registrar.whois_server == NULL ||
 	    strcasecmp(rec->referral_server, rec->registrar.whois_server) != 0)
 		line(&f, "referral", rec->referral_server);

@@ -100,6 +100,12 @@ static dn_status add(struct whois_batch *b, uint32_t source_id, const struct who
 	if (doc == NULL)
 		return dn_fail(err, DN_ENOMEM, "out of memory for a WHOIS document");
 	const char *domain = keep_str(b, rec->domain);
+	/* The raw text: the caller's buffer when the batch owns it, else a copy. */
+	const char *raw_text = "";
+	if (raw_kept)
+		raw_text = raw;
+	else if (raw != NULL)
+		raw_text = keep(b, raw, raw_len);
 	struct store_whois *row = &b->docs[b->n_docs];
 	*row = (struct store_whois){
 		.domain = domain,
@@ -107,7 +113,7 @@ static dn_status add(struct whois_batch *b, uint32_t source_id, const struct who
 		.document = keep_str(b, doc),
 		/* NOTE: the store takes raw as a C string, so a response with a
 		 * NUL byte keeps only the text before it (the parser saw all). */
-		.raw = raw == NULL ? "" : raw_kept ? raw : keep(b, raw, raw_len),
+		.raw = raw_text,
 		.time_first = observed,
 		.time_last = observed,
 		.count = 1,

@@ -91,7 +91,7 @@ typedef dn_status (*store_negative_fn)(const struct pdns_negative *neg, void *ct
 typedef dn_status (*store_source_fn)(uint32_t id, const char *name, const char *kind, void *ctx);
 typedef dn_status (*store_run_fn)(const struct store_run *run, void *ctx);
 
-/* One distinct WHOIS or RDAP answer for a domain. The same document seen
+/* One distinct WHOIS or RDAP response for a domain. The same document seen
  * again is merged like a pDNS record (first = min, last = max, count = sum),
  * so a domain's history is its distinct documents ordered by first seen. */
 struct store_whois {
@@ -100,7 +100,7 @@ struct store_whois {
 	const char *document;    /* dragnet's JSON form of the parsed record (whois/document.h) */
 	const char *raw;         /* the response as received; "" when not kept */
 	uint8_t hash[16];        /* identifies the document; set by the writer */
-	int64_t time_first;      /* epoch seconds the answer was observed */
+	int64_t time_first;      /* epoch seconds the response was observed */
 	int64_t time_last;
 	uint64_t count;
 	uint32_t source_id;      /* on write: who fetched or imported it; on read: the

@@ -267,8 +267,8 @@ char *whois_document_write(const struct whois_record *rec)
 		}
 		close_obj(&o);
 	}
-	/* database_updated is left out: it moves with every answer, and an
-	 * answer that changed nothing else must give the same document. The
+	/* database_updated is left out: it moves with every response, and a
+	 * response that changed nothing else must give the same document. The
 	 * store keeps it as the observation time instead. */
 	put_str(&o, "referral_server", rec->referral_server);
 	put_str(&o, "reason", rec->reason);

@@ -2,7 +2,7 @@
  * `whois --json` prints, and what history diffs compare. Keys are fixed and
  * absent fields are left out, so equal records give byte-equal documents.
  * database_updated is not written: it is an observation time, not data, and
- * two answers that differ only in it are one record. */
+ * two responses that differ only in it are one record. */
 #pragma once
 
 #include <stddef.h>

@@ -18,7 +18,7 @@ struct whois_index_entry {
 };
 
 /* Fill out with at most max entries for rec and return how many there would
- * be. Each (kind, value) is given once, under the first role that holds it
+ * be. Each (kind, value) is given once, under the first role that has it
  * in the order registrant, admin, tech, billing. Records with a status
  * other than WHOIS_FOUND give none. */
 size_t whois_index(const struct whois_record *rec, struct whois_index_entry *out, size_t max);

@@ -20,7 +20,7 @@ enum whois_status {
 	WHOIS_NOT_FOUND,   /* "no match", "not found", RDAP 404 */
 	WHOIS_THROTTLED,   /* quota or rate limit exceeded, try later */
 	WHOIS_RESERVED,    /* reserved, blocked or not available for registration */
-	WHOIS_REFERRAL,    /* thin answer that only names the server to ask next */
+	WHOIS_REFERRAL,    /* thin response that only names the next server to query */
 	WHOIS_ERROR,       /* any other refusal or server error */
 	WHOIS_STATUS_COUNT
 };
@@ -101,7 +101,7 @@ struct whois_record {
 	/* "Last update of WHOIS database" or RDAP's equivalent event, if given:
 	 * a good observation time for a stored response. */
 	int64_t database_updated;
-	/* Text of the response that says why it is not a record (for statuses
+	/* The line of the response that explains why it is not a record (for statuses
 	 * other than WHOIS_FOUND), trimmed to one line. */
 	const char *reason;
 };

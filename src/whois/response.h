@@ -1,4 +1,4 @@
-/* One WHOIS or RDAP response of either kind: the format is told by content
+/* One WHOIS or RDAP response of either kind: the format is detected from the content
  * (RDAP is a JSON object; anything else is WHOIS text). */
 #pragma once
 

@@ -188,7 +188,7 @@ def check_parse():
 
 
 def check_refetch(where, tmp):
-    """An answer that differs only in its "last update of WHOIS database"
+    """A response that differs only in its "last update of WHOIS database"
     time is the same record seen again, not a change."""
     folder = os.path.join(tmp, "refetch")
     os.makedirs(folder)
