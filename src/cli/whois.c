@@ -250,26 +250,15 @@ static dn_status show_doc(const struct store_whois *doc, void *ctx)
 	if (s->cli->redact)
 		whois_redact_personal(&rec);
 	if (s->cli->json) {
-		char *text = whois_document_write(&rec);
-		json_t *meta = text != NULL ? json_loads(text, 0, NULL) : NULL;
-		free(text);
-		if (meta == NULL)
-			return dn_fail(&s->err, DN_ENOMEM, "out of memory");
 		char first[24], last[24], src[128];
 		time_format_iso(doc->time_first, first, sizeof(first));
 		time_format_iso(doc->time_last, last, sizeof(last));
-		json_object_set_new(meta, "time_first", json_string(first));
-		json_object_set_new(meta, "time_last", json_string(last));
-		json_object_set_new(meta, "count", json_integer((json_int_t)doc->count));
-		json_object_set_new(meta, "source", json_string(source_name(&s->sources, doc->source_id,
-		                                                            src, sizeof(src))));
-		char *out = json_dumps(meta, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		json_decref(meta);
-		if (out == NULL)
-			return dn_fail(&s->err, DN_ENOMEM, "out of memory");
-		puts(out);
-		free(out);
-		return DN_OK;
+		json_t *extra = json_pack("{s:s, s:s, s:I, s:s}", "time_first", first, "time_last",
+		                          last, "count", (json_int_t)doc->count, "source",
+		                          source_name(&s->sources, doc->source_id, src, sizeof(src)));
+		bool ok = extra != NULL && whois_print_json(stdout, &rec, extra);
+		json_decref(extra);
+		return ok ? DN_OK : dn_fail(&s->err, DN_ENOMEM, "out of memory");
 	}
 	print_heading(s, doc);
 	if (s->cli->mode == MODE_HISTORY && s->have_prev) {
@@ -882,14 +871,11 @@ static int run_parse(struct whois_cli *cli, int argc, char **argv)
 	if (cli->redact)
 		whois_redact_personal(&rec);
 	if (cli->json) {
-		char *doc = whois_document_write(&rec);
-		if (doc == NULL) {
+		if (!whois_print_json(stdout, &rec, NULL)) {
 			arena_free(&arena);
 			log_error("out of memory");
 			return DN_EXIT_FAILURE;
 		}
-		puts(doc);
-		free(doc);
 	} else {
 		whois_print_record(stdout, &rec, 0);
 	}

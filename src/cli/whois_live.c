@@ -46,23 +46,13 @@ static void print_answer(const struct whois_live_options *o, const struct answer
 		struct whois_record rec = a->rec;
 		if (o->redact)
 			whois_redact_personal(&rec);
-		char *text = whois_document_write(&rec);
-		json_t *doc = text != NULL ? json_loads(text, 0, NULL) : NULL;
-		free(text);
-		if (doc == NULL) {
-			log_error("%s: out of memory", a->rec.domain);
-			return;
-		}
 		char when[24];
 		time_format_iso(now, when, sizeof(when));
-		json_object_set_new(doc, "time_first", json_string(when));
-		json_object_set_new(doc, "source", json_string(a->source));
-		json_object_set_new(doc, "server", json_string(a->server));
-		char *out = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		json_decref(doc);
-		if (out != NULL)
-			puts(out);
-		free(out);
+		json_t *extra = json_pack("{s:s, s:s, s:s}", "time_first", when, "source", a->source,
+		                          "server", a->server);
+		if (extra == NULL || !whois_print_json(stdout, &rec, extra))
+			log_error("%s: out of memory", a->rec.domain);
+		json_decref(extra);
 		return;
 	}
 	struct whois_record rec = a->rec;

@@ -1,10 +1,12 @@
 /* Readable WHOIS output, snapshot changes and personal-data removal. */
 #include "export/whois_writer.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "util/timeutil.h"
+#include "whois/document.h"
 
 static const char *const role_labels[WHOIS_ROLE_COUNT] = {"registrant", "admin", "tech",
                                                           "billing"};
@@ -91,6 +93,24 @@ size_t whois_flatten(const struct whois_record *rec, struct whois_line *out, siz
 }
 
 #define LINES_MAX 160
+
+bool whois_print_json(FILE *out, const struct whois_record *rec, const json_t *extra)
+{
+	char *text = whois_document_write(rec);
+	json_t *doc = text != NULL ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	if (doc == NULL)
+		return false;
+	char *line = NULL;
+	if (extra == NULL || json_object_update(doc, (json_t *)extra) == 0)
+		line = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	if (line == NULL)
+		return false;
+	fprintf(out, "%s\n", line);
+	free(line);
+	return true;
+}
 
 void whois_print_record(FILE *out, const struct whois_record *rec, int indent)
 {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <jansson.h>
 #include <stdio.h>
 
 #include "whois/record.h"
@@ -17,6 +18,11 @@ struct whois_line {
  * would be. Times are written into the buffer times (at least 4 x 24 bytes). */
 size_t whois_flatten(const struct whois_record *rec, struct whois_line *out, size_t max,
                      char times[][24]);
+
+/* Print rec's document (whois/document.h) as one line of JSON, with the
+ * members of extra (an object; may be NULL) added after its own. Returns
+ * false when memory runs out. */
+bool whois_print_json(FILE *out, const struct whois_record *rec, const json_t *extra);
 
 /* Print rec as labelled lines, indented by indent spaces. */
 void whois_print_record(FILE *out, const struct whois_record *rec, int indent);
