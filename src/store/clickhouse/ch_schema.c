@@ -16,6 +16,10 @@
  *   whois_value_in ─> whois_value   index values per (kind, value, domain,
  *                             role): first, last, masked, and the shown
  *                             form of the latest sighting
+ *   cert_in ─> cert            certificates by SHA-256 (ReplacingMergeTree)
+ *   cert_name_in ─> cert_name  their search keys by (kind, value)
+ *   cert_sighting_in ─> cert_sighting   where each was seen, merged like
+ *                             records per (sha256, kind, detail)
  *   batches                   the id of every batch stored, filled by views
  *                             on every insert table in the same insert, so a
  *                             batch sent again after a crash is found
@@ -24,7 +28,8 @@
  * merges the states again with GROUP BY and is exact before they run.
  * On a cluster every node holds these tables for its shard, and a
  * Distributed table "NAME_d" over each spreads inserts by a hash of the
- * owner name (WHOIS rows: of the domain) and reads from every shard. Runs and sources are small: on a
+ * owner name (WHOIS rows: of the domain; certificate rows: of the
+ * SHA-256) and reads from every shard. Runs and sources are small: on a
  * cluster without replicas every node gets all of them, so any node can
  * answer for them alone; with replicas they go through runs_d and
  * sources_d, and replication copies them.
@@ -133,6 +138,48 @@ static const char *const schema[] = {
         "SELECT batch FROM {db}.whois_in GROUP BY batch",
         "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.batches_whois_value_mv TO {db}.batches AS "
         "SELECT batch FROM {db}.whois_value_in GROUP BY batch",
+        /* Version 3: certificates. A certificate's fields are a function of
+         * its key, so cert and cert_name only drop repeated rows; reads
+         * still take one row per key (LIMIT 1 BY, GROUP BY) before merges
+         * have run. Sightings aggregate like records; a sighting's source
+         * is that of its earliest first time. */
+        "CREATE TABLE IF NOT EXISTS {db}.cert_in (sha256 FixedString(32), partial UInt8, "
+        "sha1 FixedString(20), spki FixedString(32), tbs FixedString(32), serial String, "
+        "issuer String, subject String, sans String, not_before Int64, not_after Int64, "
+        "key_type String, key_bits Int32, sig_alg String, level String, flags UInt8, "
+        "crtsh_id Int64, der String, batch UInt64) ENGINE = Null",
+        "CREATE TABLE IF NOT EXISTS {db}.cert (sha256 FixedString(32), partial UInt8, "
+        "sha1 FixedString(20), spki FixedString(32), tbs FixedString(32), serial String, "
+        "issuer String, subject String, sans String, not_before Int64, not_after Int64, "
+        "key_type String, key_bits Int32, sig_alg String, level String, flags UInt8, "
+        "crtsh_id Int64, der String) ENGINE = {replacing cert} ORDER BY sha256",
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.cert_mv TO {db}.cert AS "
+        "SELECT sha256, partial, sha1, spki, tbs, serial, issuer, subject, sans, not_before, "
+        "not_after, key_type, key_bits, sig_alg, level, flags, crtsh_id, der FROM {db}.cert_in",
+        "CREATE TABLE IF NOT EXISTS {db}.cert_name_in (kind String, value String, "
+        "sha256 FixedString(32), batch UInt64) ENGINE = Null",
+        "CREATE TABLE IF NOT EXISTS {db}.cert_name (kind String, value String, "
+        "sha256 FixedString(32)) ENGINE = {replacing cert_name} ORDER BY (kind, value, sha256)",
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.cert_name_mv TO {db}.cert_name AS "
+        "SELECT kind, value, sha256 FROM {db}.cert_name_in",
+        "CREATE TABLE IF NOT EXISTS {db}.cert_sighting_in (sha256 FixedString(32), kind String, "
+        "detail String, tf Int64, tl Int64, n UInt64, source_id UInt32, batch UInt64) "
+        "ENGINE = Null",
+        "CREATE TABLE IF NOT EXISTS {db}.cert_sighting (sha256 FixedString(32), kind String, "
+        "detail String, source AggregateFunction(argMin, UInt32, Int64), "
+        "time_first AggregateFunction(min, Int64), time_last AggregateFunction(max, Int64), "
+        "count AggregateFunction(sum, UInt64)) ENGINE = {aggregating cert_sighting} "
+        "ORDER BY (sha256, kind, detail)",
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.cert_sighting_mv TO {db}.cert_sighting AS "
+        "SELECT sha256, kind, detail, argMinState(source_id, tf) AS source, "
+        "minState(tf) AS time_first, maxState(tl) AS time_last, sumState(n) AS count "
+        "FROM {db}.cert_sighting_in GROUP BY sha256, kind, detail",
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.batches_cert_mv TO {db}.batches AS "
+        "SELECT batch FROM {db}.cert_in GROUP BY batch",
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.batches_cert_name_mv TO {db}.batches AS "
+        "SELECT batch FROM {db}.cert_name_in GROUP BY batch",
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.batches_cert_sighting_mv TO {db}.batches "
+        "AS SELECT batch FROM {db}.cert_sighting_in GROUP BY batch",
 };
 
 /* {db} stands for the database, {cluster} for the cluster. The tables a
@@ -163,6 +210,18 @@ static const char *const cluster_tables[] = {
         "ENGINE = Distributed({cluster}, {db}, whois)",
         "CREATE TABLE IF NOT EXISTS {db}.whois_value_d AS {db}.whois_value "
         "ENGINE = Distributed({cluster}, {db}, whois_value)",
+        "CREATE TABLE IF NOT EXISTS {db}.cert_in_d AS {db}.cert_in "
+        "ENGINE = Distributed({cluster}, {db}, cert_in, cityHash64(sha256))",
+        "CREATE TABLE IF NOT EXISTS {db}.cert_name_in_d AS {db}.cert_name_in "
+        "ENGINE = Distributed({cluster}, {db}, cert_name_in, cityHash64(sha256))",
+        "CREATE TABLE IF NOT EXISTS {db}.cert_sighting_in_d AS {db}.cert_sighting_in "
+        "ENGINE = Distributed({cluster}, {db}, cert_sighting_in, cityHash64(sha256))",
+        "CREATE TABLE IF NOT EXISTS {db}.cert_d AS {db}.cert "
+        "ENGINE = Distributed({cluster}, {db}, cert)",
+        "CREATE TABLE IF NOT EXISTS {db}.cert_name_d AS {db}.cert_name "
+        "ENGINE = Distributed({cluster}, {db}, cert_name)",
+        "CREATE TABLE IF NOT EXISTS {db}.cert_sighting_d AS {db}.cert_sighting "
+        "ENGINE = Distributed({cluster}, {db}, cert_sighting)",
 };
 
 /* The engine of a table: "{aggregating NAME}" or "{replacing NAME

@@ -61,11 +61,20 @@ static void name_tables(struct ch_store *s)
 	snprintf(s->t_whois_value, sizeof(s->t_whois_value), "%s.whois_value%s", db, d);
 	snprintf(s->t_whois_in, sizeof(s->t_whois_in), "whois_in%s", d);
 	snprintf(s->t_whois_value_in, sizeof(s->t_whois_value_in), "whois_value_in%s", d);
+	snprintf(s->t_cert, sizeof(s->t_cert), "%s.cert%s", db, d);
+	snprintf(s->t_cert_name, sizeof(s->t_cert_name), "%s.cert_name%s", db, d);
+	snprintf(s->t_cert_sighting, sizeof(s->t_cert_sighting), "%s.cert_sighting%s", db, d);
+	snprintf(s->t_cert_in, sizeof(s->t_cert_in), "cert_in%s", d);
+	snprintf(s->t_cert_name_in, sizeof(s->t_cert_name_in), "cert_name_in%s", d);
+	snprintf(s->t_cert_sighting_in, sizeof(s->t_cert_sighting_in), "cert_sighting_in%s", d);
 	s->parts[CH_PART_RRSETS].table = s->t_rrset_in;
 	s->parts[CH_PART_NEGATIVES].table = s->t_negative_in;
 	s->parts[CH_PART_RUNS].table = s->cluster && s->loc.replicated ? "runs_d" : "runs";
 	s->parts[CH_PART_WHOIS].table = s->t_whois_in;
 	s->parts[CH_PART_WHOIS_VALUES].table = s->t_whois_value_in;
+	s->parts[CH_PART_CERTS].table = s->t_cert_in;
+	s->parts[CH_PART_CERT_NAMES].table = s->t_cert_name_in;
+	s->parts[CH_PART_CERT_SIGHTINGS].table = s->t_cert_sighting_in;
 }
 
 /* A web server that answers every request with 200 would otherwise look

@@ -154,10 +154,59 @@ static const char schema_v2[] =
 	"  time_last INTEGER NOT NULL,"
 	"  PRIMARY KEY (kind, value, domain, role)) WITHOUT ROWID;";
 
+/*
+ * Version 3: certificates.
+ * cert holds one row per certificate, keyed by the SHA-256 of its DER (or,
+ * for a partial one from a crt.sh export, store_cert_partial_key()); flags
+ * is 1 for a CA, 2 for self-signed, 4 for a precertificate. Rows are
+ * larger than a WITHOUT ROWID table suits, so the key is a unique index.
+ * cert_name holds the search keys (store.h lists the kinds): one primary
+ * key serves exact values, prefixes (a range on value) and the groups of
+ * the patterns report. cert_sighting merges sightings on (sha256, kind,
+ * detail) like rrset, and keeps the source of the first write.
+ */
+static const char schema_v3[] =
+	"CREATE TABLE cert ("
+	"  id INTEGER PRIMARY KEY,"
+	"  sha256 BLOB NOT NULL,"
+	"  partial INTEGER NOT NULL,"
+	"  sha1 BLOB NOT NULL,"
+	"  spki BLOB NOT NULL,"
+	"  tbs BLOB NOT NULL,"
+	"  serial TEXT NOT NULL,"
+	"  issuer TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  sans TEXT NOT NULL,"
+	"  not_before INTEGER NOT NULL,"
+	"  not_after INTEGER NOT NULL,"
+	"  key_type TEXT NOT NULL,"
+	"  key_bits INTEGER NOT NULL,"
+	"  sig_alg TEXT NOT NULL,"
+	"  level TEXT NOT NULL,"
+	"  flags INTEGER NOT NULL,"
+	"  crtsh_id INTEGER NOT NULL,"
+	"  der BLOB);"
+	"CREATE UNIQUE INDEX cert_key ON cert(sha256);"
+	"CREATE TABLE cert_name ("
+	"  kind TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  sha256 BLOB NOT NULL,"
+	"  PRIMARY KEY (kind, value, sha256)) WITHOUT ROWID;"
+	"CREATE TABLE cert_sighting ("
+	"  sha256 BLOB NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  detail TEXT NOT NULL,"
+	"  time_first INTEGER NOT NULL,"
+	"  time_last INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL,"
+	"  source_id INTEGER NOT NULL,"
+	"  PRIMARY KEY (sha256, kind, detail)) WITHOUT ROWID;";
+
 /* migrations[i] takes the schema from version i to i + 1. */
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
+	schema_v3,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SQLITE_SCHEMA_VERSION,
