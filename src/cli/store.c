@@ -602,6 +602,10 @@ static int copy_stores(const struct copy_request *r, struct store *from, struct 
 	         done.rrset_rows, done.negative_rows, done.runs, done.whois_rows,
 	         done.whois_value_rows, r->to_shown, to_after.rrsets, to_after.observations,
 	         to_after.negatives);
+	if (done.certs > 0)
+		log_info("copied %" PRIu64 " certificates, %" PRIu64 " certificate search keys and %" PRIu64
+		         " certificate sightings",
+		         done.certs, done.cert_name_rows, done.cert_sighting_rows);
 	return verify_copy(r, from, &from_before, &to_before, &to_after);
 }
 

@@ -30,6 +30,9 @@ struct copy {
 	struct pdns_negative *negatives;
 	struct store_whois *whois;
 	struct store_whois_value *whois_values;
+	struct store_cert *certs;
+	struct store_cert_name *cert_names;
+	struct store_cert_sighting *cert_sightings;
 	size_t nrows;                    /* rows waiting in the array of the kind copied */
 };
 
@@ -39,6 +42,9 @@ enum copy_kind {
 	COPY_NEGATIVES,
 	COPY_WHOIS,
 	COPY_WHOIS_VALUES,
+	COPY_CERTS,
+	COPY_CERT_NAMES,
+	COPY_CERT_SIGHTINGS,
 };
 
 /* A batch is written early once its strings take this many bytes, as WHOIS
@@ -116,6 +122,12 @@ static dn_status put_rows(struct copy *c, enum copy_kind kind)
 		return store_put_whois(c->to, c->whois, c->nrows, c->err);
 	case COPY_WHOIS_VALUES:
 		return store_put_whois_values(c->to, c->whois_values, c->nrows, c->err);
+	case COPY_CERTS:
+		return store_put_certs(c->to, c->certs, c->nrows, c->err);
+	case COPY_CERT_NAMES:
+		return store_put_cert_names(c->to, c->cert_names, c->nrows, c->err);
+	case COPY_CERT_SIGHTINGS:
+		return store_put_cert_sightings(c->to, c->cert_sightings, c->nrows, c->err);
 	}
 	return dn_fail(c->err, DN_EINVAL, "unknown kind of row to copy");
 }
@@ -134,6 +146,15 @@ static void count_rows(struct copy *c, enum copy_kind kind)
 		break;
 	case COPY_WHOIS_VALUES:
 		c->done.whois_value_rows += c->nrows;
+		break;
+	case COPY_CERTS:
+		c->done.certs += c->nrows;
+		break;
+	case COPY_CERT_NAMES:
+		c->done.cert_name_rows += c->nrows;
+		break;
+	case COPY_CERT_SIGHTINGS:
+		c->done.cert_sighting_rows += c->nrows;
 		break;
 	}
 }
@@ -275,6 +296,88 @@ static dn_status add_whois_value(const struct store_whois_value *val, void *ctx)
 	return DN_OK;
 }
 
+static dn_status add_cert(const struct store_cert *cert, void *ctx)
+{
+	struct copy *c = ctx;
+	dn_status rc = make_room(c, COPY_CERTS);
+	if (rc != DN_OK)
+		return rc;
+
+	struct store_cert *t = &c->certs[c->nrows];
+	*t = *cert;
+	bool failed = false;
+	t->serial = keep(c, cert->serial, &failed);
+	t->issuer = keep(c, cert->issuer, &failed);
+	t->subject = keep(c, cert->subject, &failed);
+	t->sans = keep(c, cert->sans, &failed);
+	t->key_type = keep(c, cert->key_type, &failed);
+	t->sig_alg = keep(c, cert->sig_alg, &failed);
+	t->level = keep(c, cert->level, &failed);
+	if (cert->der != NULL && cert->der_len > 0) {
+		t->der = arena_dup(&c->text, cert->der, cert->der_len);
+		failed = failed || t->der == NULL;
+	}
+	if (failed)
+		return dn_fail(c->err, DN_ENOMEM, "out of memory copying a certificate");
+	c->nrows++;
+	return DN_OK;
+}
+
+static dn_status add_cert_name(const struct store_cert_name *name, void *ctx)
+{
+	struct copy *c = ctx;
+	dn_status rc = make_room(c, COPY_CERT_NAMES);
+	if (rc != DN_OK)
+		return rc;
+
+	struct store_cert_name *t = &c->cert_names[c->nrows];
+	*t = *name;
+	bool failed = false;
+	t->kind = keep(c, name->kind, &failed);
+	t->value = keep(c, name->value, &failed);
+	if (failed)
+		return dn_fail(c->err, DN_ENOMEM, "out of memory copying a certificate search key");
+	c->nrows++;
+	return DN_OK;
+}
+
+static dn_status add_cert_sighting(const struct store_cert_sighting *sighting, void *ctx)
+{
+	struct copy *c = ctx;
+	dn_status rc = make_room(c, COPY_CERT_SIGHTINGS);
+	if (rc != DN_OK)
+		return rc;
+
+	struct store_cert_sighting *t = &c->cert_sightings[c->nrows];
+	*t = *sighting;
+	rc = map_source(c, sighting->source_id, &t->source_id, "a certificate sighting");
+	if (rc != DN_OK)
+		return rc;
+	bool failed = false;
+	t->kind = keep(c, sighting->kind, &failed);
+	t->detail = keep(c, sighting->detail, &failed);
+	if (failed)
+		return dn_fail(c->err, DN_ENOMEM, "out of memory copying a certificate sighting");
+	c->nrows++;
+	return DN_OK;
+}
+
+static dn_status copy_certs(struct copy *c)
+{
+	dn_status rc = store_dump_certs(c->from, add_cert, c, c->err);
+	if (rc == DN_OK)
+		rc = write_batch(c, COPY_CERTS);
+	if (rc == DN_OK)
+		rc = store_dump_cert_names(c->from, add_cert_name, c, c->err);
+	if (rc == DN_OK)
+		rc = write_batch(c, COPY_CERT_NAMES);
+	if (rc == DN_OK)
+		rc = store_dump_cert_sightings(c->from, add_cert_sighting, c, c->err);
+	if (rc == DN_OK)
+		rc = write_batch(c, COPY_CERT_SIGHTINGS);
+	return rc;
+}
+
 /* ---- Runs ---- */
 
 static dn_status add_run(const struct store_run *run, void *ctx)
@@ -342,6 +445,8 @@ static dn_status copy_all(struct copy *c)
 	rc = store_dump_whois_values(c->from, add_whois_value, c, c->err);
 	if (rc == DN_OK)
 		rc = write_batch(c, COPY_WHOIS_VALUES);
+	if (rc == DN_OK)
+		rc = copy_certs(c);
 	if (rc != DN_OK)
 		return rc;
 
@@ -368,9 +473,13 @@ dn_status store_copy(struct store *from, struct store *to, const struct store_co
 	c.negatives = malloc(c.batch * sizeof(*c.negatives));
 	c.whois = malloc(c.batch * sizeof(*c.whois));
 	c.whois_values = malloc(c.batch * sizeof(*c.whois_values));
+	c.certs = malloc(c.batch * sizeof(*c.certs));
+	c.cert_names = malloc(c.batch * sizeof(*c.cert_names));
+	c.cert_sightings = malloc(c.batch * sizeof(*c.cert_sightings));
 
 	dn_status rc;
-	if (c.rrsets == NULL || c.negatives == NULL || c.whois == NULL || c.whois_values == NULL)
+	if (c.rrsets == NULL || c.negatives == NULL || c.whois == NULL || c.whois_values == NULL ||
+	    c.certs == NULL || c.cert_names == NULL || c.cert_sightings == NULL)
 		rc = dn_fail(err, DN_ENOMEM, "out of memory for a batch of %zu rows", c.batch);
 	else
 		rc = copy_all(&c);
@@ -383,6 +492,9 @@ dn_status store_copy(struct store *from, struct store *to, const struct store_co
 	free(c.negatives);
 	free(c.whois);
 	free(c.whois_values);
+	free(c.certs);
+	free(c.cert_names);
+	free(c.cert_sightings);
 	free(c.sources);
 	arena_free(&c.text);
 	return rc;

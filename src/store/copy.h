@@ -19,6 +19,9 @@ struct store_copy_counts {
 	uint64_t runs;
 	uint64_t whois_rows;
 	uint64_t whois_value_rows;
+	uint64_t certs;
+	uint64_t cert_name_rows;
+	uint64_t cert_sighting_rows; /* once per sighting, with its first source */
 };
 
 /* Called after each committed batch. */
@@ -35,7 +38,8 @@ struct store_copy_options {
 
 /*
  * Copy every source (matched by name), record, negative answer, WHOIS
- * document and index value, and run of from into to. Each record, negative
+ * document and index value, certificate with its search keys and
+ * sightings, and run of from into to. Each record, negative
  * answer and document is written as the source store returns it, once per
  * source with that source's figures, so the target's merged figures equal
  * the source's when the target was empty, and add up with what it held

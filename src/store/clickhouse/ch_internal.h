@@ -11,10 +11,12 @@
 #include "store/store.h"
 
 /* The schema version this build writes; stored in the meta table. Version
- * 2 added the WHOIS tables, version 3 the certificate tables. */
-#define CH_SCHEMA_VERSION 3
+ * 2 added the WHOIS tables, version 3 the certificate tables, version 4
+ * the IP-to-ASN tables. */
+#define CH_SCHEMA_VERSION 4
 #define CH_WHOIS_SCHEMA_VERSION 2
 #define CH_CERT_SCHEMA_VERSION 3
+#define CH_ASN_SCHEMA_VERSION 4
 
 /* The insert tables a batch writes to, in the order of ch_store.parts. */
 enum ch_part {
@@ -26,6 +28,8 @@ enum ch_part {
 	CH_PART_CERTS,
 	CH_PART_CERT_NAMES,
 	CH_PART_CERT_SIGHTINGS,
+	CH_PART_ASN_RANGES,
+	CH_PART_ASN_LOADS,
 	CH_PARTS
 };
 
@@ -51,6 +55,7 @@ struct ch_store {
 	char t_whois[160], t_whois_value[160], t_whois_in[160], t_whois_value_in[160];
 	char t_cert[160], t_cert_name[160], t_cert_sighting[160];
 	char t_cert_in[160], t_cert_name_in[160], t_cert_sighting_in[160];
+	char t_asn_range[160], t_asn_load[160], t_asn_range_in[160], t_asn_load_in[160];
 	int schema_version; /* where queries go; older than ours only when reading */
 
 	bool writable; /* opened with STORE_WRITE: the spool is set up */
@@ -110,6 +115,36 @@ dn_status ch_count_whois_value(struct store *store, const char *kind, const char
 dn_status ch_dump_whois_values(struct store *store, store_whois_value_fn fn, void *ctx,
                                struct dn_error *err);
 dn_status ch_dump_whois(struct store *store, store_whois_fn fn, void *ctx, struct dn_error *err);
+
+/* Certificates (ch_cert.c): the store operations of store.h. */
+dn_status ch_put_certs(struct store *store, const struct store_cert *certs, size_t n,
+                       struct dn_error *err);
+dn_status ch_put_cert_names(struct store *store, const struct store_cert_name *names, size_t n,
+                            struct dn_error *err);
+dn_status ch_put_cert_sightings(struct store *store, const struct store_cert_sighting *sightings,
+                                size_t n, struct dn_error *err);
+dn_status ch_query_certs(struct store *store, const struct store_cert_query *q,
+                         store_cert_fn fn, void *ctx, struct dn_error *err);
+dn_status ch_query_cert_sightings(struct store *store, const uint8_t sha256[32],
+                                  store_cert_sighting_fn fn, void *ctx, struct dn_error *err);
+dn_status ch_group_cert_names(struct store *store, const char *kind, uint64_t min_certs,
+                              size_t limit, store_cert_group_fn fn, void *ctx,
+                              struct dn_error *err);
+dn_status ch_dump_certs(struct store *store, store_cert_fn fn, void *ctx, struct dn_error *err);
+dn_status ch_dump_cert_names(struct store *store, store_cert_name_fn fn, void *ctx,
+                             struct dn_error *err);
+dn_status ch_dump_cert_sightings(struct store *store, store_cert_sighting_fn fn, void *ctx,
+                                 struct dn_error *err);
+
+/* IP-to-ASN ranges (ch_asn.c): the store operations of store.h. */
+dn_status ch_put_asn_ranges(struct store *store, const struct store_asn_load *load,
+                            const struct asn_range *ranges, size_t n, struct dn_error *err);
+dn_status ch_put_asn_load(struct store *store, const struct store_asn_load *load,
+                          struct dn_error *err);
+dn_status ch_query_asn_ranges(struct store *store, const struct store_asn_filter *filter,
+                              store_asn_range_fn fn, void *ctx, struct dn_error *err);
+dn_status ch_list_asn_loads(struct store *store, store_asn_load_fn fn, void *ctx,
+                            struct dn_error *err);
 
 dn_status ch_query_rrsets(struct store *store, const struct pdns_query *q, store_record_fn fn,
                           void *ctx, struct dn_error *err);

@@ -75,6 +75,12 @@ static void name_tables(struct ch_store *s)
 	s->parts[CH_PART_CERTS].table = s->t_cert_in;
 	s->parts[CH_PART_CERT_NAMES].table = s->t_cert_name_in;
 	s->parts[CH_PART_CERT_SIGHTINGS].table = s->t_cert_sighting_in;
+	snprintf(s->t_asn_range, sizeof(s->t_asn_range), "%s.asn_range%s", db, d);
+	snprintf(s->t_asn_load, sizeof(s->t_asn_load), "%s.asn_load%s", db, d);
+	snprintf(s->t_asn_range_in, sizeof(s->t_asn_range_in), "asn_range_in%s", d);
+	snprintf(s->t_asn_load_in, sizeof(s->t_asn_load_in), "asn_load_in%s", d);
+	s->parts[CH_PART_ASN_RANGES].table = s->t_asn_range_in;
+	s->parts[CH_PART_ASN_LOADS].table = s->t_asn_load_in;
 }
 
 /* A web server that answers every request with 200 would otherwise look
@@ -670,4 +676,17 @@ static const struct store_ops ch_ops = {
         .count_whois_value = ch_count_whois_value,
         .dump_whois_values = ch_dump_whois_values,
         .dump_whois = ch_dump_whois,
+        .put_certs = ch_put_certs,
+        .put_cert_names = ch_put_cert_names,
+        .put_cert_sightings = ch_put_cert_sightings,
+        .query_certs = ch_query_certs,
+        .query_cert_sightings = ch_query_cert_sightings,
+        .group_cert_names = ch_group_cert_names,
+        .dump_certs = ch_dump_certs,
+        .dump_cert_names = ch_dump_cert_names,
+        .dump_cert_sightings = ch_dump_cert_sightings,
+        .put_asn_ranges = ch_put_asn_ranges,
+        .put_asn_load = ch_put_asn_load,
+        .query_asn_ranges = ch_query_asn_ranges,
+        .list_asn_loads = ch_list_asn_loads,
 };

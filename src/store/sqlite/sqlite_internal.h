@@ -31,6 +31,9 @@ struct sqlite_store {
 	sqlite3_stmt *insert_whois_value;
 	struct raw_codec *raw_codec;   /* sqlite_whois_raw.c; NULL until needed */
 	bool whois_batch;              /* the open batch wrote WHOIS rows (sqlite_whois.c) */
+	sqlite3_stmt *insert_cert;     /* sqlite_cert.c */
+	sqlite3_stmt *insert_cert_name;
+	sqlite3_stmt *upsert_cert_sighting;
 	sqlite3_stmt *insert_run;
 	sqlite3_stmt *update_run;
 	sqlite3_stmt *find_run;
@@ -137,3 +140,29 @@ dn_status sqlite_dump_whois_values(struct store *store, store_whois_value_fn fn,
                                    struct dn_error *err);
 dn_status sqlite_dump_whois(struct store *store, store_whois_fn fn, void *ctx,
                             struct dn_error *err);
+
+/* Certificates (sqlite_cert.c): statements for writing, and the store
+ * operations of store.h. */
+dn_status sqlite_cert_prepare(struct sqlite_store *s, struct dn_error *err);
+void sqlite_cert_finalize(struct sqlite_store *s);
+dn_status sqlite_put_certs(struct store *store, const struct store_cert *certs, size_t n,
+                           struct dn_error *err);
+dn_status sqlite_put_cert_names(struct store *store, const struct store_cert_name *names,
+                                size_t n, struct dn_error *err);
+dn_status sqlite_put_cert_sightings(struct store *store,
+                                    const struct store_cert_sighting *sightings, size_t n,
+                                    struct dn_error *err);
+dn_status sqlite_query_certs(struct store *store, const struct store_cert_query *q,
+                             store_cert_fn fn, void *ctx, struct dn_error *err);
+dn_status sqlite_query_cert_sightings(struct store *store, const uint8_t sha256[32],
+                                      store_cert_sighting_fn fn, void *ctx,
+                                      struct dn_error *err);
+dn_status sqlite_group_cert_names(struct store *store, const char *kind, uint64_t min_certs,
+                                  size_t limit, store_cert_group_fn fn, void *ctx,
+                                  struct dn_error *err);
+dn_status sqlite_dump_certs(struct store *store, store_cert_fn fn, void *ctx,
+                            struct dn_error *err);
+dn_status sqlite_dump_cert_names(struct store *store, store_cert_name_fn fn, void *ctx,
+                                 struct dn_error *err);
+dn_status sqlite_dump_cert_sightings(struct store *store, store_cert_sighting_fn fn, void *ctx,
+                                     struct dn_error *err);

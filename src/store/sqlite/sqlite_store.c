@@ -1,5 +1,6 @@
 /* The embedded SQLite backend of the store interface. */
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_asn.h"
 #include "store/sqlite/sqlite_internal.h"
 
 #include <errno.h>
@@ -234,6 +235,8 @@ dn_status sqlite_store_open(const char *path, enum store_mode mode,
 		rc = sqlite_write_prepare(s, err);
 	if (rc == DN_OK && mode == STORE_WRITE)
 		rc = sqlite_whois_prepare(s, err);
+	if (rc == DN_OK && mode == STORE_WRITE)
+		rc = sqlite_cert_prepare(s, err);
 	if (rc != DN_OK) {
 		s->base.ops->close(&s->base);
 		return rc;
@@ -257,6 +260,7 @@ static void sqlite_close(struct store *store)
 	forget_deferred(s);
 	sqlite_write_finalize(s);
 	sqlite_whois_finalize(s);
+	sqlite_cert_finalize(s);
 	if (sqlite3_close(s->db) != SQLITE_OK)
 		log_warn("%s: closing the database failed: %s", s->path, sqlite3_errmsg(s->db));
 	free(s);
@@ -557,4 +561,17 @@ static const struct store_ops sqlite_ops = {
         .count_whois_value = sqlite_count_whois_value,
         .dump_whois_values = sqlite_dump_whois_values,
         .dump_whois = sqlite_dump_whois,
+        .put_certs = sqlite_put_certs,
+        .put_cert_names = sqlite_put_cert_names,
+        .put_cert_sightings = sqlite_put_cert_sightings,
+        .query_certs = sqlite_query_certs,
+        .query_cert_sightings = sqlite_query_cert_sightings,
+        .group_cert_names = sqlite_group_cert_names,
+        .dump_certs = sqlite_dump_certs,
+        .dump_cert_names = sqlite_dump_cert_names,
+        .dump_cert_sightings = sqlite_dump_cert_sightings,
+        .put_asn_ranges = sqlite_put_asn_ranges,
+        .put_asn_load = sqlite_put_asn_load,
+        .query_asn_ranges = sqlite_query_asn_ranges,
+        .list_asn_loads = sqlite_list_asn_loads,
 };
