@@ -53,6 +53,11 @@ struct ct_entry {
 	const struct ct_der *chain;
 	size_t n_chain;
 
+	/* Why extra_data could not be decoded (truncated, trailing bytes), or
+	 * NULL. The leaf is still delivered: cert (precert entries) and chain
+	 * are then empty. */
+	const char *extra_error;
+
 	/* CtExtensions of the TimestampedEntry (empty in RFC 6962 logs). */
 	struct ct_der extensions;
 
@@ -83,7 +88,9 @@ dn_status ct_parse_json(const char *json, size_t len, uint64_t start_index, ct_e
 /* Decode one entry from its binary leaf_input and extra_data (extra may be
  * NULL with extra_len 0 when the log response had none). out->index is set to
  * index. The chain array is allocated from arena; the other pointers point
- * into leaf and extra. Returns DN_EMALF with the reason on a malformed entry,
+ * into leaf and extra. A malformed extra_data sets out->extra_error (allocated
+ * from arena) and still returns DN_OK. Returns DN_EMALF with the reason on a
+ * malformed leaf,
  * DN_ENOTSUP for a MerkleTreeLeaf version, leaf type or entry type that
  * RFC 6962 does not define, DN_ENOMEM. */
 dn_status ct_decode_entry(const uint8_t *leaf, size_t leaf_len, const uint8_t *extra,
