@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "asn/asn.h"
 #include "pdns/query.h"
 #include "pdns/record.h"
 #include "util/status.h"
@@ -239,6 +240,34 @@ typedef dn_status (*store_cert_sighting_fn)(const struct store_cert_sighting *s,
 typedef dn_status (*store_cert_group_fn)(const char *kind, const char *value, uint64_t certs,
                                          void *ctx);
 
+/*
+ * IP-to-ASN ranges. A source's ranges come from one load of a file. A new
+ * load of the same source replaces them as a whole once its batch is
+ * committed. Strings of struct asn_range are NULL when the source gave
+ * none, on write and on read.
+ */
+struct store_asn_load {
+	uint32_t source_id;
+	const char *source;  /* on read: the source's name; ignored on write */
+	int64_t id;          /* identifies the load: its start in epoch nanoseconds */
+	int64_t loaded;      /* epoch seconds */
+	const char *format;  /* asn_format_name(): "ip2asn", "pfx2as", "mmdb" */
+	const char *input;   /* the file as given */
+	uint64_t ranges;
+};
+
+/* The selection of query_asn_ranges: every current range, one source's
+ * (source_id != 0), or one origin AS's (by_asn). */
+struct store_asn_filter {
+	uint32_t source_id;
+	bool by_asn;
+	uint32_t asn;
+};
+
+typedef dn_status (*store_asn_range_fn)(const struct asn_range *range, uint32_t source_id,
+                                        void *ctx);
+typedef dn_status (*store_asn_load_fn)(const struct store_asn_load *load, void *ctx);
+
 /* Operations a backend fills in. Writes happen between begin() and commit():
  * a committed batch is durable, and a batch that was never committed leaves
  * no trace, even when the process is killed. */
@@ -353,6 +382,24 @@ struct store_ops {
 	                             struct dn_error *err);
 	dn_status (*dump_cert_sightings)(struct store *store, store_cert_sighting_fn fn, void *ctx,
 	                                 struct dn_error *err);
+
+	/* IP-to-ASN ranges. Writes go inside begin()/commit(): put_asn_ranges
+	 * adds ranges to the load, in one batch or several, and put_asn_load,
+	 * called after the last of them, records the load. Reads see a load's
+	 * ranges once the batch that recorded it is committed, and from then
+	 * on no longer see the source's earlier loads. */
+	dn_status (*put_asn_ranges)(struct store *store, const struct store_asn_load *load,
+	                            const struct asn_range *ranges, size_t n,
+	                            struct dn_error *err);
+	dn_status (*put_asn_load)(struct store *store, const struct store_asn_load *load,
+	                          struct dn_error *err);
+	/* The ranges of each source's latest load that match filter, ordered
+	 * by source id, then by first address. */
+	dn_status (*query_asn_ranges)(struct store *store, const struct store_asn_filter *filter,
+	                              store_asn_range_fn fn, void *ctx, struct dn_error *err);
+	/* The latest load of each source, ordered by source name. */
+	dn_status (*list_asn_loads)(struct store *store, store_asn_load_fn fn, void *ctx,
+	                            struct dn_error *err);
 };
 
 /* Every backend's handle starts with this. */
@@ -599,4 +646,31 @@ static inline dn_status store_dump_cert_sightings(struct store *s, store_cert_si
                                                   void *ctx, struct dn_error *err)
 {
 	return s->ops->dump_cert_sightings(s, fn, ctx, err);
+}
+
+static inline dn_status store_put_asn_ranges(struct store *s, const struct store_asn_load *load,
+                                             const struct asn_range *ranges, size_t n,
+                                             struct dn_error *err)
+{
+	return s->ops->put_asn_ranges(s, load, ranges, n, err);
+}
+
+static inline dn_status store_put_asn_load(struct store *s, const struct store_asn_load *load,
+                                           struct dn_error *err)
+{
+	return s->ops->put_asn_load(s, load, err);
+}
+
+static inline dn_status store_query_asn_ranges(struct store *s,
+                                               const struct store_asn_filter *filter,
+                                               store_asn_range_fn fn, void *ctx,
+                                               struct dn_error *err)
+{
+	return s->ops->query_asn_ranges(s, filter, fn, ctx, err);
+}
+
+static inline dn_status store_list_asn_loads(struct store *s, store_asn_load_fn fn, void *ctx,
+                                             struct dn_error *err)
+{
+	return s->ops->list_asn_loads(s, fn, ctx, err);
 }

@@ -20,6 +20,8 @@
  *   cert_name_in ─> cert_name  their search keys by (kind, value)
  *   cert_sighting_in ─> cert_sighting   where each was seen, merged like
  *                             records per (sha256, kind, detail)
+ *   asn_range_in ─> asn_range  IP-to-ASN ranges per (source, load)
+ *   asn_load_in ─> asn_load    ReplacingMergeTree: the latest load of each source
  *   batches                   the id of every batch stored, filled by views
  *                             on every insert table in the same insert, so a
  *                             batch sent again after a crash is found
@@ -180,6 +182,30 @@ static const char *const schema[] = {
         "SELECT batch FROM {db}.cert_name_in GROUP BY batch",
         "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.batches_cert_sighting_mv TO {db}.batches "
         "AS SELECT batch FROM {db}.cert_sighting_in GROUP BY batch",
+        /* Version 4: IP-to-ASN ranges, keyed by their load (ch_asn.c).
+         * Strings the source did not give are empty. */
+        "CREATE TABLE IF NOT EXISTS {db}.asn_range_in (source_id UInt32, load_id Int64, "
+        "lo FixedString(16), hi FixedString(16), asn UInt32, country String, origins String, "
+        "as_org String, isp String, organization String, batch UInt64) ENGINE = Null",
+        "CREATE TABLE IF NOT EXISTS {db}.asn_range (source_id UInt32, load_id Int64, "
+        "lo FixedString(16), hi FixedString(16), asn UInt32, country String, origins String, "
+        "as_org String, isp String, organization String) "
+        "ENGINE = {replacing asn_range} ORDER BY (source_id, load_id, lo, hi)",
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.asn_range_mv TO {db}.asn_range AS "
+        "SELECT source_id, load_id, lo, hi, asn, country, origins, as_org, isp, organization "
+        "FROM {db}.asn_range_in",
+        "CREATE TABLE IF NOT EXISTS {db}.asn_load_in (source_id UInt32, id Int64, "
+        "loaded Int64, format String, input String, ranges UInt64, batch UInt64) "
+        "ENGINE = Null",
+        "CREATE TABLE IF NOT EXISTS {db}.asn_load (source_id UInt32, id Int64, loaded Int64, "
+        "format String, input String, ranges UInt64) "
+        "ENGINE = {replacing asn_load id} ORDER BY source_id",
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.asn_load_mv TO {db}.asn_load AS "
+        "SELECT source_id, id, loaded, format, input, ranges FROM {db}.asn_load_in",
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.batches_asn_range_mv TO {db}.batches AS "
+        "SELECT batch FROM {db}.asn_range_in GROUP BY batch",
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.batches_asn_load_mv TO {db}.batches AS "
+        "SELECT batch FROM {db}.asn_load_in GROUP BY batch",
 };
 
 /* {db} stands for the database, {cluster} for the cluster. The tables a
@@ -222,6 +248,14 @@ static const char *const cluster_tables[] = {
         "ENGINE = Distributed({cluster}, {db}, cert_name)",
         "CREATE TABLE IF NOT EXISTS {db}.cert_sighting_d AS {db}.cert_sighting "
         "ENGINE = Distributed({cluster}, {db}, cert_sighting)",
+        "CREATE TABLE IF NOT EXISTS {db}.asn_range_in_d AS {db}.asn_range_in "
+        "ENGINE = Distributed({cluster}, {db}, asn_range_in, source_id)",
+        "CREATE TABLE IF NOT EXISTS {db}.asn_load_in_d AS {db}.asn_load_in "
+        "ENGINE = Distributed({cluster}, {db}, asn_load_in, source_id)",
+        "CREATE TABLE IF NOT EXISTS {db}.asn_range_d AS {db}.asn_range "
+        "ENGINE = Distributed({cluster}, {db}, asn_range)",
+        "CREATE TABLE IF NOT EXISTS {db}.asn_load_d AS {db}.asn_load "
+        "ENGINE = Distributed({cluster}, {db}, asn_load)",
 };
 
 /* The engine of a table: "{aggregating NAME}" or "{replacing NAME

@@ -202,11 +202,43 @@ static const char schema_v3[] =
 	"  source_id INTEGER NOT NULL,"
 	"  PRIMARY KEY (sha256, kind, detail)) WITHOUT ROWID;";
 
+/*
+ * Version 4: IP-to-ASN ranges.
+ * asn_load keeps the latest load of each source. asn_range contains the
+ * ranges of loads, keyed by (source_id, load_id, lo, hi); lo and hi are
+ * 16-byte addresses like rrset.rdata_ip. Recording a load removes the rows
+ * of the source's other loads (sqlite_asn.c), and reads join on asn_load,
+ * so rows of a load that was never recorded stay unseen. asn_range_by_asn
+ * serves `dragnet asn AS64500`.
+ */
+static const char schema_v4[] =
+	"CREATE TABLE asn_load ("
+	"  source_id INTEGER PRIMARY KEY,"
+	"  id INTEGER NOT NULL,"
+	"  loaded INTEGER NOT NULL,"
+	"  format TEXT NOT NULL,"
+	"  input TEXT NOT NULL,"
+	"  ranges INTEGER NOT NULL);"
+	"CREATE TABLE asn_range ("
+	"  source_id INTEGER NOT NULL,"
+	"  load_id INTEGER NOT NULL,"
+	"  lo BLOB NOT NULL,"
+	"  hi BLOB NOT NULL,"
+	"  asn INTEGER NOT NULL,"
+	"  country TEXT NOT NULL,"
+	"  origins TEXT,"
+	"  as_org TEXT,"
+	"  isp TEXT,"
+	"  organization TEXT,"
+	"  PRIMARY KEY (source_id, load_id, lo, hi)) WITHOUT ROWID;"
+	"CREATE INDEX asn_range_by_asn ON asn_range(asn);";
+
 /* migrations[i] takes the schema from version i to i + 1. */
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
+	schema_v4,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SQLITE_SCHEMA_VERSION,
