@@ -21,6 +21,9 @@ static const char main_usage[] =
 	"                     lookups, --import of saved responses, opt-in --live queries\n"
 	"  registrants correlate [DOMAIN...]\n"
 	"                     group domains whose registrants are probably one operator\n"
+	"  cert [--san NAME|--issuer ATTR=VALUE|--fingerprint HEX|...]\n"
+	"                     search stored certificates (ingest PEM, DER, CT or crt.sh\n"
+	"                     files); 'cert patterns' reports shared keys and issuers\n"
 	"  store init|status|copy\n"
 	"                     create a store, check its health, or copy it into another\n"
 	"\n"
@@ -47,6 +50,7 @@ static const struct command commands[] = {
 	{"store", cmd_store},
 	{"whois", cmd_whois},
 	{"registrants", cmd_registrants},
+	{"cert", cmd_cert},
 };
 
 int main(int argc, char **argv)

@@ -1,17 +1,22 @@
 /* dragnet ingest and dragnet capture: read DNS traffic into the store. */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "ingest/cert_store.h"
 #include "ingest/ingest.h"
 #include "util/interrupt.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "x509/pem.h"
 
 static const char ingest_usage[] =
 	"Usage: dragnet ingest [OPTION]... FILE...\n"
@@ -21,8 +26,10 @@ static const char ingest_usage[] =
 	"FILE is a pcap or pcapng capture; dnstap (Frame Streams, or one message); a\n"
 	"Zeek dns.log (TSV or JSON), Suricata eve.json or passivedns log; or passive\n"
 	"DNS in COF (one JSON object a line) or DNSDB SAF. Any of them may be gzip or\n"
-	"zstd compressed. The format is taken from the content, never the name; '-'\n"
-	"reads standard input.\n"
+	"zstd compressed. Certificate files (PEM single, bundle or chain; DER; CT\n"
+	"get-entries JSON; crt.sh JSON exports) go to the certificate store, where\n"
+	"dragnet cert searches them. The format is taken from the content, never the\n"
+	"name; '-' reads standard input.\n"
 	"\n"
 	"  -s, --source NAME     record every FILE as seen by source NAME (a sensor or\n"
 	"                        provider); default: each file is its own source,\n"
@@ -189,6 +196,68 @@ static int pipeline_option(const char *command, struct ingest_options *options, 
 	}
 }
 
+/* Certificate files (PEM, DER, CT get-entries JSON, crt.sh JSON) are found
+ * by their first bytes and stored by cert_import_buffer(), outside the
+ * packet pipeline. Sets *handled when path is one; returns an exit code. */
+static int ingest_cert_file(struct store *store, const char *path,
+                            const struct ingest_options *options, bool *handled)
+{
+	*handled = false;
+	if (strcmp(path, "-") == 0)
+		return DN_EXIT_OK;
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return DN_EXIT_OK; /* ingest_file() reports it */
+	uint8_t head[4096];
+	size_t n = fread(head, 1, sizeof(head), f);
+	if (x509_detect(head, n) == X509_FORMAT_NONE) {
+		fclose(f);
+		return DN_EXIT_OK;
+	}
+	*handled = true;
+	struct stat st;
+	uint8_t *buf = NULL;
+	bool read_ok = fstat(fileno(f), &st) == 0 && (buf = malloc((size_t)st.st_size + 1)) != NULL &&
+	               fseek(f, 0, SEEK_SET) == 0 &&
+	               fread(buf, 1, (size_t)st.st_size, f) == (size_t)st.st_size;
+	fclose(f);
+	if (!read_ok) {
+		log_error("%s: reading the certificate file failed", path);
+		free(buf);
+		return buf == NULL ? DN_EXIT_FAILURE : DN_EXIT_INPUT;
+	}
+	buf[st.st_size] = '\0';
+
+	char full[PATH_MAX];
+	if (realpath(path, full) == NULL)
+		snprintf(full, sizeof(full), "%s", path);
+	struct dn_error err = {0};
+	uint32_t source_id = 0;
+	dn_status rc = DN_OK;
+	if (store != NULL)
+		rc = store_source_id(store, options->source != NULL ? options->source : full,
+		                     options->source != NULL ? "provider" : "file", &source_id, &err);
+	struct cert_import_counts counts;
+	double started = time_monotonic();
+	if (rc == DN_OK)
+		rc = cert_import_buffer(store, full, buf, (size_t)st.st_size, source_id,
+		                        (int64_t)st.st_mtime, &counts, &err);
+	free(buf);
+	if (rc == DN_OK)
+		rc = store != NULL ? store_sync(store, &err) : DN_OK;
+	if (rc != DN_OK) {
+		log_error("%s", err.msg);
+		return rc == DN_ENOMEM ? DN_EXIT_FAILURE
+		       : rc == DN_ESTORE || rc == DN_ESCHEMA ? DN_EXIT_STORE
+		                                              : DN_EXIT_INPUT;
+	}
+	log_info("%s: %s, %s %" PRIu64 " certificates and %" PRIu64
+	         " crt.sh entries without DER; %" PRIu64 " malformed, skipped (%.2f s)",
+	         path, counts.format, options->dry_run ? "read" : "stored", counts.certs,
+	         counts.partial, counts.bad, time_monotonic() - started);
+	return DN_EXIT_OK;
+}
+
 int cmd_ingest(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -271,6 +340,18 @@ int cmd_ingest(int argc, char **argv)
 			break;
 		}
 		double file_started = time_monotonic();
+		bool handled = false;
+		int cert_code = ingest_cert_file(store, argv[i], &options, &handled);
+		if (handled) {
+			files++;
+			if (cert_code == DN_EXIT_STORE || cert_code == DN_EXIT_FAILURE) {
+				exit_code = cert_code;
+				break;
+			}
+			if (cert_code != DN_EXIT_OK)
+				exit_code = cert_code;
+			continue;
+		}
 		rc = ingest_file(ing, argv[i], &err);
 		if (rc == DN_OK && ingest_skipped(ing))
 			continue;

@@ -1,0 +1,432 @@
+/* dragnet cert: search stored certificates, report shared patterns
+ * (cert_patterns.c) and grab a server's chain (cert_grab.c). */
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cert_results.h"
+#include "cli/cli.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+static const char cert_usage[] =
+	"Usage: dragnet cert [OPTION]...\n"
+	"       dragnet cert patterns [--min N] [--json]\n"
+	"       dragnet cert grab HOST[:PORT]...\n"
+	"Search the stored certificates (load them with dragnet ingest FILE: PEM, DER,\n"
+	"CT get-entries JSON or crt.sh JSON). Every condition given must hold.\n"
+	"\n"
+	"  -f, --fingerprint HEX SHA-256 or SHA-1 fingerprint, or a prefix of either\n"
+	"                        (colons allowed)\n"
+	"      --spki HEX        SHA-256 of the SubjectPublicKeyInfo, or a prefix\n"
+	"      --serial HEX      serial number (colons and leading zeros allowed)\n"
+	"      --issuer TEXT     ATTR=VALUE matches one issuer attribute exactly\n"
+	"                        (O=Example Ltd); a whole DN (CN=a,O=b) matches it\n"
+	"                        exactly; other text matches a substring, ignoring\n"
+	"                        ASCII case\n"
+	"      --subject TEXT    the same for the subject\n"
+	"      --san NAME        a name the certificate covers: www.example.com also\n"
+	"                        finds *.example.com certificates; *.example.com finds\n"
+	"                        every name under example.com; an IP address or an\n"
+	"                        e-mail address matches those SANs\n"
+	"      --valid-at TIME   valid at TIME (2024-05-01, 2024-05-01T12:00:00Z,\n"
+	"                        epoch seconds, or 'now')\n"
+	"      --expires-before TIME, --expires-after TIME\n"
+	"                        not after earlier or later than TIME\n"
+	"      --dedupe          show a precertificate and its final certificate (the\n"
+	"                        same TBS without the CT extensions) once\n"
+	"  -n, --limit N         at most N certificates (default 1000; 0: all)\n"
+	"  -j, --json            a JSON array instead of text\n"
+	"      --store LOCATION, --db PATH   the store (see dragnet ingest --help)\n"
+	"  -v, --verbose, -q, --quiet\n"
+	"  -h, --help            show this help\n"
+	"\n"
+	"Each certificate is shown with its sightings: the file, CT log entry, host\n"
+	"or crt.sh export it came from, with first and last time and count.\n"
+	"Exit status: 0 found, 1 nothing found, 2 invalid arguments, 4 store error.\n";
+
+enum {
+	OPT_SPKI = 256,
+	OPT_SERIAL,
+	OPT_ISSUER,
+	OPT_SUBJECT,
+	OPT_SAN,
+	OPT_VALID_AT,
+	OPT_EXPIRES_BEFORE,
+	OPT_EXPIRES_AFTER,
+	OPT_DEDUPE,
+};
+
+#define MAX_MATCHES 16
+
+struct search {
+	struct store_cert_match matches[MAX_MATCHES];
+	size_t n_matches;
+	struct store_cert_query query;
+	const char *fingerprint; /* a prefix of either hash: searched twice */
+	bool dedupe;
+	bool json;
+	/* Strings the matches point to. */
+	char text[MAX_MATCHES][1100];
+};
+
+/* Lower-case hex without colons or spaces; false when other characters
+ * remain or nothing does. */
+static bool clean_hex(const char *input, char *out, size_t size, bool strip_zeros)
+{
+	size_t n = 0;
+	for (const char *p = input; *p != '\0'; p++) {
+		char c = *p;
+		if (c == ':' || c == ' ')
+			continue;
+		if (c >= 'A' && c <= 'F')
+			c = (char)(c - 'A' + 'a');
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) || n + 1 >= size)
+			return false;
+		if (strip_zeros && n == 0 && c == '0')
+			continue;
+		out[n++] = c;
+	}
+	if (n == 0 && strip_zeros && size > 1)
+		out[n++] = '0'; /* the serial 0 */
+	out[n] = '\0';
+	return n > 0;
+}
+
+static struct store_cert_match *next_match(struct search *s, char **text)
+{
+	if (s->n_matches == MAX_MATCHES)
+		return NULL;
+	*text = s->text[s->n_matches];
+	return &s->matches[s->n_matches++];
+}
+
+/* "ATTR=VALUE" with ATTR a short name or dotted OID, and no second
+ * attribute: true with the attribute in attr. */
+static bool single_attribute(const char *text, char *attr, size_t size)
+{
+	size_t len = strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.");
+	if (len == 0 || len >= size || text[len] != '=')
+		return false;
+	memcpy(attr, text, len);
+	attr[len] = '\0';
+	return true;
+}
+
+/* A whole DN: two or more attributes separated by unescaped commas. */
+static bool whole_dn(const char *text)
+{
+	for (const char *p = text; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0') {
+			p++;
+			continue;
+		}
+		if (*p == ',') {
+			char attr[64];
+			return single_attribute(text, attr, sizeof(attr)) &&
+			       single_attribute(p + 1, attr, sizeof(attr));
+		}
+	}
+	return false;
+}
+
+static int add_dn_condition(struct search *s, const char *which, const char *text)
+{
+	char attr[64];
+	char *buf;
+	bool is_dn = whole_dn(text);
+	if (!is_dn && !single_attribute(text, attr, sizeof(attr))) {
+		if (strcmp(which, "issuer") == 0)
+			s->query.issuer_contains = text;
+		else
+			s->query.subject_contains = text;
+		return DN_EXIT_OK;
+	}
+	struct store_cert_match *m = next_match(s, &buf);
+	if (m == NULL)
+		return cli_usage_error("cert", "too many conditions");
+	if (is_dn) {
+		snprintf(buf, 1100, "%s", which);
+		m->value = text;
+	} else {
+		snprintf(buf, 1100, "%s.%s", which, attr);
+		m->value = text + strlen(attr) + 1;
+	}
+	m->kind = buf;
+	return DN_EXIT_OK;
+}
+
+/* The reversed form of a name, as the "dns" keys hold it. */
+static void reverse_name(const char *name, char *out, size_t size)
+{
+	size_t len = strlen(name);
+	while (len > 0 && name[len - 1] == '.')
+		len--;
+	size_t at = 0;
+	size_t end = len;
+	while (end > 0 && at + 1 < size) {
+		size_t start = end;
+		while (start > 0 && name[start - 1] != '.')
+			start--;
+		for (size_t i = start; i < end && at + 1 < size; i++) {
+			char c = name[i];
+			out[at++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+		}
+		if (start > 0 && at + 1 < size)
+			out[at++] = '.';
+		end = start > 0 ? start - 1 : 0;
+	}
+	out[at] = '\0';
+}
+
+static int add_san_condition(struct search *s, const char *name)
+{
+	char *buf;
+	struct store_cert_match *m = next_match(s, &buf);
+	if (m == NULL)
+		return cli_usage_error("cert", "too many conditions");
+	unsigned char addr[16];
+	if (inet_pton(AF_INET, name, addr) == 1 || inet_pton(AF_INET6, name, addr) == 1) {
+		m->kind = "ip";
+		m->value = name;
+		return DN_EXIT_OK;
+	}
+	if (strchr(name, '@') != NULL) {
+		m->kind = "email";
+		m->value = name;
+		return DN_EXIT_OK;
+	}
+	m->kind = "dns";
+	if (strncmp(name, "*.", 2) == 0) {
+		/* Every name under the domain, wildcard entries included:
+		 * "com.example." is a prefix of "com.example.www" and
+		 * "com.example.*". */
+		reverse_name(name + 2, buf, 1090);
+		strcat(buf, ".");
+		m->value = buf;
+		m->prefix = true;
+		return DN_EXIT_OK;
+	}
+	/* The name itself, or a wildcard one label up that covers it. */
+	reverse_name(name, buf, 540);
+	m->value = buf;
+	char *alt = buf + 550;
+	const char *dot = strchr(name, '.');
+	if (dot != NULL && dot[1] != '\0') {
+		reverse_name(dot + 1, alt, 540);
+		strcat(alt, ".*");
+		m->alt_value = alt;
+	}
+	return DN_EXIT_OK;
+}
+
+static int parse_time_option(const char *option, const char *text, int64_t *out)
+{
+	if (!time_parse(text, time_now(), out))
+		return cli_usage_error("cert",
+		                       "invalid time '%s' for %s; give 2024-05-01, "
+		                       "2024-05-01T12:00:00Z, epoch seconds or 'now'",
+		                       text, option);
+	/* 0 means "unset" in the query; the epoch itself is one second off. */
+	if (*out == 0)
+		*out = 1;
+	return DN_EXIT_OK;
+}
+
+static int add_hex_condition(struct search *s, const char *kind, const char *text, bool serial)
+{
+	char *buf;
+	struct store_cert_match *m = next_match(s, &buf);
+	if (m == NULL)
+		return cli_usage_error("cert", "too many conditions");
+	if (!clean_hex(text, buf, 1100, serial))
+		return cli_usage_error("cert", "invalid --%s '%s': give hexadecimal digits", kind,
+		                       text);
+	m->kind = kind;
+	m->value = buf;
+	m->prefix = !serial && strlen(buf) < 64;
+	return DN_EXIT_OK;
+}
+
+static int add_fingerprint(struct search *s, const char *text)
+{
+	char *buf;
+	struct store_cert_match *m = next_match(s, &buf);
+	if (m == NULL)
+		return cli_usage_error("cert", "too many conditions");
+	if (!clean_hex(text, buf, 1100, false) || strlen(buf) > 64)
+		return cli_usage_error("cert",
+		                       "invalid fingerprint '%s': give up to 64 hexadecimal digits",
+		                       text);
+	m->value = buf;
+	if (strlen(buf) == 40) {
+		m->kind = "sha1";
+	} else if (strlen(buf) == 64) {
+		m->kind = "sha256";
+	} else {
+		/* Either hash: run_search() tries both. */
+		m->kind = "sha256";
+		s->fingerprint = buf;
+	}
+	return DN_EXIT_OK;
+}
+
+static int parse_search_option(struct search *s, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'f':
+		return add_fingerprint(s, arg);
+	case OPT_SPKI:
+		return add_hex_condition(s, "spki", arg, false);
+	case OPT_SERIAL:
+		return add_hex_condition(s, "serial", arg, true);
+	case OPT_ISSUER:
+		return add_dn_condition(s, "issuer", arg);
+	case OPT_SUBJECT:
+		return add_dn_condition(s, "subject", arg);
+	case OPT_SAN:
+		return add_san_condition(s, arg);
+	case OPT_VALID_AT:
+		return parse_time_option("--valid-at", arg, &s->query.valid_at);
+	case OPT_EXPIRES_BEFORE:
+		return parse_time_option("--expires-before", arg, &s->query.expires_before);
+	case OPT_EXPIRES_AFTER:
+		return parse_time_option("--expires-after", arg, &s->query.expires_after);
+	case OPT_DEDUPE:
+		s->dedupe = true;
+		return DN_EXIT_OK;
+	default:
+		return -1;
+	}
+}
+
+/* Query the store; a fingerprint prefix is tried as a SHA-256 prefix and
+ * then as a SHA-1 prefix. */
+static dn_status run_search(struct store *store, struct search *s, struct cert_list *list,
+                            struct dn_error *err)
+{
+	s->query.matches = s->matches;
+	s->query.n_matches = s->n_matches;
+	dn_status rc = store_query_certs(store, &s->query, cert_list_add, list, err);
+	if (rc != DN_OK || s->fingerprint == NULL)
+		return rc;
+	for (size_t i = 0; i < s->n_matches; i++) {
+		if (s->matches[i].value == s->fingerprint) {
+			s->matches[i].kind = "sha1";
+			s->matches[i].prefix = true;
+		}
+	}
+	return store_query_certs(store, &s->query, cert_list_add, list, err);
+}
+
+static bool has_conditions(const struct search *s)
+{
+	const struct store_cert_query *q = &s->query;
+	return s->n_matches > 0 || q->issuer_contains != NULL || q->subject_contains != NULL ||
+	       q->valid_at != 0 || q->expires_before != 0 || q->expires_after != 0;
+}
+
+static int cert_search(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"fingerprint", required_argument, NULL, 'f'},
+		{"spki", required_argument, NULL, OPT_SPKI},
+		{"serial", required_argument, NULL, OPT_SERIAL},
+		{"issuer", required_argument, NULL, OPT_ISSUER},
+		{"subject", required_argument, NULL, OPT_SUBJECT},
+		{"san", required_argument, NULL, OPT_SAN},
+		{"valid-at", required_argument, NULL, OPT_VALID_AT},
+		{"expires-before", required_argument, NULL, OPT_EXPIRES_BEFORE},
+		{"expires-after", required_argument, NULL, OPT_EXPIRES_AFTER},
+		{"dedupe", no_argument, NULL, OPT_DEDUPE},
+		{"limit", required_argument, NULL, 'n'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		CLI_COMMON_LONG,
+		{NULL, 0, NULL, 0},
+	};
+	struct cli_common common = {.command = "cert"};
+	struct search *s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return DN_EXIT_FAILURE;
+	s->query.limit = 1000;
+	int code = DN_EXIT_OK;
+	int opt;
+	while (code == DN_EXIT_OK &&
+	       (opt = getopt_long(argc, argv, ":f:n:jhvq", longopts, NULL)) != -1) {
+		int handled = parse_search_option(s, opt, optarg);
+		if (handled >= 0) {
+			code = handled;
+		} else if (cli_common_option(&common, opt, optarg)) {
+			continue;
+		} else if (opt == 'n') {
+			unsigned long long limit;
+			if (!cli_parse_uint(optarg, 100000000, &limit))
+				code = cli_usage_error("cert", "invalid --limit '%s'", optarg);
+			s->query.limit = (size_t)limit;
+		} else if (opt == 'j') {
+			s->json = true;
+		} else if (opt == 'h') {
+			fputs(cert_usage, stdout);
+			free(s);
+			return cli_finish_output(DN_EXIT_OK);
+		} else {
+			code = cli_option_error("cert", opt, argv);
+		}
+	}
+	if (code == DN_EXIT_OK && optind < argc)
+		code = cli_usage_error("cert", "unexpected argument '%s'; search with options such "
+		                               "as --san NAME",
+		                       argv[optind]);
+	if (code == DN_EXIT_OK && !has_conditions(s))
+		code = cli_usage_error("cert", "give at least one condition, such as --san, "
+		                               "--issuer or --fingerprint");
+	if (code != DN_EXIT_OK) {
+		free(s);
+		return code;
+	}
+	cli_setup_logging(&common, false);
+
+	struct store *store = NULL;
+	code = cli_open_store(&common, STORE_READ, NULL, &store);
+	if (code != DN_EXIT_OK) {
+		free(s);
+		return code;
+	}
+	struct cert_list list;
+	cert_list_init(&list);
+	struct dn_error err = {0};
+	dn_status rc = run_search(store, s, &list, &err);
+	if (rc == DN_OK)
+		rc = cert_list_complete(&list, store, &err);
+	if (rc == DN_OK && s->dedupe)
+		cert_list_pair(&list);
+	if (rc != DN_OK) {
+		log_error("%s", err.msg[0] != '\0' ? err.msg : "out of memory searching certificates");
+		code = cli_exit_for_store(rc);
+	} else {
+		cert_list_print(&list, s->json, stdout);
+		size_t shown = 0;
+		for (size_t i = 0; i < list.n; i++)
+			shown += list.items[i].hidden ? 0 : 1;
+		code = shown > 0 ? DN_EXIT_OK : DN_EXIT_NO_MATCH;
+		if (shown == 0)
+			log_info("no certificate matches");
+	}
+	cert_list_free(&list);
+	store_close(store);
+	free(s);
+	return cli_finish_output(code);
+}
+
+int cmd_cert(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "patterns") == 0)
+		return cert_patterns_main(argc - 1, argv + 1);
+	/* TODO: call cert_grab_main() once src/cli/cert_grab.c exists. */
+	if (argc > 1 && strcmp(argv[1], "grab") == 0)
+		return cli_usage_error("cert", "'cert grab' is not in this build yet");
+	return cert_search(argc, argv);
+}

@@ -1,0 +1,53 @@
+/* Certificates read from the store for `dragnet cert`: collected in memory
+ * with their sightings, paired and printed (cert.c, cert_patterns.c). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "store/store.h"
+#include "util/arena.h"
+
+/* A stored certificate with what was found about it. Strings live in the
+ * list's arena. */
+struct cert_result {
+	struct store_cert cert;
+	struct store_cert_sighting *sightings;
+	size_t n_sightings;
+	/* --dedupe: the precertificate folded into this certificate (or the
+	 * other way round when only precertificates matched), else NULL. */
+	const struct cert_result *paired;
+	bool hidden; /* folded into another result, or a partial one a full one replaces */
+};
+
+struct cert_list {
+	struct arena arena;
+	struct cert_result *items;
+	size_t n, cap;
+};
+
+void cert_list_init(struct cert_list *list);
+void cert_list_free(struct cert_list *list);
+
+/* A store_cert_fn that appends a copy of the certificate to the list (ctx),
+ * skipping one whose key is already there. */
+dn_status cert_list_add(const struct store_cert *cert, void *ctx);
+
+/* Read the sightings of every certificate in the list, including those
+ * stored under its partial key (crt.sh entries of the same issuer and
+ * serial), and hide a partial certificate when the store holds the full
+ * one, which is added to the list in its place. */
+dn_status cert_list_complete(struct cert_list *list, struct store *store, struct dn_error *err);
+
+/* --dedupe: pair each precertificate with the certificate that has the
+ * same TBS hash and hide the precertificate. */
+void cert_list_pair(struct cert_list *list);
+
+/* Print the visible certificates as text blocks or as a JSON array. */
+void cert_list_print(const struct cert_list *list, bool json, FILE *out);
+
+/* The registrable domain (public suffix plus one label, by libpsl) of a
+ * DNS name from a SAN ("*.a.example.co.uk" gives "example.co.uk"), written
+ * to out; false when the name has none (an IP address, a bare suffix). */
+bool cert_registrable_domain(const char *name, char *out, size_t size);
