@@ -290,10 +290,12 @@ static const char *number_name(const char *const *names, size_t n, int number)
 /* A value with its numbers and the lengths of its strings, measured once
  * for the sort and the binds. */
 struct value_key {
+	/* The kind in the top byte, then the first fifteen bytes of the value,
+	 * big-endian and zero-padded: compared as two integers they order as
+	 * (kind, strcmp() of the value) do, and settle most comparisons of a
+	 * sort without touching the strings. */
+	uint64_t prefix[2];
 	const struct store_whois_value *v;
-	/* The first eight bytes of the value, big-endian, zero-padded: it
-	 * orders as strcmp() does, and settles most comparisons of a sort. */
-	uint64_t prefix;
 	int kind;
 	int role;
 	int value_len;
@@ -301,15 +303,22 @@ struct value_key {
 	int shown_len; /* -1: shown is value, stored as NULL */
 };
 
+/* Bytes of the value that value_key.prefix holds. */
+#define VALUE_PREFIX_BYTES 15
+
 static int compare_values(const void *a, const void *b)
 {
 	const struct value_key *x = a;
 	const struct value_key *y = b;
-	if (x->kind != y->kind)
-		return x->kind < y->kind ? -1 : 1;
-	if (x->prefix != y->prefix)
-		return x->prefix < y->prefix ? -1 : 1;
-	int c = strcmp(x->v->value, y->v->value);
+	if (x->prefix[0] != y->prefix[0])
+		return x->prefix[0] < y->prefix[0] ? -1 : 1;
+	if (x->prefix[1] != y->prefix[1])
+		return x->prefix[1] < y->prefix[1] ? -1 : 1;
+	/* Equal prefixes of two short values mean equal values: a value holds
+	 * no NUL, so the padding cannot hide a difference. */
+	int c = 0;
+	if (x->value_len > VALUE_PREFIX_BYTES || y->value_len > VALUE_PREFIX_BYTES)
+		c = strcmp(x->v->value + VALUE_PREFIX_BYTES, y->v->value + VALUE_PREFIX_BYTES);
 	if (c == 0)
 		c = strcmp(x->v->domain, y->v->domain);
 	if (c == 0 && x->role != y->role)
@@ -338,9 +347,13 @@ static dn_status make_value_key(const struct store_whois_value *v, struct value_
 		               k->kind == 0 ? v->kind : v->role);
 	size_t value_len = strlen(v->value);
 	size_t domain_len = strlen(v->domain);
-	k->prefix = 0;
-	for (size_t i = 0; i < 8; i++)
-		k->prefix = k->prefix << 8 | (i < value_len ? (unsigned char)v->value[i] : 0);
+	uint64_t p[2] = {(uint64_t)k->kind, 0};
+	for (size_t i = 0; i < VALUE_PREFIX_BYTES; i++) {
+		uint64_t byte = i < value_len ? (unsigned char)v->value[i] : 0;
+		p[(i + 1) / 8] = p[(i + 1) / 8] << 8 | byte;
+	}
+	k->prefix[0] = p[0];
+	k->prefix[1] = p[1];
 	if (value_len > INT32_MAX || domain_len > INT32_MAX)
 		return dn_fail(err, DN_EINVAL, "a WHOIS index value of %s is too long", v->domain);
 	k->value_len = (int)value_len;
