@@ -24,6 +24,9 @@ static const char main_usage[] =
 	"  cert [--san NAME|--issuer ATTR=VALUE|--fingerprint HEX|...]\n"
 	"                     search stored certificates (ingest PEM, DER, CT or crt.sh\n"
 	"                     files); 'cert patterns' reports shared keys and issuers\n"
+	"  asn ADDRESS...|AS64500\n"
+	"                     origin AS of addresses, or an AS's prefixes and (--domains)\n"
+	"                     the names pDNS saw in them; --load ip2asn, pfx2as, MMDB\n"
 	"  store init|status|copy\n"
 	"                     create a store, check its health, or copy it into another\n"
 	"\n"
@@ -50,6 +53,7 @@ static const struct command commands[] = {
 	{"store", cmd_store},
 	{"whois", cmd_whois},
 	{"registrants", cmd_registrants},
+	{"asn", cmd_asn},
 	{"cert", cmd_cert},
 };
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cli/asn_table.h"
 #include "cli/cli.h"
 #include "dns/rdata.h"
 #include "export/pdns_writer.h"
@@ -55,6 +56,8 @@ static const char pdns_usage[] =
         "                          sources added as \"sources\"\n"
         "      --csv               CSV with a header line, including the sources column\n"
         "  -u, --unicode           show internationalised names in Unicode (table, CSV)\n"
+        "      --asn               add the origin AS and its organisation to each A and\n"
+        "                          AAAA record, from the ranges dragnet asn --load stored\n"
         "      --partial           when a shard of a ClickHouse cluster is down, return\n"
         "                          what the other shards hold (exit status 6) instead\n"
         "                          of failing\n"
@@ -78,6 +81,7 @@ enum {
 	OPT_PARTIAL,
 	OPT_SOURCE,
 	OPT_MIN_SOURCES,
+	OPT_ASN,
 };
 
 #define DEFAULT_LIMIT 10000
@@ -183,6 +187,7 @@ int cmd_pdns(int argc, char **argv)
 	        {"partial", no_argument, NULL, OPT_PARTIAL},
 	        {"source", required_argument, NULL, OPT_SOURCE},
 	        {"min-sources", required_argument, NULL, OPT_MIN_SOURCES},
+	        {"asn", no_argument, NULL, OPT_ASN},
 	        {"help", no_argument, NULL, 'h'},
 	        CLI_COMMON_LONG,
 	        {NULL, 0, NULL, 0},
@@ -193,7 +198,7 @@ int cmd_pdns(int argc, char **argv)
 	query.limit = DEFAULT_LIMIT;
 	struct pdns_writer_options out = {.format = PDNS_FORMAT_TABLE};
 	const char *rdata = NULL;
-	bool negative = false;
+	bool negative = false, with_asn = false;
 	struct store_options store_options = {0};
 	unsigned long long value;
 	struct dn_error err;
@@ -279,6 +284,9 @@ int cmd_pdns(int argc, char **argv)
 				                       optarg);
 			query.min_sources = (uint32_t)value;
 			break;
+		case OPT_ASN:
+			with_asn = true;
+			break;
 		case 'h':
 			fputs(pdns_usage, stdout);
 			return cli_finish_output(DN_EXIT_OK);
@@ -314,8 +322,16 @@ int cmd_pdns(int argc, char **argv)
 	if (code != DN_EXIT_OK)
 		return code;
 
+	struct asn_table *asn = NULL;
+	if (with_asn && cli_asn_table_build(store, &asn, &err) != DN_OK) {
+		store_close(store);
+		log_error("%s", err.msg);
+		return cli_exit_for_store(err.code);
+	}
+	out.asn = asn;
 	struct pdns_run run = {.writer = pdns_writer_new(stdout, &out)};
 	if (run.writer == NULL) {
+		asn_table_free(asn);
 		store_close(store);
 		log_error("out of memory");
 		return DN_EXIT_FAILURE;
@@ -325,6 +341,7 @@ int cmd_pdns(int argc, char **argv)
 	else
 		rc = store_query_rrsets(store, &query, emit_record, &run, &err);
 	pdns_writer_finish(run.writer);
+	asn_table_free(asn);
 	/* The store has already warned that the answer is partial. */
 	bool partial = rc == DN_OK && store_query_note(store) != NULL;
 	store_close(store);

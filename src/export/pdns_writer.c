@@ -14,13 +14,15 @@
 /* Columns of the table and CSV output. Records use all of them; negative
  * answers put the rcode where records have rdata. */
 enum column { COL_FIRST, COL_LAST, COL_COUNT, COL_SOURCES, COL_NAME, COL_TYPE, COL_DATA,
-	      COL_BAILIWICK, COLUMN_COUNT };
+	      COL_BAILIWICK, COL_ASN, COL_AS_ORG, COLUMN_COUNT };
 
 static const char *const record_headers[COLUMN_COUNT] = {
 	"time_first", "time_last", "count", "sources", "rrname", "rrtype", "rdata", "bailiwick",
+	"asn", "as_org",
 };
 static const char *const negative_headers[COLUMN_COUNT] = {
 	"time_first", "time_last", "count", "sources", "qname", "qtype", "rcode", "bailiwick",
+	"asn", "as_org",
 };
 
 struct table_row {
@@ -66,6 +68,32 @@ static void fill_cells(const struct pdns_writer *w, char cells[COLUMN_COUNT][PDN
 	}
 	snprintf(cells[COL_TYPE], PDNS_NAME_BUF, "%s", type);
 	cells[COL_DATA][0] = '\0'; /* rdata can exceed PDNS_NAME_BUF; callers pass it apart */
+	cells[COL_ASN][0] = '\0';
+	cells[COL_AS_ORG][0] = '\0';
+}
+
+/* The ASN table's entry for the address of an A or AAAA record, if any. */
+static const struct asn_entry *find_asn(const struct pdns_writer *w, const struct pdns_record *rec)
+{
+	ip_key ip;
+	if (w->options.asn == NULL || (rec->rrtype != 1 && rec->rrtype != 28) ||
+	    !ip_key_parse(rec->rdata, &ip))
+		return NULL;
+	return asn_table_lookup(w->options.asn, &ip);
+}
+
+/* The organisation shown for an entry: the AS's, else the ISP database's. */
+static const char *entry_org(const struct asn_entry *e)
+{
+	if (e->range.as_org != NULL)
+		return e->range.as_org;
+	return e->range.organization != NULL ? e->range.organization : e->range.isp;
+}
+
+/* The last column written: the ASN columns with --asn, else the bailiwick. */
+static int last_column(const struct pdns_writer *w)
+{
+	return w->options.asn != NULL ? COL_AS_ORG : COL_BAILIWICK;
 }
 
 /* ---- CSV ---- */
@@ -91,12 +119,12 @@ static void csv_row(struct pdns_writer *w, char cells[COLUMN_COUNT][PDNS_NAME_BU
 {
 	if (!w->header_written) {
 		const char *const *headers = w->negative_rows ? negative_headers : record_headers;
-		for (int i = 0; i < COLUMN_COUNT; i++)
-			csv_field(w->out, headers[i], i == COLUMN_COUNT - 1);
+		for (int i = 0; i <= last_column(w); i++)
+			csv_field(w->out, headers[i], i == last_column(w));
 		w->header_written = true;
 	}
-	for (int i = 0; i < COLUMN_COUNT; i++)
-		csv_field(w->out, i == COL_DATA ? data : cells[i], i == COLUMN_COUNT - 1);
+	for (int i = 0; i <= last_column(w); i++)
+		csv_field(w->out, i == COL_DATA ? data : cells[i], i == last_column(w));
 }
 
 /* ---- Table ---- */
@@ -178,8 +206,9 @@ static void table_print(struct pdns_writer *w)
 			any_bailiwick = true;
 	}
 
-	/* The bailiwick column is shown only when some row has one. */
-	int last = any_bailiwick ? COL_BAILIWICK : COL_DATA;
+	/* The bailiwick column is shown only when some row has one or the
+	 * ASN columns follow it. */
+	int last = w->options.asn != NULL ? COL_AS_ORG : any_bailiwick ? COL_BAILIWICK : COL_DATA;
 	for (int i = 0; i <= last; i++)
 		print_cell(w->out, headers[i], width[i], i, i == last);
 	for (size_t r = 0; r < w->nrows; r++) {
@@ -224,6 +253,12 @@ bool pdns_writer_record(struct pdns_writer *w, const struct pdns_record *rec)
 			json_object_set_new(obj, "bailiwick", json_string(rec->bailiwick));
 		/* Not a COF field but a key of dragnet's own. */
 		json_object_set_new(obj, "sources", json_integer(rec->source_count));
+		const struct asn_entry *e = find_asn(w, rec);
+		if (e != NULL) {
+			json_object_set_new(obj, "asn", json_integer(e->range.asn));
+			const char *org = entry_org(e);
+			json_object_set_new(obj, "as_org", org != NULL ? json_string(org) : json_null());
+		}
 		json_emit(w, obj);
 		return true;
 	}
@@ -231,6 +266,12 @@ bool pdns_writer_record(struct pdns_writer *w, const struct pdns_record *rec)
 	static char cells[COLUMN_COUNT][PDNS_NAME_BUF];
 	fill_cells(w, cells, rec->time_first, rec->time_last, rec->count, rec->source_count,
 	           rec->rrname, type, rec->bailiwick);
+	const struct asn_entry *e = find_asn(w, rec);
+	if (e != NULL) {
+		const char *org = entry_org(e);
+		snprintf(cells[COL_ASN], PDNS_NAME_BUF, "%" PRIu32, e->range.asn);
+		snprintf(cells[COL_AS_ORG], PDNS_NAME_BUF, "%s", org != NULL ? org : "");
+	}
 	if (w->options.format == PDNS_FORMAT_CSV) {
 		csv_row(w, cells, rec->rdata);
 		return true;

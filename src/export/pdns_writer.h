@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "asn/table.h"
 #include "pdns/record.h"
 
 enum pdns_format {
@@ -15,6 +16,9 @@ enum pdns_format {
 struct pdns_writer_options {
 	enum pdns_format format;
 	bool unicode;       /* show IDNs as U-labels (table and CSV only) */
+	/* When set, A and AAAA records get the asn and as_org of their
+	 * address; other records get empty cells (JSON: no keys). */
+	const struct asn_table *asn;
 };
 
 struct pdns_writer;

@@ -172,14 +172,14 @@ def check_status(tmp, a):
     text = dragnet("store", "status", "--db", a, check=0).stdout
     assert "health     ok" in text, text
     assert f"  ok      file      {a}  SQLite 3." in text, text
-    assert "schema     version 3, the one this dragnet writes" in text, text
+    assert "schema     version 4, the one this dragnet writes" in text, text
     stats = json.loads(dragnet("stats", "-j", "--db", a, check=0).stdout)
     status = json.loads(dragnet("store", "status", "-j", "--store", a, check=0).stdout)
     assert status["healthy"] is True, status
     assert status["backend"] == "sqlite", status
     assert status["location"] == a, status
-    assert status["schema_version"] == 3, status
-    assert status["schema_expected"] == 3, status
+    assert status["schema_version"] == 4, status
+    assert status["schema_expected"] == 4, status
     assert status["problems"] == [], status
     assert status["spool"] == {"dir": None, "batches": 0, "bytes": 0}, status
     assert [(n["name"], n["role"], n["ok"]) for n in status["nodes"]] == [(a, "file", True)]

@@ -21,7 +21,7 @@ import dnstest as t  # noqa: E402
 DATABASE = "dragnet"
 REPLICATED_TABLES = ["batches", "meta", "negative", "rrset_fwd", "rrset_rev", "runs",
                      "sources", "whois", "whois_value", "cert", "cert_name",
-                     "cert_sighting"]
+                     "cert_sighting", "asn_range", "asn_load"]
 # How long replicas get to fetch what another replica stored, and to
 # become active again, in seconds.
 CATCH_UP_TIMEOUT = 60
@@ -170,9 +170,9 @@ def ingest(dragnet, url, phase):
 
 def check_store_init(dragnet, cluster, url):
     proc = dragnet("store", "init", "--store", url, check=0)
-    assert proc.stdout.splitlines()[-1] == "schema version  3", proc.stdout
+    assert proc.stdout.splitlines()[-1] == "schema version  4", proc.stdout
     for server in cluster.servers:
-        assert f"creating the schema (version 3) on 127.0.0.1:{server.http_port}" \
+        assert f"creating the schema (version 4) on 127.0.0.1:{server.http_port}" \
             in proc.stderr, proc.stderr
     replicas = len(cluster.replicas[0])
     for server in cluster.servers:
