@@ -127,7 +127,8 @@ static dn_status replace_partials(struct cert_list *list, struct store *store,
 			{.kind = "serial", .value = p->serial},
 			{.kind = "issuer", .value = p->issuer},
 		};
-		struct store_cert_query q = {.matches = matches, .n_matches = 2, .limit = 1};
+		/* No limit: the partial row itself matches too. */
+		struct store_cert_query q = {.matches = matches, .n_matches = 2};
 		struct full_search search = {.list = list};
 		dn_status rc = store_query_certs(store, &q, take_full, &search, err);
 		if (rc != DN_OK)

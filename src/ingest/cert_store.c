@@ -326,15 +326,16 @@ dn_status cert_batch_add_crtsh(struct cert_batch *b, const struct crtsh_entry *e
 	if (!grow((void **)&b->certs, &b->cap_certs, b->n_certs + 1, sizeof(*b->certs)))
 		return dn_fail(err, DN_ENOMEM, "out of memory for a batch of certificates");
 	struct arena *a = &b->arena;
-	/* The RFC 4514 form when it converts, so that the key equals that of
-	 * the full certificate; else crt.sh's form, which no full certificate
-	 * will match. */
+	/* The RFC 4514 form gives the key of the full certificate. When the
+	 * name does not convert, crt.sh's form is kept, and no full
+	 * certificate will match it. */
 	const char *issuer = e->issuer_dn != NULL ? e->issuer_dn : e->issuer_name;
 	issuer = keep(a, issuer, strlen(issuer));
 	const char *serial = keep(a, e->serial_number, strlen(e->serial_number));
 	char subject_text[1100];
-	snprintf(subject_text, sizeof(subject_text), "%s%s",
-	         e->common_name != NULL ? "CN=" : "", e->common_name != NULL ? e->common_name : "");
+	bool has_cn = e->common_name != NULL && e->common_name[0] != '\0';
+	snprintf(subject_text, sizeof(subject_text), "%s%s", has_cn ? "CN=" : "",
+	         has_cn ? e->common_name : "");
 	const char *subject = keep(a, subject_text, strlen(subject_text));
 
 	size_t sans_len = 1;
