@@ -400,6 +400,24 @@ struct key_slot {
 
 static struct key_slot key_slots[KEY_SLOTS];
 static size_t section_key_max; /* bytes in the longest KIND_SECTION key */
+
+/* Every role prefix joined to every field of its kind ("registrant " +
+ * "email"), resolved when the table is built, so that a key like
+ * "registrant email" costs one probe and not a walk over the prefixes.
+ * An entry is written only where the slot's key is still free, in the
+ * order of role_prefixes and then of key_table: the same split wins as in
+ * the walk. */
+#define COMBO_SLOTS 8192 /* a power of two, over four times the combinations */
+
+struct combo_slot {
+	uint32_t hash;
+	uint32_t len;
+	const char *key; /* NULL: empty */
+	struct text_key value;
+};
+
+static struct combo_slot combo_slots[COMBO_SLOTS];
+static bool combos_partial; /* memory ran out while building: walk the prefixes */
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
 /* Hash eight bytes per multiply: a byte-at-a-time hash was most of the
@@ -427,6 +445,8 @@ static uint32_t key_hash(const char *key, size_t len)
 	return (uint32_t)h;
 }
 
+static void build_combos(void);
+
 static void build_table(void)
 {
 	_Static_assert(sizeof(key_table) / sizeof(key_table[0]) * 4 <= KEY_SLOTS,
@@ -448,6 +468,7 @@ static void build_table(void)
 		if (key_slots[slot].entry == NULL)
 			key_slots[slot] = (struct key_slot){h, (uint32_t)len, e};
 	}
+	build_combos();
 }
 
 /* The entry of kind for key (len bytes) whose hash is h, or NULL. */
@@ -542,6 +563,58 @@ static bool is_domain_only(enum text_field field)
 	       field == TF_CONTACT || field == TF_C_ORG || field == TF_C_NAME;
 }
 
+static void add_combo(const char *prefix, size_t plen, const struct key_entry *e, int role)
+{
+	size_t flen = strlen(e->key);
+	char *key = malloc(plen + flen + 1);
+	if (key == NULL) {
+		combos_partial = true;
+		return;
+	}
+	memcpy(key, prefix, plen);
+	memcpy(key + plen, e->key, flen + 1);
+	uint32_t h = key_hash(key, plen + flen);
+	size_t slot = h & (COMBO_SLOTS - 1);
+	while (combo_slots[slot].key != NULL) {
+		if (combo_slots[slot].hash == h && strcmp(combo_slots[slot].key, key) == 0) {
+			free(key);
+			return;
+		}
+		slot = (slot + 1) & (COMBO_SLOTS - 1);
+	}
+	struct combo_slot *c = &combo_slots[slot];
+	*c = (struct combo_slot){h, (uint32_t)(plen + flen), key, {0}};
+	fill(e, role, &c->value);
+}
+
+static void build_combos(void)
+{
+	size_t n_entries = sizeof(key_table) / sizeof(key_table[0]);
+	size_t n_prefixes = sizeof(role_prefixes) / sizeof(role_prefixes[0]);
+	for (size_t i = 0; i < n_prefixes; i++) {
+		int role = role_prefixes[i].role;
+		enum table_kind kind = role == RAR ? KIND_REGISTRAR : KIND_CONTACT;
+		for (size_t j = 0; j < n_entries; j++)
+			if (key_table[j].kind == kind)
+				add_combo(role_prefixes[i].prefix, role_prefixes[i].len, &key_table[j],
+				          role);
+	}
+}
+
+static bool find_combo(const char *key, size_t len, struct text_key *out)
+{
+	uint32_t h = key_hash(key, len);
+	for (size_t slot = h & (COMBO_SLOTS - 1); combo_slots[slot].key != NULL;
+	     slot = (slot + 1) & (COMBO_SLOTS - 1)) {
+		const struct combo_slot *c = &combo_slots[slot];
+		if (c->hash == h && c->len == len && memcmp(c->key, key, len) == 0) {
+			*out = c->value;
+			return true;
+		}
+	}
+	return false;
+}
+
 bool text_key_lookup(const char *norm, size_t len, int context_role, struct text_key *out)
 {
 	if (len == 0)
@@ -569,17 +642,22 @@ bool text_key_lookup(const char *norm, size_t len, int context_role, struct text
 		key += 9;
 		key_len -= 9;
 	}
-	for (size_t i = 0; i < sizeof(role_prefixes) / sizeof(role_prefixes[0]); i++) {
-		size_t plen = role_prefixes[i].len;
-		if (key[0] != role_prefixes[i].prefix[0] || key_len < plen ||
-		    memcmp(key, role_prefixes[i].prefix, plen) != 0)
-			continue;
-		int role = role_prefixes[i].role;
-		enum table_kind kind = role == RAR ? KIND_REGISTRAR : KIND_CONTACT;
-		const char *field = key + plen;
-		size_t field_len = key_len - plen;
-		if (fill(find(kind, field, field_len, key_hash(field, field_len)), role, out))
+	if (!combos_partial) {
+		if (find_combo(key, key_len, out))
 			return true;
+	} else {
+		for (size_t i = 0; i < sizeof(role_prefixes) / sizeof(role_prefixes[0]); i++) {
+			size_t plen = role_prefixes[i].len;
+			if (key_len < plen || memcmp(key, role_prefixes[i].prefix, plen) != 0)
+				continue;
+			int role = role_prefixes[i].role;
+			enum table_kind kind = role == RAR ? KIND_REGISTRAR : KIND_CONTACT;
+			const char *field = key + plen;
+			size_t field_len = key_len - plen;
+			if (fill(find(kind, field, field_len, key_hash(field, field_len)), role,
+			         out))
+				return true;
+		}
 	}
 	if (in_contact || context_role == RAR) {
 		out->field = TF_IGNORE;
