@@ -417,7 +417,7 @@ struct combo_slot {
 };
 
 static struct combo_slot combo_slots[COMBO_SLOTS];
-static bool combos_partial; /* memory ran out while building: walk the prefixes */
+static bool combos_partial; /* malloc failed during the build, so lookups walk the prefixes */
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
 /* Hash eight bytes per multiply: a byte-at-a-time hash was most of the
