@@ -185,10 +185,11 @@ static dn_status read_loads(struct ch_store *s, struct load_list *l, struct dn_e
 	struct ch_buf b;
 	ch_buf_init(&b);
 	sql_addf(&b,
-	         "SELECT l.source_id, name, l.id, l.loaded, l.format, l.input, l.ranges FROM "
-	         "(SELECT source_id, argMax(id, id) AS id, argMax(loaded, id) AS loaded, "
-	         "argMax(format, id) AS format, argMax(input, id) AS input, "
-	         "argMax(ranges, id) AS ranges FROM %s GROUP BY source_id) AS l ANY LEFT JOIN "
+	         "SELECT source_id, name, last_id, last_loaded, last_format, last_input, "
+	         "last_ranges FROM (SELECT source_id, max(id) AS last_id, "
+	         "argMax(loaded, id) AS last_loaded, argMax(format, id) AS last_format, "
+	         "argMax(input, id) AS last_input, argMax(ranges, id) AS last_ranges "
+	         "FROM %s GROUP BY source_id) ANY LEFT JOIN "
 	         "(SELECT id AS source_id, any(name) AS name FROM %s GROUP BY id) USING source_id "
 	         "ORDER BY name",
 	         s->t_asn_load, s->t_sources);
