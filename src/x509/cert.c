@@ -1,5 +1,10 @@
-/* x509_parse_der(): one DER certificate to a struct x509_cert, with OpenSSL 3
- * for decoding and a small DER walk for what OpenSSL does not check.
+/* x509_parse_der(): one DER certificate to a struct x509_cert.
+ *
+ * A DER walk finds the parts of the certificate, and OpenSSL 3 decodes the
+ * pieces (names it cannot take the fast path for, SANs, policies, basic
+ * constraints, unusual times). d2i_X509() is avoided on the common path
+ * because in OpenSSL 3.0 its public key decoding alone costs about 90 us;
+ * it runs only to verify the signature of a self-issued certificate.
  *
  * Rejected although OpenSSL decodes them, each with a reason in err:
  * - trailing bytes after the Certificate SEQUENCE;
@@ -23,6 +28,7 @@
 #include <arpa/inet.h>
 #include <limits.h>
 #include <openssl/bio.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/sha.h>
@@ -33,6 +39,7 @@
 #include <time.h>
 
 #include "x509/der.h"
+#include "x509/name.h"
 
 /* Content bytes of the OBJECT IDENTIFIERs compared by the DER walk. */
 static const uint8_t oid_ct_poison[] = {0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x03};
@@ -47,7 +54,11 @@ static const uint8_t oid_rsa_encryption[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
 /* Where the parts of the certificate sit in the DER. */
 struct cert_layout {
 	struct der_tlv tbs;
+	struct der_tlv serial;
 	struct der_tlv tbs_sig_alg;
+	struct der_tlv issuer;
+	struct der_tlv validity;
+	struct der_tlv subject;
 	struct der_tlv outer_sig_alg;
 	struct der_tlv spki;
 	bool has_extensions;
@@ -167,9 +178,12 @@ static dn_status locate_parts(const uint8_t *der, size_t len, struct cert_layout
 		return dn_fail(err, DN_EMALF, "%zu bytes after the certificate", len - cert.total);
 
 	struct der_cursor top = der_enter(&cert);
+	struct der_tlv signature;
 	if (!der_next(&top, &layout->tbs) || layout->tbs.tag != 0x30 ||
-	    !der_next(&top, &layout->outer_sig_alg) || layout->outer_sig_alg.tag != 0x30)
-		return dn_fail(err, DN_EMALF, "certificate lacks a TBSCertificate or algorithm");
+	    !der_next(&top, &layout->outer_sig_alg) || layout->outer_sig_alg.tag != 0x30 ||
+	    !der_next(&top, &signature) || signature.tag != 0x03 || top.p != top.end)
+		return dn_fail(err, DN_EMALF,
+		               "certificate is not a TBSCertificate, algorithm and signature");
 
 	/* version [0] (optional), serial, signature, issuer, validity, subject,
 	 * subjectPublicKeyInfo, then optional [1], [2] and [3]. */
@@ -179,12 +193,14 @@ static dn_status locate_parts(const uint8_t *der, size_t len, struct cert_layout
 		return dn_fail(err, DN_EMALF, "empty TBSCertificate");
 	if (field.tag == 0xa0 && !der_next(&tbs, &field))
 		return dn_fail(err, DN_EMALF, "TBSCertificate ends after the version");
-	if (field.tag != 0x02)
-		return dn_fail(err, DN_EMALF, "TBSCertificate has no serial number");
+	if (field.tag != 0x02 || !der_integer_minimal(&field))
+		return dn_fail(err, DN_EMALF, "serial number is not a minimal DER INTEGER");
+	layout->serial = field;
 	if (!der_next(&tbs, &layout->tbs_sig_alg) || layout->tbs_sig_alg.tag != 0x30)
 		return dn_fail(err, DN_EMALF, "TBSCertificate has no signature algorithm");
+	struct der_tlv *parts[] = {&layout->issuer, &layout->validity, &layout->subject};
 	for (int i = 0; i < 3; i++) {
-		if (!der_next(&tbs, &field) || field.tag != 0x30)
+		if (!der_next(&tbs, parts[i]) || parts[i]->tag != 0x30)
 			return dn_fail(err, DN_EMALF, "TBSCertificate lacks issuer, validity or subject");
 	}
 	if (!der_next(&tbs, &layout->spki) || layout->spki.tag != 0x30)
@@ -371,6 +387,21 @@ static const char *copy_string(struct arena *arena, const char *s, size_t n)
 	return out;
 }
 
+/* Dotted text of the OBJECT IDENTIFIER whose content is oid. */
+static const char *oid_text(struct arena *arena, const struct der_tlv *oid)
+{
+	const unsigned char *p = oid->start;
+	ASN1_OBJECT *obj = d2i_ASN1_OBJECT(NULL, &p, (long)oid->total);
+	if (obj == NULL)
+		return "?";
+	char buf[128];
+	int n = OBJ_obj2txt(buf, sizeof(buf), obj, 1);
+	ASN1_OBJECT_free(obj);
+	if (n <= 0 || (size_t)n >= sizeof(buf))
+		return "?";
+	return copy_string(arena, buf, (size_t)n);
+}
+
 /* Short name of an OID ("CN"), or its dotted form when OpenSSL has none. */
 static const char *object_name(struct arena *arena, const ASN1_OBJECT *obj)
 {
@@ -387,26 +418,40 @@ static const char *object_name(struct arena *arena, const ASN1_OBJECT *obj)
 	return copy_string(arena, buf, (size_t)n);
 }
 
-static dn_status fill_name(const X509_NAME *name, BIO *bio, struct arena *arena,
-                           struct x509_name *out)
+/* The slow path for names that x509_name_decode() leaves to OpenSSL. */
+static dn_status fill_name_openssl(const struct der_tlv *der, struct arena *arena,
+                                   struct x509_name *out, struct dn_error *err)
 {
-	/* The DN text comes from OpenSSL's own printer, so that it equals
+	const unsigned char *p = der->start;
+	X509_NAME *name = d2i_X509_NAME(NULL, &p, (long)der->total);
+	if (name == NULL)
+		return dn_fail(err, DN_EMALF, "OpenSSL cannot decode a distinguished name");
+	BIO *bio = BIO_new(BIO_s_mem());
+	if (bio == NULL) {
+		X509_NAME_free(name);
+		return dn_fail(err, DN_ENOMEM, "out of memory for a BIO");
+	}
+
+	/* OpenSSL's own printer, so the text equals
 	 * `openssl x509 -nameopt RFC2253,-esc_msb` byte for byte. */
-	(void)BIO_reset(bio);
-	if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) < 0)
-		return DN_ENOMEM;
+	dn_status rc = DN_OK;
 	char *text;
-	long text_len = BIO_get_mem_data(bio, &text);
-	out->dn = copy_string(arena, text_len > 0 ? text : "", text_len > 0 ? (size_t)text_len : 0);
-	if (out->dn == NULL)
-		return DN_ENOMEM;
+	long text_len;
+	if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) < 0) {
+		rc = dn_fail(err, DN_EMALF, "OpenSSL cannot print a distinguished name");
+		goto done;
+	}
+	text_len = BIO_get_mem_data(bio, &text);
+	out->dn = copy_escaped(arena, (const uint8_t *)(text_len > 0 ? text : ""),
+	                       text_len > 0 ? (size_t)text_len : 0, false);
 
 	int count = X509_NAME_entry_count(name);
-	if (count <= 0)
-		return DN_OK;
-	struct x509_attr *attrs = arena_alloc(arena, (size_t)count * sizeof(*attrs));
-	if (attrs == NULL)
-		return DN_ENOMEM;
+	struct x509_attr *attrs = count > 0 ? arena_alloc(arena, (size_t)count * sizeof(*attrs))
+	                                    : NULL;
+	if (out->dn == NULL || (count > 0 && attrs == NULL)) {
+		rc = dn_fail(err, DN_ENOMEM, "out of memory for a distinguished name");
+		goto done;
+	}
 	for (int i = 0; i < count; i++) {
 		const X509_NAME_ENTRY *entry = X509_NAME_get_entry(name, i);
 		const ASN1_STRING *data = X509_NAME_ENTRY_get_data(entry);
@@ -423,34 +468,122 @@ static dn_status fill_name(const X509_NAME *name, BIO *bio, struct arena *arena,
 			attrs[i].value = copy_escaped(arena, ASN1_STRING_get0_data(data),
 			                              (size_t)ASN1_STRING_length(data), false);
 		}
-		if (attrs[i].key == NULL || attrs[i].value == NULL)
-			return DN_ENOMEM;
+		if (attrs[i].key == NULL || attrs[i].value == NULL) {
+			rc = dn_fail(err, DN_ENOMEM, "out of memory for a distinguished name");
+			goto done;
+		}
 	}
 	out->attrs = attrs;
-	out->n_attrs = (size_t)count;
+	out->n_attrs = count > 0 ? (size_t)count : 0;
+done:
+	BIO_free(bio);
+	X509_NAME_free(name);
+	return rc;
+}
+
+static dn_status fill_name(const struct der_tlv *der, struct arena *arena, struct x509_name *out,
+                           struct dn_error *err)
+{
+	dn_status rc = x509_name_decode(der->start, der->total, arena, out);
+	if (rc == DN_ENOTSUP)
+		return fill_name_openssl(der, arena, out, err);
+	if (rc == DN_ENOMEM)
+		return dn_fail(err, rc, "out of memory for a distinguished name");
+	if (rc)
+		return dn_fail(err, rc, "distinguished name is not valid DER");
 	return DN_OK;
 }
 
-static bool asn1_time_epoch(const ASN1_TIME *t, int64_t *out)
+/* Days from 1970-01-01 to the given civil date (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
 {
-	struct tm tm;
-	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
-		return false;
-	*out = (int64_t)timegm(&tm);
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static bool read_digits(const uint8_t *s, size_t n, int *out)
+{
+	int v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
 	return true;
 }
 
-static const char *serial_hex(struct arena *arena, const ASN1_INTEGER *serial)
+/* The RFC 5280 forms: UTCTime YYMMDDHHMMSSZ and GeneralizedTime
+ * YYYYMMDDHHMMSSZ. Anything else goes to OpenSSL. */
+static bool time_fast(const struct der_tlv *t, int64_t *out)
 {
-	const uint8_t *bytes = ASN1_STRING_get0_data(serial);
-	size_t n = (size_t)ASN1_STRING_length(serial);
-	bool negative = ASN1_STRING_type(serial) == V_ASN1_NEG_INTEGER;
+	size_t year_digits = t->tag == 0x17 ? 2 : t->tag == 0x18 ? 4 : 0;
+	if (year_digits == 0 || t->len != year_digits + 11 || t->body[t->len - 1] != 'Z')
+		return false;
+	const uint8_t *s = t->body;
+	int year, mon, day, hour, min, sec;
+	if (!read_digits(s, year_digits, &year) || !read_digits(s + year_digits, 2, &mon) ||
+	    !read_digits(s + year_digits + 2, 2, &day) ||
+	    !read_digits(s + year_digits + 4, 2, &hour) ||
+	    !read_digits(s + year_digits + 6, 2, &min) || !read_digits(s + year_digits + 8, 2, &sec))
+		return false;
+	if (year_digits == 2)
+		year += year < 50 ? 2000 : 1900;
+	static const int month_days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (mon < 1 || mon > 12 || day < 1 || day > month_days[mon - 1] || hour > 23 || min > 59 ||
+	    sec > 59)
+		return false;
+	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+	if (mon == 2 && day == 29 && !leap)
+		return false;
+	*out = days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec;
+	return true;
+}
+
+static bool time_epoch(const struct der_tlv *t, int64_t *out)
+{
+	if (time_fast(t, out))
+		return true;
+	const unsigned char *p = t->start;
+	ASN1_TIME *time = d2i_ASN1_TIME(NULL, &p, (long)t->total);
+	struct tm tm;
+	bool ok = time != NULL && ASN1_TIME_to_tm(time, &tm) == 1;
+	ASN1_TIME_free(time);
+	if (ok)
+		*out = (int64_t)timegm(&tm);
+	return ok;
+}
+
+/* Lower-case hex of the serial number INTEGER, "-" and the magnitude when it
+ * is negative. */
+static const char *serial_hex(struct arena *arena, const struct der_tlv *serial)
+{
+	size_t n = serial->len;
+	bool negative = serial->body[0] & 0x80;
+	uint8_t *magnitude = arena_alloc(arena, n);
+	char *out = arena_alloc(arena, 2 * n + 3);
+	if (magnitude == NULL || out == NULL)
+		return NULL;
+
+	/* Two's complement: the magnitude of a negative value is its
+	 * inversion plus one. */
+	memcpy(magnitude, serial->body, n);
+	if (negative) {
+		unsigned carry = 1;
+		for (size_t i = n; i-- > 0;) {
+			unsigned v = (uint8_t)~magnitude[i] + carry;
+			magnitude[i] = (uint8_t)v;
+			carry = v >> 8;
+		}
+	}
+	const uint8_t *bytes = magnitude;
 	while (n > 0 && bytes[0] == 0)
 		bytes++, n--;
 
-	char *out = arena_alloc(arena, 2 * n + 3);
-	if (out == NULL)
-		return NULL;
 	char *p = out;
 	if (negative && n > 0)
 		*p++ = '-';
@@ -527,25 +660,20 @@ static dn_status add_general_name(const GENERAL_NAME *gn, struct arena *arena,
 	}
 }
 
-static dn_status fill_sans(X509 *x, struct arena *arena, struct x509_cert *cert)
+/* Add the names of one subjectAltName value. A value OpenSSL cannot decode
+ * adds nothing, as `openssl x509 -text` then prints it as bytes. */
+static dn_status add_sans(const struct der_tlv *value, struct arena *arena,
+                          struct x509_cert *cert, struct san_lists *caps)
 {
-	struct san_lists caps = {0};
-	/* Every subjectAltName extension, when a certificate repeats it. */
-	for (int pos = -1;;) {
-		pos = X509_get_ext_by_NID(x, NID_subject_alt_name, pos);
-		if (pos < 0)
-			break;
-		GENERAL_NAMES *names = X509V3_EXT_d2i(X509_get_ext(x, pos));
-		if (names == NULL)
-			continue;
-		dn_status rc = DN_OK;
-		for (int i = 0; rc == DN_OK && i < sk_GENERAL_NAME_num(names); i++)
-			rc = add_general_name(sk_GENERAL_NAME_value(names, i), arena, cert, &caps);
-		GENERAL_NAMES_free(names);
-		if (rc)
-			return rc;
-	}
-	return DN_OK;
+	const unsigned char *p = value->body;
+	GENERAL_NAMES *names = d2i_GENERAL_NAMES(NULL, &p, (long)value->len);
+	if (names == NULL)
+		return DN_OK;
+	dn_status rc = DN_OK;
+	for (int i = 0; rc == DN_OK && i < sk_GENERAL_NAME_num(names); i++)
+		rc = add_general_name(sk_GENERAL_NAME_value(names, i), arena, cert, caps);
+	GENERAL_NAMES_free(names);
+	return rc;
 }
 
 static enum x509_level level_of(const char *oid)
@@ -566,11 +694,11 @@ static enum x509_level level_of(const char *oid)
 	return X509_LEVEL_UNKNOWN;
 }
 
-static dn_status fill_policies(X509 *x, struct arena *arena, struct x509_cert *cert)
+static dn_status fill_policies(const struct der_tlv *value, struct arena *arena,
+                               struct x509_cert *cert)
 {
-	if (X509_get_ext_by_NID(x, NID_certificate_policies, -1) < 0)
-		return DN_OK;
-	CERTIFICATEPOLICIES *policies = X509_get_ext_d2i(x, NID_certificate_policies, NULL, NULL);
+	const unsigned char *p = value->body;
+	CERTIFICATEPOLICIES *policies = d2i_CERTIFICATEPOLICIES(NULL, &p, (long)value->len);
 	if (policies == NULL)
 		return DN_OK;
 
@@ -594,78 +722,10 @@ static dn_status fill_policies(X509 *x, struct arena *arena, struct x509_cert *c
 	return rc;
 }
 
-static dn_status fill_key(X509 *x, struct arena *arena, struct x509_cert *cert)
+static bool basic_constraints_ca(const struct der_tlv *value)
 {
-	EVP_PKEY *pkey = X509_get0_pubkey(x);
-	if (pkey == NULL) {
-		/* A key type OpenSSL cannot load: name it by its OID. */
-		ASN1_OBJECT *alg;
-		X509_PUBKEY *pub = X509_get_X509_PUBKEY(x);
-		if (pub == NULL || !X509_PUBKEY_get0_param(&alg, NULL, NULL, NULL, pub))
-			return DN_OK;
-		char oid[128];
-		int n = OBJ_obj2txt(oid, sizeof(oid), alg, 1);
-		if (n > 0 && (size_t)n < sizeof(oid))
-			cert->key_type = copy_string(arena, oid, (size_t)n);
-		return DN_OK;
-	}
-
-	switch (EVP_PKEY_get_base_id(pkey)) {
-	case EVP_PKEY_RSA:
-		cert->key_type = "RSA";
-		break;
-	case EVP_PKEY_RSA_PSS:
-		cert->key_type = "RSA-PSS";
-		break;
-	case EVP_PKEY_EC:
-		cert->key_type = "EC";
-		break;
-	case EVP_PKEY_DSA:
-		cert->key_type = "DSA";
-		break;
-	case EVP_PKEY_ED25519:
-		cert->key_type = "Ed25519";
-		break;
-	case EVP_PKEY_ED448:
-		cert->key_type = "Ed448";
-		break;
-	default:
-		cert->key_type = EVP_PKEY_get0_type_name(pkey);
-		break;
-	}
-	cert->key_bits = EVP_PKEY_get_bits(pkey);
-
-	char curve[64];
-	size_t curve_len = 0;
-	if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_EC &&
-	    EVP_PKEY_get_group_name(pkey, curve, sizeof(curve), &curve_len) == 1)
-		cert->key_curve = copy_string(arena, curve, curve_len);
-	return DN_OK;
-}
-
-static const char *signature_name(X509 *x, struct arena *arena)
-{
-	const X509_ALGOR *alg;
-	const ASN1_OBJECT *obj;
-	X509_get0_signature(NULL, &alg, x);
-	X509_ALGOR_get0(&obj, NULL, NULL, alg);
-	int nid = OBJ_obj2nid(obj);
-	if (nid != NID_undef)
-		return OBJ_nid2ln(nid);
-	char oid[128];
-	int n = OBJ_obj2txt(oid, sizeof(oid), obj, 1);
-	if (n <= 0 || (size_t)n >= sizeof(oid))
-		return "?";
-	return copy_string(arena, oid, (size_t)n);
-}
-
-/* basicConstraints cA, read without the full extension cache that
- * X509_get_extension_flags() builds. */
-static bool basic_constraints_ca(X509 *x)
-{
-	if (X509_get_ext_by_NID(x, NID_basic_constraints, -1) < 0)
-		return false;
-	BASIC_CONSTRAINTS *bc = X509_get_ext_d2i(x, NID_basic_constraints, NULL, NULL);
+	const unsigned char *p = value->body;
+	BASIC_CONSTRAINTS *bc = d2i_BASIC_CONSTRAINTS(NULL, &p, (long)value->len);
 	if (bc == NULL)
 		return false;
 	bool ca = bc->ca != 0;
@@ -673,42 +733,220 @@ static bool basic_constraints_ca(X509 *x)
 	return ca;
 }
 
-/* Fill the fields that come from the decoded X509. */
-static dn_status fill_from_openssl(X509 *x, struct arena *arena, struct x509_cert *cert,
-                                   struct dn_error *err)
+/* Bits in an unsigned big-endian INTEGER's content. */
+static int integer_bits(const struct der_tlv *n)
 {
-	cert->serial = serial_hex(arena, X509_get0_serialNumber(x));
+	const uint8_t *p = n->body;
+	size_t len = n->len;
+	while (len > 0 && p[0] == 0)
+		p++, len--;
+	if (len == 0)
+		return 0;
+	int bits = (int)(len - 1) * 8;
+	for (uint8_t top = p[0]; top; top >>= 1)
+		bits++;
+	return bits;
+}
+
+/* The first INTEGER inside the SEQUENCE at bytes (RSA modulus, DSA p). */
+static int first_integer_bits(const uint8_t *bytes, size_t len)
+{
+	struct der_tlv seq, n;
+	if (!der_read(bytes, len, &seq) || seq.tag != 0x30)
+		return 0;
+	struct der_cursor cur = der_enter(&seq);
+	if (!der_next(&cur, &n) || n.tag != 0x02)
+		return 0;
+	return integer_bits(&n);
+}
+
+static const uint8_t oid_rsassa_pss[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a};
+static const uint8_t oid_ec_public_key[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
+static const uint8_t oid_dsa[] = {0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01};
+static const uint8_t oid_ed25519[] = {0x2b, 0x65, 0x70};
+static const uint8_t oid_ed448[] = {0x2b, 0x65, 0x71};
+
+/* An EC key's curve from its namedCurve parameter. */
+static void fill_curve(const struct der_tlv *params, struct arena *arena, struct x509_cert *cert)
+{
+	if (params->tag != 0x06)
+		return;  /* explicit or implicit parameters: no name */
+	const unsigned char *p = params->start;
+	ASN1_OBJECT *obj = d2i_ASN1_OBJECT(NULL, &p, (long)params->total);
+	int nid = obj != NULL ? OBJ_obj2nid(obj) : NID_undef;
+	ASN1_OBJECT_free(obj);
+	if (nid == NID_undef) {
+		cert->key_curve = oid_text(arena, params);
+		return;
+	}
+	cert->key_curve = OBJ_nid2sn(nid);
+
+	static const struct {
+		int nid, bits;
+	} common[] = {{NID_X9_62_prime256v1, 256}, {NID_secp384r1, 384}, {NID_secp521r1, 521}};
+	for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++) {
+		if (common[i].nid == nid) {
+			cert->key_bits = common[i].bits;
+			return;
+		}
+	}
+	EC_GROUP *group = EC_GROUP_new_by_curve_name(nid);
+	if (group != NULL)
+		cert->key_bits = EC_GROUP_order_bits(group);
+	EC_GROUP_free(group);
+}
+
+/* Key type, size and curve from the SubjectPublicKeyInfo bytes, without
+ * OpenSSL's key decoders (each costs about 90 us in OpenSSL 3.0). */
+static void fill_key(const struct der_tlv *spki, struct arena *arena, struct x509_cert *cert)
+{
+	struct der_cursor cur = der_enter(spki);
+	struct der_tlv alg, bits, oid, params = {0};
+	if (!der_next(&cur, &alg) || !der_next(&cur, &bits) || bits.tag != 0x03 || bits.len < 1)
+		return;
+	struct der_cursor alg_cur = der_enter(&alg);
+	if (!der_next(&alg_cur, &oid) || oid.tag != 0x06)
+		return;
+	bool has_params = der_next(&alg_cur, &params);
+	const uint8_t *key = bits.body + 1;
+	size_t key_len = bits.len - 1;
+
+	if (OID_IS(&oid, oid_rsa_encryption) || OID_IS(&oid, oid_rsassa_pss)) {
+		cert->key_type = OID_IS(&oid, oid_rsa_encryption) ? "RSA" : "RSA-PSS";
+		cert->key_bits = first_integer_bits(key, key_len);
+	} else if (OID_IS(&oid, oid_ec_public_key)) {
+		cert->key_type = "EC";
+		if (has_params)
+			fill_curve(&params, arena, cert);
+	} else if (OID_IS(&oid, oid_dsa)) {
+		cert->key_type = "DSA";
+		if (has_params)
+			cert->key_bits = first_integer_bits(params.start, params.total);
+	} else if (OID_IS(&oid, oid_ed25519)) {
+		cert->key_type = "Ed25519";
+		cert->key_bits = 253;  /* what EVP_PKEY_get_bits() reports */
+	} else if (OID_IS(&oid, oid_ed448)) {
+		cert->key_type = "Ed448";
+		cert->key_bits = 456;
+	} else {
+		cert->key_type = oid_text(arena, &oid);
+	}
+}
+
+static const char *signature_name(const struct der_tlv *alg, struct arena *arena)
+{
+	struct der_cursor cur = der_enter(alg);
+	struct der_tlv oid;
+	if (!der_next(&cur, &oid) || oid.tag != 0x06)
+		return "?";
+	const unsigned char *p = oid.start;
+	ASN1_OBJECT *obj = d2i_ASN1_OBJECT(NULL, &p, (long)oid.total);
+	int nid = obj != NULL ? OBJ_obj2nid(obj) : NID_undef;
+	ASN1_OBJECT_free(obj);
+	if (nid != NID_undef)
+		return OBJ_nid2ln(nid);
+	return oid_text(arena, &oid);
+}
+
+/* Whether the certificate verifies with its own key. Only called for a
+ * self-issued certificate, because the full OpenSSL decode costs about
+ * 100 us. Roots repeat in every CT chain, so the last results are kept per
+ * thread, keyed by the certificate's SHA-256. */
+static bool verifies_itself(const uint8_t *der, size_t len, const uint8_t sha256[32])
+{
+	static _Thread_local struct {
+		uint8_t sha256[32];
+		bool used, self_signed;
+	} cache[64];
+	size_t slot = sha256[0] % (sizeof(cache) / sizeof(cache[0]));
+	if (cache[slot].used && memcmp(cache[slot].sha256, sha256, 32) == 0)
+		return cache[slot].self_signed;
+
+	const unsigned char *p = der;
+	X509 *x = d2i_X509(NULL, &p, (long)len);
+	if (x == NULL)
+		return false;
+	EVP_PKEY *pkey = X509_get0_pubkey(x);
+	bool ok = pkey != NULL && X509_verify(x, pkey) == 1;
+	X509_free(x);
+	memcpy(cache[slot].sha256, sha256, 32);
+	cache[slot].used = true;
+	cache[slot].self_signed = ok;
+	return ok;
+}
+
+static dn_status fill_extensions(const struct cert_layout *layout, struct arena *arena,
+                                 struct x509_cert *cert, struct dn_error *err)
+{
+	static const uint8_t oid_san[] = {0x55, 0x1d, 0x11};
+	static const uint8_t oid_basic_constraints[] = {0x55, 0x1d, 0x13};
+	static const uint8_t oid_policies[] = {0x55, 0x1d, 0x20};
+	if (!layout->has_extensions)
+		return DN_OK;
+
+	/* scan_extensions() has checked the shape of every extension. */
+	struct san_lists caps = {0};
+	bool seen_bc = false, seen_policies = false;
+	struct der_cursor cur = der_enter(&layout->extensions);
+	struct der_tlv ext, oid, value;
+	while (der_next(&cur, &ext)) {
+		struct der_cursor fields = der_enter(&ext);
+		der_next(&fields, &oid);
+		der_next(&fields, &value);
+		if (value.tag == 0x01)
+			der_next(&fields, &value);
+
+		dn_status rc = DN_OK;
+		if (OID_IS(&oid, oid_san)) {
+			rc = add_sans(&value, arena, cert, &caps);
+		} else if (OID_IS(&oid, oid_basic_constraints) && !seen_bc) {
+			cert->is_ca = basic_constraints_ca(&value);
+			seen_bc = true;
+		} else if (OID_IS(&oid, oid_policies) && !seen_policies) {
+			rc = fill_policies(&value, arena, cert);
+			seen_policies = true;
+		}
+		if (rc)
+			return dn_fail(err, rc, "out of memory for the certificate extensions");
+	}
+	return DN_OK;
+}
+
+/* Fill the fields that come from the TBSCertificate. */
+static dn_status fill_fields(const struct cert_layout *layout, struct arena *arena,
+                             struct x509_cert *cert, struct dn_error *err)
+{
+	cert->serial = serial_hex(arena, &layout->serial);
 	if (cert->serial == NULL)
 		return dn_fail(err, DN_ENOMEM, "out of memory for the certificate serial");
 
-	BIO *bio = BIO_new(BIO_s_mem());
-	if (bio == NULL)
-		return dn_fail(err, DN_ENOMEM, "out of memory for a BIO");
-	dn_status rc = fill_name(X509_get_issuer_name(x), bio, arena, &cert->issuer);
+	dn_status rc = fill_name(&layout->issuer, arena, &cert->issuer, err);
 	if (rc == DN_OK)
-		rc = fill_name(X509_get_subject_name(x), bio, arena, &cert->subject);
-	BIO_free(bio);
+		rc = fill_name(&layout->subject, arena, &cert->subject, err);
 	if (rc)
-		return dn_fail(err, rc, "out of memory for the issuer or subject name");
+		return rc;
 
-	if (!asn1_time_epoch(X509_get0_notBefore(x), &cert->not_before) ||
-	    !asn1_time_epoch(X509_get0_notAfter(x), &cert->not_after))
-		return dn_fail(err, DN_EMALF, "validity time does not parse");
+	struct der_cursor validity = der_enter(&layout->validity);
+	struct der_tlv before, after;
+	if (!der_next(&validity, &before) || !der_next(&validity, &after) ||
+	    validity.p != validity.end || !time_epoch(&before, &cert->not_before) ||
+	    !time_epoch(&after, &cert->not_after))
+		return dn_fail(err, DN_EMALF, "validity is not two times OpenSSL can read");
 
-	if (fill_sans(x, arena, cert) || fill_policies(x, arena, cert) ||
-	    fill_key(x, arena, cert))
-		return dn_fail(err, DN_ENOMEM, "out of memory for the certificate fields");
-	cert->sig_alg = signature_name(x, arena);
-	if (cert->sig_alg == NULL)
-		return dn_fail(err, DN_ENOMEM, "out of memory for the signature algorithm");
-	cert->is_ca = basic_constraints_ca(x);
+	rc = fill_extensions(layout, arena, cert, err);
+	if (rc)
+		return rc;
+	fill_key(&layout->spki, arena, cert);
+	cert->sig_alg = signature_name(&layout->outer_sig_alg, arena);
+	if (cert->key_type == NULL || cert->sig_alg == NULL)
+		return dn_fail(err, DN_ENOMEM, "out of memory for the key fields");
 
-	/* Verify only when the names match: most certificates are not
-	 * self-issued, and a signature check costs more than the parse. */
-	if (X509_NAME_cmp(X509_get_issuer_name(x), X509_get_subject_name(x)) == 0) {
-		EVP_PKEY *pkey = X509_get0_pubkey(x);
-		cert->self_signed = pkey != NULL && X509_verify(x, pkey) == 1;
-	}
+	/* Self-issued: the DER names are equal, or OpenSSL's comparison of the
+	 * printed forms is. The signature check runs only then. */
+	if ((layout->issuer.total == layout->subject.total &&
+	     memcmp(layout->issuer.start, layout->subject.start, layout->issuer.total) == 0) ||
+	    strcmp(cert->issuer.dn, cert->subject.dn) == 0)
+		cert->self_signed = verifies_itself(cert->der, cert->der_len, cert->sha256);
 	return DN_OK;
 }
 
@@ -719,26 +957,17 @@ dn_status x509_parse_der(const uint8_t *der, size_t len, struct arena *arena,
 	if (len == 0 || len > LONG_MAX)
 		return dn_fail(err, DN_EMALF, "empty or oversized certificate (%zu bytes)", len);
 
-	const unsigned char *p = der;
-	X509 *x = d2i_X509(NULL, &p, (long)len);
-	if (x == NULL)
-		return dn_fail(err, DN_EMALF, "OpenSSL cannot decode the certificate DER");
-
 	struct cert_layout layout = {0};
 	dn_status rc = locate_parts(der, len, &layout, err);
 	if (rc == DN_OK)
 		rc = check_rsa_key(&layout.spki, err);
-	if (rc) {
-		X509_free(x);
+	if (rc)
 		return rc;
-	}
 
 	struct x509_cert *cert = arena_alloc(arena, sizeof(*cert));
 	uint8_t *copy = arena_dup(arena, der, len);
-	if (cert == NULL || copy == NULL) {
-		X509_free(x);
+	if (cert == NULL || copy == NULL)
 		return dn_fail(err, DN_ENOMEM, "out of memory for a certificate of %zu bytes", len);
-	}
 	memset(cert, 0, sizeof(*cert));
 	cert->der = copy;
 	cert->der_len = len;
@@ -748,13 +977,10 @@ dn_status x509_parse_der(const uint8_t *der, size_t len, struct arena *arena,
 	SHA1(der, len, cert->sha1);
 	SHA256(der, len, cert->sha256);
 	SHA256(layout.spki.start, layout.spki.total, cert->spki_sha256);
-	if (hash_tbs(&layout, cert->tbs_sha256)) {
-		X509_free(x);
+	if (hash_tbs(&layout, cert->tbs_sha256))
 		return dn_fail(err, DN_ENOMEM, "out of memory hashing the TBSCertificate");
-	}
 
-	rc = fill_from_openssl(x, arena, cert, err);
-	X509_free(x);
+	rc = fill_fields(&layout, arena, cert, err);
 	if (rc)
 		return rc;
 	*out = cert;

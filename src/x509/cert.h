@@ -54,7 +54,8 @@ struct x509_cert {
 	/* SHA-256 of the DER TBSCertificate with the CT poison extension
 	 * (1.3.6.1.4.1.11129.2.4.3) and the embedded SCT list
 	 * (1.3.6.1.4.1.11129.2.4.2) removed: equal for a precertificate and the
-	 * final certificate issued from it. */
+	 * final certificate issued from it. When they were the only extensions,
+	 * the [3] extensions field is left out too. */
 	uint8_t tbs_sha256[32];
 
 	const char *serial;       /* lower-case hex, no separators, no leading zeros ("0" for zero); "-" prefix if negative */
@@ -72,8 +73,9 @@ struct x509_cert {
 	const char **san_email;
 	size_t n_san_email;
 
-	const char *key_type;     /* "RSA", "EC", "DSA", "Ed25519", "Ed448", or the OID */
-	int key_bits;             /* modulus or curve size in bits; 0 if unknown */
+	const char *key_type;     /* "RSA", "RSA-PSS", "EC", "DSA", "Ed25519", "Ed448", or the dotted OID */
+	int key_bits;             /* modulus, DSA p or curve order size in bits (253 for
+	                             Ed25519, 456 for Ed448, as OpenSSL counts); 0 if unknown */
 	const char *key_curve;    /* EC curve short name ("prime256v1"), else NULL */
 	const char *sig_alg;      /* OpenSSL long name: "sha256WithRSAEncryption" */
 
@@ -91,10 +93,10 @@ struct x509_cert {
 };
 
 /* Parse one DER certificate. On success *out points into arena. A certificate
- * OpenSSL cannot decode, or whose fields break RFC 5280 in a way that makes
- * the values above untrustworthy, gives DN_EMALF with the reason in err
- * ("signature algorithm in TBSCertificate differs from the outer one").
- * Never aborts on input. */
+ * that is not DER, or whose fields break RFC 5280 in a way that makes the
+ * values above untrustworthy, gives DN_EMALF with the reason in err
+ * ("signature algorithm in TBSCertificate differs from the outer one"); the
+ * list is at the top of x509/cert.c. Never aborts on input. */
 dn_status x509_parse_der(const uint8_t *der, size_t len, struct arena *arena,
                          struct x509_cert **out, struct dn_error *err);
 
