@@ -86,6 +86,10 @@ if [ "$mode" = demo ]; then
     build/dragnet whois --db "$db" --history paypa1-secure.example
     build/dragnet whois --db "$db" --reverse phone='+44 20 7946 0555'
     build/dragnet registrants correlate --db "$db" paypa1-secure.example account-crestline22.example
+    samples/certs/make_shared_issuer.sh build/shared-issuer.pem
+    build/dragnet ingest --db "$db" --source cert-scan build/shared-issuer.pem
+    build/dragnet cert --db "$db" --issuer 'O=Blue Lantern Hosting' --limit 3
+    build/dragnet cert patterns --db "$db"
     build/dragnet stats --db "$db"
     exit 0
 fi
