@@ -1,9 +1,11 @@
 /* The IP-to-ASN lookup table. The build cuts the address space at every
  * range's first address and one past its last, keeps for each piece the
  * smallest range that covers it, and joins neighbours with the same
- * winner. IPv4 lookups then search an array of 32-bit starts and IPv6
- * lookups one of 128-bit starts, each after a directory on the first 16
- * bits narrows the search to the segments of that /16. */
+ * winner. IPv4 lookups then search an array of 32-bit starts, after a
+ * directory on the first 16 bits narrows the search to the segments of
+ * that /16. IPv6 lookups search the first 64 bits of each start, after a
+ * directory on the first 20 bits, and compare whole starts only among
+ * segments whose first 64 bits are equal. */
 #include "asn/table.h"
 
 #include <stdbool.h>
@@ -16,6 +18,8 @@ typedef unsigned __int128 u128;
 
 #define NO_ENTRY UINT32_MAX
 #define DIRECTORY_SIZE (65536 + 1)
+#define V6_DIRECTORY_BITS 20
+#define V6_DIRECTORY_SIZE ((1u << V6_DIRECTORY_BITS) + 1)
 
 struct pending {
 	u128 lo, hi;
@@ -39,9 +43,10 @@ struct asn_table {
 
 	/* Every address, IPv4-mapped ones too; the first start is 0. */
 	u128 *v6_start;
+	uint64_t *v6_high;  /* the first 64 bits of each start */
 	uint32_t *v6_entry;
 	size_t nv6;
-	uint32_t v6_dir[DIRECTORY_SIZE]; /* first segment whose start is >= b << 112 */
+	uint32_t *v6_dir;   /* V6_DIRECTORY_SIZE: first segment whose start is >= b << 108 */
 };
 
 static u128 key_to_u128(const ip_key *key)
@@ -173,20 +178,18 @@ static void heap_pop(struct heap *h)
 		h->items[i] = last;
 }
 
-static void fill_directory(uint32_t dir[DIRECTORY_SIZE], size_t n, bool v4, const uint32_t *s4,
-                           const u128 *s6)
+/* Set dir[b], for b below size - 1, to the first of the n sorted starts
+ * that is at least b << shift; dir[size - 1] is n. */
+static void fill_directory(uint32_t *dir, size_t size, const uint64_t *starts, size_t n,
+                           unsigned shift)
 {
 	size_t i = 0;
-	for (size_t b = 0; b < DIRECTORY_SIZE; b++) {
-		if (b == DIRECTORY_SIZE - 1) {
-			dir[b] = (uint32_t)n;
-			break;
-		}
-		while (i < n && (v4 ? (uint64_t)s4[i] < ((uint64_t)b << 16)
-		                    : s6[i] < ((u128)b << 112)))
+	for (size_t b = 0; b + 1 < size; b++) {
+		while (i < n && starts[i] < ((uint64_t)b << shift))
 			i++;
 		dir[b] = (uint32_t)i;
 	}
+	dir[size - 1] = (uint32_t)n;
 }
 
 /* Cut the IPv4-mapped part out of the segments into the 32-bit arrays. */
@@ -210,7 +213,13 @@ static dn_status build_v4(struct asn_table *t, struct dn_error *err)
 		t->v4_start[t->nv4] = (uint32_t)(t->v6_start[i] - v4_lo);
 		t->v4_entry[t->nv4++] = t->v6_entry[i];
 	}
-	fill_directory(t->v4_dir, t->nv4, true, t->v4_start, NULL);
+	uint64_t *wide = malloc((t->nv4 + 1) * sizeof(*wide));
+	if (wide == NULL)
+		return dn_fail(err, DN_ENOMEM, "out of memory building the IPv4 ASN table");
+	for (size_t j = 0; j < t->nv4; j++)
+		wide[j] = t->v4_start[j];
+	fill_directory(t->v4_dir, DIRECTORY_SIZE, wide, t->nv4, 16);
+	free(wide);
 	return DN_OK;
 }
 
@@ -263,7 +272,14 @@ dn_status asn_table_build(struct asn_table *t, struct dn_error *err)
 	free(heap.items);
 	free(t->pending);
 	t->pending = NULL;
-	fill_directory(t->v6_dir, t->nv6, false, NULL, t->v6_start);
+
+	t->v6_high = malloc((t->nv6 + 1) * sizeof(*t->v6_high));
+	t->v6_dir = malloc(V6_DIRECTORY_SIZE * sizeof(*t->v6_dir));
+	if (t->v6_high == NULL || t->v6_dir == NULL)
+		return dn_fail(err, DN_ENOMEM, "out of memory building the IPv6 ASN table");
+	for (size_t i = 0; i < t->nv6; i++)
+		t->v6_high[i] = (uint64_t)(t->v6_start[i] >> 64);
+	fill_directory(t->v6_dir, V6_DIRECTORY_SIZE, t->v6_high, t->nv6, 64 - V6_DIRECTORY_BITS);
 
 	dn_status rc = build_v4(t, err);
 	if (rc == DN_OK)
@@ -297,16 +313,21 @@ const struct asn_entry *asn_table_lookup(const struct asn_table *t, const ip_key
 		entry = t->v4_entry[lo];
 	} else {
 		u128 key = key_to_u128(ip);
-		uint32_t bucket = (uint32_t)(key >> 112);
+		uint64_t high = (uint64_t)(key >> 64);
+		uint32_t bucket = (uint32_t)(high >> (64 - V6_DIRECTORY_BITS));
 		size_t lo = t->v6_dir[bucket] > 0 ? t->v6_dir[bucket] - 1 : 0;
 		size_t hi = t->v6_dir[bucket + 1];
 		while (hi - lo > 1) {
 			size_t mid = lo + (hi - lo) / 2;
-			if (t->v6_start[mid] <= key)
+			if (t->v6_high[mid] <= high)
 				lo = mid;
 			else
 				hi = mid;
 		}
+		/* Starts that share the first 64 bits with key may still lie
+		 * above it; segment 0 starts at 0, so the walk stops. */
+		while (t->v6_start[lo] > key)
+			lo--;
 		entry = t->v6_entry[lo];
 	}
 	return entry == NO_ENTRY ? NULL : &t->entries[entry];
@@ -332,6 +353,8 @@ void asn_table_free(struct asn_table *t)
 	free(t->v4_start);
 	free(t->v4_entry);
 	free(t->v6_start);
+	free(t->v6_high);
+	free(t->v6_dir);
 	free(t->v6_entry);
 	free(t);
 }

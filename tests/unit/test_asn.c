@@ -249,6 +249,8 @@ static void test_table_nested(void **state)
 		make_range("192.0.2.200", "198.51.100.10", 4),  /* overlaps the /24's end */
 		make_range("2001:db8::", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", 5),
 		make_range("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 6),
+		make_range("2001:db8:1::5", "2001:db8:1::5", 7), /* shares its first 64 bits */
+		make_range("2001:db8:1::8", "2001:db8:1::f", 8),
 	};
 	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
 		assert_int_equal(asn_table_add(t, &ranges[i], 1, "s", 0, &err), DN_OK);
@@ -271,7 +273,13 @@ static void test_table_nested(void **state)
 	assert_int_equal(lookup_asn(t, "198.51.100.11"), 6);
 	assert_int_equal(lookup_asn(t, "2001:db8::1"), 5);
 	assert_int_equal(lookup_asn(t, "2001:db9::"), 6);
-	assert_int_equal(asn_table_ranges(t), 6);
+	assert_int_equal(lookup_asn(t, "2001:db8:1::4"), 5);
+	assert_int_equal(lookup_asn(t, "2001:db8:1::5"), 7);
+	assert_int_equal(lookup_asn(t, "2001:db8:1::6"), 5);
+	assert_int_equal(lookup_asn(t, "2001:db8:1::7"), 5);
+	assert_int_equal(lookup_asn(t, "2001:db8:1::9"), 8);
+	assert_int_equal(lookup_asn(t, "2001:db8:1::10"), 5);
+	assert_int_equal(asn_table_ranges(t), 8);
 	asn_table_free(t);
 }
 
@@ -307,7 +315,7 @@ static void test_table_ties_and_gaps(void **state)
 	assert_int_equal(lookup_asn(t, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), 0);
 	asn_table_free(t);
 
-	/* An empty table answers every lookup with nothing. */
+	/* An empty table finds nothing for any address. */
 	t = asn_table_new();
 	assert_int_equal(asn_table_build(t, &err), DN_OK);
 	assert_int_equal(lookup_asn(t, "192.0.2.1"), 0);
