@@ -44,6 +44,15 @@ if [ "$name" = fuzz_rdap ] && [ -n "${DRAGNET_CORPUS:-}" ] && [ -d "$DRAGNET_COR
 fi
 
 # A target whose input is not a capture starts from seeds kept in the tree.
+if [ "$name" = fuzz_mmdb ] && [ -n "${DRAGNET_CORPUS:-}" ] && [ -d "$DRAGNET_CORPUS/asn" ]; then
+    i=0
+    for f in $(find "$DRAGNET_CORPUS/asn" -name '*.mmdb' -size -65k | sort); do
+        i=$((i + 1))
+        cp "$f" "$work/corpus/mmdb-$i"
+    done
+    echo "$name: $i seeds from $DRAGNET_CORPUS/asn"
+fi
+
 if [ -d "$FUZZ_SOURCE_DIR/seeds/$name" ]; then
     echo "$name: $(ls "$FUZZ_SOURCE_DIR/seeds/$name" | wc -l) seeds from the tree"
     cp "$FUZZ_SOURCE_DIR/seeds/$name"/* "$work/corpus/"
