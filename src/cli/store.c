@@ -606,6 +606,8 @@ static int copy_stores(const struct copy_request *r, struct store *from, struct 
 		log_info("copied %" PRIu64 " certificates, %" PRIu64 " certificate search keys and %" PRIu64
 		         " certificate sightings",
 		         done.certs, done.cert_name_rows, done.cert_sighting_rows);
+	if (done.asn_ranges > 0)
+		log_info("copied %" PRIu64 " IP-to-ASN ranges", done.asn_ranges);
 	return verify_copy(r, from, &from_before, &to_before, &to_after);
 }
 

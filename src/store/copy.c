@@ -452,6 +452,9 @@ static dn_status copy_all(struct copy *c)
 
 	if (stop_requested(c))
 		return DN_EINTR;
+	rc = store_copy_asn(c->from, c->to, &c->done.asn_ranges, c->err);
+	if (rc != DN_OK)
+		return rc;
 	rc = copy_runs(c);
 	/* A target with a spool holds the copy only once the spool is empty. */
 	return rc == DN_OK ? store_sync(c->to, c->err) : rc;

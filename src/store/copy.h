@@ -22,6 +22,7 @@ struct store_copy_counts {
 	uint64_t certs;
 	uint64_t cert_name_rows;
 	uint64_t cert_sighting_rows; /* once per sighting, with its first source */
+	uint64_t asn_ranges;         /* of every source's latest IP-to-ASN load */
 };
 
 /* Called after each committed batch. */
@@ -39,7 +40,7 @@ struct store_copy_options {
 /*
  * Copy every source (matched by name), record, negative answer, WHOIS
  * document and index value, certificate with its search keys and
- * sightings, and run of from into to. Each record, negative
+ * sightings, IP-to-ASN load (store_copy_asn), and run of from into to. Each record, negative
  * answer and document is written as the source store returns it, once per
  * source with that source's figures, so the target's merged figures equal
  * the source's when the target was empty, and add up with what it held
@@ -54,3 +55,9 @@ struct store_copy_options {
  */
 dn_status store_copy(struct store *from, struct store *to, const struct store_copy_options *options,
                      struct store_copy_counts *done, struct dn_error *err);
+
+/* Copy each source's latest IP-to-ASN load of from into to, one batch per
+ * load, as a load of the same source name and id; it replaces what that
+ * source held in to. Adds the ranges written to *ranges (copy_asn.c). */
+dn_status store_copy_asn(struct store *from, struct store *to, uint64_t *ranges,
+                         struct dn_error *err);

@@ -292,6 +292,16 @@ def main():
     with chserver.ClickHouse() as server:
         run_all(["--store", f"clickhouse://{chserver.HOST}:{server.http_port}/asn"], tmp, corpus)
         print("clickhouse: the same checks passed")
+        # store copy carries each source's latest load and its ranges.
+        copy = f"clickhouse://{chserver.HOST}:{server.http_port}/asncopy"
+        sqlite = ["--db", os.path.join(tmp, "asn.db")]
+        t.run("store", "copy", "--from", sqlite[1], "--to", copy, check=EXIT_OK)
+        ips = ["192.0.2.10", "192.0.2.70", "198.51.100.7", "203.0.113.50", "2001:db8::1",
+               "1.128.0.1", "8.8.8.8"]
+        assert lookup(["--store", copy], ips) == lookup(sqlite, ips)
+        want = asn(sqlite, "--list", "--json", check=EXIT_OK).stdout
+        assert asn(["--store", copy], "--list", "--json", check=EXIT_OK).stdout == want
+        print("store copy: the copy gives the same lookups and loads")
 
 
 if __name__ == "__main__":
