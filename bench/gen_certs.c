@@ -4,8 +4,12 @@
  * an issuer organisation taken from a small set, so that the store holds
  * realistic search keys and groups.
  *
- * Usage: gen_certs -o FILE [-n N] [-k KEYS] */
+ * With -c, a CA key signs every certificate, whose issuer is then
+ * "CN=Bench Issuing CA": the common case of CA-issued leaves.
+ *
+ * Usage: gen_certs -o FILE [-n N] [-k KEYS] [-c] */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -32,7 +36,9 @@ static int add_ext(X509 *cert, int nid, const char *value)
 	return ok;
 }
 
-static X509 *make_cert(EVP_PKEY *key, long index)
+/* With ca set, the certificate is issued by ca (its issuer is CA_NAME and
+ * ca signs it) instead of being self-signed. */
+static X509 *make_cert(EVP_PKEY *key, EVP_PKEY *ca, long index)
 {
 	static const char *const orgs[] = {"Blue Lantern Hosting", "Northwind Servers",
 	                                   "Example Parking", "Internet Widgits Pty Ltd"};
@@ -52,12 +58,21 @@ static X509 *make_cert(EVP_PKEY *key, long index)
 	                           (const unsigned char *)orgs[index % 4], -1, -1, 0);
 	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
 	X509_set_subject_name(cert, name);
-	X509_set_issuer_name(cert, name);
+	X509_NAME *issuer = name;
+	X509_NAME *ca_name = NULL;
+	if (ca != NULL) {
+		ca_name = X509_NAME_new();
+		X509_NAME_add_entry_by_txt(ca_name, "CN", MBSTRING_ASC,
+		                           (const unsigned char *)"Bench Issuing CA", -1, -1, 0);
+		issuer = ca_name;
+	}
+	X509_set_issuer_name(cert, issuer);
 	X509_NAME_free(name);
+	X509_NAME_free(ca_name);
 	X509_set_pubkey(cert, key);
 	if (!add_ext(cert, NID_subject_alt_name, san) ||
 	    !add_ext(cert, NID_basic_constraints, "critical,CA:FALSE") ||
-	    X509_sign(cert, key, EVP_sha256()) == 0) {
+	    X509_sign(cert, ca != NULL ? ca : key, EVP_sha256()) == 0) {
 		X509_free(cert);
 		return NULL;
 	}
@@ -68,9 +83,12 @@ int main(int argc, char **argv)
 {
 	const char *out = NULL;
 	long count = 100000, nkeys = 5;
+	bool issued = false;
 	int opt;
-	while ((opt = getopt(argc, argv, "o:n:k:")) != -1) {
-		if (opt == 'o')
+	while ((opt = getopt(argc, argv, "o:n:k:c")) != -1) {
+		if (opt == 'c')
+			issued = true;
+		else if (opt == 'o')
 			out = optarg;
 		else if (opt == 'n')
 			count = atol(optarg);
@@ -80,7 +98,7 @@ int main(int argc, char **argv)
 			return 2;
 	}
 	if (out == NULL || count <= 0 || nkeys <= 0 || nkeys > 64) {
-		fprintf(stderr, "usage: gen_certs -o FILE [-n N] [-k KEYS (1 to 64)]\n");
+		fprintf(stderr, "usage: gen_certs -o FILE [-n N] [-k KEYS (1 to 64)] [-c]\n");
 		return 2;
 	}
 	EVP_PKEY *keys[64];
@@ -89,13 +107,18 @@ int main(int argc, char **argv)
 			fprintf(stderr, "gen_certs: generating an EC key failed\n");
 			return 1;
 		}
+	EVP_PKEY *ca = issued ? make_key() : NULL;
+	if (issued && ca == NULL) {
+		fprintf(stderr, "gen_certs: generating the CA key failed\n");
+		return 1;
+	}
 	FILE *f = fopen(out, "w");
 	if (f == NULL) {
 		perror(out);
 		return 1;
 	}
 	for (long i = 0; i < count; i++) {
-		X509 *cert = make_cert(keys[i % nkeys], i);
+		X509 *cert = make_cert(keys[i % nkeys], ca, i);
 		if (cert == NULL || PEM_write_X509(f, cert) != 1) {
 			fprintf(stderr, "gen_certs: writing certificate %ld failed\n", i);
 			return 1;
@@ -104,5 +127,6 @@ int main(int argc, char **argv)
 	}
 	for (long i = 0; i < nkeys; i++)
 		EVP_PKEY_free(keys[i]);
+	EVP_PKEY_free(ca);
 	return fclose(f) == 0 ? 0 : 1;
 }
