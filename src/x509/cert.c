@@ -2,9 +2,9 @@
  *
  * A DER walk finds the parts of the certificate, and OpenSSL 3 decodes the
  * pieces (names it cannot take the fast path for, SANs, policies, basic
- * constraints, unusual times). d2i_X509() is avoided on the common path
- * because in OpenSSL 3.0 its public key decoding alone costs about 90 us;
- * it runs only to verify the signature of a self-issued certificate.
+ * constraints, unusual times). The common path avoids d2i_X509(), because
+ * in OpenSSL 3.0 its public key decoding alone costs about 90 us. It runs
+ * only to verify the signature of a self-issued certificate.
  *
  * Rejected although OpenSSL decodes them, each with a reason in err:
  * - trailing bytes after the Certificate SEQUENCE;
@@ -51,7 +51,7 @@ static const uint8_t oid_rsa_encryption[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
 
 #define OID_IS(tlv, oid) ((tlv)->len == sizeof(oid) && memcmp((tlv)->body, (oid), sizeof(oid)) == 0)
 
-/* Where the parts of the certificate sit in the DER. */
+/* Positions of the certificate's parts in the DER. */
 struct cert_layout {
 	struct der_tlv tbs;
 	struct der_tlv serial;
@@ -521,8 +521,14 @@ static bool read_digits(const uint8_t *s, size_t n, int *out)
  * YYYYMMDDHHMMSSZ. Anything else goes to OpenSSL. */
 static bool time_fast(const struct der_tlv *t, int64_t *out)
 {
-	size_t year_digits = t->tag == 0x17 ? 2 : t->tag == 0x18 ? 4 : 0;
-	if (year_digits == 0 || t->len != year_digits + 11 || t->body[t->len - 1] != 'Z')
+	size_t year_digits;
+	if (t->tag == 0x17)
+		year_digits = 2;
+	else if (t->tag == 0x18)
+		year_digits = 4;
+	else
+		return false;
+	if (t->len != year_digits + 11 || t->body[t->len - 1] != 'Z')
 		return false;
 	const uint8_t *s = t->body;
 	int year, mon, day, hour, min, sec;

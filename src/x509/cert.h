@@ -95,8 +95,8 @@ struct x509_cert {
 /* Parse one DER certificate. On success *out points into arena. A certificate
  * that is not DER, or whose fields break RFC 5280 in a way that makes the
  * values above untrustworthy, gives DN_EMALF with the reason in err
- * ("signature algorithm in TBSCertificate differs from the outer one"); the
- * list is at the top of x509/cert.c. Never aborts on input. */
+ * ("signature algorithm in TBSCertificate differs from the outer one").
+ * The list of checks is at the top of x509/cert.c. Never aborts on input. */
 dn_status x509_parse_der(const uint8_t *der, size_t len, struct arena *arena,
                          struct x509_cert **out, struct dn_error *err);
 

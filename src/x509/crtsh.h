@@ -29,7 +29,7 @@ struct crtsh_entry {
 	 * reliably. crt.sh prints the attributes most general first, separated
 	 * by ", " (" + " inside a multi-valued RDN), and puts a value in double
 	 * quotes when it contains a special character. The conversion reverses the
-	 * order and escapes each value as RFC 4514 section 2.4 asks. It gives
+	 * order and escapes each value as RFC 4514 section 2.4 requires. It gives
 	 * NULL when an attribute is not KEY=VALUE, a quoted value does not end
 	 * in a quote, an unquoted value contains ',', '+', '"', '\\', '<', '>',
 	 * ';' or '=' (so the split is ambiguous), or a value contains a backslash

@@ -53,8 +53,8 @@ struct ct_entry {
 	const struct ct_der *chain;
 	size_t n_chain;
 
-	/* Why extra_data could not be decoded (truncated, trailing bytes), or
-	 * NULL. The leaf is still delivered: cert (precert entries) and chain
+	/* Reason the extra_data could not be decoded (truncated, trailing
+	 * bytes), or NULL. The leaf is still delivered: cert (precert entries) and chain
 	 * are then empty. */
 	const char *extra_error;
 

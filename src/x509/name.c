@@ -104,7 +104,7 @@ static char *append_escaped(char *p, const struct der_tlv *value)
 	return p;
 }
 
-/* Copy the value with control bytes as \xHH, as struct x509_attr asks. */
+/* Copy the value with control bytes as \xHH, as struct x509_attr requires. */
 static const char *copy_value(struct arena *arena, const struct der_tlv *value)
 {
 	char *out = arena_alloc(arena, 4 * value->len + 1);

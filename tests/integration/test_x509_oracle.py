@@ -23,8 +23,8 @@ from dnstest import corpus_dir, skip  # noqa: E402
 
 DUMP = os.environ.get("X509_DUMP", "")
 
-# Well-formed encodings that a strict parser may still flag; cert.c says why
-# it accepts them.
+# Well-formed encodings that a strict parser may still flag. The comment at
+# the top of src/x509/cert.c gives the reason they are accepted.
 ACCEPTED_INVALID = {"xf-pubkey-ecdsa-secp192r1.pem"}
 
 KEY_TYPES = {"rsaEncryption": "RSA", "id-ecPublicKey": "EC", "dsaEncryption": "DSA",
@@ -188,7 +188,8 @@ def ct_certs(entry):
     """The leaf certificate and chain of one RFC 6962 entry, decoded here."""
     leaf = base64.b64decode(entry["leaf_input"])
     extra = base64.b64decode(entry.get("extra_data", ""))
-    assert leaf[0] == 0 and leaf[1] == 0, "MerkleTreeLeaf v1 timestamped_entry"
+    assert leaf[0] == 0, "MerkleTreeLeaf version is not v1"
+    assert leaf[1] == 0, "MerkleTreeLeaf type is not timestamped_entry"
     entry_type = int.from_bytes(leaf[10:12], "big")
     chain = []
     if entry_type == 0:
