@@ -1,7 +1,7 @@
 /* Live WHOIS (TCP port 43) and RDAP (HTTP) lookups of domain names.
  *
- * These clients are the only code in dragnet that sends queries to third
- * parties, and only a command the user runs with --live calls them. Every
+ * These clients and the TLS client in tls_grab.h are the only code in
+ * dragnet that contacts third parties. Only `whois --live` calls them. Every
  * query to one server waits for that server's minimum interval, kept for the
  * life of the process, and a server that reports throttling is not asked
  * again until it allows. The clients fetch bytes: parsing belongs to
