@@ -160,7 +160,35 @@ def compare(label, ours, der):
         check(label, "key_curve", ours["key_curve"], theirs["key_curve"])
     if theirs["spki_sha256"] is not None:
         check(label, "spki_sha256", ours["spki_sha256"], theirs["spki_sha256"])
+    signed_by_itself = self_signed(der)
+    if signed_by_itself is not None:
+        check(label, "self_signed", ours["self_signed"], signed_by_itself)
     return theirs
+
+
+def self_signed(der):
+    """Whether pyca/cryptography finds the certificate issued by itself (names
+    equal and signature valid), or None when it cannot tell: the module is
+    missing, the certificate does not load, or the signature algorithm is
+    one it does not verify (SHA-1 with RSA, for one)."""
+    try:
+        import warnings
+        from cryptography import x509
+        from cryptography.exceptions import InvalidSignature
+    except ImportError:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cert = x509.load_der_x509_certificate(der)
+            if cert.issuer != cert.subject:
+                return False
+            cert.verify_directly_issued_by(cert)
+        return True
+    except InvalidSignature:
+        return False
+    except (ValueError, TypeError, x509.InvalidVersion):
+        return None
 
 
 def dump(path):
@@ -324,6 +352,41 @@ def precert_tbs_without_poison(der):
     return enc(0x30, b"".join(parts))
 
 
+def check_generated_self_signed():
+    """Self-signed RSA and EC certificates made here by the openssl binary,
+    and one whose issuer name equals its subject but which another key
+    signed: the self_signed flag must tell them apart."""
+    with tempfile.TemporaryDirectory() as tmp:
+        def path(name):
+            return os.path.join(tmp, name)
+
+        def req(key_args, name, subject):
+            subprocess.run(["openssl", "req", "-x509", "-newkey", *key_args, "-nodes",
+                            "-keyout", path(name + ".key"), "-out", path(name + ".pem"),
+                            "-subj", subject, "-days", "30"], check=True, capture_output=True)
+
+        req(["rsa:2048"], "rsa", "/O=Shared Org/CN=rsa.example")
+        req(["ec", "-pkeyopt", "ec_paramgen_curve:P-256"], "ec", "/O=Shared Org/CN=ec.example")
+        # Same subject as ec.pem, signed by ec.key: names equal, own key not.
+        subprocess.run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("other.key"),
+                        "-out", path("other.csr"), "-subj", "/O=Shared Org/CN=ec.example"],
+                       check=True, capture_output=True)
+        subprocess.run(["openssl", "x509", "-req", "-in", path("other.csr"), "-CA", path("ec.pem"),
+                        "-CAkey", path("ec.key"), "-out", path("other.pem"), "-days", "30",
+                        "-set_serial", "7"], check=True, capture_output=True)
+
+        for name, expected in (("rsa", True), ("ec", True), ("other", False)):
+            record = dump(path(name + ".pem"))[0]
+            der = certs_in_file(path(name + ".pem"))[0]
+            check(f"generated {name}", "self_signed", record.get("self_signed"), expected)
+            oracle = self_signed(der)
+            if oracle is not None:
+                check(f"generated {name}", "self_signed (pyca/cryptography)",
+                      record.get("self_signed"), oracle)
+            compare(f"generated {name}", record, der)
+
+
 def check_invalid(corpus):
     for path in sorted(glob.glob(os.path.join(corpus, "x509", "ct-go", "invalid", "*.pem"))):
         name = os.path.basename(path)
@@ -347,6 +410,8 @@ def main():
     count = check_pem_and_der(corpus)
     count += check_ct(corpus)
     check_leaf_hashes(corpus)
+    check_generated_self_signed()
+    count += 3
     check_invalid(corpus)
     for failure in failures:
         print("FAIL:", failure)
