@@ -66,9 +66,9 @@ dn_status asn_pfx2as_parse(const char *data, size_t len, asn_range_fn fn, asn_ba
  * tree, and call fn once per network that has a data record. An IPv6
  * database's IPv4 subtree (::/96) gives IPv4 ranges, and the aliases that
  * point into it (::ffff:0:0/96, 2002::/16 and the like) are skipped.
- * Fails with DN_EFORMAT when the file is not an MMDB file and DN_EMALF when
- * its search tree or data section is damaged; err names the reason, not
- * the file. counts->lines is the number of search tree nodes visited. */
+ * Fails with DN_EIO when the file does not open, DN_EFORMAT when it is not
+ * an MMDB file, and DN_EMALF when its search tree or data section is
+ * damaged. err names the reason, not the file. counts->lines is the number of search tree nodes visited. */
 dn_status asn_mmdb_read(const char *path, asn_range_fn fn, void *ctx,
                         struct asn_parse_counts *counts, struct dn_error *err);
 

@@ -244,8 +244,10 @@ dn_status asn_mmdb_read(const char *path, asn_range_fn fn, void *ctx,
 
 	MMDB_s db;
 	int status = MMDB_open(path, MMDB_MODE_MMAP, &db);
-	if (status == MMDB_FILE_OPEN_ERROR || status == MMDB_IO_ERROR)
-		return dn_fail(err, DN_EIO, "cannot read the file: %s", MMDB_strerror(status));
+	/* libmaxminddb reports a file too short to map as MMDB_IO_ERROR, so
+	 * only a file that does not open is an I/O failure. */
+	if (status == MMDB_FILE_OPEN_ERROR)
+		return dn_fail(err, DN_EIO, "cannot open the file: %s", MMDB_strerror(status));
 	if (status == MMDB_OUT_OF_MEMORY_ERROR)
 		return dn_fail(err, DN_ENOMEM, "out of memory opening the MMDB file");
 	if (status != MMDB_SUCCESS)

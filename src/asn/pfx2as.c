@@ -58,6 +58,9 @@ static const char *parse_pfx2as_line(struct asn_line *line, struct asn_range *ra
 		range->hi.b[bit / 8] |= mask;
 	}
 
+	if (ip_key_is_v4(&range->lo) != ip_key_is_v4(&range->hi))
+		return "prefix covers IPv6 and IPv4-mapped (::ffff:0:0/96) addresses";
+
 	const char *reason = parse_origins(line->fields[2], &range->asn);
 	if (reason != NULL)
 		return reason;

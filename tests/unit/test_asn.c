@@ -139,7 +139,8 @@ static void test_pfx2as_records(void **state)
 	                           "0.0.0.0\t0\t1\n"
 	                           "192.0.2.1\t24\t64500\n"
 	                           "192.0.2.0\t33\t64500\n"
-	                           "192.0.2.0\t24\t64500__1\n";
+	                           "192.0.2.0\t24\t64500__1\n"
+	                           "::\t80\t64500\n";
 	struct collected c = {0};
 	assert_int_equal(asn_pfx2as_parse(text, strlen(text), collect, collect_bad, &c, NULL),
 	                 DN_OK);
@@ -155,13 +156,15 @@ static void test_pfx2as_records(void **state)
 	assert_range(&c.ranges[3], "2001:db8::", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff");
 	assert_range(&c.ranges[4], "0.0.0.0", "255.255.255.255");
 
-	assert_int_equal(c.nbad, 3);
+	assert_int_equal(c.nbad, 4);
 	assert_int_equal(c.bad_lines[0], 6);
 	assert_non_null(strstr(c.reasons[0], "host bits"));
 	assert_int_equal(c.bad_lines[1], 7);
 	assert_non_null(strstr(c.reasons[1], "prefix length"));
 	assert_int_equal(c.bad_lines[2], 8);
 	assert_non_null(strstr(c.reasons[2], "origin AS"));
+	assert_int_equal(c.bad_lines[3], 9);
+	assert_non_null(strstr(c.reasons[3], "IPv4-mapped"));
 }
 
 static void test_format_detect(void **state)
