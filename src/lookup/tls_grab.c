@@ -278,7 +278,9 @@ static void note_alert(const SSL *ssl, int where, int ret)
 	struct handshake *h = SSL_get_app_data(ssl);
 	if (h == NULL)
 		return;
-	if ((where & SSL_CB_READ_ALERT) && h->alert_received < 0)
+	/* Only a fatal alert can explain a failed handshake: a server may send
+	 * the warning unrecognized_name and go on. */
+	if ((where & SSL_CB_READ_ALERT) && (ret >> 8) == SSL3_AL_FATAL && h->alert_received < 0)
 		h->alert_received = ret;
 	if ((where & SSL_CB_WRITE_ALERT) && h->alert_sent < 0)
 		h->alert_sent = ret;
@@ -465,7 +467,7 @@ static dn_status handshake_on(int fd, const struct tls_grab_target *t,
 	struct handshake h = {.alert_received = -1, .alert_sent = -1};
 	SSL_CTX *ctx = client_context(t, err);
 	if (ctx == NULL)
-		return err->code;
+		return DN_ENOMEM;
 	SSL *ssl = SSL_new(ctx);
 	BIO *bio = ssl != NULL ? BIO_new_socket(fd, BIO_NOCLOSE) : NULL;
 	if (bio == NULL) {

@@ -46,7 +46,7 @@ struct tls_grab_options {
 	const char *sni;
 	bool no_sni;          /* send no SNI even for a name */
 	unsigned timeout_ms;  /* connect and handshake together, all addresses of a name included */
-	unsigned interval_ms; /* minimum time between the starts of two grabs, from any server */
+	unsigned interval_ms; /* minimum time between the starts of two grabs, to any server */
 	/* Reject every target that is not a loopback address literal before
 	 * resolving or connecting, so that a test can never reach another host. */
 	bool loopback_only;
