@@ -162,7 +162,7 @@ def check_init(tmp):
     for _ in range(2):
         out = dragnet("store", "init", "--db", db, check=0).stdout.splitlines()
         assert out == ["backend         sqlite", f"location        {db}",
-                       "schema version  2"], out
+                       "schema version  4"], out
     assert os.path.isfile(db)
     assert t.rrsets(db) == []
     print("store init creates a store and repeats harmlessly")
