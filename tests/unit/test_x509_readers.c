@@ -88,7 +88,9 @@ static char *pem_block(const char *name)
 	char *end = strstr(text, "-----END CERTIFICATE-----");
 	assert_non_null(begin);
 	assert_non_null(end);
-	end += strlen("-----END CERTIFICATE-----\n");
+	end += strlen("-----END CERTIFICATE-----");
+	if (*end == '\n')
+		end++;
 	*end = '\0';
 	memmove(text, begin, strlen(begin) + 1);
 	return text;
