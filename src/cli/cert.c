@@ -425,8 +425,7 @@ int cmd_cert(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "patterns") == 0)
 		return cert_patterns_main(argc - 1, argv + 1);
-	/* TODO: call cert_grab_main() once src/cli/cert_grab.c exists. */
 	if (argc > 1 && strcmp(argv[1], "grab") == 0)
-		return cli_usage_error("cert", "'cert grab' is not in this build yet");
+		return cert_grab_main(argc - 1, argv + 1);
 	return cert_search(argc, argv);
 }
