@@ -891,12 +891,43 @@ static bool verifies_itself(const struct cert_layout *layout, const uint8_t *der
 	return ok;
 }
 
+/* The key identifiers of a certificate: its own (subjectKeyIdentifier) and
+ * the one it names for its signer (keyIdentifier of
+ * authorityKeyIdentifier). A NULL body means the extension or the field is
+ * absent. */
+struct key_ids {
+	struct der_tlv subject;
+	struct der_tlv authority;
+};
+
+/* Read the KeyIdentifier OCTET STRING inside a subjectKeyIdentifier value. */
+static void read_subject_key_id(const struct der_tlv *value, struct key_ids *ids)
+{
+	struct der_tlv id;
+	if (der_read(value->body, value->len, &id) && id.tag == 0x04 && id.total == value->len)
+		ids->subject = id;
+}
+
+/* Read the [0] keyIdentifier inside an authorityKeyIdentifier value. */
+static void read_authority_key_id(const struct der_tlv *value, struct key_ids *ids)
+{
+	struct der_tlv seq, first;
+	if (!der_read(value->body, value->len, &seq) || seq.tag != 0x30)
+		return;
+	struct der_cursor cur = der_enter(&seq);
+	if (der_next(&cur, &first) && first.tag == 0x80)
+		ids->authority = first;
+}
+
 static dn_status fill_extensions(const struct cert_layout *layout, struct arena *arena,
-                                 struct x509_cert *cert, struct dn_error *err)
+                                 struct x509_cert *cert, struct key_ids *ids,
+                                 struct dn_error *err)
 {
 	static const uint8_t oid_san[] = {0x55, 0x1d, 0x11};
 	static const uint8_t oid_basic_constraints[] = {0x55, 0x1d, 0x13};
 	static const uint8_t oid_policies[] = {0x55, 0x1d, 0x20};
+	static const uint8_t oid_subject_key_id[] = {0x55, 0x1d, 0x0e};
+	static const uint8_t oid_authority_key_id[] = {0x55, 0x1d, 0x23};
 	if (!layout->has_extensions)
 		return DN_OK;
 
@@ -921,6 +952,10 @@ static dn_status fill_extensions(const struct cert_layout *layout, struct arena 
 		} else if (OID_IS(&oid, oid_policies) && !seen_policies) {
 			rc = fill_policies(&value, arena, cert);
 			seen_policies = true;
+		} else if (OID_IS(&oid, oid_subject_key_id) && ids->subject.body == NULL) {
+			read_subject_key_id(&value, ids);
+		} else if (OID_IS(&oid, oid_authority_key_id) && ids->authority.body == NULL) {
+			read_authority_key_id(&value, ids);
 		}
 		if (rc)
 			return dn_fail(err, rc, "out of memory for the certificate extensions");
@@ -949,7 +984,8 @@ static dn_status fill_fields(const struct cert_layout *layout, struct arena *are
 	    !time_epoch(&after, &cert->not_after))
 		return dn_fail(err, DN_EMALF, "validity is not two times OpenSSL can read");
 
-	rc = fill_extensions(layout, arena, cert, err);
+	struct key_ids ids = {0};
+	rc = fill_extensions(layout, arena, cert, &ids, err);
 	if (rc)
 		return rc;
 	fill_key(&layout->spki, arena, cert);
@@ -958,10 +994,20 @@ static dn_status fill_fields(const struct cert_layout *layout, struct arena *are
 		return dn_fail(err, DN_ENOMEM, "out of memory for the key fields");
 
 	/* Self-issued: the DER names are equal, or OpenSSL's comparison of the
-	 * printed forms is. The signature check runs only then. */
-	if ((layout->issuer.total == layout->subject.total &&
-	     memcmp(layout->issuer.start, layout->subject.start, layout->issuer.total) == 0) ||
-	    strcmp(cert->issuer.dn, cert->subject.dn) == 0)
+	 * printed forms is. Then, when the certificate gives both key
+	 * identifiers, as OpenSSL's own self-signed certificates do, they decide
+	 * without a signature check, which costs more than the rest of the
+	 * parse and store together. Otherwise the signature is checked. */
+	bool self_issued = (layout->issuer.total == layout->subject.total &&
+	                    memcmp(layout->issuer.start, layout->subject.start,
+	                           layout->issuer.total) == 0) ||
+	                   strcmp(cert->issuer.dn, cert->subject.dn) == 0;
+	if (!self_issued)
+		return DN_OK;
+	if (ids.subject.body != NULL && ids.authority.body != NULL)
+		cert->self_signed = ids.subject.len == ids.authority.len &&
+		                    memcmp(ids.subject.body, ids.authority.body, ids.subject.len) == 0;
+	else
 		cert->self_signed = verifies_itself(layout, cert->der, cert->der_len, cert->sha256);
 	return DN_OK;
 }

@@ -80,7 +80,11 @@ struct x509_cert {
 	const char *sig_alg;      /* OpenSSL long name: "sha256WithRSAEncryption" */
 
 	bool is_ca;               /* basicConstraints CA:TRUE */
-	bool self_signed;         /* issuer DN equals subject DN and the signature verifies with the certificate's own key */
+	/* Issuer DN equals subject DN, and the certificate names its own key as
+	 * the signer: its authority key identifier equals its subject key
+	 * identifier, or, when it lacks one of them, the signature verifies
+	 * with its own key. */
+	bool self_signed;
 	bool precert;             /* carries the CT poison extension */
 	bool has_scts;            /* carries an embedded SCT list */
 

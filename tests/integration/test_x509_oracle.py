@@ -376,7 +376,15 @@ def check_generated_self_signed():
                         "-CAkey", path("ec.key"), "-out", path("other.pem"), "-days", "30",
                         "-set_serial", "7"], check=True, capture_output=True)
 
-        for name, expected in (("rsa", True), ("ec", True), ("other", False)):
+        # Without key identifiers the flag rests on the signature check.
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("bare.key"),
+                        "-out", path("bare.pem"), "-subj", "/O=Shared Org/CN=bare.example",
+                        "-days", "30", "-addext", "subjectKeyIdentifier=none",
+                        "-addext", "authorityKeyIdentifier=none"],
+                       check=True, capture_output=True)
+
+        for name, expected in (("rsa", True), ("ec", True), ("other", False), ("bare", True)):
             record = dump(path(name + ".pem"))[0]
             der = certs_in_file(path(name + ".pem"))[0]
             check(f"generated {name}", "self_signed", record.get("self_signed"), expected)
