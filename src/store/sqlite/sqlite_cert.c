@@ -119,6 +119,7 @@ dn_status sqlite_put_certs(struct store *store, const struct store_cert *certs, 
 	for (size_t i = 0; i < n; i++)
 		order[i] = &certs[i];
 	qsort(order, n, sizeof(*order), compare_certs);
+	sqlite_bulk_batch_started(s);
 	dn_status rc = DN_OK;
 	for (size_t i = 0; i < n && rc == DN_OK; i++) {
 		if (order[i]->der_len > INT32_MAX) {
@@ -133,14 +134,44 @@ dn_status sqlite_put_certs(struct store *store, const struct store_cert *certs, 
 	return rc;
 }
 
+/* A search key with the first bytes of its kind and value, big-endian and
+ * zero-padded: compared as integers they order as strcmp() does, so most
+ * comparisons of the sort never read the strings. */
+struct name_key {
+	uint64_t kind[2];  /* the first 16 bytes of the kind */
+	uint64_t value;    /* the first 8 bytes of the value */
+	const struct store_cert_name *name;
+	bool kind_long;    /* the kind has more than 16 bytes */
+	bool value_long;   /* the value has more than 8 bytes */
+};
+
+/* Pack up to 8 bytes of text from offset at, and report whether any byte
+ * remains after them. */
+static uint64_t pack8(const char *text, size_t len, size_t at, bool *more)
+{
+	uint64_t v = 0;
+	for (size_t i = at; i < at + 8; i++)
+		v = v << 8 | (i < len ? (unsigned char)text[i] : 0);
+	*more = len > at + 8;
+	return v;
+}
+
 static int compare_names(const void *a, const void *b)
 {
-	const struct store_cert_name *x = *(const struct store_cert_name *const *)a;
-	const struct store_cert_name *y = *(const struct store_cert_name *const *)b;
-	int c = strcmp(x->kind, y->kind);
-	if (c == 0)
-		c = strcmp(x->value, y->value);
-	return c != 0 ? c : memcmp(x->sha256, y->sha256, 32);
+	const struct name_key *x = a;
+	const struct name_key *y = b;
+	for (int i = 0; i < 2; i++)
+		if (x->kind[i] != y->kind[i])
+			return x->kind[i] < y->kind[i] ? -1 : 1;
+	/* Equal prefixes of two short strings mean equal strings: neither
+	 * holds a NUL, so the padding cannot hide a difference. */
+	int c = x->kind_long || y->kind_long ? strcmp(x->name->kind, y->name->kind) : 0;
+	if (c != 0)
+		return c;
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	c = x->value_long || y->value_long ? strcmp(x->name->value, y->name->value) : 0;
+	return c != 0 ? c : memcmp(x->name->sha256, y->name->sha256, 32);
 }
 
 dn_status sqlite_put_cert_names(struct store *store, const struct store_cert_name *names,
@@ -152,18 +183,28 @@ dn_status sqlite_put_cert_names(struct store *store, const struct store_cert_nam
 	for (size_t i = 0; i < n; i++)
 		if (names[i].kind == NULL || names[i].value == NULL)
 			return dn_fail(err, DN_EINVAL, "a certificate search key lacks its kind or value");
-	const struct store_cert_name **order = malloc(n * sizeof(*order));
+	struct name_key *order = malloc(n * sizeof(*order));
 	if (order == NULL)
 		return dn_fail(err, DN_ENOMEM, "out of memory sorting %zu certificate keys", n);
-	for (size_t i = 0; i < n; i++)
-		order[i] = &names[i];
+	for (size_t i = 0; i < n; i++) {
+		size_t kind_len = strlen(names[i].kind);
+		size_t value_len = strlen(names[i].value);
+		bool more;
+		order[i].name = &names[i];
+		order[i].kind[0] = pack8(names[i].kind, kind_len, 0, &more);
+		order[i].kind[1] = pack8(names[i].kind, kind_len, 8, &order[i].kind_long);
+		order[i].value = pack8(names[i].value, value_len, 0, &order[i].value_long);
+	}
+	/* In key order, so that consecutive inserts land on the same pages. */
 	qsort(order, n, sizeof(*order), compare_names);
+	sqlite_bulk_batch_started(s);
 	sqlite3_stmt *st = s->insert_cert_name;
 	dn_status rc = DN_OK;
 	for (size_t i = 0; i < n && rc == DN_OK; i++) {
-		sqlite3_bind_text(st, 1, order[i]->kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, order[i]->value, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 3, order[i]->sha256, 32, SQLITE_STATIC);
+		const struct store_cert_name *name = order[i].name;
+		sqlite3_bind_text(st, 1, name->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, name->value, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 3, name->sha256, 32, SQLITE_STATIC);
 		rc = sqlite_step_done(s, st, "storing a certificate search key", err);
 	}
 	free(order);

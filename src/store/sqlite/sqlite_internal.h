@@ -30,7 +30,7 @@ struct sqlite_store {
 	sqlite3_stmt *upsert_whois_value;
 	sqlite3_stmt *insert_whois_value;
 	struct raw_codec *raw_codec;   /* sqlite_whois_raw.c; NULL until needed */
-	bool whois_batch;              /* the open batch wrote WHOIS rows (sqlite_whois.c) */
+	bool bulk_batch;               /* the open batch wrote WHOIS or certificate rows (sqlite_whois.c) */
 	sqlite3_stmt *insert_cert;     /* sqlite_cert.c */
 	sqlite3_stmt *insert_cert_name;
 	sqlite3_stmt *upsert_cert_sighting;
@@ -99,10 +99,11 @@ dn_status sqlite_list_runs(struct store *store, store_run_fn fn, void *ctx,
  * operations of store.h. */
 dn_status sqlite_whois_prepare(struct sqlite_store *s, struct dn_error *err);
 void sqlite_whois_finalize(struct sqlite_store *s);
-/* Raise the WAL checkpoint threshold for a batch that writes WHOIS rows,
- * and restore SQLite's default once it is committed or rolled back. */
-void sqlite_whois_batch_started(struct sqlite_store *s);
-void sqlite_whois_batch_ended(struct sqlite_store *s, bool committed);
+/* Raise the WAL checkpoint threshold for a batch that writes WHOIS or
+ * certificate rows, and restore SQLite's default once it is committed or
+ * rolled back. */
+void sqlite_bulk_batch_started(struct sqlite_store *s);
+void sqlite_bulk_batch_ended(struct sqlite_store *s, bool committed);
 
 /* A compressed raw response: zstd frame, its length, and the id of its
  * dictionary in whois_raw_dict (0: none). */

@@ -359,7 +359,7 @@ static dn_status sqlite_commit(struct store *store, struct dn_error *err)
 	if (rc == DN_OK) {
 		s->in_batch = false;
 		forget_deferred(s);
-		sqlite_whois_batch_ended(s, true);
+		sqlite_bulk_batch_ended(s, true);
 	}
 	return rc;
 }
@@ -371,7 +371,7 @@ static void sqlite_rollback(struct store *store)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_batch = false;
 	forget_deferred(s);
-	sqlite_whois_batch_ended(s, false);
+	sqlite_bulk_batch_ended(s, false);
 }
 
 /* ---- Statistics ---- */

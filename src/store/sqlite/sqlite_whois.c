@@ -69,8 +69,9 @@ static const char sql_upsert_whois_value[] =
 
 /*
  * Pages the WAL may hold before a commit copies them into the database.
- * Every WHOIS batch rewrites pages all over whois_value, so most pages of
- * one checkpoint are written again by the next batch. A checkpoint every
+ * Every WHOIS batch rewrites pages all over whois_value, and every
+ * certificate batch all over cert_name, so most pages of one checkpoint are
+ * written again by the next batch. A checkpoint every
  * 16384 pages (256 MiB of 16 KiB pages) in place of SQLite's default 1000
  * copies each page once for several batches. On bench/whois_store_bench.c
  * (100,000 documents of 12 values, batches of 2,000) it cut the bytes
@@ -80,21 +81,21 @@ static const char sql_upsert_whois_value[] =
 #define WHOIS_WAL_CHECKPOINT_PAGES 16384
 #define DEFAULT_WAL_CHECKPOINT_PAGES 1000
 
-void sqlite_whois_batch_started(struct sqlite_store *s)
+void sqlite_bulk_batch_started(struct sqlite_store *s)
 {
-	if (s->whois_batch)
+	if (s->bulk_batch)
 		return;
 	sqlite3_wal_autocheckpoint(s->db, WHOIS_WAL_CHECKPOINT_PAGES);
-	s->whois_batch = true;
+	s->bulk_batch = true;
 }
 
-void sqlite_whois_batch_ended(struct sqlite_store *s, bool committed)
+void sqlite_bulk_batch_ended(struct sqlite_store *s, bool committed)
 {
-	if (!s->whois_batch)
+	if (!s->bulk_batch)
 		return;
 	sqlite3_wal_autocheckpoint(s->db, DEFAULT_WAL_CHECKPOINT_PAGES);
 	sqlite_raw_batch_ended(s, committed);
-	s->whois_batch = false;
+	s->bulk_batch = false;
 }
 
 dn_status sqlite_whois_prepare(struct sqlite_store *s, struct dn_error *err)
@@ -246,7 +247,7 @@ dn_status sqlite_put_whois(struct store *store, const struct store_whois *docs, 
 	}
 	qsort(order, n, sizeof(*order), compare_whois_keys);
 
-	sqlite_whois_batch_started(s);
+	sqlite_bulk_batch_started(s);
 	dn_status rc = sqlite_raw_prepare_batch(s, docs, n, err);
 	for (size_t i = 0; i < n && rc == DN_OK; i++)
 		rc = put_one_whois(s, &order[i], err);
@@ -400,7 +401,7 @@ dn_status sqlite_put_whois_values(struct store *store, const struct store_whois_
 	/* In key order, so that consecutive inserts land on the same pages. */
 	qsort(order, n, sizeof(*order), compare_values);
 
-	sqlite_whois_batch_started(s);
+	sqlite_bulk_batch_started(s);
 	sqlite3_stmt *st = s->upsert_whois_value;
 	for (size_t i = 0; i < n && rc == DN_OK; i++) {
 		bind_value(s->insert_whois_value, &order[i]);
