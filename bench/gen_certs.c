@@ -4,10 +4,14 @@
  * an issuer organisation taken from a small set, so that the store holds
  * realistic search keys and groups.
  *
+ * Self-signed certificates carry subject and authority key identifiers,
+ * as `openssl req -x509` writes them; with -b they carry neither, so that
+ * the parser checks each signature to set the self-signed flag.
+ *
  * With -c, a CA key signs every certificate, whose issuer is then
  * "CN=Bench Issuing CA": the common case of CA-issued leaves.
  *
- * Usage: gen_certs -o FILE [-n N] [-k KEYS] [-c] */
+ * Usage: gen_certs -o FILE [-n N] [-k KEYS] [-b | -c] */
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,7 +42,7 @@ static int add_ext(X509 *cert, int nid, const char *value)
 
 /* With ca set, the certificate is issued by ca (its issuer is CA_NAME and
  * ca signs it) instead of being self-signed. */
-static X509 *make_cert(EVP_PKEY *key, EVP_PKEY *ca, long index)
+static X509 *make_cert(EVP_PKEY *key, EVP_PKEY *ca, bool key_ids, long index)
 {
 	static const char *const orgs[] = {"Blue Lantern Hosting", "Northwind Servers",
 	                                   "Example Parking", "Internet Widgits Pty Ltd"};
@@ -70,8 +74,11 @@ static X509 *make_cert(EVP_PKEY *key, EVP_PKEY *ca, long index)
 	X509_NAME_free(name);
 	X509_NAME_free(ca_name);
 	X509_set_pubkey(cert, key);
+	bool ids = ca == NULL && key_ids;
 	if (!add_ext(cert, NID_subject_alt_name, san) ||
 	    !add_ext(cert, NID_basic_constraints, "critical,CA:FALSE") ||
+	    (ids && !add_ext(cert, NID_subject_key_identifier, "hash")) ||
+	    (ids && !add_ext(cert, NID_authority_key_identifier, "keyid:always")) ||
 	    X509_sign(cert, ca != NULL ? ca : key, EVP_sha256()) == 0) {
 		X509_free(cert);
 		return NULL;
@@ -83,11 +90,13 @@ int main(int argc, char **argv)
 {
 	const char *out = NULL;
 	long count = 100000, nkeys = 5;
-	bool issued = false;
+	bool issued = false, key_ids = true;
 	int opt;
-	while ((opt = getopt(argc, argv, "o:n:k:c")) != -1) {
+	while ((opt = getopt(argc, argv, "o:n:k:bc")) != -1) {
 		if (opt == 'c')
 			issued = true;
+		else if (opt == 'b')
+			key_ids = false;
 		else if (opt == 'o')
 			out = optarg;
 		else if (opt == 'n')
@@ -98,7 +107,7 @@ int main(int argc, char **argv)
 			return 2;
 	}
 	if (out == NULL || count <= 0 || nkeys <= 0 || nkeys > 64) {
-		fprintf(stderr, "usage: gen_certs -o FILE [-n N] [-k KEYS (1 to 64)] [-c]\n");
+		fprintf(stderr, "usage: gen_certs -o FILE [-n N] [-k KEYS (1 to 64)] [-b | -c]\n");
 		return 2;
 	}
 	EVP_PKEY *keys[64];
@@ -118,7 +127,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (long i = 0; i < count; i++) {
-		X509 *cert = make_cert(keys[i % nkeys], ca, i);
+		X509 *cert = make_cert(keys[i % nkeys], ca, key_ids, i);
 		if (cert == NULL || PEM_write_X509(f, cert) != 1) {
 			fprintf(stderr, "gen_certs: writing certificate %ld failed\n", i);
 			return 1;
