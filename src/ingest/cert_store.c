@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/log.h"
 #include "x509/ct.h"
@@ -159,6 +160,15 @@ static dn_status add_dns(const char *name, struct arena *a, name_fn fn, void *ct
 	return fn("dns", rev, ctx);
 }
 
+/* Whether name is one of the certificate's DNS SANs, ignoring case. */
+static bool in_san_dns(const struct x509_cert *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_san_dns; i++)
+		if (strcasecmp(c->san_dns[i], name) == 0)
+			return true;
+	return false;
+}
+
 dn_status cert_index_names(const struct x509_cert *c, struct arena *a, name_fn fn, void *ctx,
                            struct dn_error *err)
 {
@@ -170,10 +180,12 @@ dn_status cert_index_names(const struct x509_cert *c, struct arena *a, name_fn f
 	for (size_t i = 0; i < c->n_san_email && rc == DN_OK; i++)
 		rc = fn("email", c->san_email[i], ctx);
 	/* The subject CN is a name the certificate covers, for clients that
-	 * still read it, when it names a host. */
+	 * still read it, when it names a host. Most CNs repeat a SAN, which
+	 * gave the key already. */
 	for (size_t i = 0; i < c->subject.n_attrs && rc == DN_OK; i++) {
 		const struct x509_attr *attr = &c->subject.attrs[i];
-		if (strcmp(attr->key, "CN") == 0 && looks_like_host(attr->value))
+		if (strcmp(attr->key, "CN") == 0 && looks_like_host(attr->value) &&
+		    !in_san_dns(c, attr->value))
 			rc = add_dns(attr->value, a, fn, ctx, err);
 	}
 	if (rc == DN_OK && c->issuer.dn != NULL)

@@ -58,8 +58,10 @@ struct cert_import_counts {
 	uint64_t bad;        /* blocks, entries or certificates skipped as malformed */
 };
 
-/* Certificates per store transaction. */
-#define CERT_IMPORT_BATCH 5000
+/* Certificates per store transaction. Each commit rewrites pages all over
+ * the search-key table; on bench/certs.sh 20,000 in place of 5,000 took
+ * about 8% less CPU time for 70 MB more memory at the peak. */
+#define CERT_IMPORT_BATCH 20000
 
 /* Read the certificates in buf (len bytes of the file at path) and store
  * them with sightings of source_id; store NULL counts without writing.
