@@ -198,12 +198,15 @@ static int pipeline_option(const char *command, struct ingest_options *options, 
 
 /* Certificate files (PEM, DER, CT get-entries JSON, crt.sh JSON) are found
  * by their first bytes and stored by cert_import_buffer(), outside the
- * packet pipeline. Sets *handled when path is one; returns an exit code. */
+ * packet pipeline. Sets *handled when path is one; returns an exit code.
+ * Only regular files are looked at: reading the head of a pipe or a device
+ * would take bytes the capture reader needs. */
 static int ingest_cert_file(struct store *store, const char *path,
                             const struct ingest_options *options, bool *handled)
 {
 	*handled = false;
-	if (strcmp(path, "-") == 0)
+	struct stat first;
+	if (strcmp(path, "-") == 0 || stat(path, &first) != 0 || !S_ISREG(first.st_mode))
 		return DN_EXIT_OK;
 	FILE *f = fopen(path, "rb");
 	if (f == NULL)

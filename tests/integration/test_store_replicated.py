@@ -19,9 +19,10 @@ import chzk  # noqa: E402
 import dnstest as t  # noqa: E402
 
 DATABASE = "dragnet"
-REPLICATED_TABLES = ["batches", "meta", "negative", "rrset_fwd", "rrset_rev", "runs",
-                     "sources", "whois", "whois_value", "cert", "cert_name",
-                     "cert_sighting", "asn_range", "asn_load"]
+# In name order, as replica_states() lists them.
+REPLICATED_TABLES = sorted(["batches", "meta", "negative", "rrset_fwd", "rrset_rev", "runs",
+                            "sources", "whois", "whois_value", "cert", "cert_name",
+                            "cert_sighting", "asn_range", "asn_load"])
 # How long replicas get to fetch what another replica stored, and to
 # become active again, in seconds.
 CATCH_UP_TIMEOUT = 60
