@@ -228,7 +228,8 @@ dn_status asn_table_build(struct asn_table *t, struct dn_error *err)
 	if (t->built)
 		return DN_OK;
 	size_t n = t->nentries;
-	qsort(t->pending, n, sizeof(*t->pending), compare_lo);
+	if (n > 0) /* pending is NULL for an empty table */
+		qsort(t->pending, n, sizeof(*t->pending), compare_lo);
 
 	/* Every boundary: each first address, and one past each last. */
 	u128 *points = malloc((2 * n + 1) * sizeof(*points));
