@@ -306,7 +306,8 @@ static dn_status search_domains(struct store *store, struct as_ranges *l, uint32
 	dn_status rc = cli_asn_table_build(store, &table, err);
 	if (rc != DN_OK)
 		return rc;
-	qsort(l->items, l->n, sizeof(*l->items), compare_ranges);
+	if (l->n > 0) /* items is NULL for an AS without ranges */
+		qsort(l->items, l->n, sizeof(*l->items), compare_ranges);
 	struct domain_search d = {.table = table, .asn = asn, .json = json};
 	for (size_t i = 0; rc == DN_OK && i < l->n;) {
 		ip_key lo = l->items[i].lo, hi = l->items[i].hi;

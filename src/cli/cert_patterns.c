@@ -104,7 +104,8 @@ static dn_status collect_domains(struct pattern *p, const struct cert_list *list
 				line++;
 		}
 	}
-	qsort(p->domains, p->n_domains, sizeof(*p->domains), compare_strings);
+	if (p->n_domains > 0) /* domains is NULL until the first one */
+		qsort(p->domains, p->n_domains, sizeof(*p->domains), compare_strings);
 	size_t kept = 0;
 	for (size_t i = 0; i < p->n_domains; i++) {
 		if (kept > 0 && strcmp(p->domains[kept - 1], p->domains[i]) == 0) {
