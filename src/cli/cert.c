@@ -31,8 +31,9 @@ static const char cert_usage[] =
 	"                        finds *.example.com certificates; *.example.com finds\n"
 	"                        every name under example.com; an IP address or an\n"
 	"                        e-mail address matches those SANs\n"
-	"      --valid-at TIME   valid at TIME (2024-05-01, 2024-05-01T12:00:00Z,\n"
-	"                        epoch seconds, or 'now')\n"
+	"      --valid-at TIME   valid at TIME: 2024-05-01, 2024-05-01T12:00:00Z, epoch\n"
+	"                        seconds, 'now', or an age counted back from now such\n"
+	"                        as 30d (units s, m, h, d, w, y; a year is 365 days)\n"
 	"      --expires-before TIME, --expires-after TIME\n"
 	"                        not after earlier or later than TIME\n"
 	"      --dedupe          show a precertificate and its final certificate (the\n"
@@ -226,8 +227,9 @@ static int parse_time_option(const char *option, const char *text, int64_t *out)
 {
 	if (!time_parse(text, time_now(), out))
 		return cli_usage_error("cert",
-		                       "invalid time '%s' for %s; give 2024-05-01, "
-		                       "2024-05-01T12:00:00Z, epoch seconds or 'now'",
+		                       "invalid time '%s' for %s: give 2024-05-01, "
+		                       "2024-05-01T12:00:00Z, epoch seconds, 'now' or an age "
+		                       "such as 30d",
 		                       text, option);
 	/* 0 means "unset" in the query; the epoch itself is one second off. */
 	if (*out == 0)

@@ -141,6 +141,10 @@ bool time_parse(const char *text, int64_t now, int64_t *out)
 {
 	if (text == NULL || *text == '\0')
 		return false;
+	if (strcmp(text, "now") == 0) {
+		*out = now;
+		return true;
+	}
 
 	/* All digits (with an optional sign): epoch seconds. */
 	const char *p = text + (text[0] == '-');

@@ -11,7 +11,8 @@
  *   - ISO 8601 / RFC 3339: "2024-05-01", "2024-05-01T12:00", "2024-05-01T12:00:00Z",
  *     "2024-05-01 12:00:00+02:00", fractional seconds ignored;
  *   - a relative age counted back from now: "30d", "12h", "90m", "45s", "2w", "1y"
- *     (a year is 365 days), optionally prefixed with '-'.
+ *     (a year is 365 days), optionally prefixed with '-';
+ *   - "now" (lower case), which gives now itself.
  * Returns false, leaving *out untouched, when text matches none of them. */
 bool time_parse(const char *text, int64_t now, int64_t *out);
 

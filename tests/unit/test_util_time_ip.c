@@ -117,9 +117,11 @@ static void test_relative_ages(void **state)
 	assert_time("2w", NOW - 14 * DAY);
 	assert_time("1y", NOW - 365 * DAY);
 	assert_time("0d", NOW);
+	assert_time("now", NOW);
 
 	static const char *const bad[] = {
 		"30x", "d", "1.5d", "30dd", "--30d", "+30d", "-", "30 d", " 30d", "30d ", "3O d",
+		"now ", "nowd", "-now",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_time_rejected(bad[i]);
