@@ -125,6 +125,28 @@ static dn_status parse_file(struct load *l, enum asn_format format, const char *
 	}
 }
 
+/* Fail a load that parsed but gave no range, so that a wrong or empty file
+ * never replaces the source's earlier ranges with nothing. */
+static dn_status fail_no_ranges(enum asn_format format, const struct asn_parse_counts *counts,
+                                const char *source, struct dn_error *err)
+{
+	if (format == ASN_FORMAT_MMDB)
+		return dn_fail(err, DN_EFORMAT,
+		               "no network has AS data (autonomous_system_number, "
+		               "autonomous_system_organization, isp or organization), so this is "
+		               "not an ASN or ISP database; source '%s' keeps its earlier ranges",
+		               source);
+	if (counts->bad_lines > 0)
+		return dn_fail(err, DN_EFORMAT,
+		               "no usable range: all %" PRIu64 " data lines are invalid; source "
+		               "'%s' keeps its earlier ranges",
+		               counts->bad_lines, source);
+	return dn_fail(err, DN_EFORMAT,
+	               "no usable range: the file has no data lines; source '%s' keeps its "
+	               "earlier ranges",
+	               source);
+}
+
 static int64_t now_ns(void)
 {
 	struct timespec ts;
@@ -141,6 +163,12 @@ static dn_status load_file(struct store *store, const char *file, const char *so
 	dn_status rc = read_file(file, &data, &len, err);
 	if (rc != DN_OK)
 		return rc;
+	if (len == 0) {
+		free(data);
+		return dn_fail(err, DN_EFORMAT,
+		               "the file is empty; source '%s' keeps its earlier ranges",
+		               source != NULL ? source : base_name(file));
+	}
 	if (format == ASN_FORMAT_UNKNOWN)
 		format = asn_format_detect((const uint8_t *)data, len);
 	if (format == ASN_FORMAT_MMDB) {
@@ -167,6 +195,8 @@ static dn_status load_file(struct store *store, const char *file, const char *so
 		rc = store_begin(store, err);
 	if (rc == DN_OK) {
 		rc = parse_file(&l, format, data, len, &counts);
+		if (rc == DN_OK && l.info.ranges + l.nranges == 0)
+			rc = fail_no_ranges(format, &counts, name, err);
 		if (rc == DN_OK && l.nranges > 0)
 			rc = flush_ranges(&l);
 		if (rc == DN_OK)
@@ -180,8 +210,6 @@ static dn_status load_file(struct store *store, const char *file, const char *so
 		log_info("%s: %" PRIu64 " ranges loaded as source '%s' (%s), %" PRIu64
 		         " bad lines skipped",
 		         file, l.info.ranges, name, l.info.format, l.bad_lines);
-	if (rc == DN_OK && l.info.ranges == 0)
-		log_warn("%s: no ranges found; source '%s' now has none", file, name);
 	free(l.ranges);
 	arena_free(&l.text);
 	free(data);

@@ -8,6 +8,6 @@
  * in the given format, or the detected one when format is
  * ASN_FORMAT_UNKNOWN. Prints errors and a summary line per file, and
  * returns an exit code: DN_EXIT_INPUT when some file could not be read
- * or parsed (the others are loaded). */
+ * or parsed, or gave no range (the others are loaded). */
 int cli_asn_load(const struct cli_common *common, char **files, int nfiles, const char *source,
                  enum asn_format format);

@@ -257,23 +257,57 @@ def check_pdns(where, tmp):
     print("--domains and pdns --asn over ingested records")
 
 
-def run_all(where, tmp, corpus):
+def check_no_ranges(where, tmp, corpus):
+    """A file that gives no range fails with exit 3 and its name, and the
+    source keeps the ranges of its earlier load."""
+    asn(where, "--load", "--source", "keep", IP2ASN, check=EXIT_OK)
+    before = asn(where, "--list", "--json", check=EXIT_OK).stdout
+    empty = os.path.join(tmp, "empty.tsv")
+    open(empty, "w").close()
+    comments = os.path.join(tmp, "comments.tsv")
+    with open(comments, "w", encoding="ascii") as f:
+        f.write("# only a comment\n\n")
+    all_bad = os.path.join(tmp, "all-bad.tsv")
+    with open(all_bad, "w", encoding="ascii") as f:
+        # The three malformed lines of the sample.
+        f.write("not-an-address\t192.0.2.10\t64500\tNL\tx\n"
+                "203.0.113.200\t203.0.113.150\t64502\tUS\tx\n"
+                "203.0.113.150\t203.0.113.160\t4294967296\tUS\tx\n")
+    cases = [(empty, [], "empty"), (comments, ["--format", "ip2asn"], "no data lines"),
+             (all_bad, [], "all 3 data lines are invalid")]
+    if corpus is not None:
+        # MaxMind's decoder test database has records, none with AS data.
+        decoder = os.path.join(corpus, "format", "MaxMind-DB-test-decoder.mmdb")
+        cases.append((decoder, [], "not an ASN or ISP database"))
+    for path, extra, reason in cases:
+        proc = asn(where, "--load", "--source", "keep", *extra, path, check=EXIT_INPUT)
+        errors = [line for line in proc.stderr.splitlines() if "error" in line]
+        assert len(errors) == 1, proc.stderr
+        assert path in errors[0], errors
+        assert reason in errors[0], errors
+        assert "keeps its earlier ranges" in errors[0], errors
+    assert asn(where, "--list", "--json", check=EXIT_OK).stdout == before
+    # The sample's line 2001:db8:: - 2001:db8:ffff:... AS64496 is still loaded.
+    got = lookup(where, ["2001:db8::1"])["2001:db8::1"]
+    assert got["asn"] == 64496, got
+    assert got["source"] == "keep", got
+    print(f"{len(cases)} files without ranges rejected; the earlier load is kept")
+
+
+def run_all(store, tmp, corpus):
+    """Run every check; store(name) gives the store options of a store of
+    that name, so that checks that must see one source alone get their own."""
     if corpus is not None:
         for name in ("GeoLite2-ASN-Test", "GeoIP2-ISP-Test"):
+            where = store(name.lower().replace("-", "_"))
             mmdb = os.path.join(corpus, name + ".mmdb")
             asn(where, "--load", mmdb, check=EXIT_OK)
             check_mmdb_source_json(where, mmdb, os.path.join(corpus, name + ".json"))
             check_mmdb_oracle(where, mmdb)
-            break_ties = os.path.basename(mmdb)
-            assert break_ties in asn(where, "--list").stdout
-            # Each database is checked alone: remove it by loading nothing.
-            empty = os.path.join(tmp, "empty.tsv")
-            open(empty, "w").close()
-            asn(where, "--load", "--source", break_ties, "--format", "ip2asn", empty,
-                check=EXIT_OK)
-        check_bad_mmdb(where, corpus)
-        asn(where, "--load", "--source", "victim", "--format", "ip2asn",
-            os.path.join(tmp, "empty.tsv"), check=EXIT_OK)
+            assert os.path.basename(mmdb) in asn(where, "--list").stdout
+        check_bad_mmdb(store("bad_mmdb"), corpus)
+    check_no_ranges(store("no_ranges"), tmp, corpus)
+    where = store("asn")
     check_text_formats(where)
     check_replace(where)
     check_pdns(where, tmp)
@@ -284,13 +318,14 @@ def run_all(where, tmp, corpus):
 def main():
     tmp = t.scratch()
     corpus = t.optional_corpus("asn/maxmind", "the MMDB checks")
-    run_all(["--db", os.path.join(tmp, "asn.db")], tmp, corpus)
+    run_all(lambda name: ["--db", os.path.join(tmp, name + ".db")], tmp, corpus)
     print("sqlite: all checks passed")
     if chserver.find_server() is None:
         print("NOTE: clickhouse-server is not installed; the ClickHouse checks are skipped")
         return
     with chserver.ClickHouse() as server:
-        run_all(["--store", f"clickhouse://{chserver.HOST}:{server.http_port}/asn"], tmp, corpus)
+        run_all(lambda name: ["--store", f"clickhouse://{chserver.HOST}:{server.http_port}/{name}"],
+                tmp, corpus)
         print("clickhouse: the same checks passed")
         # store copy carries each source's latest load and its ranges.
         copy = f"clickhouse://{chserver.HOST}:{server.http_port}/asncopy"
