@@ -66,6 +66,9 @@ struct search {
 	struct store_cert_match matches[MAX_MATCHES];
 	size_t n_matches;
 	struct store_cert_query query;
+	/* --issuer and --subject substrings: every one must occur. */
+	const char *issuer_contains[MAX_MATCHES];
+	const char *subject_contains[MAX_MATCHES];
 	const char *fingerprint; /* a prefix of either hash: searched twice */
 	bool dedupe;
 	bool json;
@@ -133,18 +136,25 @@ static bool whole_dn(const char *text)
 	return false;
 }
 
+static int add_substring(struct search *s, const char *which, const char *text)
+{
+	bool issuer = strcmp(which, "issuer") == 0;
+	const char **list = issuer ? s->issuer_contains : s->subject_contains;
+	size_t *n = issuer ? &s->query.n_issuer_contains : &s->query.n_subject_contains;
+	if (*n == MAX_MATCHES)
+		return cli_usage_error("cert", "too many --%s substrings: at most %d", which,
+		                       MAX_MATCHES);
+	list[(*n)++] = text;
+	return DN_EXIT_OK;
+}
+
 static int add_dn_condition(struct search *s, const char *which, const char *text)
 {
 	char attr[64];
 	char *buf;
 	bool is_dn = whole_dn(text);
-	if (!is_dn && !single_attribute(text, attr, sizeof(attr))) {
-		if (strcmp(which, "issuer") == 0)
-			s->query.issuer_contains = text;
-		else
-			s->query.subject_contains = text;
-		return DN_EXIT_OK;
-	}
+	if (!is_dn && !single_attribute(text, attr, sizeof(attr)))
+		return add_substring(s, which, text);
 	struct store_cert_match *m = next_match(s, &buf);
 	if (m == NULL)
 		return cli_usage_error("cert", "too many conditions");
@@ -311,6 +321,8 @@ static dn_status run_search(struct store *store, struct search *s, struct cert_l
 {
 	s->query.matches = s->matches;
 	s->query.n_matches = s->n_matches;
+	s->query.issuer_contains = s->issuer_contains;
+	s->query.subject_contains = s->subject_contains;
 	dn_status rc = store_query_certs(store, &s->query, cert_list_add, list, err);
 	if (rc != DN_OK || s->fingerprint == NULL)
 		return rc;
@@ -326,7 +338,7 @@ static dn_status run_search(struct store *store, struct search *s, struct cert_l
 static bool has_conditions(const struct search *s)
 {
 	const struct store_cert_query *q = &s->query;
-	return s->n_matches > 0 || q->issuer_contains != NULL || q->subject_contains != NULL ||
+	return s->n_matches > 0 || q->n_issuer_contains > 0 || q->n_subject_contains > 0 ||
 	       q->valid_at != 0 || q->expires_before != 0 || q->expires_after != 0;
 }
 

@@ -218,8 +218,11 @@ struct store_cert_match {
 struct store_cert_query {
 	const struct store_cert_match *matches;
 	size_t n_matches;
-	const char *issuer_contains;  /* case-insensitive substring of the DN (ASCII folding) */
-	const char *subject_contains;
+	/* Substrings of the DN, each of which must occur, ignoring ASCII case. */
+	const char *const *issuer_contains;
+	size_t n_issuer_contains;
+	const char *const *subject_contains;
+	size_t n_subject_contains;
 	int64_t valid_at;             /* not_before <= valid_at <= not_after */
 	int64_t expires_before;       /* not_after < expires_before */
 	int64_t expires_after;        /* not_after > expires_after */

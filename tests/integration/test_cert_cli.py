@@ -179,6 +179,13 @@ def check_shared_issuer(where, bundle):
     assert all(c["self_signed"] for c in found)
     # Substring search, case folded, finds the same set.
     assert len(cert(where, "--issuer", "blue lantern", "--limit", "0")) == SHARED_COUNT
+    # Every substring must occur, whatever the order of the options.
+    one = cert(where, "--issuer", "blue lantern", "--issuer", "parcel-notice-7.")
+    assert [c["subject"] for c in one] == [
+        f"CN=parcel-notice-7.example,O={SHARED_ORG},C=NL"], one
+    for pair in (("blue lantern", "no such issuer"), ("no such issuer", "blue lantern")):
+        cert(where, "--issuer", pair[0], "--issuer", pair[1], check=EXIT_NONE)
+        cert(where, "--subject", pair[0], "--subject", pair[1], check=EXIT_NONE)
     patterns = json.loads(t.run("cert", "patterns", *where, "--json", check=EXIT_OK).stdout)
     shared = [p for p in patterns if p["pattern"] == "self-signed-organisation"
               and p["value"] == SHARED_ORG]

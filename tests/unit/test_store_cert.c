@@ -236,14 +236,25 @@ static void test_search_conditions(void **state)
 	};
 	struct store_cert_query q2 = {.matches = both, .n_matches = 2};
 	assert_int_equal(search(s, &q2).n, 1);
-	struct store_cert_query contains = {.subject_contains = "THR"};
+	static const char *const thr[] = {"THR"};
+	struct store_cert_query contains = {.subject_contains = thr, .n_subject_contains = 1};
 	assert_int_equal(search(s, &contains).n, 1);
+	static const char *const cn_and_thr[] = {"CN=", "thr"};
+	struct store_cert_query both_contain = {.subject_contains = cn_and_thr,
+	                                        .n_subject_contains = 2};
+	assert_int_equal(search(s, &both_contain).n, 1);
+	static const char *const thr_and_other[] = {"THR", "no such text"};
+	struct store_cert_query neither = {.subject_contains = thr_and_other,
+	                                   .n_subject_contains = 2};
+	assert_int_equal(search(s, &neither).n, 0);
 	struct store_cert_query valid = {.valid_at = 1150};
 	f = search(s, &valid);
 	assert_int_equal(f.n, 2);
 	struct store_cert_query expiring = {.expires_before = 1150};
 	assert_int_equal(search(s, &expiring).n, 1);
-	struct store_cert_query limited = {.subject_contains = "CN=", .limit = 2};
+	static const char *const cn[] = {"CN="};
+	struct store_cert_query limited = {.subject_contains = cn, .n_subject_contains = 1,
+	                                   .limit = 2};
 	assert_int_equal(search(s, &limited).n, 2);
 
 	struct dn_error err = {0};

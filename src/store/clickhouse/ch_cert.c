@@ -389,6 +389,15 @@ static void add_name_match(struct ch_store *s, struct ch_buf *b,
 	sql_add(b, ")");
 }
 
+/* "column contains text", ignoring case. lower() folds ASCII only, as
+ * SQLite's lower() does. */
+static void add_contains(struct ch_buf *b, const char *column, const char *text)
+{
+	sql_addf(b, " AND position(lower(%s), lower(", column);
+	sql_quote(b, text);
+	sql_add(b, ")) > 0");
+}
+
 dn_status ch_query_certs(struct store *store, const struct store_cert_query *q,
                          store_cert_fn fn, void *ctx, struct dn_error *err)
 {
@@ -415,17 +424,10 @@ dn_status ch_query_certs(struct store *store, const struct store_cert_query *q,
 			return rc;
 		}
 	}
-	/* lower() folds ASCII only, as SQLite's lower() does. */
-	if (q->issuer_contains != NULL) {
-		sql_add(&b, " AND position(lower(issuer), lower(");
-		sql_quote(&b, q->issuer_contains);
-		sql_add(&b, ")) > 0");
-	}
-	if (q->subject_contains != NULL) {
-		sql_add(&b, " AND position(lower(subject), lower(");
-		sql_quote(&b, q->subject_contains);
-		sql_add(&b, ")) > 0");
-	}
+	for (size_t i = 0; i < q->n_issuer_contains; i++)
+		add_contains(&b, "issuer", q->issuer_contains[i]);
+	for (size_t i = 0; i < q->n_subject_contains; i++)
+		add_contains(&b, "subject", q->subject_contains[i]);
 	if (q->valid_at != 0)
 		sql_addf(&b, " AND not_before <= %lld AND not_after >= %lld", (long long)q->valid_at,
 		         (long long)q->valid_at);

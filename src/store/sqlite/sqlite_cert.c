@@ -423,6 +423,17 @@ static dn_status add_name_match(struct query_sql *q, const struct store_cert_mat
 	return DN_OK;
 }
 
+/* "column contains text", ignoring case. lower() folds ASCII only, as
+ * ClickHouse's lower() does. */
+static void add_contains(struct query_sql *q, const char *column, const char *text)
+{
+	add_sql(q, " AND instr(lower(");
+	add_sql(q, column);
+	add_sql(q, "), lower(");
+	add_text(q, text, strlen(text));
+	add_sql(q, ")) > 0");
+}
+
 static dn_status build_query(struct query_sql *q, const struct store_cert_query *query,
                              struct dn_error *err)
 {
@@ -437,18 +448,10 @@ static dn_status build_query(struct query_sql *q, const struct store_cert_query 
 		if (rc != DN_OK)
 			return rc;
 	}
-	/* instr() on lower() folds ASCII only, as ClickHouse's
-	 * positionCaseInsensitive does. */
-	if (query->issuer_contains != NULL) {
-		add_sql(q, " AND instr(lower(issuer), lower(");
-		add_text(q, query->issuer_contains, strlen(query->issuer_contains));
-		add_sql(q, ")) > 0");
-	}
-	if (query->subject_contains != NULL) {
-		add_sql(q, " AND instr(lower(subject), lower(");
-		add_text(q, query->subject_contains, strlen(query->subject_contains));
-		add_sql(q, ")) > 0");
-	}
+	for (size_t i = 0; i < query->n_issuer_contains; i++)
+		add_contains(q, "issuer", query->issuer_contains[i]);
+	for (size_t i = 0; i < query->n_subject_contains; i++)
+		add_contains(q, "subject", query->subject_contains[i]);
 	if (query->valid_at != 0) {
 		add_sql(q, " AND not_before <= ");
 		add_int(q, query->valid_at);
