@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cert_dn.h"
 #include "cli/cert_results.h"
 #include "cli/cli.h"
 #include "util/log.h"
@@ -23,9 +24,11 @@ static const char cert_usage[] =
 	"      --spki HEX        SHA-256 of the SubjectPublicKeyInfo, or a prefix\n"
 	"      --serial HEX      serial number (colons and leading zeros allowed)\n"
 	"      --issuer TEXT     ATTR=VALUE matches one issuer attribute exactly\n"
-	"                        (O=Example Ltd); a whole DN (CN=a,O=b) matches it\n"
-	"                        exactly; other text matches a substring, ignoring\n"
-	"                        ASCII case\n"
+	"                        (O=Example Ltd, o=Example\\, Inc.); a whole DN\n"
+	"                        matches exactly, as dragnet prints it (CN=a,O=b) or\n"
+	"                        in openssl's default form (O = b, CN = a); other\n"
+	"                        text matches a substring, ignoring ASCII case.\n"
+	"                        Repeat it for more conditions\n"
 	"      --subject TEXT    the same for the subject\n"
 	"      --san NAME        a name the certificate covers: www.example.com also\n"
 	"                        finds *.example.com certificates; *.example.com finds\n"
@@ -107,35 +110,6 @@ static struct store_cert_match *next_match(struct search *s, char **text)
 	return &s->matches[s->n_matches++];
 }
 
-/* "ATTR=VALUE" with ATTR a short name or dotted OID, and no second
- * attribute: true with the attribute in attr. */
-static bool single_attribute(const char *text, char *attr, size_t size)
-{
-	size_t len = strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.");
-	if (len == 0 || len >= size || text[len] != '=')
-		return false;
-	memcpy(attr, text, len);
-	attr[len] = '\0';
-	return true;
-}
-
-/* A whole DN: two or more attributes separated by unescaped commas. */
-static bool whole_dn(const char *text)
-{
-	for (const char *p = text; *p != '\0'; p++) {
-		if (*p == '\\' && p[1] != '\0') {
-			p++;
-			continue;
-		}
-		if (*p == ',') {
-			char attr[64];
-			return single_attribute(text, attr, sizeof(attr)) &&
-			       single_attribute(p + 1, attr, sizeof(attr));
-		}
-	}
-	return false;
-}
-
 static int add_substring(struct search *s, const char *which, const char *text)
 {
 	bool issuer = strcmp(which, "issuer") == 0;
@@ -152,20 +126,24 @@ static int add_dn_condition(struct search *s, const char *which, const char *tex
 {
 	char attr[64];
 	char *buf;
-	bool is_dn = whole_dn(text);
-	if (!is_dn && !single_attribute(text, attr, sizeof(attr)))
-		return add_substring(s, which, text);
 	struct store_cert_match *m = next_match(s, &buf);
 	if (m == NULL)
 		return cli_usage_error("cert", "too many conditions");
-	if (is_dn) {
-		snprintf(buf, 1100, "%s", which);
-		m->value = text;
-	} else {
-		snprintf(buf, 1100, "%s.%s", which, attr);
-		m->value = text + strlen(attr) + 1;
+	/* The key goes after the kind in the same buffer. */
+	char *value = buf + 80;
+	switch (cert_dn_parse(text, attr, sizeof(attr), value, sizeof(s->text[0]) - 80)) {
+	case CERT_DN_SUBSTRING:
+		s->n_matches--;
+		return add_substring(s, which, text);
+	case CERT_DN_ATTRIBUTE:
+		snprintf(buf, 80, "%s.%s", which, attr);
+		break;
+	case CERT_DN_WHOLE:
+		snprintf(buf, 80, "%s", which);
+		break;
 	}
 	m->kind = buf;
+	m->value = value;
 	return DN_EXIT_OK;
 }
 

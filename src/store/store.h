@@ -218,7 +218,9 @@ struct store_cert_match {
 struct store_cert_query {
 	const struct store_cert_match *matches;
 	size_t n_matches;
-	/* Substrings of the DN, each of which must occur, ignoring ASCII case. */
+	/* Substrings of the DN, each of which must occur, ignoring ASCII case,
+	 * in the DN as stored or in the DN with its RFC 4514 escapes of
+	 * specials (\, and \+ for example) removed. */
 	const char *const *issuer_contains;
 	size_t n_issuer_contains;
 	const char *const *subject_contains;

@@ -16,6 +16,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -78,6 +79,45 @@ def check_oracle(where, files):
                      ["--subject", want["subject"]]):
             hits = [c["sha256"] for c in cert(where, *args)]
             assert want["sha256"] in hits, (path, args, hits)
+
+
+def dn_forms(path, which):
+    """The ways an analyst may copy the DN `which` of the certificate in
+    path, each printed by `openssl x509`: its default one-line form
+    (encoded order, ` = `, values with specials quoted), the RFC 2253 form
+    with a space after each separator and lower-case attribute names, and
+    each attribute of the RFC 2253 form on its own."""
+    form = "DER" if path.endswith(".der") else "PEM"
+    def dn(*opts):
+        out = openssl("x509", "-inform", form, "-in", path, "-noout", f"-{which}", *opts)
+        return out.decode().strip().split("=", 1)[1]
+    rfc = dn("-nameopt", "RFC2253,-esc_msb")
+    parts = re.split(r"(?<!\\)([,+])", rfc)
+    spaced = "".join(p if p in ",+" else
+                     re.sub(r"^([A-Za-z]+)=", lambda m: m.group(1).lower() + "=", p) + " "
+                     for p in parts).replace(" ,", ", ").replace(" +", " + ").strip()
+    return [dn(), spaced] + [p for p in parts if p not in ",+"]
+
+
+def check_dn_forms(where, corpus):
+    """--issuer and --subject find a certificate by every form of its DN
+    that dn_forms() lists, and by a substring with the escapes removed."""
+    zlint = [os.path.join(corpus, "x509", "zlint", name) for name in
+             ("onionV3AndDNS.pem", "subjectRDNTwoAttribute.pem", "RFC5280example2.pem")]
+    t.run("ingest", *where, *zlint, check=EXIT_OK)
+    for path in corpus_files(corpus) + zlint:
+        want = oracle(path)
+        for which in ("issuer", "subject"):
+            for text in dn_forms(path, which):
+                hits = [c["sha256"] for c in cert(where, f"--{which}", text, "--limit", "0")]
+                assert want["sha256"] in hits, (path, which, text)
+    onion = oracle(zlint[0])["sha256"]
+    for text in ("Pro Publica, Inc.", "pro publica\\, inc", "O=Pro Publica\\, Inc."):
+        assert [c["sha256"] for c in cert(where, "--subject", text)] == [onion], text
+    # A whole DN must match whole: one attribute more or less finds nothing.
+    cert(where, "--subject", "CN=upc.pirelli.com", check=EXIT_OK)
+    cert(where, "--subject", "CN=upc.pirelli.com,C=IT", check=EXIT_NONE)
+    cert(where, "--issuer", "C = IT, CN = upc.pirelli.com", check=EXIT_NONE)
 
 
 def check_ct(where, corpus):
@@ -228,6 +268,7 @@ def run_all(where, tmp, corpus, bundle, shared_key):
           os.path.join(corpus, "ct", "ct-go", "get-entries-4.json"),
           os.path.join(corpus, "ct", "ct-go", "get-entry-and-proof.json"), check=EXIT_OK)
     check_oracle(where, corpus_files(corpus))
+    check_dn_forms(where, corpus)
     check_ct(where, corpus)
     check_dedupe(where, corpus)
     check_crtsh(where, tmp, corpus)

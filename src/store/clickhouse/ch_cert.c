@@ -389,13 +389,33 @@ static void add_name_match(struct ch_store *s, struct ch_buf *b,
 	sql_add(b, ")");
 }
 
-/* "column contains text", ignoring case. lower() folds ASCII only, as
- * SQLite's lower() does. */
+/* The DN in column with the RFC 4514 escapes of specials removed, as the
+ * SQLite backend does it. In ClickHouse literals a backslash escapes, so
+ * the SQL text '\\,' is a backslash and a comma. */
+static void add_unescaped(struct ch_buf *b, const char *column)
+{
+	static const char *const specials[] = {",", "+", "\"", ";", "<", ">", "#", " ", "="};
+	size_t n = sizeof(specials) / sizeof(specials[0]);
+	sql_add(b, "replaceAll(");
+	for (size_t i = 0; i < n; i++)
+		sql_add(b, "replaceAll(");
+	sql_add(b, column);
+	for (size_t i = 0; i < n; i++)
+		sql_addf(b, ", '\\\\%s', '%s')", specials[i], specials[i]);
+	sql_add(b, ", '\\\\\\\\', '\\\\')");
+}
+
+/* "column contains text", ignoring case, in the DN as stored or
+ * unescaped. lower() folds ASCII only, as SQLite's lower() does. */
 static void add_contains(struct ch_buf *b, const char *column, const char *text)
 {
-	sql_addf(b, " AND position(lower(%s), lower(", column);
+	sql_addf(b, " AND (position(lower(%s), lower(", column);
 	sql_quote(b, text);
-	sql_add(b, ")) > 0");
+	sql_add(b, ")) > 0 OR position(lower(");
+	add_unescaped(b, column);
+	sql_add(b, "), lower(");
+	sql_quote(b, text);
+	sql_add(b, ")) > 0)");
 }
 
 dn_status ch_query_certs(struct store *store, const struct store_cert_query *q,

@@ -423,15 +423,38 @@ static dn_status add_name_match(struct query_sql *q, const struct store_cert_mat
 	return DN_OK;
 }
 
-/* "column contains text", ignoring case. lower() folds ASCII only, as
- * ClickHouse's lower() does. */
+/* The DN in column with the RFC 4514 escapes of specials removed, so that
+ * GeoTrust, Inc. finds O=GeoTrust\, Inc. in the DN. The escaped backslash
+ * goes last, so a value that ends in one keeps it. */
+static void add_unescaped(struct query_sql *q, const char *column)
+{
+	static const char *const specials[] = {",", "+", "\"", ";", "<", ">", "#", " ", "="};
+	size_t n = sizeof(specials) / sizeof(specials[0]);
+	add_sql(q, "replace(");
+	for (size_t i = 0; i < n; i++)
+		add_sql(q, "replace(");
+	add_sql(q, column);
+	for (size_t i = 0; i < n; i++) {
+		char pair[32];
+		snprintf(pair, sizeof(pair), ", '\\%s', '%s')", specials[i], specials[i]);
+		add_sql(q, pair);
+	}
+	add_sql(q, ", '\\\\', '\\')");
+}
+
+/* "column contains text", ignoring case, in the DN as stored or
+ * unescaped. lower() folds ASCII only, as ClickHouse's lower() does. */
 static void add_contains(struct query_sql *q, const char *column, const char *text)
 {
-	add_sql(q, " AND instr(lower(");
+	add_sql(q, " AND (instr(lower(");
 	add_sql(q, column);
 	add_sql(q, "), lower(");
 	add_text(q, text, strlen(text));
-	add_sql(q, ")) > 0");
+	add_sql(q, ")) > 0 OR instr(lower(");
+	add_unescaped(q, column);
+	add_sql(q, "), lower(");
+	add_text(q, text, strlen(text));
+	add_sql(q, ")) > 0)");
 }
 
 static dn_status build_query(struct query_sql *q, const struct store_cert_query *query,
