@@ -72,6 +72,10 @@ dn_status asn_pfx2as_parse(const char *data, size_t len, asn_range_fn fn, asn_ba
 dn_status asn_mmdb_read(const char *path, asn_range_fn fn, void *ctx,
                         struct asn_parse_counts *counts, struct dn_error *err);
 
+/* True when asn is the range's AS or one of its origins (a multi-origin
+ * "64500_64501" or an AS set "64500,64501"). */
+bool asn_range_has_origin(const struct asn_range *range, uint32_t asn);
+
 /* Write the smallest list of CIDR prefixes that covers exactly lo..hi to
  * out, separated by ", ", IPv4 in dotted form. Returns false when out is
  * too small (out then ends in "..."). */

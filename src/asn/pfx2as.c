@@ -3,16 +3,21 @@
  * announce the prefix ("64500_64501", multi-origin), an AS set
  * ("64500,64501") or a mix of both. */
 #include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "asn/asn.h"
 #include "asn/asn_internal.h"
 
-/* Check every AS number of a '_' and ',' separated list, and return the
- * first one. */
-static const char *parse_origins(const char *text, uint32_t *first)
+/* Check every AS number of a '_' and ',' separated list, return the first
+ * one, and rewrite the list in place in plain decimal ("AS064500" becomes
+ * "64500"), so that the stored origins can be searched by number. The
+ * rewrite never makes the text longer. */
+static const char *parse_origins(char *text, uint32_t *first)
 {
 	const char *p = text;
+	char *out = text;
 	bool have_first = false;
 	for (;;) {
 		size_t n = strcspn(p, "_,");
@@ -23,7 +28,15 @@ static const char *parse_origins(const char *text, uint32_t *first)
 			*first = asn;
 			have_first = true;
 		}
-		if (p[n] == '\0')
+		char separator = p[n];
+		/* The decimal form is at most n bytes long, and out stays at or
+		 * before p, so nothing unread is overwritten. */
+		char number[16];
+		int len = snprintf(number, sizeof(number), "%" PRIu32, asn);
+		memmove(out, number, (size_t)len);
+		out += len;
+		*out++ = separator;
+		if (separator == '\0')
 			return NULL;
 		p += n + 1;
 	}

@@ -84,6 +84,23 @@ bool asn_parse_number(const char *text, size_t len, uint32_t *asn)
 	return true;
 }
 
+bool asn_range_has_origin(const struct asn_range *range, uint32_t asn)
+{
+	if (range->asn == asn)
+		return true;
+	if (range->origins == NULL)
+		return false;
+	for (const char *p = range->origins;;) {
+		size_t n = strcspn(p, "_,");
+		uint32_t origin;
+		if (asn_parse_number(p, n, &origin) && origin == asn)
+			return true;
+		if (p[n] == '\0')
+			return false;
+		p += n + 1;
+	}
+}
+
 /* ---- Lines ---- */
 
 static void split_fields(struct asn_line *line)

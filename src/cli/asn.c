@@ -26,7 +26,8 @@ static const char asn_usage[] =
         "ADDRESS (IPv4 or IPv6) prints its origin AS, the prefix as the source gave it\n"
         "(a range as its list of CIDR prefixes), organisation, country and source.\n"
         "Where ranges overlap, the most specific wins; among equal ones, the source\n"
-        "loaded last. AS64500 (or 64500) prints the prefixes of that AS.\n"
+        "loaded last. AS64500 (or 64500) prints the prefixes of that AS, including\n"
+        "those it originates together with other ASes (multi-origin, AS set).\n"
         "\n"
         "      --load              load FILEs: iptoasn.com ip2asn TSV (IPv4 or IPv6),\n"
         "                          CAIDA pfx2as, or a MaxMind DB such as GeoLite2-ASN\n"
@@ -48,8 +49,9 @@ static const char asn_usage[] =
         "      --db PATH           SQLite file; the same as --store PATH\n"
         "  -v, --verbose, -q, --quiet, -h, --help\n"
         "\n"
-        "Exit status: 0 found or loaded, 1 nothing found, 2 invalid arguments, 3 a\n"
-        "file could not be loaded (the others were), 4 store error.\n";
+        "Exit status: 0 found or loaded, 1 nothing found, 2 invalid arguments (one\n"
+        "invalid ADDRESS or AS number stops the command before any lookup), 3 a file\n"
+        "could not be loaded (the others were), 4 store error.\n";
 
 enum {
 	OPT_LOAD = 256,
@@ -127,10 +129,7 @@ static int lookup_addresses(struct store *store, char **args, int nargs, bool js
 	int found = 0;
 	for (int i = 0; i < nargs; i++) {
 		ip_key ip;
-		if (!ip_key_parse(args[i], &ip)) {
-			log_error("'%s' is not an IPv4 or IPv6 address", args[i]);
-			continue;
-		}
+		ip_key_parse(args[i], &ip); /* cmd_asn checked every argument */
 		const struct asn_entry *e = asn_table_lookup(table, &ip);
 		found += e != NULL;
 		if (json) {
@@ -267,7 +266,7 @@ static dn_status print_domain(const struct pdns_record *rec, void *ctx)
 	if (!ip_key_parse(rec->rdata, &ip))
 		return DN_OK;
 	const struct asn_entry *e = asn_table_lookup(d->table, &ip);
-	if (e == NULL || e->range.asn != d->asn)
+	if (e == NULL || !asn_range_has_origin(&e->range, d->asn))
 		return DN_OK; /* a more specific prefix of another AS covers it */
 	d->names++;
 	char first[32], last[32];
@@ -336,18 +335,34 @@ static dn_status search_domains(struct store *store, struct as_ranges *l, uint32
 	return rc;
 }
 
-static bool parse_as_number(const char *text, uint32_t *asn)
+/* What a lookup argument is: an address, an AS number, or invalid. */
+enum argument_kind { ARG_INVALID, ARG_ADDRESS, ARG_AS };
+
+/* Classify text as an AS number ("AS64500", "as64500" or "64500") or an
+ * IPv4 or IPv6 address. For ARG_INVALID, reason says why. */
+static enum argument_kind classify_argument(const char *text, uint32_t *asn, const char **reason)
 {
-	if (strncasecmp(text, "AS", 2) == 0)
-		text += 2;
-	size_t len = strlen(text);
-	if (len == 0 || len > 10 || strspn(text, "0123456789") != len)
-		return false;
-	unsigned long long value = strtoull(text, NULL, 10);
-	if (value > UINT32_MAX)
-		return false;
-	*asn = (uint32_t)value;
-	return true;
+	const char *digits = strncasecmp(text, "AS", 2) == 0 ? text + 2 : text;
+	size_t len = strlen(digits);
+	if (len > 0 && strspn(digits, "0123456789") == len) {
+		if (len <= 10 && strtoull(digits, NULL, 10) <= UINT32_MAX) {
+			*asn = (uint32_t)strtoull(digits, NULL, 10);
+			return ARG_AS;
+		}
+		*reason = "AS number out of range (0 to 4294967295)";
+		return ARG_INVALID;
+	}
+	ip_key ip;
+	if (ip_key_parse(text, &ip))
+		return ARG_ADDRESS;
+	if (digits != text)
+		*reason = "invalid AS number (expected AS and 1 to 10 digits, as in AS64500)";
+	else if (strchr(text, '/') != NULL)
+		*reason = "a prefix, not an address (give one address, or AS64500 for an AS's "
+		          "prefixes)";
+	else
+		*reason = "not an IPv4 or IPv6 address, nor an AS number";
+	return ARG_INVALID;
 }
 
 static int lookup_as(struct store *store, uint32_t asn, bool domains, uint64_t limit, bool json)
@@ -489,8 +504,22 @@ int cmd_asn(int argc, char **argv)
 	if (list && nargs > 0)
 		return cli_usage_error("asn", "--list takes no arguments");
 
+	/* Every argument is checked before the store is opened, so one typing
+	 * error stops the command with nothing printed. */
 	uint32_t asn = 0;
-	bool by_as = nargs == 1 && parse_as_number(args[0], &asn);
+	int n_as = 0;
+	for (int i = 0; i < nargs; i++) {
+		const char *reason = NULL;
+		enum argument_kind kind = classify_argument(args[i], &asn, &reason);
+		if (kind == ARG_INVALID)
+			return cli_usage_error("asn", "'%s': %s", args[i], reason);
+		n_as += kind == ARG_AS;
+	}
+	if (n_as > 1)
+		return cli_usage_error("asn", "give one AS number at a time");
+	if (n_as == 1 && nargs > 1)
+		return cli_usage_error("asn", "give addresses or one AS number, not both");
+	bool by_as = n_as == 1;
 	if (domains && !by_as)
 		return cli_usage_error("asn", "--domains needs one AS number (AS64500)");
 

@@ -262,7 +262,8 @@ struct store_asn_load {
 };
 
 /* The selection of query_asn_ranges: every current range, one source's
- * (source_id != 0), or one origin AS's (by_asn). */
+ * (source_id != 0), or those with asn as their AS or among their origins
+ * (by_asn). */
 struct store_asn_filter {
 	uint32_t source_id;
 	bool by_asn;

@@ -32,6 +32,10 @@ static dn_status check_range(const struct asn_range *r, void *ctx)
 		abort();
 	if (r->origins != NULL && strpbrk(r->origins, "_,") == NULL)
 		abort();
+	/* Origins are rewritten as decimal numbers, the first being the ASN. */
+	if (r->origins != NULL && (strspn(r->origins, "0123456789_,") != strlen(r->origins) ||
+	                           !asn_range_has_origin(r, r->asn)))
+		abort();
 	return DN_OK;
 }
 

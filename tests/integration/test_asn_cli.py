@@ -189,7 +189,50 @@ def check_text_formats(where):
     text = asn(where, "AS64500", check=EXIT_OK).stdout.splitlines()
     assert [line.split("\t")[0] for line in text] == ["192.0.2.0/25", "203.0.113.100/32"], text
     asn(where, "AS64999", check=EXIT_NONE)
+    asn(where, "AS4294967295", check=EXIT_NONE)
     print("ip2asn and pfx2as samples: lookups, nesting and bad lines as written")
+
+
+def check_every_origin(where):
+    """Each AS of a pfx2as multi-origin (64512_64513) or AS set
+    (64514,64515) line finds that prefix, and an address shows them all."""
+    for as_number, prefix in (("AS64512", "198.51.100.0/24"), ("AS64513", "198.51.100.0/24"),
+                              ("AS64514", "203.0.113.0/24"), ("AS64515", "203.0.113.0/24")):
+        lines = asn(where, as_number, check=EXIT_OK).stdout.splitlines()
+        prefixes = [line.split("\t")[0] for line in lines]
+        assert prefixes == [prefix], (as_number, lines)
+        assert lines[0].split("\t")[3] == "pfx2as-sample.txt", lines
+    obj = json.loads(asn(where, "AS64513", "--json", check=EXIT_OK).stdout)
+    assert obj["asn"] == 64512, obj
+    assert obj["origins"] == "64512_64513", obj
+    # 64513 is a substring of no other origin, but 6451 and 4513 are parts.
+    asn(where, "AS6451", check=EXIT_NONE)
+    asn(where, "AS4513", check=EXIT_NONE)
+    line = asn(where, "198.51.100.7", check=EXIT_OK).stdout.rstrip("\n").split("\t")
+    assert line[1] == "AS64512 64512_64513", line
+    line = asn(where, "203.0.113.101", check=EXIT_OK).stdout.rstrip("\n").split("\t")
+    assert line[1] == "AS64514 64514,64515", line
+    print("every origin of a multi-origin prefix and an AS set is found")
+
+
+def check_arguments(where):
+    """Invalid arguments exit 2 with the argument named, and nothing is
+    looked up, also when valid ones come with them."""
+    cases = [(["192.0.2.256"], "not an IPv4 or IPv6 address"),
+             (["192.0.2.0/24"], "a prefix, not an address"),
+             (["AS4294967296"], "AS number out of range"),
+             (["4294967296"], "AS number out of range"),
+             (["ASx"], "invalid AS number"),
+             (["192.0.2.10", "bogus"], "not an IPv4 or IPv6 address"),
+             (["AS64500", "192.0.2.10"], "not both"),
+             (["AS64500", "AS64501"], "one AS number at a time")]
+    for args, reason in cases:
+        proc = asn(where, *args, check=EXIT_USAGE)
+        assert proc.stdout == "", (args, proc.stdout)
+        assert reason in proc.stderr, (args, proc.stderr)
+    proc = asn(where, "AS4294967296", check=EXIT_USAGE)
+    assert "'AS4294967296'" in proc.stderr, proc.stderr
+    print(f"{len(cases)} invalid argument lists exit 2")
 
 
 def check_replace(where):
@@ -217,6 +260,7 @@ COF_RECORDS = [
     ("d.example.", "AAAA", "2001:db8::5"),    # AS64496
     ("e.example.", "A", "192.0.2.70"),        # AS64500's /25, but pfx2as /26 is AS64511
     ("f.example.", "CNAME", "a.example."),
+    ("g.example.", "A", "198.51.100.7"),      # AS64512 and AS64513 (multi-origin)
 ]
 
 
@@ -237,6 +281,9 @@ def check_pdns(where, tmp):
         ("a.example.", "192.0.2.10"), ("c.example.", "203.0.113.100")], rows
     text = asn(where, "AS64496", "--domains", check=EXIT_OK).stdout
     assert text.split("\t")[0] == "d.example.", text
+    for origin in ("AS64512", "AS64513"):
+        text = asn(where, origin, "--domains", check=EXIT_OK).stdout
+        assert text.split("\t")[0] == "g.example.", (origin, text)
 
     rows = [json.loads(line) for line in t.run("pdns", *where, "--rdata", "192.0.2.0/24",
                                                "--asn", "--json", check=EXIT_OK).stdout.splitlines()]
@@ -309,6 +356,8 @@ def run_all(store, tmp, corpus):
     check_no_ranges(store("no_ranges"), tmp, corpus)
     where = store("asn")
     check_text_formats(where)
+    check_every_origin(where)
+    check_arguments(where)
     check_replace(where)
     check_pdns(where, tmp)
     asn(where, "--domains", "192.0.2.1", check=EXIT_USAGE)

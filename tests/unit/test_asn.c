@@ -167,6 +167,34 @@ static void test_pfx2as_records(void **state)
 	assert_non_null(strstr(c.reasons[3], "IPv4-mapped"));
 }
 
+static void test_pfx2as_origins_decimal(void **state)
+{
+	(void)state;
+	static const char text[] = "198.51.100.0\t24\tAS064500_as64501,0064502\n";
+	struct collected c = {0};
+	assert_int_equal(asn_pfx2as_parse(text, strlen(text), collect, collect_bad, &c, NULL),
+	                 DN_OK);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.nbad, 0);
+	assert_int_equal(c.ranges[0].asn, 64500);
+	assert_string_equal(c.ranges[0].origins, "64500_64501,64502");
+}
+
+static void test_range_has_origin(void **state)
+{
+	(void)state;
+	struct asn_range r = {.asn = 64500, .origins = "64500_64501,64502"};
+	assert_true(asn_range_has_origin(&r, 64500));
+	assert_true(asn_range_has_origin(&r, 64501));
+	assert_true(asn_range_has_origin(&r, 64502));
+	assert_false(asn_range_has_origin(&r, 6450));
+	assert_false(asn_range_has_origin(&r, 4501));
+	assert_false(asn_range_has_origin(&r, 64503));
+	struct asn_range single = {.asn = 64496};
+	assert_true(asn_range_has_origin(&single, 64496));
+	assert_false(asn_range_has_origin(&single, 0));
+}
+
 static void test_format_detect(void **state)
 {
 	(void)state;
@@ -395,6 +423,8 @@ int main(void)
 		cmocka_unit_test(test_ip2asn_records),
 		cmocka_unit_test(test_ip2asn_bad_lines),
 		cmocka_unit_test(test_pfx2as_records),
+		cmocka_unit_test(test_pfx2as_origins_decimal),
+		cmocka_unit_test(test_range_has_origin),
 		cmocka_unit_test(test_format_detect),
 		cmocka_unit_test(test_range_cidrs),
 		cmocka_unit_test(test_table_nested),

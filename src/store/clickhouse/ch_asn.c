@@ -275,8 +275,11 @@ dn_status ch_query_asn_ranges(struct store *store, const struct store_asn_filter
 		sql_addf(&b, "%s(source_id = %u AND load_id = %lld)", i > 0 ? " OR " : "",
 		         (unsigned)loads.items[i].source_id, (long long)loads.items[i].id);
 	sql_addf(&b, ")");
-	if (filter->by_asn)
-		sql_addf(&b, " AND asn = %u", (unsigned)filter->asn);
+	if (filter->by_asn) /* the range's AS or one of its origins, as in sqlite_asn.c */
+		sql_addf(&b,
+		         " AND (asn = %u OR position(concat('_', replaceAll(origins, ',', '_'), "
+		         "'_'), '_%u_') > 0)",
+		         (unsigned)filter->asn, (unsigned)filter->asn);
 	else if (filter->source_id > 0)
 		sql_addf(&b, " AND source_id = %u", (unsigned)filter->source_id);
 	sql_addf(&b, " ORDER BY source_id, lo, hi");

@@ -122,12 +122,17 @@ dn_status sqlite_query_asn_ranges(struct store *store, const struct store_asn_fi
 	struct sqlite_store *s = (struct sqlite_store *)store;
 	if (!has_asn_tables(s))
 		return DN_OK;
-	char sql[512];
+	/* An AS is found as the range's AS and among its origins, which
+	 * pfx2as.c stores as decimal numbers separated by '_' or ','.
+	 * NOTE: the origins test scans every row, because no index covers it. */
+	static const char by_asn[] = "WHERE r.asn = ?1 OR (r.origins IS NOT NULL AND instr('_' || "
+	                             "replace(r.origins, ',', '_') || '_', '_' || ?1 || '_') > 0)";
+	char sql[768];
 	snprintf(sql, sizeof(sql),
 	         "SELECT r.source_id, r.lo, r.hi, r.asn, r.country, r.origins, r.as_org, r.isp, "
 	         "r.organization FROM asn_range r JOIN asn_load l ON l.source_id = r.source_id "
 	         "AND l.id = r.load_id %s ORDER BY r.source_id, r.lo, r.hi",
-	         filter->by_asn          ? "WHERE r.asn = ?1"
+	         filter->by_asn          ? by_asn
 	         : filter->source_id > 0 ? "WHERE r.source_id = ?1"
 	                                 : "");
 	sqlite3_stmt *stmt;
