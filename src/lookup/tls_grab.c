@@ -62,6 +62,32 @@ static bool parse_port(const char *text, unsigned *port)
 	return true;
 }
 
+/* Reject an unbracketed IPv6 address followed by what may be a port.
+ * "::1:443" is both the address ::1:443 and ::1 with port 443, and
+ * "::ffff:192.0.2.1:443" is no address at all, so both need brackets. */
+static dn_status check_unbracketed_port(const char *text, struct dn_error *err)
+{
+	const char *last = strrchr(text, ':');
+	unsigned port;
+	char head[INET6_ADDRSTRLEN + 8];
+	size_t head_len = (size_t)(last - text);
+	struct in6_addr v6;
+	if (!parse_port(last + 1, &port) || head_len >= sizeof(head))
+		return DN_OK;
+	memcpy(head, text, head_len);
+	head[head_len] = '\0';
+	if (inet_pton(AF_INET6, head, &v6) != 1)
+		return DN_OK;
+	if (inet_pton(AF_INET6, text, &v6) == 1)
+		return dn_fail(err, DN_EINVAL,
+		               "\"%s\" is ambiguous: give [%s] for that IPv6 address, or [%s]:%u "
+		               "for %s and port %u",
+		               text, text, head, port, head, port);
+	return dn_fail(err, DN_EINVAL,
+	               "\"%s\": an IPv6 address with a port needs brackets: [%s]:%u", text, head,
+	               port);
+}
+
 dn_status tls_grab_parse_target(const char *text, unsigned default_port,
                                 struct tls_grab_target *out, struct dn_error *err)
 {
@@ -88,6 +114,8 @@ dn_status tls_grab_parse_target(const char *text, unsigned default_port,
 		host_len = one_colon ? (size_t)(colon - text) : strlen(text);
 		if (one_colon)
 			port = colon + 1;
+		else if (colon != NULL && check_unbracketed_port(text, err) != DN_OK)
+			return DN_EINVAL;
 	}
 
 	if (host_len == 0 || host_len >= sizeof(out->host))

@@ -385,6 +385,14 @@ def check_usage(tmp, pki):
                  ["--timeout", "0", "127.0.0.1"]):
         proc = t.run("cert", "grab", "--db", db, *args, check=EXIT_USAGE)
         assert proc.stdout == "", (args, proc.stdout)
+    # An unbracketed IPv6 address with what may be a port is rejected
+    # before anything is sent, even after a valid target.
+    for target, hint in (("::1:443", "[::1]:443"), ("::ffff:127.0.0.1:443",
+                                                     "[::ffff:127.0.0.1]:443")):
+        proc = t.run("cert", "grab", "--db", db, "127.0.0.1", target, check=EXIT_USAGE)
+        assert proc.stdout == "", (target, proc.stdout)
+        assert hint in proc.stderr, (target, proc.stderr)
+        assert "grabbing" not in proc.stderr, (target, proc.stderr)
     assert not os.path.exists(db), "a usage error created the store"
 
 

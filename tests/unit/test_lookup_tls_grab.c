@@ -32,6 +32,9 @@ static void test_valid_targets(void **state)
 	        {"[2001:db8::1]", "2001:db8::1", 443, true, "[2001:db8::1]:443"},
 	        {"2001:db8::1", "2001:db8::1", 443, true, "[2001:db8::1]:443"},
 	        {"::1", "::1", 443, true, "[::1]:443"},
+	        {"2001:db8::443", "2001:db8::443", 443, true, "[2001:db8::443]:443"},
+	        {"[::1:443]", "::1:443", 443, true, "[::1:443]:443"},
+	        {"1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8", 443, true, "[1:2:3:4:5:6:7:8]:443"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct target_case *c = &cases[i];
@@ -77,6 +80,9 @@ static void test_invalid_targets(void **state)
 	        "[2001:db8::1",
 	        "[2001:db8::1]x",
 	        "[2001:db8::1]:",
+	        "::1:443",
+	        "2001:db8::1:8443",
+	        "::ffff:192.0.2.1:443",
 	        "bad host",
 	        "ex\xc3\xa4mple.com",
 	        "example.com/path",
