@@ -2,6 +2,7 @@
  * each certificate with a "host" sighting and print a summary of it. The
  * TLS client is lookup/tls_grab.c; this file chooses what to store and
  * how to show it. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -23,7 +24,9 @@ static const char grab_usage[] =
         "Connect to each TLS server now, record the certificate chain it presents,\n"
         "store every certificate with a sighting 'host HOST:PORT' and print it. This is\n"
         "the only 'cert' command that contacts a host. The chain is not verified: it\n"
-        "is recorded as presented, expired or self-signed included.\n"
+        "is recorded as presented, expired or self-signed included. When the SNI sent\n"
+        "is not the default below, the sighting ends in ' sni=NAME' (or ' no-sni'), so\n"
+        "the virtual hosts of one address are told apart.\n"
         "\n"
         "  HOST[:PORT]           a name, an IPv4 address or [IPv6]:PORT; PORT defaults\n"
         "                        to 443\n"
@@ -86,6 +89,28 @@ static bool parse_seconds(const char *text, double *out)
 	return true;
 }
 
+/* Write the sighting detail of a grab: "HOST:PORT", followed by
+ * " sni=NAME" when the SNI sent differs from the target's default (its host
+ * for a name, none for an address), or by " no-sni" when a name was grabbed
+ * without one. The same address then gives one sighting per virtual host.
+ * The name is lower-cased, because SNI host names compare without case. */
+static void sighting_detail(const struct tls_grab_target *t, const char *sni, char *out,
+                            size_t size)
+{
+	char name[TLS_GRAB_HOST_MAX];
+	size_t i = 0;
+	for (; sni[i] != '\0' && i + 1 < sizeof(name); i++)
+		name[i] = (char)tolower((unsigned char)sni[i]);
+	name[i] = '\0';
+	const char *fallback = t->is_address ? "" : t->host;
+	if (strcmp(name, fallback) == 0)
+		snprintf(out, size, "%s", t->name);
+	else if (name[0] == '\0')
+		snprintf(out, size, "%s no-sni", t->name);
+	else
+		snprintf(out, size, "%s sni=%s", t->name, name);
+}
+
 /* ---- printing ---- */
 
 static void print_list(const char *prefix, const char **items, size_t n, const char **sep)
@@ -126,10 +151,10 @@ static void print_cert_text(size_t position, const struct grabbed_cert *g)
 	}
 }
 
-static void print_text(const struct tls_grab_target *t, const struct tls_grab_result *r,
+static void print_text(const char *detail, const struct tls_grab_result *r,
                        const struct grabbed_cert *certs)
 {
-	printf("%s  %s, %s, SNI %s, from %s: %zu certificate%s\n", t->name, r->version, r->cipher,
+	printf("%s  %s, %s, SNI %s, from %s: %zu certificate%s\n", detail, r->version, r->cipher,
 	       r->sni[0] != '\0' ? r->sni : "none", r->peer, r->n_certs,
 	       r->n_certs == 1 ? "" : "s");
 	for (size_t i = 0; i < r->n_certs; i++)
@@ -189,31 +214,52 @@ static json_t *cert_json(size_t position, const struct grabbed_cert *g)
 	return o;
 }
 
-static bool print_json(const struct tls_grab_target *t, const struct tls_grab_result *r,
-                       const struct grabbed_cert *certs, int64_t now)
+/* The keys that every JSON line of a host starts with. NULL when out of
+ * memory. */
+static json_t *host_json(const struct tls_grab_target *t, const struct tls_grab_result *r,
+                         int64_t now)
 {
 	char when[32];
 	time_format_iso(now, when, sizeof(when));
-	json_t *chain = json_array();
-	json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s}", "target", t->name, "host",
-	                      t->host, "port", (json_int_t)t->port, "peer", r->peer, "version",
-	                      r->version, "cipher", r->cipher, "time", when);
-	if (o == NULL || chain == NULL) {
-		json_decref(o);
-		json_decref(chain);
-		return false;
-	}
+	json_t *o = json_pack("{s:s, s:s, s:I}", "target", t->name, "host", t->host, "port",
+	                      (json_int_t)t->port);
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "peer", r->peer[0] != '\0' ? json_string(r->peer) : json_null());
 	json_object_set_new(o, "sni", r->sni[0] != '\0' ? json_string(r->sni) : json_null());
-	for (size_t i = 0; i < r->n_certs; i++)
-		json_array_append_new(chain, cert_json(i, &certs[i]));
-	json_object_set_new(o, "certificates", chain);
-	char *text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_object_set_new(o, "time", json_string(when));
+	return o;
+}
+
+/* Print o as one line and free it. */
+static bool print_json_line(json_t *o)
+{
+	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 	json_decref(o);
 	if (text == NULL)
 		return false;
 	puts(text);
 	free(text);
 	return true;
+}
+
+static bool print_json(const struct tls_grab_target *t, const struct tls_grab_result *r,
+                       const struct grabbed_cert *certs, const char *detail, int64_t now)
+{
+	json_t *o = host_json(t, r, now);
+	json_t *chain = json_array();
+	if (o == NULL || chain == NULL) {
+		json_decref(o);
+		json_decref(chain);
+		return false;
+	}
+	json_object_set_new(o, "sighting", json_string(detail));
+	json_object_set_new(o, "version", json_string(r->version));
+	json_object_set_new(o, "cipher", json_string(r->cipher));
+	for (size_t i = 0; i < r->n_certs; i++)
+		json_array_append_new(chain, cert_json(i, &certs[i]));
+	json_object_set_new(o, "certificates", chain);
+	return print_json_line(o);
 }
 
 /* ---- grabbing ---- */
@@ -259,6 +305,8 @@ static void grab_one(struct grab_run *run, const struct tls_grab_target *t)
 		return;
 	}
 	int64_t now = time_now();
+	char detail[LOOKUP_SERVER_MAX + TLS_GRAB_HOST_MAX + 8];
+	sighting_detail(t, result.sni, detail, sizeof(detail));
 	struct arena *arena = cert_batch_arena(run->batch);
 	for (size_t i = 0; i < result.n_certs && run->fatal_exit == DN_EXIT_OK; i++) {
 		struct grabbed_cert *grabbed = &certs[i];
@@ -274,7 +322,7 @@ static void grab_one(struct grab_run *run, const struct tls_grab_target *t)
 			log_warn("%s: certificate %zu of the chain is invalid and not stored: %s",
 			         t->name, i, err.msg);
 			run->cert_invalid = true;
-		} else if (cert_batch_add(run->batch, grabbed->cert, "host", t->name, now,
+		} else if (cert_batch_add(run->batch, grabbed->cert, "host", detail, now,
 		                          run->source_id, &err) != DN_OK) {
 			log_error("%s: %s", t->name, err.msg);
 			run->fatal_exit = DN_EXIT_FAILURE;
@@ -283,12 +331,12 @@ static void grab_one(struct grab_run *run, const struct tls_grab_target *t)
 
 	if (run->fatal_exit == DN_EXIT_OK) {
 		if (run->json) {
-			if (!print_json(t, &result, certs, now)) {
+			if (!print_json(t, &result, certs, detail, now)) {
 				log_error("%s: out of memory writing JSON", t->name);
 				run->fatal_exit = DN_EXIT_FAILURE;
 			}
 		} else {
-			print_text(t, &result, certs);
+			print_text(detail, &result, certs);
 		}
 	}
 	if (run->store != NULL && run->fatal_exit == DN_EXIT_OK) {

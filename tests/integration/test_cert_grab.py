@@ -9,7 +9,8 @@ SANs, EC P-256 keys. Checked:
   "host 127.0.0.1:PORT";
 - subject and issuer equal what `openssl x509 -subject -issuer` prints;
 - the SNI reaches the server, which sends a second certificate for
-  "localhost";
+  "localhost", and the sighting records an SNI other than the target's
+  own name;
 - version and cipher suite match what the server was limited to, named as
   `openssl ciphers -stdname` names the suite;
 - a closed port, a listener that is not TLS, a server that never responds
@@ -284,7 +285,33 @@ def check_sni(tmp, pki):
 
     sightings = stored(db, other)[0]["sightings"]
     details = sorted(s["detail"] for s in sightings)
-    assert details == sorted([server.target, f"{SNI_NAME}:{server.port}"]), details
+    # The address grabbed with --sni records the name; the name grabbed
+    # with its own name as SNI needs no mark.
+    assert details == sorted([f"{server.target} sni={SNI_NAME}",
+                              f"{SNI_NAME}:{server.port}"]), details
+    sightings = stored(db, leaf)[0]["sightings"]
+    assert [s["detail"] for s in sightings] == [f"{SNI_NAME}:{server.port} no-sni"], sightings
+    assert by_option["sighting"] == f"{server.target} sni={SNI_NAME}", by_option
+    assert by_name["sighting"] == f"{SNI_NAME}:{server.port}", by_name
+    assert without["sighting"] == f"{SNI_NAME}:{server.port} no-sni", without
+
+
+def check_virtual_hosts(tmp, pki):
+    """One address grabbed without SNI and with an SNI (upper case, which
+    is recorded in lower case) gives two sightings of two certificates."""
+    db = os.path.join(tmp, "vhosts.db")
+    leaf, other = fingerprint(pki, "leaf"), fingerprint(pki, "sni")
+    with TlsServer(pki) as server:
+        plain = grab(db, server.target, check=EXIT_OK).stdout
+        named = grab(db, "--sni", SNI_NAME.upper(), server.target, check=EXIT_OK).stdout
+    assert plain.split("  ")[0] == server.target, plain
+    assert named.split("  ")[0] == f"{server.target} sni={SNI_NAME}", named
+    sightings = stored(db, leaf)[0]["sightings"]
+    assert [s["detail"] for s in sightings] == [server.target], sightings
+    sightings = stored(db, other)[0]["sightings"]
+    assert [s["detail"] for s in sightings] == [f"{server.target} sni={SNI_NAME}"], sightings
+    text = t.run("cert", "--db", db, "--fingerprint", other, check=EXIT_OK).stdout
+    assert f"host {server.target} sni={SNI_NAME}," in text, text
 
 
 def check_ipv6(tmp, pki):
@@ -396,7 +423,8 @@ def check_usage(tmp, pki):
     assert not os.path.exists(db), "a usage error created the store"
 
 
-CHECKS = [check_chain_stored, check_json_order, check_version_cipher, check_sni, check_ipv6,
+CHECKS = [check_chain_stored, check_json_order, check_version_cipher, check_sni,
+          check_virtual_hosts, check_ipv6,
           check_closed_port, check_not_tls, check_silent_server, check_alert,
           check_partial_failure, check_interval, check_no_store, check_usage]
 
