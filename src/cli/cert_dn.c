@@ -9,7 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
-/* Attributes in one typed DN; more than any certificate in the corpus has. */
+/* Maximum attributes split from one DN. Text after the last one stays in
+ * its value, so a longer DN matches nothing. */
 #define MAX_AVAS 64
 
 /* One attribute as typed: the canonical name and where its value sits in
@@ -67,7 +68,7 @@ static bool canonical_attr(const char *typed, char *out, size_t size)
 }
 
 /* Read "ATTR =" at *p, spaces allowed around '=', and move *p past the
- * spaces after '='. spaced tells whether a space preceded '='. */
+ * spaces after '='. Sets spaced when a space preceded '='. */
 static bool read_attr(const char **p, char *attr, size_t size, bool *spaced)
 {
 	const char *s = *p;
@@ -126,7 +127,7 @@ static size_t split(const char *text, struct typed_ava *avas, bool *spaced)
 			p += 2;
 			continue;
 		}
-		/* openssl's one-line form quotes a value that holds a special
+		/* openssl's one-line form quotes a value that contains a special
 		 * ("O = \"Example, Inc.\""), and separators inside are text. */
 		if (*p == '"' && (quoted || p == text + avas[n - 1].start)) {
 			quoted = !quoted;
@@ -270,4 +271,21 @@ enum cert_dn_form cert_dn_parse(const char *text, char *attr, size_t attr_size, 
 		return CERT_DN_SUBSTRING;
 	}
 	return CERT_DN_WHOLE;
+}
+
+bool cert_dn_value(const char *dn, const char *attr, size_t index, char *out, size_t size)
+{
+	struct typed_ava avas[MAX_AVAS];
+	bool spaced = false;
+	size_t n = split(dn, avas, &spaced);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(avas[i].attr, attr) != 0 || index-- > 0)
+			continue;
+		struct out o = {.buf = out, .size = size};
+		if (size > 0)
+			out[0] = '\0';
+		put_value(&o, dn, avas[i].start, avas[i].end, false);
+		return size > 0 && !o.overflow;
+	}
+	return false;
 }

@@ -28,3 +28,8 @@ enum cert_dn_form {
  * key does not fit in its buffer. */
 enum cert_dn_form cert_dn_parse(const char *text, char *attr, size_t attr_size, char *value,
                                 size_t value_size);
+
+/* Write the value of the index-th attribute named attr (a short name, "CN")
+ * of the RFC 4514 DN dn to out, escapes removed and control bytes as \xHH.
+ * Returns false when dn has no such attribute or the value does not fit. */
+bool cert_dn_value(const char *dn, const char *attr, size_t index, char *out, size_t size);

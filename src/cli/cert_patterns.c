@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cert_dn.h"
 #include "cli/cert_results.h"
 #include "cli/cli.h"
 #include "util/log.h"
@@ -21,7 +22,8 @@ static const char patterns_usage[] =
 	"  - issuer or subject organisations that are the defaults of certificate\n"
 	"    tools (OpenSSL's 'Internet Widgits Pty Ltd', Go's 'Acme Co', ...).\n"
 	"\n"
-	"  -m, --min N           report groups of at least N certificates (default 2)\n"
+	"  -m, --min N           report groups of at least N certificates (default 2,\n"
+	"                        the smallest allowed)\n"
 	"  -n, --limit N         at most N groups of each kind (default 100)\n"
 	"  -j, --json            a JSON array instead of text\n"
 	"      --store LOCATION, --db PATH   the store (see dragnet ingest --help)\n"
@@ -51,7 +53,7 @@ struct pattern {
 	const char *kind;        /* "shared-key", "self-signed-issuer", ... */
 	const char *key_kind;    /* the search key grouped on */
 	const char *value;
-	uint64_t certs;
+	uint64_t certs;          /* a precertificate and its final certificate count once */
 	char **domains;          /* distinct registrable domains, sorted */
 	size_t n_domains;
 	size_t self_signed;
@@ -70,39 +72,74 @@ static int compare_strings(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Fill p->domains with the distinct registrable domains of the SANs of
- * list. */
+/* Add the registrable domain of a host name to p->domains, if it has one. */
+static dn_status add_domain(struct pattern *p, size_t *cap, const char *name)
+{
+	char domain[300];
+	if (!cert_registrable_domain(name, domain, sizeof(domain)))
+		return DN_OK;
+	if (p->n_domains == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		char **grown = realloc(p->domains, *cap * sizeof(*grown));
+		if (grown == NULL)
+			return DN_ENOMEM;
+		p->domains = grown;
+	}
+	p->domains[p->n_domains] = strdup(domain);
+	if (p->domains[p->n_domains] == NULL)
+		return DN_ENOMEM;
+	p->n_domains++;
+	return DN_OK;
+}
+
+/* The host names a certificate covers: its DNS SANs, and each subject CN
+ * that names a host. A CN names a host when it contains a dot and no
+ * space, tab, comma, slash, colon or @, the rule by which ingest indexes
+ * it under "dns". */
+static dn_status add_cert_domains(struct pattern *p, size_t *cap, const struct store_cert *c)
+{
+	dn_status rc = DN_OK;
+	for (const char *line = c->sans; *line != '\0' && rc == DN_OK;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
+		char name[300];
+		if (strncmp(line, "DNS:", 4) == 0 && len - 4 < sizeof(name)) {
+			memcpy(name, line + 4, len - 4);
+			name[len - 4] = '\0';
+			rc = add_domain(p, cap, name);
+		}
+		line += len;
+		if (*line == '\n')
+			line++;
+	}
+	char cn[300];
+	for (size_t i = 0; rc == DN_OK && cert_dn_value(c->subject, "CN", i, cn, sizeof(cn)); i++)
+		if (strchr(cn, '.') != NULL && strpbrk(cn, " \t,/:@") == NULL)
+			rc = add_domain(p, cap, cn);
+	return rc;
+}
+
+/* Fill p->domains with the distinct registrable domains that the
+ * certificates of list cover, and count them and the self-signed ones. A
+ * precertificate and the final certificate with the same TBS hash count
+ * once. */
 static dn_status collect_domains(struct pattern *p, const struct cert_list *list)
 {
+	static const uint8_t zero[32];
 	size_t cap = 0;
+	p->certs = 0;
 	for (size_t i = 0; i < list->n; i++) {
 		const struct store_cert *c = &list->items[i].cert;
-		p->self_signed += c->self_signed ? 1 : 0;
-		for (const char *line = c->sans; *line != '\0';) {
-			const char *end = strchr(line, '\n');
-			size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
-			char name[300], domain[300];
-			if (strncmp(line, "DNS:", 4) == 0 && len - 4 < sizeof(name)) {
-				memcpy(name, line + 4, len - 4);
-				name[len - 4] = '\0';
-				if (cert_registrable_domain(name, domain, sizeof(domain))) {
-					if (p->n_domains == cap) {
-						cap = cap ? cap * 2 : 16;
-						char **grown = realloc(p->domains, cap * sizeof(*grown));
-						if (grown == NULL)
-							return DN_ENOMEM;
-						p->domains = grown;
-					}
-					p->domains[p->n_domains] = strdup(domain);
-					if (p->domains[p->n_domains] == NULL)
-						return DN_ENOMEM;
-					p->n_domains++;
-				}
-			}
-			line += len;
-			if (*line == '\n')
-				line++;
+		bool repeat = false;
+		for (size_t j = 0; j < i && !repeat && memcmp(c->tbs_sha256, zero, 32) != 0; j++)
+			repeat = memcmp(list->items[j].cert.tbs_sha256, c->tbs_sha256, 32) == 0;
+		if (!repeat) {
+			p->certs++;
+			p->self_signed += c->self_signed ? 1 : 0;
 		}
+		dn_status rc = add_cert_domains(p, &cap, c);
+		if (rc != DN_OK)
+			return rc;
 	}
 	if (p->n_domains > 0) /* domains is NULL until the first one */
 		qsort(p->domains, p->n_domains, sizeof(*p->domains), compare_strings);
@@ -193,22 +230,23 @@ static void print_pattern(struct report *r, const struct pattern *p)
 
 /* Read the certificates of one group and report it unless rule rejects it. */
 static dn_status report_group(struct report *r, const char *pattern_kind, const char *key_kind,
-                              const char *value, uint64_t certs)
+                              const char *value)
 {
 	struct store_cert_match match = {.kind = key_kind, .value = value};
 	struct store_cert_query q = {.matches = &match, .n_matches = 1};
 	struct cert_list list;
 	cert_list_init(&list);
 	dn_status rc = store_query_certs(r->store, &q, cert_list_add, &list, r->err);
-	struct pattern p = {.kind = pattern_kind, .key_kind = key_kind, .value = value,
-	                    .certs = certs};
+	struct pattern p = {.kind = pattern_kind, .key_kind = key_kind, .value = value};
 	if (rc == DN_OK)
 		rc = collect_domains(&p, &list);
 	if (rc == DN_ENOMEM && r->err->msg[0] == '\0')
 		dn_fail(r->err, DN_ENOMEM, "out of memory reading a certificate group");
 	/* The same organisation on one domain's own certificates is no
-	 * pattern: renewals carry it too. */
-	bool reported = rc == DN_OK &&
+	 * pattern: renewals carry it too. A precertificate and its final
+	 * certificate are one certificate, so they share a key and an issuer
+	 * as a matter of course. */
+	bool reported = rc == DN_OK && p.certs >= r->options->min_certs &&
 	                (strcmp(pattern_kind, "self-signed-organisation") != 0 || p.n_domains > 1);
 	if (reported)
 		print_pattern(r, &p);
@@ -219,34 +257,32 @@ static dn_status report_group(struct report *r, const char *pattern_kind, const 
 	return rc;
 }
 
-/* The groups of one kind of search key, collected before they are read so
- * that no two store queries overlap. */
+/* The values of one kind of search key that enough certificates carry,
+ * collected before they are read so that no two store queries overlap.
+ * report_group() counts each group again, a precertificate and its final
+ * certificate once. */
 struct groups {
 	char **values;
-	uint64_t *counts;
 	size_t n, cap;
 };
 
 static dn_status add_group(const char *kind, const char *value, uint64_t certs, void *ctx)
 {
 	(void)kind;
+	(void)certs;
 	struct groups *g = ctx;
 	if (g->n == g->cap) {
 		size_t cap = g->cap ? g->cap * 2 : 16;
 		char **values = realloc(g->values, cap * sizeof(*values));
-		if (values != NULL)
-			g->values = values;
-		uint64_t *counts = realloc(g->counts, cap * sizeof(*counts));
-		if (counts != NULL)
-			g->counts = counts;
-		if (values == NULL || counts == NULL)
+		if (values == NULL)
 			return DN_ENOMEM;
+		g->values = values;
 		g->cap = cap;
 	}
 	g->values[g->n] = strdup(value);
 	if (g->values[g->n] == NULL)
 		return DN_ENOMEM;
-	g->counts[g->n++] = certs;
+	g->n++;
 	return DN_OK;
 }
 
@@ -255,7 +291,6 @@ static void free_groups(struct groups *g)
 	for (size_t i = 0; i < g->n; i++)
 		free(g->values[i]);
 	free(g->values);
-	free(g->counts);
 }
 
 static dn_status report_kind(struct report *r, const char *pattern_kind, const char *key_kind)
@@ -264,7 +299,7 @@ static dn_status report_kind(struct report *r, const char *pattern_kind, const c
 	dn_status rc = store_group_cert_names(r->store, key_kind, r->options->min_certs,
 	                                      r->options->limit, add_group, &g, r->err);
 	for (size_t i = 0; i < g.n && rc == DN_OK; i++)
-		rc = report_group(r, pattern_kind, key_kind, g.values[i], g.counts[i]);
+		rc = report_group(r, pattern_kind, key_kind, g.values[i]);
 	free_groups(&g);
 	return rc;
 }
@@ -274,23 +309,10 @@ static dn_status report_defaults(struct report *r)
 {
 	static const char *const kinds[] = {"issuer.O", "subject.O"};
 	dn_status rc = DN_OK;
-	for (size_t k = 0; k < 2 && rc == DN_OK; k++) {
-		for (size_t i = 0; i < sizeof(default_orgs) / sizeof(default_orgs[0]); i++) {
-			struct store_cert_match match = {.kind = kinds[k], .value = default_orgs[i]};
-			struct store_cert_query q = {.matches = &match, .n_matches = 1};
-			struct cert_list list;
-			cert_list_init(&list);
-			rc = store_query_certs(r->store, &q, cert_list_add, &list, r->err);
-			uint64_t n = list.n;
-			cert_list_free(&list);
-			if (rc != DN_OK)
-				break;
-			if (n >= r->options->min_certs || (n > 0 && r->options->min_certs <= 1))
-				rc = report_group(r, "default-organisation", kinds[k], default_orgs[i], n);
-			if (rc != DN_OK)
-				break;
-		}
-	}
+	size_t n_orgs = sizeof(default_orgs) / sizeof(default_orgs[0]);
+	for (size_t k = 0; k < 2 && rc == DN_OK; k++)
+		for (size_t i = 0; i < n_orgs && rc == DN_OK; i++)
+			rc = report_group(r, "default-organisation", kinds[k], default_orgs[i]);
 	return rc;
 }
 
@@ -316,6 +338,11 @@ int cert_patterns_main(int argc, char **argv)
 				return cli_usage_error("cert patterns", "invalid --%s '%s': give a "
 				                                        "positive number",
 				                       opt == 'm' ? "min" : "limit", optarg);
+			/* One certificate shares nothing with another. */
+			if (opt == 'm' && number < 2)
+				return cli_usage_error("cert patterns", "invalid --min '%s': a pattern "
+				                                        "needs 2 or more certificates",
+				                       optarg);
 			if (opt == 'm')
 				options.min_certs = number;
 			else

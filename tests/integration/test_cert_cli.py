@@ -141,6 +141,13 @@ def check_ct(where, corpus):
     assert found > 0, "no x509_entry in get-entries-4.json"
 
 
+def patterns(where, *args):
+    """The patterns report as a list; empty when it finds none."""
+    proc = t.run("cert", "patterns", *where, "--json", *args)
+    assert proc.returncode in (EXIT_OK, EXIT_NONE), proc.stderr
+    return json.loads(proc.stdout) if proc.returncode == EXIT_OK else []
+
+
 def check_dedupe(where, corpus):
     x509 = os.path.join(corpus, "x509", "ct-go")
     final = oracle(os.path.join(x509, "TestEmbeddedCertPEM.pem"))
@@ -155,6 +162,11 @@ def check_dedupe(where, corpus):
     assert pre["sha256"] not in shas, shas
     row = next(c for c in paired if c["sha256"] == final["sha256"])
     assert row["precert_sha256"] == pre["sha256"], row
+    # A precertificate and its final certificate share a key as one
+    # certificate: no shared-key pattern.
+    assert final["spki_sha256"] == pre["spki_sha256"]
+    keys = [p for p in patterns(where) if p["value"] == final["spki_sha256"]]
+    assert keys == [], keys
 
 
 def check_crtsh(where, tmp, corpus):
@@ -254,6 +266,36 @@ def make_shared_key(tmp):
     return out, hashlib.sha256(pub).hexdigest()
 
 
+def make_cn_only(tmp):
+    """Self-signed certificates with one organisation and a CN on a
+    different domain each, without a SAN, as throwaway servers make them."""
+    out = os.path.join(tmp, "cn-only.pem")
+    names = [f"shady-{i}.example" for i in range(1, 5)] + ["www.shady-1.example"]
+    with open(out, "wb") as f:
+        for name in names:
+            key = os.path.join(tmp, "cn-only.key")
+            openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-out", key)
+            f.write(openssl("req", "-x509", "-key", key, "-days", "30", "-subj",
+                            f"/C=NL/O=Shady Hosting/CN={name}"))
+    text = openssl("crl2pkcs7", "-nocrl", "-certfile", out)
+    assert b"subjectAltName" not in openssl("pkcs7", "-print_certs", "-text", "-noout",
+                                            data=text)
+    return out
+
+
+def check_cn_only(where, path):
+    """Certificates without a SAN count the domain their CN names."""
+    t.run("ingest", *where, path, check=EXIT_OK)
+    shady = [p for p in patterns(where) if p["pattern"] == "self-signed-organisation"
+             and p["value"] == "Shady Hosting"]
+    assert len(shady) == 1, shady
+    assert shady[0]["certificates"] == 5, shady
+    assert shady[0]["registrable_domains"] == [f"shady-{i}.example" for i in range(1, 5)]
+    t.run("cert", "patterns", *where, "--min", "1", check=2)
+    t.run("cert", "patterns", *where, "--min", "0", check=2)
+
+
 def check_shared_key(where, path, spki):
     t.run("ingest", *where, path, check=EXIT_OK)
     patterns = json.loads(t.run("cert", "patterns", *where, "--json", check=EXIT_OK).stdout)
@@ -263,7 +305,7 @@ def check_shared_key(where, path, spki):
     assert keys[0]["registrable_domains"] == ["one-key-a.example", "one-key-b.example"], keys
 
 
-def run_all(where, tmp, corpus, bundle, shared_key):
+def run_all(where, tmp, corpus, bundle, shared_key, cn_only):
     t.run("ingest", *where, *corpus_files(corpus),
           os.path.join(corpus, "ct", "ct-go", "get-entries-4.json"),
           os.path.join(corpus, "ct", "ct-go", "get-entry-and-proof.json"), check=EXIT_OK)
@@ -275,6 +317,7 @@ def run_all(where, tmp, corpus, bundle, shared_key):
     check_malformed(where, tmp, corpus)
     check_shared_issuer(where, bundle)
     check_shared_key(where, *shared_key)
+    check_cn_only(where, cn_only)
 
 
 def main():
@@ -285,8 +328,9 @@ def main():
     subprocess.run([os.path.join(t.SOURCE_DIR, "samples", "certs", "make_shared_issuer.sh"),
                     bundle, str(SHARED_COUNT)], check=True)
     shared_key = make_shared_key(tmp)
+    cn_only = make_cn_only(tmp)
     db = os.path.join(tmp, "certs.db")
-    run_all(["--db", db], tmp, corpus, bundle, shared_key)
+    run_all(["--db", db], tmp, corpus, bundle, shared_key, cn_only)
     print("sqlite: openssl oracle, CT sightings, dedupe, crt.sh, malformed, shared issuer, "
           "shared key")
     if chserver.find_server() is None:
@@ -294,7 +338,7 @@ def main():
         return
     with chserver.ClickHouse() as server:
         location = f"clickhouse://{chserver.HOST}:{server.http_port}/certs"
-        run_all(["--store", location], tmp, corpus, bundle, shared_key)
+        run_all(["--store", location], tmp, corpus, bundle, shared_key, cn_only)
         print("clickhouse: the same checks")
         copy = f"clickhouse://{chserver.HOST}:{server.http_port}/certcopy"
         t.run("store", "copy", "--from", db, "--to", copy, check=EXIT_OK)

@@ -119,12 +119,31 @@ static void test_substring(void **state)
 	assert_string_equal(attr, "");
 }
 
+static void test_dn_value(void **state)
+{
+	(void)state;
+	static const char dn[] = "CN=a.example+CN=b.example,O=GeoTrust\\, Inc.,C=US";
+	char out[64];
+	assert_true(cert_dn_value(dn, "CN", 0, out, sizeof(out)));
+	assert_string_equal(out, "a.example");
+	assert_true(cert_dn_value(dn, "CN", 1, out, sizeof(out)));
+	assert_string_equal(out, "b.example");
+	assert_false(cert_dn_value(dn, "CN", 2, out, sizeof(out)));
+	assert_true(cert_dn_value(dn, "O", 0, out, sizeof(out)));
+	assert_string_equal(out, "GeoTrust, Inc.");
+	assert_false(cert_dn_value(dn, "OU", 0, out, sizeof(out)));
+	assert_false(cert_dn_value("", "CN", 0, out, sizeof(out)));
+	char small[4];
+	assert_false(cert_dn_value(dn, "CN", 0, small, sizeof(small)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_single_attribute),
 		cmocka_unit_test(test_whole_dn),
 		cmocka_unit_test(test_substring),
+		cmocka_unit_test(test_dn_value),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
