@@ -38,7 +38,8 @@ static const char grab_usage[] =
         "                        least time between two connections (default 1)\n"
         "      --source NAME     who saw the certificates (default: cert-grab)\n"
         "      --no-store        print the chains without storing them\n"
-        "  -j, --json            one JSON object per host and line\n"
+        "  -j, --json            one JSON object per host and line; a failed host\n"
+        "                        gets one with the key \"error\"\n"
         "      --store LOCATION, --db PATH   the store (see dragnet ingest --help)\n"
         "  -v, --verbose, -q, --quiet\n"
         "  -h, --help            show this help\n"
@@ -262,6 +263,18 @@ static bool print_json(const struct tls_grab_target *t, const struct tls_grab_re
 	return print_json_line(o);
 }
 
+/* One JSON line for a host whose grab failed, so that a consumer of the
+ * output sees every target. peer is null unless a connection was made. */
+static bool print_json_error(const struct tls_grab_target *t, const struct tls_grab_result *r,
+                             const char *message)
+{
+	json_t *o = host_json(t, r, time_now());
+	if (o == NULL)
+		return false;
+	json_object_set_new(o, "error", json_string(message));
+	return print_json_line(o);
+}
+
 /* ---- grabbing ---- */
 
 /* Store the parsed certificates of one chain in one transaction. */
@@ -291,6 +304,10 @@ static void grab_one(struct grab_run *run, const struct tls_grab_target *t)
 	if (rc != DN_OK) {
 		log_error("%s", err.msg);
 		run->live_failed = true;
+		if (run->json && !print_json_error(t, &result, err.msg)) {
+			log_error("%s: out of memory writing JSON", t->name);
+			run->fatal_exit = DN_EXIT_FAILURE;
+		}
 		tls_grab_result_free(&result);
 		return;
 	}

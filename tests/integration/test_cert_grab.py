@@ -379,8 +379,16 @@ def check_partial_failure(tmp, pki):
     closed = f"127.0.0.1:{free_port()}"
     with TlsServer(pki) as server:
         proc = grab(db, closed, server.target, check=EXIT_LIVE)
+        docs = [json.loads(line) for line in
+                grab(db, "--json", closed, server.target, check=EXIT_LIVE).stdout.splitlines()]
     assert fingerprint(pki, "leaf") in proc.stdout, proc.stdout
     assert stored(db, fingerprint(pki, "leaf"))[0]["sha256"] == fingerprint(pki, "leaf")
+    # --json prints one line per target, the failed one with its error.
+    assert [d["target"] for d in docs] == [closed, server.target], docs
+    assert "connection refused" in docs[0]["error"], docs[0]
+    assert docs[0]["peer"] is None, docs[0]
+    assert "certificates" not in docs[0], docs[0]
+    assert "error" not in docs[1], docs[1]
 
 
 def check_interval(tmp, pki):
