@@ -398,8 +398,11 @@ static int cert_search(int argc, char **argv)
 	if (rc != DN_OK) {
 		log_error("%s", err.msg[0] != '\0' ? err.msg : "out of memory searching certificates");
 		code = cli_exit_for_store(rc);
+	} else if (!cert_list_print(&list, s->json, stdout)) {
+		log_error("writing the certificates as JSON failed: out of memory or an "
+		          "output error");
+		code = DN_EXIT_FAILURE;
 	} else {
-		cert_list_print(&list, s->json, stdout);
 		size_t shown = 0;
 		for (size_t i = 0; i < list.n; i++)
 			shown += list.items[i].hidden ? 0 : 1;

@@ -289,28 +289,103 @@ static void print_text(const struct cert_result *r, FILE *out)
 	}
 }
 
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when the
+ * bytes there are not one. Overlong forms and surrogates are invalid. */
+static size_t utf8_length(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3
+	           : (s[0] & 0xf8) == 0xf0                    ? 4
+	                                                      : 0;
+	if (len == 0 || len > n)
+		return 0;
+	uint32_t cp = len == 1 ? s[0] : s[0] & (0xff >> (len + 1));
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+	if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* A JSON string of text. A byte that is not part of valid UTF-8 (a file
+ * name in another encoding) is written as \xHH, the form the DN and SAN
+ * fields already use, so that no value is dropped. Returns NULL only when
+ * memory runs out. */
+static json_t *json_text(const char *text)
+{
+	json_t *value = json_string(text);
+	if (value != NULL)
+		return value;
+	size_t n = strlen(text);
+	char *out = malloc(4 * n + 1);
+	if (out == NULL)
+		return NULL;
+	const unsigned char *s = (const unsigned char *)text;
+	size_t at = 0;
+	for (size_t i = 0; i < n;) {
+		size_t len = utf8_length(s + i, n - i);
+		if (len == 0) {
+			at += (size_t)sprintf(out + at, "\\x%02x", s[i]);
+			i++;
+			continue;
+		}
+		memcpy(out + at, s + i, len);
+		at += len;
+		i += len;
+	}
+	out[at] = '\0';
+	value = json_string(out);
+	free(out);
+	return value;
+}
+
+/* Set key of o to a JSON string of text; false when memory runs out. */
+static bool set_text(json_t *o, const char *key, const char *text)
+{
+	json_t *value = json_text(text != NULL ? text : "");
+	return value != NULL && json_object_set_new(o, key, value) == 0;
+}
+
 static json_t *sightings_json(const struct cert_result *r)
 {
 	json_t *list = json_array();
-	for (size_t i = 0; r != NULL && i < r->n_sightings; i++) {
+	for (size_t i = 0; list != NULL && r != NULL && i < r->n_sightings; i++) {
 		const struct store_cert_sighting *g = &r->sightings[i];
-		json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:I, s:I}", "kind", g->kind,
-		                                      "detail", g->detail, "time_first",
-		                                      (json_int_t)g->time_first, "time_last",
-		                                      (json_int_t)g->time_last, "count",
-		                                      (json_int_t)g->count));
+		json_t *o = json_pack("{s:I, s:I, s:I}", "time_first", (json_int_t)g->time_first,
+		                      "time_last", (json_int_t)g->time_last, "count",
+		                      (json_int_t)g->count);
+		if (o == NULL || !set_text(o, "kind", g->kind) || !set_text(o, "detail", g->detail) ||
+		    json_array_append_new(list, o) != 0) {
+			json_decref(list);
+			return NULL;
+		}
 	}
 	return list;
+}
+
+/* Set key of o to value, which it takes over; false when value is NULL
+ * (memory ran out) or the set fails. */
+static bool set_new(json_t *o, const char *key, json_t *value)
+{
+	return value != NULL && json_object_set_new(o, key, value) == 0;
 }
 
 static json_t *split_sans(const char *sans)
 {
 	json_t *list = json_array();
-	const char *p = sans;
-	while (*p != '\0') {
+	for (const char *p = sans; list != NULL && *p != '\0';) {
 		const char *end = strchr(p, '\n');
 		size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
-		json_array_append_new(list, json_stringn(p, len));
+		char *name = strndup(p, len);
+		json_t *value = name != NULL ? json_text(name) : NULL;
+		free(name);
+		if (value == NULL || json_array_append_new(list, value) != 0) {
+			json_decref(list);
+			return NULL;
+		}
 		p += len;
 		if (*p == '\n')
 			p++;
@@ -326,45 +401,51 @@ static json_t *to_json(const struct cert_result *r)
 	hex(c->sha1, 20, sha1);
 	hex(c->spki_sha256, 32, spki);
 	hex(c->tbs_sha256, 32, tbs);
-	json_t *o = json_pack("{s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "sha256", sha256,
-	                      "partial", c->partial, "serial", c->serial, "issuer", c->issuer,
-	                      "subject", c->subject, "key_type", c->key_type, "sig_alg",
-	                      c->sig_alg, "not_before", (json_int_t)c->not_before, "not_after",
-	                      (json_int_t)c->not_after);
-	if (!c->partial) {
-		json_object_set_new(o, "sha1", json_string(sha1));
-		json_object_set_new(o, "spki_sha256", json_string(spki));
-		json_object_set_new(o, "tbs_sha256", json_string(tbs));
-	}
-	json_object_set_new(o, "key_bits", json_integer(c->key_bits));
-	json_object_set_new(o, "level", json_string(c->level));
-	json_object_set_new(o, "ca", json_boolean(c->is_ca));
-	json_object_set_new(o, "self_signed", json_boolean(c->self_signed));
-	json_object_set_new(o, "precert", json_boolean(c->precert));
-	json_object_set_new(o, "sans", split_sans(c->sans));
-	if (c->crtsh_id > 0)
-		json_object_set_new(o, "crtsh_id", json_integer(c->crtsh_id));
-	json_object_set_new(o, "sightings", sightings_json(r));
-	if (r->paired != NULL) {
+	json_t *o = json_object();
+	bool ok = o != NULL && set_text(o, "sha256", sha256) &&
+	          set_new(o, "partial", json_boolean(c->partial)) &&
+	          set_text(o, "serial", c->serial) && set_text(o, "issuer", c->issuer) &&
+	          set_text(o, "subject", c->subject) && set_text(o, "key_type", c->key_type) &&
+	          set_text(o, "sig_alg", c->sig_alg) &&
+	          set_new(o, "not_before", json_integer(c->not_before)) &&
+	          set_new(o, "not_after", json_integer(c->not_after));
+	if (ok && !c->partial)
+		ok = set_text(o, "sha1", sha1) && set_text(o, "spki_sha256", spki) &&
+		     set_text(o, "tbs_sha256", tbs);
+	ok = ok && set_new(o, "key_bits", json_integer(c->key_bits)) &&
+	     set_text(o, "level", c->level) && set_new(o, "ca", json_boolean(c->is_ca)) &&
+	     set_new(o, "self_signed", json_boolean(c->self_signed)) &&
+	     set_new(o, "precert", json_boolean(c->precert)) &&
+	     set_new(o, "sans", split_sans(c->sans));
+	if (ok && c->crtsh_id > 0)
+		ok = set_new(o, "crtsh_id", json_integer(c->crtsh_id));
+	ok = ok && set_new(o, "sightings", sightings_json(r));
+	if (ok && r->paired != NULL) {
 		char pre[65];
 		hex(r->paired->cert.sha256, 32, pre);
-		json_object_set_new(o, "precert_sha256", json_string(pre));
-		json_object_set_new(o, "precert_sightings", sightings_json(r->paired));
+		ok = set_text(o, "precert_sha256", pre) &&
+		     set_new(o, "precert_sightings", sightings_json(r->paired));
+	}
+	if (!ok) {
+		json_decref(o);
+		return NULL;
 	}
 	return o;
 }
 
-void cert_list_print(const struct cert_list *list, bool json, FILE *out)
+bool cert_list_print(const struct cert_list *list, bool json, FILE *out)
 {
 	if (json) {
 		json_t *all = json_array();
-		for (size_t i = 0; i < list->n; i++)
+		bool ok = all != NULL;
+		for (size_t i = 0; ok && i < list->n; i++)
 			if (!list->items[i].hidden)
-				json_array_append_new(all, to_json(&list->items[i]));
-		json_dumpf(all, out, JSON_INDENT(2));
-		fputc('\n', out);
+				ok = json_array_append_new(all, to_json(&list->items[i])) == 0;
+		/* Nothing is printed when a certificate is missing from the array. */
+		if (ok)
+			ok = json_dumpf(all, out, JSON_INDENT(2)) == 0 && fputc('\n', out) != EOF;
 		json_decref(all);
-		return;
+		return ok;
 	}
 	bool first = true;
 	for (size_t i = 0; i < list->n; i++) {
@@ -375,4 +456,5 @@ void cert_list_print(const struct cert_list *list, bool json, FILE *out)
 		first = false;
 		print_text(&list->items[i], out);
 	}
+	return true;
 }

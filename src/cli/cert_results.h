@@ -44,8 +44,11 @@ dn_status cert_list_complete(struct cert_list *list, struct store *store, struct
  * same TBS hash and hide the precertificate. */
 void cert_list_pair(struct cert_list *list);
 
-/* Print the visible certificates as text blocks or as a JSON array. */
-void cert_list_print(const struct cert_list *list, bool json, FILE *out);
+/* Print the visible certificates as text blocks or as a JSON array. JSON
+ * strings that are not valid UTF-8 (file names in sightings) get each
+ * invalid byte as \xHH. Returns false, having printed no JSON, when memory
+ * runs out or the JSON cannot be written. */
+bool cert_list_print(const struct cert_list *list, bool json, FILE *out);
 
 /* The registrable domain (public suffix plus one label, by libpsl) of a
  * DNS name from a SAN ("*.a.example.co.uk" gives "example.co.uk"), written

@@ -221,6 +221,27 @@ def check_malformed(where, tmp, corpus):
     assert os.path.realpath(path) in details, details
 
 
+def check_non_utf8_path(where, tmp, corpus):
+    """A sighting whose file name is not UTF-8 stays in the JSON output,
+    with each invalid byte written as \\xHH."""
+    good = os.path.join(corpus, "x509", "ct-go", "CACertPEM.pem")
+    folder = os.fsencode(os.path.realpath(tmp))
+    path = os.path.join(folder, b"name\xff\xfe.pem")
+    with open(good, "rb") as src, open(path, "wb") as dst:
+        dst.write(src.read())
+    # The log names the file, so stderr is not UTF-8 either.
+    subprocess.run([t.DRAGNET, "ingest", *where, path], capture_output=True, check=True)
+    sha256 = oracle(good)["sha256"]
+    text = subprocess.run([t.DRAGNET, "cert", *where, "--fingerprint", sha256],
+                          capture_output=True, check=True).stdout
+    seen = text.count(b"\n  seen ")
+    got = cert(where, "--fingerprint", sha256)
+    assert len(got) == 1, got
+    assert len(got[0]["sightings"]) == seen, (got[0]["sightings"], text)
+    want = os.fsdecode(folder) + "/name\\xff\\xfe.pem"
+    assert want in [s["detail"] for s in got[0]["sightings"]], got[0]["sightings"]
+
+
 def check_shared_issuer(where, bundle):
     t.run("ingest", *where, bundle, check=EXIT_OK)
     found = cert(where, "--issuer", f"O={SHARED_ORG}", "--limit", "0")
@@ -315,6 +336,7 @@ def run_all(where, tmp, corpus, bundle, shared_key, cn_only):
     check_dedupe(where, corpus)
     check_crtsh(where, tmp, corpus)
     check_malformed(where, tmp, corpus)
+    check_non_utf8_path(where, tmp, corpus)
     check_shared_issuer(where, bundle)
     check_shared_key(where, *shared_key)
     check_cn_only(where, cn_only)
