@@ -15,7 +15,8 @@
 
 static const char stats_usage[] =
 	"Usage: dragnet stats [OPTION]...\n"
-	"Summarise the passive-DNS store: records, names, types, sources and runs.\n"
+	"Summarise the store: passive-DNS records, names, types, sources and runs,\n"
+	"certificates and IP-to-ASN ranges.\n"
 	"\n"
 	"  -j, --json            one JSON object instead of text\n"
 	"      --store LOCATION  SQLite file, sqlite:PATH or clickhouse://HOST:PORT/DB\n"
@@ -35,7 +36,21 @@ static void format_time(int64_t t, char *buf, size_t size)
 		time_format_iso(t, buf, size);
 }
 
-static void print_text(const struct store_stats *st)
+/* The current IP-to-ASN ranges: the latest load of each source. */
+struct asn_figures {
+	uint64_t ranges;
+	uint64_t sources;
+};
+
+static dn_status add_asn_load(const struct store_asn_load *load, void *ctx)
+{
+	struct asn_figures *asn = ctx;
+	asn->ranges += load->ranges;
+	asn->sources++;
+	return DN_OK;
+}
+
+static void print_text(const struct store_stats *st, const struct asn_figures *asn)
 {
 	char size[32], first[32], last[32];
 	format_bytes(st->size_bytes, size, sizeof(size));
@@ -53,6 +68,12 @@ static void print_text(const struct store_stats *st)
 	printf("time span      %s .. %s\n", first, last);
 	printf("runs           %" PRIu64 " (ingest and capture), %" PRIu64 " unfinished\n",
 	       st->runs, st->runs_unfinished);
+	printf("certificates   %" PRIu64 " with DER, %" PRIu64 " crt.sh entries without DER\n",
+	       st->certs, st->certs_partial);
+	printf("sightings      %" PRIu64 " distinct (certificate, kind, detail)\n",
+	       st->cert_sightings);
+	printf("asn ranges     %" PRIu64 " in the latest loads of %" PRIu64 " sources\n",
+	       asn->ranges, asn->sources);
 
 	if (st->ntypes > 0) {
 		printf("\n%-12s %12s\n", "rrtype", "records");
@@ -83,7 +104,7 @@ static json_t *time_or_null(int64_t t)
 	return t == PDNS_TIME_UNSET ? json_null() : json_integer(t);
 }
 
-static void print_json(const struct store_stats *st)
+static void print_json(const struct store_stats *st, const struct asn_figures *asn)
 {
 	json_t *obj = json_object();
 	json_object_set_new(obj, "database", json_string(st->location));
@@ -98,6 +119,11 @@ static void print_json(const struct store_stats *st)
 	json_object_set_new(obj, "time_last", time_or_null(st->time_last));
 	json_object_set_new(obj, "runs", json_integer((json_int_t)st->runs));
 	json_object_set_new(obj, "runs_unfinished", json_integer((json_int_t)st->runs_unfinished));
+	json_object_set_new(obj, "certificates", json_integer((json_int_t)st->certs));
+	json_object_set_new(obj, "crtsh_entries", json_integer((json_int_t)st->certs_partial));
+	json_object_set_new(obj, "cert_sightings", json_integer((json_int_t)st->cert_sightings));
+	json_object_set_new(obj, "asn_ranges", json_integer((json_int_t)asn->ranges));
+	json_object_set_new(obj, "asn_sources", json_integer((json_int_t)asn->sources));
 
 	json_t *types = json_object();
 	for (size_t i = 0; i < st->ntypes; i++) {
@@ -160,15 +186,18 @@ int cmd_stats(int argc, char **argv)
 
 	static struct store_stats st;
 	struct dn_error err;
+	struct asn_figures asn = {0};
 	dn_status rc = store_stats(store, &st, &err);
+	if (rc == DN_OK)
+		rc = store_list_asn_loads(store, add_asn_load, &asn, &err);
 	store_close(store);
 	if (rc != DN_OK) {
 		log_error("%s", err.msg);
 		return cli_exit_for(rc);
 	}
 	if (json)
-		print_json(&st);
+		print_json(&st, &asn);
 	else
-		print_text(&st);
+		print_text(&st, &asn);
 	return cli_finish_output(DN_EXIT_OK);
 }

@@ -56,6 +56,9 @@ struct store_stats {
 	int64_t time_last;
 	uint64_t runs; /* ingest and capture runs */
 	uint64_t runs_unfinished;
+	uint64_t certs;          /* certificates with their DER */
+	uint64_t certs_partial;  /* crt.sh export entries, stored without DER */
+	uint64_t cert_sightings; /* distinct (certificate, kind, detail) */
 	struct store_type_stats types[64]; /* most frequent first */
 	size_t ntypes;
 	struct store_source_stats sources[64];

@@ -756,6 +756,26 @@ dn_status ch_stats(struct store *store, struct store_stats *st, struct dn_error 
 	st->runs = runs.v[0];
 	st->runs_unfinished = runs.v[1];
 
+	/* Merges may not have dropped repeated rows yet, hence the GROUP BY.
+	 * Stores older than the certificate schema have no such tables. */
+	bool has_certs = st->schema_version >= CH_CERT_SCHEMA_VERSION;
+	struct u64_row certs = {.nu = 2};
+	snprintf(sql, sizeof(sql),
+	         "SELECT countIf(p = 0), countIf(p = 1) FROM (SELECT any(partial) AS p FROM %s "
+	         "GROUP BY sha256)",
+	         s->t_cert);
+	if (rc == DN_OK && has_certs)
+		rc = select_numbers(s, sql, &certs, err);
+	st->certs = certs.v[0];
+	st->certs_partial = certs.v[1];
+	struct u64_row sightings = {.nu = 1};
+	snprintf(sql, sizeof(sql),
+	         "SELECT count() FROM (SELECT 1 FROM %s GROUP BY sha256, kind, detail)",
+	         s->t_cert_sighting);
+	if (rc == DN_OK && has_certs)
+		rc = select_numbers(s, sql, &sightings, err);
+	st->cert_sightings = sightings.v[0];
+
 	if (rc == DN_OK) {
 		struct ch_buf b;
 		ch_buf_init(&b);

@@ -493,6 +493,15 @@ static dn_status sqlite_stats(struct store *store, struct store_stats *st, struc
 	st->runs = (uint64_t)query_int(&r, "SELECT count(*) FROM run", 0);
 	st->runs_unfinished =
 	        (uint64_t)query_int(&r, "SELECT count(*) FROM run WHERE NOT finished", 0);
+	/* Stores older than schema version 3 have no certificate tables. */
+	if (st->schema_version >= 3) {
+		st->certs =
+		        (uint64_t)query_int(&r, "SELECT count(*) FROM cert WHERE NOT partial", 0);
+		st->certs_partial =
+		        (uint64_t)query_int(&r, "SELECT count(*) FROM cert WHERE partial", 0);
+		st->cert_sightings =
+		        (uint64_t)query_int(&r, "SELECT count(*) FROM cert_sighting", 0);
+	}
 	collect_types(&r, st);
 	collect_sources(&r, st);
 	if (r.rc != DN_OK) {
