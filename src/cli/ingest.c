@@ -2,21 +2,18 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "ingest/cert_store.h"
+#include "cli/ingest_cert.h"
 #include "ingest/ingest.h"
 #include "util/interrupt.h"
 #include "util/log.h"
 #include "util/timeutil.h"
-#include "x509/pem.h"
 
 static const char ingest_usage[] =
 	"Usage: dragnet ingest [OPTION]... FILE...\n"
@@ -29,15 +26,19 @@ static const char ingest_usage[] =
 	"zstd compressed. Certificate files (PEM single, bundle or chain; DER; CT\n"
 	"get-entries JSON; crt.sh JSON exports) go to the certificate store, where\n"
 	"dragnet cert searches them. The format is taken from the content, never the\n"
-	"name; '-' reads standard input.\n"
+	"name; '-' reads standard input. Certificates are detected in regular files\n"
+	"only; from standard input or a pipe, name their format with --format.\n"
 	"\n"
 	"  -s, --source NAME     record every FILE as seen by source NAME (a sensor or\n"
 	"                        provider); default: each file is its own source,\n"
 	"                        named after it\n"
 	"      --format NAME     read text input as NAME: zeek-tsv, zeek-json, eve,\n"
-	"                        passivedns, cof or saf (default: detect it)\n"
+	"                        passivedns, cof or saf; or every FILE as certificates\n"
+	"                        in NAME: pem, der, ct (get-entries JSON) or crtsh\n"
+	"                        (default: detect it)\n"
 	"  -m, --max-memory SIZE memory for aggregation, reassembly and database cache\n"
-	"                        together, e.g. 256M or 2G (default 512M)\n"
+	"                        together, e.g. 256M or 2G (default 512M); a certificate\n"
+	"                        file is read whole, and one that needs more is rejected\n"
 	"  -p, --port PORT       decode DNS on PORT instead of 53; repeat for more ports\n"
 	"      --mdns            also read multicast DNS (port 5353)\n"
 	"      --llmnr           also read LLMNR (port 5355)\n"
@@ -48,7 +49,8 @@ static const char ingest_usage[] =
 	"  -n, --dry-run         decode and aggregate, but write nothing\n"
 	"      --again           read files that were ingested before (same path, size and\n"
 	"                        modification time) from the start; without it they are\n"
-	"                        skipped, or resumed after the last stored packet\n"
+	"                        skipped, or resumed after the last stored packet, line\n"
+	"                        or certificate\n"
 	"      --store LOCATION  SQLite file, sqlite:PATH or clickhouse://HOST:PORT/DB\n"
 	"                        (default $DRAGNET_STORE, else $DRAGNET_DB, else the\n"
 	"                        config file, else $XDG_DATA_HOME/dragnet/dragnet.db)\n"
@@ -57,7 +59,8 @@ static const char ingest_usage[] =
 	"  -h, --help            show this help\n"
 	"\n"
 	"Damaged packets, frames and lines are counted and skipped, the first five of\n"
-	"each file named; an unreadable file is reported and the\n"
+	"each file named (malformed certificates: the first 20); an unreadable file,\n"
+	"or a certificate file of which nothing could be stored, is reported and the\n"
 	"other files are still read. Everything aggregated is written when a file ends,\n"
 	"when memory runs short and on SIGINT/SIGTERM (which stop reading at once but\n"
 	"let a write that has begun finish).\n"
@@ -196,71 +199,6 @@ static int pipeline_option(const char *command, struct ingest_options *options, 
 	}
 }
 
-/* Certificate files (PEM, DER, CT get-entries JSON, crt.sh JSON) are found
- * by their first bytes and stored by cert_import_buffer(), outside the
- * packet pipeline. Sets *handled when path is one; returns an exit code.
- * Only regular files are looked at: reading the head of a pipe or a device
- * would take bytes the capture reader needs. */
-static int ingest_cert_file(struct store *store, const char *path,
-                            const struct ingest_options *options, bool *handled)
-{
-	*handled = false;
-	struct stat first;
-	if (strcmp(path, "-") == 0 || stat(path, &first) != 0 || !S_ISREG(first.st_mode))
-		return DN_EXIT_OK;
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return DN_EXIT_OK; /* ingest_file() reports it */
-	uint8_t head[4096];
-	size_t n = fread(head, 1, sizeof(head), f);
-	if (x509_detect(head, n) == X509_FORMAT_NONE) {
-		fclose(f);
-		return DN_EXIT_OK;
-	}
-	*handled = true;
-	struct stat st;
-	uint8_t *buf = NULL;
-	bool read_ok = fstat(fileno(f), &st) == 0 && (buf = malloc((size_t)st.st_size + 1)) != NULL &&
-	               fseek(f, 0, SEEK_SET) == 0 &&
-	               fread(buf, 1, (size_t)st.st_size, f) == (size_t)st.st_size;
-	fclose(f);
-	if (!read_ok) {
-		log_error("%s: reading the certificate file failed", path);
-		free(buf);
-		return buf == NULL ? DN_EXIT_FAILURE : DN_EXIT_INPUT;
-	}
-	buf[st.st_size] = '\0';
-
-	char full[PATH_MAX];
-	if (realpath(path, full) == NULL)
-		snprintf(full, sizeof(full), "%s", path);
-	struct dn_error err = {0};
-	uint32_t source_id = 0;
-	dn_status rc = DN_OK;
-	if (store != NULL)
-		rc = store_source_id(store, options->source != NULL ? options->source : full,
-		                     options->source != NULL ? "provider" : "file", &source_id, &err);
-	struct cert_import_counts counts;
-	double started = time_monotonic();
-	if (rc == DN_OK)
-		rc = cert_import_buffer(store, full, buf, (size_t)st.st_size, source_id,
-		                        (int64_t)st.st_mtime, &counts, &err);
-	free(buf);
-	if (rc == DN_OK)
-		rc = store != NULL ? store_sync(store, &err) : DN_OK;
-	if (rc != DN_OK) {
-		log_error("%s", err.msg);
-		return rc == DN_ENOMEM ? DN_EXIT_FAILURE
-		       : rc == DN_ESTORE || rc == DN_ESCHEMA ? DN_EXIT_STORE
-		                                              : DN_EXIT_INPUT;
-	}
-	log_info("%s: %s, %s %" PRIu64 " certificates and %" PRIu64
-	         " crt.sh entries without DER; %" PRIu64 " malformed, skipped (%.2f s)",
-	         path, counts.format, options->dry_run ? "read" : "stored", counts.certs,
-	         counts.partial, counts.bad, time_monotonic() - started);
-	return DN_EXIT_OK;
-}
-
 int cmd_ingest(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -282,6 +220,7 @@ int cmd_ingest(int argc, char **argv)
 	struct cli_common common = {.command = "ingest"};
 	struct ingest_options options;
 	ingest_options_default(&options);
+	enum x509_format cert_format = X509_FORMAT_NONE;
 
 	int opt;
 	while ((opt = getopt_long(argc, argv, ":s:m:p:F:nhvq", longopts, NULL)) != -1) {
@@ -296,10 +235,11 @@ int cmd_ingest(int argc, char **argv)
 			options.again = true;
 		} else if (opt == OPT_FORMAT) {
 			options.format = feed_format_from_name(optarg);
-			if (options.format == FEED_UNKNOWN)
+			cert_format = ingest_cert_format_from_name(optarg);
+			if (options.format == FEED_UNKNOWN && cert_format == X509_FORMAT_NONE)
 				return cli_usage_error("ingest",
 				                       "unknown --format '%s' (zeek-tsv, zeek-json, eve, "
-				                       "passivedns, cof or saf)",
+				                       "passivedns, cof, saf, pem, der, ct or crtsh)",
 				                       optarg);
 		} else if (opt == 'h') {
 			fputs(ingest_usage, stdout);
@@ -334,7 +274,7 @@ int cmd_ingest(int argc, char **argv)
 
 	int exit_code = DN_EXIT_OK;
 	double started = time_monotonic();
-	int files = 0;
+	int capture_files = 0;
 	for (int i = optind; i < argc; i++) {
 		if (ingest_stopped(ing)) {
 			log_warn("interrupted: %d input%s not read", argc - i,
@@ -343,10 +283,9 @@ int cmd_ingest(int argc, char **argv)
 			break;
 		}
 		double file_started = time_monotonic();
-		bool handled = false;
-		int cert_code = ingest_cert_file(store, argv[i], &options, &handled);
-		if (handled) {
-			files++;
+		enum ingest_cert_outcome outcome;
+		int cert_code = ingest_cert_input(store, argv[i], &options, cert_format, &outcome);
+		if (outcome != INGEST_CERT_NOT_CERTS) {
 			if (cert_code == DN_EXIT_STORE || cert_code == DN_EXIT_FAILURE) {
 				exit_code = cert_code;
 				break;
@@ -358,7 +297,7 @@ int cmd_ingest(int argc, char **argv)
 		rc = ingest_file(ing, argv[i], &err);
 		if (rc == DN_OK && ingest_skipped(ing))
 			continue;
-		files++;
+		capture_files++;
 		if (rc != DN_OK)
 			log_error("%s", err.msg);
 		if (rc == DN_OK || rc == DN_EMALF || rc == DN_EINTR)
@@ -375,7 +314,9 @@ int cmd_ingest(int argc, char **argv)
 		if (rc != DN_OK)
 			exit_code = DN_EXIT_INPUT;
 	}
-	if (files > 1)
+	/* Certificate files have a line each and no packets, so the totals
+	 * cover captures and logs only. */
+	if (capture_files > 1)
 		ingest_report("all files", ingest_totals(ing), options.dry_run,
 		              time_monotonic() - started);
 

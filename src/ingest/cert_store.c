@@ -51,6 +51,12 @@ size_t cert_batch_count(const struct cert_batch *b)
 	return b->n_certs;
 }
 
+size_t cert_batch_memory(const struct cert_batch *b)
+{
+	return b->arena.allocated + b->cap_certs * sizeof(*b->certs) +
+	       b->cap_names * sizeof(*b->names) + b->cap_sightings * sizeof(*b->sightings);
+}
+
 static bool grow(void **items, size_t *cap, size_t need, size_t size)
 {
 	if (need <= *cap)

@@ -81,6 +81,9 @@ dn_status ingest_start_run(struct ingest *ing, const char *source, const char *k
                            const char *input, int64_t size, int64_t mtime_ns, bool *skip,
                            struct dn_error *err);
 dn_status ingest_finish_run(struct ingest *ing, dn_status read_status, struct dn_error *err);
+/* Whether pid is a live process running this program, so that the run it
+ * owns is still being written. */
+bool ingest_owner_alive(int64_t pid);
 
 /* report.c */
 /* "packet", "frame", "line", or "item" for totals over mixed inputs. */

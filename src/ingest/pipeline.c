@@ -19,6 +19,7 @@
 #include "util/log.h"
 #include "util/progress.h"
 #include "util/timeutil.h"
+#include "x509/pem.h"
 
 #define MDNS_PORT 5353
 #define LLMNR_PORT 5355
@@ -470,7 +471,7 @@ static bool process_name(const char *pid, char *name, size_t size)
 /* Whether pid is a live process running this program. A killed ingest
  * leaves its pid behind, and the system may give that pid to some other
  * program later, which must not keep the file locked. */
-static bool owner_alive(int64_t pid)
+bool ingest_owner_alive(int64_t pid)
 {
 	if (pid <= 0 || pid > INT32_MAX)
 		return false;
@@ -496,7 +497,7 @@ static dn_status judge_earlier(const struct ingest *ing, const struct store_run 
 	time_format_iso(earlier->started, when, sizeof(when));
 	/* Even --again leaves a file alone while another ingest reads it. */
 	if (!earlier->finished && earlier->owner != 0 && earlier->owner != ing->pid &&
-	    owner_alive(earlier->owner))
+	    ingest_owner_alive(earlier->owner))
 		return dn_fail(err, DN_EBUSY,
 		               "%s: process %lld is ingesting it now (run %lld); wait for it to end, "
 		               "or stop it and run again to resume",
@@ -718,12 +719,22 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 		                  ? ing->options.format
 		                  : feed_detect((const char *)head, head_len);
 		if (feed_format == FEED_UNKNOWN) {
+			/* Certificate files are taken before the pipeline, from regular
+			 * files only, so certificates here came through a pipe. */
+			enum x509_format certs = x509_detect(head, head_len);
 			capture_input_close(input);
+			if (certs != X509_FORMAT_NONE)
+				return dn_fail(err, DN_EFORMAT,
+				               "%s: contains certificates (%s), which are detected in "
+				               "regular files only; save them to a file, or name the "
+				               "format with --format pem, der, ct or crtsh",
+				               path, x509_format_name(certs));
 			return dn_fail(err, DN_EFORMAT,
 			               "%s: not a capture or dnstap, and text in none of the log "
 			               "formats dragnet reads (Zeek dns.log, Suricata eve.json, "
-			               "passivedns, COF, DNSDB SAF); if it is one of those, name it with "
-			               "--format",
+			               "passivedns, COF, DNSDB SAF) or its certificate formats (PEM, "
+			               "CT get-entries JSON, crt.sh JSON); if it is one of those, name "
+			               "it with --format",
 			               path);
 		}
 		if (feed_parser_new(feed_format, &ing->feed) != DN_OK) {
