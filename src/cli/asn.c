@@ -403,6 +403,10 @@ static int lookup_as(struct store *store, uint32_t asn, bool domains, uint64_t l
 	}
 	if (nranges == 0)
 		log_info("no prefixes of AS%" PRIu32 " in the loaded sources", asn);
+	else if (domains && names == 0)
+		log_info("passive DNS has no A or AAAA record that resolves to AS%" PRIu32
+		         " in its %zu prefix%s",
+		         asn, nranges, nranges == 1 ? "" : "es");
 	return (domains ? names : nranges) > 0 ? DN_EXIT_OK : DN_EXIT_NO_MATCH;
 }
 

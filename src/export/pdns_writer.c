@@ -206,14 +206,23 @@ static void table_print(struct pdns_writer *w)
 			any_bailiwick = true;
 	}
 
-	/* The bailiwick column is shown only when some row has one or the
-	 * ASN columns follow it. */
-	int last = w->options.asn != NULL ? COL_AS_ORG : any_bailiwick ? COL_BAILIWICK : COL_DATA;
-	for (int i = 0; i <= last; i++)
-		print_cell(w->out, headers[i], width[i], i, i == last);
+	/* The bailiwick column is shown only when some row has one, and the
+	 * ASN columns only with --asn. */
+	int columns[COLUMN_COUNT], n = 0;
+	for (int i = COL_FIRST; i <= COL_DATA; i++)
+		columns[n++] = i;
+	if (any_bailiwick)
+		columns[n++] = COL_BAILIWICK;
+	if (w->options.asn != NULL) {
+		columns[n++] = COL_ASN;
+		columns[n++] = COL_AS_ORG;
+	}
+	for (int i = 0; i < n; i++)
+		print_cell(w->out, headers[columns[i]], width[columns[i]], columns[i], i == n - 1);
 	for (size_t r = 0; r < w->nrows; r++) {
-		for (int i = 0; i <= last; i++)
-			print_cell(w->out, w->rows[r].cells[i], width[i], i, i == last);
+		for (int i = 0; i < n; i++)
+			print_cell(w->out, w->rows[r].cells[columns[i]], width[columns[i]],
+			           columns[i], i == n - 1);
 	}
 }
 

@@ -284,6 +284,10 @@ def check_pdns(where, tmp):
     for origin in ("AS64512", "AS64513"):
         text = asn(where, origin, "--domains", check=EXIT_OK).stdout
         assert text.split("\t")[0] == "g.example.", (origin, text)
+    # AS64502 has ranges but no ingested record inside them.
+    proc = asn(where, "AS64502", "--domains", check=EXIT_NONE)
+    assert proc.stdout == "", proc.stdout
+    assert "no A or AAAA record that resolves to AS64502" in proc.stderr, proc.stderr
 
     rows = [json.loads(line) for line in t.run("pdns", *where, "--rdata", "192.0.2.0/24",
                                                "--asn", "--json", check=EXIT_OK).stdout.splitlines()]
@@ -301,6 +305,11 @@ def check_pdns(where, tmp):
     table = t.run("pdns", *where, "d.example", "--asn", check=EXIT_OK).stdout.splitlines()
     assert table[0].split()[-2:] == ["asn", "as_org"], table
     assert "64496" in table[1].split(), table
+    # The records carry no bailiwick, so the table has no such column,
+    # with --asn as without it.
+    plain = t.run("pdns", *where, "d.example", check=EXIT_OK).stdout.splitlines()
+    assert "bailiwick" not in plain[0].split(), plain
+    assert table[0].split() == plain[0].split() + ["asn", "as_org"], (table, plain)
     print("--domains and pdns --asn over ingested records")
 
 
