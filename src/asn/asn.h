@@ -36,6 +36,11 @@ const char *asn_format_name(enum asn_format format);
 /* The format called name; ASN_FORMAT_UNKNOWN when there is none. */
 enum asn_format asn_format_parse(const char *name);
 
+/* The name of the compression whose magic number data starts with
+ * ("gzip", "zstd", "xz", "bzip2"), or NULL for none of these. Meant for
+ * data that asn_format_detect() did not find to be MMDB. */
+const char *asn_compression_detect(const uint8_t *data, size_t len);
+
 /* Guess the format of a file from its first bytes: the MMDB metadata
  * marker anywhere in data, else the shape of the first line that is
  * neither empty nor a '#' comment. */
@@ -63,7 +68,8 @@ dn_status asn_pfx2as_parse(const char *data, size_t len, asn_range_fn fn, asn_ba
                            void *ctx, struct asn_parse_counts *counts);
 
 /* Read every network of the MaxMind DB file at path by walking its search
- * tree, and call fn once per network that has a data record. An IPv6
+ * tree, and call fn once per network whose data record has an AS number,
+ * AS organization, ISP or organization. An IPv6
  * database's IPv4 subtree (::/96) gives IPv4 ranges, and the aliases that
  * point into it (::ffff:0:0/96, 2002::/16 and the like) are skipped.
  * Fails with DN_EIO when the file does not open, DN_EFORMAT when it is not

@@ -166,10 +166,10 @@ static dn_status emit_network(struct walk *w, MMDB_entry_s *entry, u128 bits, un
 	r.as_org = w->strings[0][0] != '\0' ? w->strings[0] : NULL;
 	r.isp = w->strings[1][0] != '\0' ? w->strings[1] : NULL;
 	r.organization = w->strings[2][0] != '\0' ? w->strings[2] : NULL;
-	/* A record with none of these fields (from another kind of
-	 * database) carries no ASN data. */
-	if (r.asn == 0 && r.country[0] == '\0' && r.as_org == NULL && r.isp == NULL &&
-	    r.organization == NULL)
+	/* A record without AS number, AS organization, ISP or organization
+	 * carries no ASN data, even with a country (a City or Country
+	 * database), so it is skipped. */
+	if (r.asn == 0 && r.as_org == NULL && r.isp == NULL && r.organization == NULL)
 		return DN_OK;
 	network_range(w, bits, depth, &r);
 	w->counts->records++;

@@ -33,6 +33,28 @@ enum asn_format asn_format_parse(const char *name)
 	return ASN_FORMAT_UNKNOWN;
 }
 
+const char *asn_compression_detect(const uint8_t *data, size_t len)
+{
+	/* No ip2asn or pfx2as line starts with these bytes, because each
+	 * starts with an address. An MMDB file might, so callers look for the
+	 * MMDB marker first. */
+	static const struct {
+		const char *name;
+		uint8_t magic[6];
+		size_t len;
+	} kinds[] = {
+	        {"gzip", {0x1f, 0x8b}, 2},
+	        {"zstd", {0x28, 0xb5, 0x2f, 0xfd}, 4},
+	        {"xz", {0xfd, '7', 'z', 'X', 'Z', 0x00}, 6},
+	        {"bzip2", {'B', 'Z', 'h'}, 3},
+	};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (len >= kinds[i].len && memcmp(data, kinds[i].magic, kinds[i].len) == 0)
+			return kinds[i].name;
+	}
+	return NULL;
+}
+
 /* The number of tab-separated fields of the first data line, and whether
  * its second field is an address (ip2asn) or a number (pfx2as). */
 enum asn_format asn_format_detect(const uint8_t *data, size_t len)

@@ -169,8 +169,17 @@ static dn_status load_file(struct store *store, const char *file, const char *so
 		               "the file is empty; source '%s' keeps its earlier ranges",
 		               source != NULL ? source : base_name(file));
 	}
+	enum asn_format detected = asn_format_detect((const uint8_t *)data, len);
 	if (format == ASN_FORMAT_UNKNOWN)
-		format = asn_format_detect((const uint8_t *)data, len);
+		format = detected;
+	const char *compression = NULL;
+	if (detected != ASN_FORMAT_MMDB)
+		compression = asn_compression_detect((const uint8_t *)data, len);
+	if (compression != NULL) {
+		free(data);
+		return dn_fail(err, DN_EFORMAT, "compressed with %s; uncompress it first",
+		               compression);
+	}
 	if (format == ASN_FORMAT_MMDB) {
 		free(data); /* libmaxminddb maps the file itself */
 		data = NULL;
@@ -206,7 +215,10 @@ static dn_status load_file(struct store *store, const char *file, const char *so
 		else
 			store_rollback(store);
 	}
-	if (rc == DN_OK)
+	if (rc == DN_OK && format == ASN_FORMAT_MMDB)
+		log_info("%s: %" PRIu64 " ranges loaded as source '%s' (mmdb)", file, l.info.ranges,
+		         name);
+	else if (rc == DN_OK)
 		log_info("%s: %" PRIu64 " ranges loaded as source '%s' (%s), %" PRIu64
 		         " bad lines skipped",
 		         file, l.info.ranges, name, l.info.format, l.bad_lines);

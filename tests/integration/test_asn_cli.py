@@ -10,6 +10,7 @@ clickhouse-server is installed, on a ClickHouse server started on loopback.
 Environment: DRAGNET is the dragnet binary, DRAGNET_CORPUS the shared
 corpus, DRAGNET_SOURCE_DIR the checkout, TMPDIR the scratch folder."""
 
+import gzip
 import ipaddress
 import json
 import os
@@ -313,6 +314,69 @@ def check_pdns(where, tmp):
     print("--domains and pdns --asn over ingested records")
 
 
+# ---- A minimal MaxMind DB writer, for records the corpus lacks ----
+
+def mmdb_encode(value):
+    """value in the MaxMind DB data format (spec 2.0): str as utf8_string,
+    ("uint16" | "uint32" | "uint64", n) as unsigned integers, dict as map,
+    list as array. Sizes stay below 29, so each control byte is one byte,
+    followed by a type byte for the extended types uint64 and array."""
+    if isinstance(value, str):
+        data = value.encode()
+        assert len(data) < 29
+        return bytes([0x40 | len(data)]) + data
+    if isinstance(value, tuple):
+        kind, number = value
+        data = number.to_bytes((number.bit_length() + 7) // 8, "big")
+        if kind == "uint64":  # extended type 9: type bits 0, then 9 - 7
+            return bytes([len(data), 2]) + data
+        return bytes([{"uint16": 0xA0, "uint32": 0xC0}[kind] | len(data)]) + data
+    if isinstance(value, list):  # extended type 11: type bits 0, then 11 - 7
+        return bytes([len(value), 4]) + b"".join(mmdb_encode(v) for v in value)
+    assert len(value) < 29
+    return bytes([0xE0 | len(value)]) + b"".join(
+        mmdb_encode(k) + mmdb_encode(v) for k, v in value.items())
+
+
+def write_mmdb(path, record):
+    """An IPv4 database of one search tree node: 0.0.0.0/1 has record, and
+    128.0.0.0/1 nothing. mmdblookup reads it the same way."""
+    node_count = 1
+    # A record value above node_count points into the data section, at
+    # value - node_count - 16; node_count itself means no data.
+    tree = (node_count + 16).to_bytes(3, "big") + node_count.to_bytes(3, "big")
+    metadata = {"node_count": ("uint32", node_count), "record_size": ("uint16", 24),
+                "ip_version": ("uint16", 4), "database_type": "dragnet-test",
+                "languages": ["en"], "binary_format_major_version": ("uint16", 2),
+                "binary_format_minor_version": ("uint16", 0),
+                "build_epoch": ("uint64", 1700000000), "description": {"en": "test"}}
+    with open(path, "wb") as f:
+        f.write(tree + bytes(16) + mmdb_encode(record) + b"\xab\xcd\xefMaxMind.com"
+                + mmdb_encode(metadata))
+
+
+def check_country_only_mmdb(where, tmp):
+    """An MMDB whose records have a country but no AS data (as a City
+    database) gives no range; the same record with an AS number loads."""
+    country = os.path.join(tmp, "country-only.mmdb")
+    write_mmdb(country, {"country": {"iso_code": "NL"}})
+    with_as = os.path.join(tmp, "country-as.mmdb")
+    write_mmdb(with_as, {"autonomous_system_number": ("uint32", 64500),
+                         "country": {"iso_code": "NL"}})
+    if shutil.which("mmdblookup") is not None:
+        assert mmdblookup(with_as, "1.2.3.4", "autonomous_system_number") == 64500
+        assert mmdblookup(country, "1.2.3.4", "country", "iso_code") == "NL"
+    proc = asn(where, "--load", "--source", "country", country, check=EXIT_INPUT)
+    assert "not an ASN or ISP database" in proc.stderr, proc.stderr
+    asn(where, "--load", "--source", "country", with_as, check=EXIT_OK)
+    got = lookup(where, ["1.2.3.4", "128.0.0.1"])
+    assert got["1.2.3.4"]["asn"] == 64500, got
+    assert got["1.2.3.4"]["country"] == "NL", got
+    assert got["1.2.3.4"]["prefixes"] == ["0.0.0.0/1"], got
+    assert got["128.0.0.1"]["asn"] is None, got
+    print("an MMDB with countries but no AS data gives no range")
+
+
 def check_no_ranges(where, tmp, corpus):
     """A file that gives no range fails with exit 3 and its name, and the
     source keeps the ranges of its earlier load."""
@@ -342,6 +406,13 @@ def check_no_ranges(where, tmp, corpus):
         assert path in errors[0], errors
         assert reason in errors[0], errors
         assert "keeps its earlier ranges" in errors[0], errors
+    # A compressed copy of the sample, with and without --format.
+    packed = os.path.join(tmp, "ip2asn-sample.tsv.gz")
+    with open(IP2ASN, "rb") as f, gzip.open(packed, "wb") as out:
+        out.write(f.read())
+    for extra in ([], ["--format", "ip2asn"]):
+        proc = asn(where, "--load", "--source", "keep", *extra, packed, check=EXIT_INPUT)
+        assert f"{packed}: compressed with gzip; uncompress it first" in proc.stderr, proc.stderr
     assert asn(where, "--list", "--json", check=EXIT_OK).stdout == before
     # The sample's line 2001:db8:: - 2001:db8:ffff:... AS64496 is still loaded.
     got = lookup(where, ["2001:db8::1"])["2001:db8::1"]
@@ -357,12 +428,15 @@ def run_all(store, tmp, corpus):
         for name in ("GeoLite2-ASN-Test", "GeoIP2-ISP-Test"):
             where = store(name.lower().replace("-", "_"))
             mmdb = os.path.join(corpus, name + ".mmdb")
-            asn(where, "--load", mmdb, check=EXIT_OK)
+            proc = asn(where, "--load", mmdb, check=EXIT_OK)
+            assert "bad lines" not in proc.stderr, proc.stderr
+            assert "ranges loaded as source" in proc.stderr, proc.stderr
             check_mmdb_source_json(where, mmdb, os.path.join(corpus, name + ".json"))
             check_mmdb_oracle(where, mmdb)
             assert os.path.basename(mmdb) in asn(where, "--list").stdout
         check_bad_mmdb(store("bad_mmdb"), corpus)
     check_no_ranges(store("no_ranges"), tmp, corpus)
+    check_country_only_mmdb(store("country_only"), tmp)
     where = store("asn")
     check_text_formats(where)
     check_every_origin(where)

@@ -195,6 +195,22 @@ static void test_range_has_origin(void **state)
 	assert_false(asn_range_has_origin(&single, 0));
 }
 
+static void test_compression_detect(void **state)
+{
+	(void)state;
+	static const uint8_t gzip[] = {0x1f, 0x8b, 0x08, 0x00};
+	static const uint8_t zstd[] = {0x28, 0xb5, 0x2f, 0xfd, 0x24};
+	static const uint8_t xz[] = {0xfd, '7', 'z', 'X', 'Z', 0x00, 0x00};
+	static const uint8_t bzip2[] = "BZh91AY&SY";
+	static const uint8_t text[] = "1.0.0.0\t24\t13335\n";
+	assert_string_equal(asn_compression_detect(gzip, sizeof(gzip)), "gzip");
+	assert_string_equal(asn_compression_detect(zstd, sizeof(zstd)), "zstd");
+	assert_string_equal(asn_compression_detect(xz, sizeof(xz)), "xz");
+	assert_string_equal(asn_compression_detect(bzip2, sizeof(bzip2) - 1), "bzip2");
+	assert_null(asn_compression_detect(text, sizeof(text) - 1));
+	assert_null(asn_compression_detect(gzip, 1));
+}
+
 static void test_format_detect(void **state)
 {
 	(void)state;
@@ -425,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_pfx2as_records),
 		cmocka_unit_test(test_pfx2as_origins_decimal),
 		cmocka_unit_test(test_range_has_origin),
+		cmocka_unit_test(test_compression_detect),
 		cmocka_unit_test(test_format_detect),
 		cmocka_unit_test(test_range_cidrs),
 		cmocka_unit_test(test_table_nested),
