@@ -245,7 +245,9 @@ static void print_text(const struct cert_result *r, FILE *out)
 	hex(c->spki_sha256, 32, spki);
 	time_format_iso(c->not_before, before, sizeof(before));
 	time_format_iso(c->not_after, after, sizeof(after));
-	fprintf(out, "%s %s\n", c->partial ? "partial" : "sha256 ", sha256);
+	/* A partial certificate's key is no fingerprint, so it gets a label
+	 * of its own. */
+	fprintf(out, "%s %s\n", c->partial ? "partial key" : "sha256 ", sha256);
 	if (!c->partial) {
 		fprintf(out, "  sha1      %s\n", sha1);
 		fprintf(out, "  spki      %s\n", spki);
@@ -401,8 +403,13 @@ static json_t *to_json(const struct cert_result *r)
 	hex(c->sha1, 20, sha1);
 	hex(c->spki_sha256, 32, spki);
 	hex(c->tbs_sha256, 32, tbs);
+	/* A partial certificate has no fingerprint. Its key is
+	 * store_cert_partial_key(), which exists nowhere outside dragnet. */
 	json_t *o = json_object();
-	bool ok = o != NULL && set_text(o, "sha256", sha256) &&
+	bool ok = o != NULL &&
+	          (c->partial ? set_new(o, "sha256", json_null()) &&
+	                            set_text(o, "partial_key", sha256)
+	                      : set_text(o, "sha256", sha256)) &&
 	          set_new(o, "partial", json_boolean(c->partial)) &&
 	          set_text(o, "serial", c->serial) && set_text(o, "issuer", c->issuer) &&
 	          set_text(o, "subject", c->subject) && set_text(o, "key_type", c->key_type) &&

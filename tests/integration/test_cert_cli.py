@@ -202,6 +202,14 @@ def check_crtsh(where, tmp, corpus):
     assert partial[0]["partial"], partial
     assert partial[0]["serial"] == "abc", partial
     assert partial[0]["crtsh_id"] == 777, partial
+    # Its key is no fingerprint, so it is not given as sha256. The key is
+    # SHA-256("partial" NUL issuer NUL serial), as docs/certificates.md says.
+    key = hashlib.sha256(b"partial\0CN=P1,O=Partial Only CA,C=NL\0abc").hexdigest()
+    assert partial[0]["sha256"] is None, partial
+    assert partial[0]["partial_key"] == key, partial
+    text = t.run("cert", *where, "--san", "www.only-crtsh.example", check=EXIT_OK).stdout
+    assert text.startswith(f"partial key {key}\n"), text
+    assert "sha256" not in text, text
 
 
 def check_malformed(where, tmp, corpus):
