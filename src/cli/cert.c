@@ -32,8 +32,9 @@ static const char cert_usage[] =
 	"      --subject TEXT    the same for the subject\n"
 	"      --san NAME        a name the certificate covers: www.example.com also\n"
 	"                        finds *.example.com certificates; *.example.com finds\n"
-	"                        every name under example.com; an IP address or an\n"
-	"                        e-mail address matches those SANs\n"
+	"                        every name under example.com; an IP address matches\n"
+	"                        IP SANs as an address (0:0:0:0:0:0:0:1 finds ::1),\n"
+	"                        an e-mail address e-mail SANs ignoring case\n"
 	"      --valid-at TIME   valid at TIME: 2024-05-01, 2024-05-01T12:00:00Z, epoch\n"
 	"                        seconds, 'now', or an age counted back from now such\n"
 	"                        as 30d (units s, m, h, d, w, y; a year is 365 days)\n"
@@ -176,15 +177,26 @@ static int add_san_condition(struct search *s, const char *name)
 	struct store_cert_match *m = next_match(s, &buf);
 	if (m == NULL)
 		return cli_usage_error("cert", "too many conditions");
+	/* Ingest stores IP SANs as inet_ntop() writes them (::1, not
+	 * 0:0:0:0:0:0:0:1) and e-mail SANs in lower case. */
 	unsigned char addr[16];
-	if (inet_pton(AF_INET, name, addr) == 1 || inet_pton(AF_INET6, name, addr) == 1) {
+	int family = inet_pton(AF_INET, name, addr) == 1    ? AF_INET
+	             : inet_pton(AF_INET6, name, addr) == 1 ? AF_INET6
+	                                                    : 0;
+	if (family != 0) {
+		if (inet_ntop(family, addr, buf, 1100) == NULL)
+			return cli_usage_error("cert", "invalid --san address '%s'", name);
 		m->kind = "ip";
-		m->value = name;
+		m->value = buf;
 		return DN_EXIT_OK;
 	}
 	if (strchr(name, '@') != NULL) {
+		snprintf(buf, 1100, "%s", name);
+		for (char *p = buf; *p != '\0'; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
 		m->kind = "email";
-		m->value = name;
+		m->value = buf;
 		return DN_EXIT_OK;
 	}
 	m->kind = "dns";

@@ -313,6 +313,32 @@ def make_cn_only(tmp):
     return out
 
 
+def make_ip_email(tmp):
+    """A certificate with IP and e-mail SANs, and its SHA-256 fingerprint."""
+    key = os.path.join(tmp, "ip-email.key")
+    openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key)
+    out = os.path.join(tmp, "ip-email.pem")
+    pem = openssl("req", "-x509", "-key", key, "-days", "30", "-subj", "/CN=ip-email.test",
+                  "-addext", "subjectAltName=IP:::1,IP:2001:db8::a,IP:192.0.2.10,"
+                  "email:Ops@Grab.Test")
+    with open(out, "wb") as f:
+        f.write(pem)
+    sha256 = oracle(out)["sha256"]
+    return out, sha256
+
+
+def check_ip_email(where, path, sha256):
+    """--san compares addresses, not their spelling, and e-mail addresses
+    ignoring case."""
+    t.run("ingest", *where, path, check=EXIT_OK)
+    for name in ("::1", "0:0:0:0:0:0:0:1", "::0001", "2001:DB8:0:0::A", "2001:db8::a",
+                 "192.0.2.10", "ops@grab.test", "OPS@GRAB.TEST", "Ops@Grab.Test"):
+        hits = [c["sha256"] for c in cert(where, "--san", name)]
+        assert hits == [sha256], (name, hits)
+    for name in ("::2", "192.0.2.11", "ops@grab.example"):
+        cert(where, "--san", name, check=EXIT_NONE)
+
+
 def check_cn_only(where, path):
     """Certificates without a SAN count the domain their CN names."""
     t.run("ingest", *where, path, check=EXIT_OK)
@@ -334,7 +360,7 @@ def check_shared_key(where, path, spki):
     assert keys[0]["registrable_domains"] == ["one-key-a.example", "one-key-b.example"], keys
 
 
-def run_all(where, tmp, corpus, bundle, shared_key, cn_only):
+def run_all(where, tmp, corpus, bundle, shared_key, cn_only, ip_email):
     t.run("ingest", *where, *corpus_files(corpus),
           os.path.join(corpus, "ct", "ct-go", "get-entries-4.json"),
           os.path.join(corpus, "ct", "ct-go", "get-entry-and-proof.json"), check=EXIT_OK)
@@ -348,6 +374,7 @@ def run_all(where, tmp, corpus, bundle, shared_key, cn_only):
     check_shared_issuer(where, bundle)
     check_shared_key(where, *shared_key)
     check_cn_only(where, cn_only)
+    check_ip_email(where, *ip_email)
 
 
 def main():
@@ -359,8 +386,9 @@ def main():
                     bundle, str(SHARED_COUNT)], check=True)
     shared_key = make_shared_key(tmp)
     cn_only = make_cn_only(tmp)
+    ip_email = make_ip_email(tmp)
     db = os.path.join(tmp, "certs.db")
-    run_all(["--db", db], tmp, corpus, bundle, shared_key, cn_only)
+    run_all(["--db", db], tmp, corpus, bundle, shared_key, cn_only, ip_email)
     print("sqlite: openssl oracle, CT sightings, dedupe, crt.sh, malformed, shared issuer, "
           "shared key")
     if chserver.find_server() is None:
@@ -368,7 +396,7 @@ def main():
         return
     with chserver.ClickHouse() as server:
         location = f"clickhouse://{chserver.HOST}:{server.http_port}/certs"
-        run_all(["--store", location], tmp, corpus, bundle, shared_key, cn_only)
+        run_all(["--store", location], tmp, corpus, bundle, shared_key, cn_only, ip_email)
         print("clickhouse: the same checks")
         copy = f"clickhouse://{chserver.HOST}:{server.http_port}/certcopy"
         t.run("store", "copy", "--from", db, "--to", copy, check=EXIT_OK)
