@@ -41,8 +41,11 @@ static const char cert_usage[] =
 	"      --expires-before TIME, --expires-after TIME\n"
 	"                        not after earlier or later than TIME\n"
 	"      --dedupe          show a precertificate and its final certificate (the\n"
-	"                        same TBS without the CT extensions) once\n"
-	"  -n, --limit N         at most N certificates (default 1000; 0: all)\n"
+	"                        same TBS without the CT extensions) once, as the\n"
+	"                        final one, which is looked up when only the\n"
+	"                        precertificate matched\n"
+	"  -n, --limit N         at most N certificates (default 1000; 0: all), counted\n"
+	"                        after --dedupe; a message says when there may be more\n"
 	"  -j, --json            a JSON array instead of text\n"
 	"      --store LOCATION, --db PATH   the store (see dragnet ingest --help)\n"
 	"  -v, --verbose, -q, --quiet\n"
@@ -74,6 +77,7 @@ struct search {
 	const char *issuer_contains[MAX_MATCHES];
 	const char *subject_contains[MAX_MATCHES];
 	const char *fingerprint; /* a prefix of either hash: searched twice */
+	size_t limit;            /* certificates shown; 0: all */
 	bool dedupe;
 	bool json;
 	/* Strings the matches point to. */
@@ -304,16 +308,38 @@ static int parse_search_option(struct search *s, int opt, const char *arg)
 	}
 }
 
+/* Rows read from the store per certificate shown: a certificate may come
+ * with its precertificate and a crt.sh entry of the same issuer and
+ * serial, which --dedupe and the partial lookup fold into it. */
+#define ROWS_PER_SHOWN 3
+
+/* Rows of one store query, counted to tell whether it reached its limit. */
+struct row_count {
+	struct cert_list *list;
+	size_t rows;
+};
+
+static dn_status count_row(const struct store_cert *cert, void *ctx)
+{
+	struct row_count *count = ctx;
+	count->rows++;
+	return cert_list_add(cert, count->list);
+}
+
 /* Query the store; a fingerprint prefix is tried as a SHA-256 prefix and
- * then as a SHA-1 prefix. */
+ * then as a SHA-1 prefix. Sets *full when a query returned as many rows as
+ * its limit allowed, so that more may exist. */
 static dn_status run_search(struct store *store, struct search *s, struct cert_list *list,
-                            struct dn_error *err)
+                            bool *full, struct dn_error *err)
 {
 	s->query.matches = s->matches;
 	s->query.n_matches = s->n_matches;
 	s->query.issuer_contains = s->issuer_contains;
 	s->query.subject_contains = s->subject_contains;
-	dn_status rc = store_query_certs(store, &s->query, cert_list_add, list, err);
+	s->query.limit = s->limit > 0 ? s->limit * ROWS_PER_SHOWN : 0;
+	struct row_count count = {.list = list};
+	dn_status rc = store_query_certs(store, &s->query, count_row, &count, err);
+	*full = s->query.limit > 0 && count.rows >= s->query.limit;
 	if (rc != DN_OK || s->fingerprint == NULL)
 		return rc;
 	for (size_t i = 0; i < s->n_matches; i++) {
@@ -322,7 +348,26 @@ static dn_status run_search(struct store *store, struct search *s, struct cert_l
 			s->matches[i].prefix = true;
 		}
 	}
-	return store_query_certs(store, &s->query, cert_list_add, list, err);
+	count.rows = 0;
+	rc = store_query_certs(store, &s->query, count_row, &count, err);
+	*full = *full || (s->query.limit > 0 && count.rows >= s->query.limit);
+	return rc;
+}
+
+/* Fold, cut and complete the certificates found: partial ones replaced by
+ * full ones, precertificates paired with --dedupe, then the cut at --limit,
+ * so that each shown certificate counts once. Sets *cut when certificates
+ * beyond the limit were hidden. */
+static dn_status finish_list(struct store *store, const struct search *s,
+                             struct cert_list *list, bool *cut, struct dn_error *err)
+{
+	dn_status rc = cert_list_resolve(list, store, err);
+	if (rc == DN_OK && s->dedupe)
+		rc = cert_list_pair(list, store, err);
+	if (rc != DN_OK)
+		return rc;
+	*cut = cert_list_cut(list, s->limit) > 0;
+	return cert_list_read_sightings(list, store, err);
 }
 
 static bool has_conditions(const struct search *s)
@@ -355,7 +400,7 @@ static int cert_search(int argc, char **argv)
 	struct search *s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return DN_EXIT_FAILURE;
-	s->query.limit = 1000;
+	s->limit = 1000;
 	int code = DN_EXIT_OK;
 	int opt;
 	while (code == DN_EXIT_OK &&
@@ -369,7 +414,7 @@ static int cert_search(int argc, char **argv)
 			unsigned long long limit;
 			if (!cli_parse_uint(optarg, 100000000, &limit))
 				code = cli_usage_error("cert", "invalid --limit '%s'", optarg);
-			s->query.limit = (size_t)limit;
+			s->limit = (size_t)limit;
 		} else if (opt == 'j') {
 			s->json = true;
 		} else if (opt == 'h') {
@@ -402,11 +447,10 @@ static int cert_search(int argc, char **argv)
 	struct cert_list list;
 	cert_list_init(&list);
 	struct dn_error err = {0};
-	dn_status rc = run_search(store, s, &list, &err);
+	bool full = false, cut = false;
+	dn_status rc = run_search(store, s, &list, &full, &err);
 	if (rc == DN_OK)
-		rc = cert_list_complete(&list, store, &err);
-	if (rc == DN_OK && s->dedupe)
-		cert_list_pair(&list);
+		rc = finish_list(store, s, &list, &cut, &err);
 	if (rc != DN_OK) {
 		log_error("%s", err.msg[0] != '\0' ? err.msg : "out of memory searching certificates");
 		code = cli_exit_for_store(rc);
@@ -421,6 +465,9 @@ static int cert_search(int argc, char **argv)
 		code = shown > 0 ? DN_EXIT_OK : DN_EXIT_NO_MATCH;
 		if (shown == 0)
 			log_info("no certificate matches");
+		else if (cut || full)
+			log_info("stopped at --limit %zu; there may be more (use --limit 0 for all)",
+			         s->limit);
 	}
 	cert_list_free(&list);
 	store_close(store);

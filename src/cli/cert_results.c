@@ -23,6 +23,11 @@ void cert_list_free(struct cert_list *list)
 	memset(list, 0, sizeof(*list));
 }
 
+static void hex(const uint8_t *bytes, size_t n, char *out)
+{
+	x509_hex(bytes, n, out);
+}
+
 static const char *keep(struct arena *a, const char *text)
 {
 	if (text == NULL)
@@ -140,43 +145,100 @@ static dn_status replace_partials(struct cert_list *list, struct store *store,
 	return DN_OK;
 }
 
-dn_status cert_list_complete(struct cert_list *list, struct store *store, struct dn_error *err)
+dn_status cert_list_resolve(struct cert_list *list, struct store *store, struct dn_error *err)
 {
-	dn_status rc = replace_partials(list, store, err);
+	return replace_partials(list, store, err);
+}
+
+/* Read the sightings of r, including those stored under its partial key. */
+static dn_status read_sightings(struct cert_list *list, struct cert_result *r,
+                                struct store *store, struct dn_error *err)
+{
+	struct sighting_sink sink = {.list = list};
+	dn_status rc = store_query_cert_sightings(store, r->cert.sha256, add_sighting, &sink, err);
+	if (rc == DN_OK && !r->cert.partial) {
+		uint8_t key[32];
+		store_cert_partial_key(r->cert.issuer, r->cert.serial, key);
+		rc = store_query_cert_sightings(store, key, add_sighting, &sink, err);
+	}
+	if (rc == DN_ENOMEM && err->msg[0] == '\0')
+		dn_fail(err, DN_ENOMEM, "out of memory reading certificate sightings");
+	/* The sightings move into the list's arena, so the array can go. */
+	r->sightings = sink.n > 0 ? arena_dup(&list->arena, sink.items,
+	                                      sink.n * sizeof(*sink.items))
+	                          : NULL;
+	r->n_sightings = r->sightings != NULL ? sink.n : 0;
+	free(sink.items);
+	return rc;
+}
+
+dn_status cert_list_read_sightings(struct cert_list *list, struct store *store,
+                                   struct dn_error *err)
+{
+	dn_status rc = DN_OK;
 	for (size_t i = 0; i < list->n && rc == DN_OK; i++) {
 		struct cert_result *r = &list->items[i];
 		if (r->hidden)
 			continue;
-		struct sighting_sink sink = {.list = list};
-		rc = store_query_cert_sightings(store, r->cert.sha256, add_sighting, &sink, err);
-		if (rc == DN_OK && !r->cert.partial) {
-			uint8_t key[32];
-			store_cert_partial_key(r->cert.issuer, r->cert.serial, key);
-			rc = store_query_cert_sightings(store, key, add_sighting, &sink, err);
-		}
-		if (rc == DN_ENOMEM && err->msg[0] == '\0')
-			dn_fail(err, DN_ENOMEM, "out of memory reading certificate sightings");
-		/* The sightings move into the list's arena, so the array can go. */
-		r->sightings = sink.n > 0 ? arena_dup(&list->arena, sink.items,
-		                                      sink.n * sizeof(*sink.items))
-		                          : NULL;
-		r->n_sightings = r->sightings != NULL ? sink.n : 0;
-		free(sink.items);
+		rc = read_sightings(list, r, store, err);
+		/* r->paired points into list->items, where it is writable. */
+		if (rc == DN_OK && r->paired != NULL)
+			rc = read_sightings(list, &list->items[r->paired - list->items], store, err);
 	}
 	return rc;
 }
 
-void cert_list_pair(struct cert_list *list)
+/* A store_cert_fn that adds a final certificate (neither a precertificate
+ * nor partial) to the list (ctx). */
+static dn_status add_final(const struct store_cert *cert, void *ctx)
+{
+	if (cert->precert || cert->partial)
+		return DN_OK;
+	return cert_list_add(cert, ctx);
+}
+
+/* Whether the list contains a final certificate with the TBS hash of pre. */
+static bool has_final(const struct cert_list *list, const struct cert_result *pre)
+{
+	for (size_t j = 0; j < list->n; j++) {
+		const struct store_cert *c = &list->items[j].cert;
+		if (!c->precert && !c->partial && memcmp(c->tbs_sha256, pre->cert.tbs_sha256, 32) == 0)
+			return true;
+	}
+	return false;
+}
+
+dn_status cert_list_pair(struct cert_list *list, struct store *store, struct dn_error *err)
 {
 	static const uint8_t zero[32];
+
+	/* A precertificate that matched without its final certificate: look
+	 * the final one up by the TBS hash, so that it is shown in its place. */
+	size_t n = list->n;
+	for (size_t i = 0; i < n; i++) {
+		const struct cert_result *pre = &list->items[i];
+		if (!pre->cert.precert || pre->hidden || memcmp(pre->cert.tbs_sha256, zero, 32) == 0 ||
+		    has_final(list, pre))
+			continue;
+		char tbs[65];
+		hex(pre->cert.tbs_sha256, 32, tbs);
+		struct store_cert_match match = {.kind = "tbs", .value = tbs};
+		struct store_cert_query q = {.matches = &match, .n_matches = 1};
+		dn_status rc = store_query_certs(store, &q, add_final, list, err);
+		if (rc != DN_OK)
+			return rc;
+	}
+
+	/* Nothing is added to the list from here on, so pointers into
+	 * list->items stay valid. */
 	for (size_t i = 0; i < list->n; i++) {
 		struct cert_result *pre = &list->items[i];
-		if (!pre->cert.precert || pre->hidden ||
-		    memcmp(pre->cert.tbs_sha256, zero, 32) == 0)
+		if (!pre->cert.precert || pre->hidden || memcmp(pre->cert.tbs_sha256, zero, 32) == 0)
 			continue;
 		for (size_t j = 0; j < list->n; j++) {
 			struct cert_result *final = &list->items[j];
-			if (final->cert.precert || final->hidden ||
+			if (final->cert.precert || final->cert.partial || final->hidden ||
+			    final->paired != NULL ||
 			    memcmp(final->cert.tbs_sha256, pre->cert.tbs_sha256, 32) != 0)
 				continue;
 			final->paired = pre;
@@ -184,6 +246,23 @@ void cert_list_pair(struct cert_list *list)
 			break;
 		}
 	}
+	return DN_OK;
+}
+
+size_t cert_list_cut(struct cert_list *list, size_t limit)
+{
+	size_t shown = 0, cut = 0;
+	for (size_t i = 0; i < list->n; i++) {
+		if (list->items[i].hidden)
+			continue;
+		if (limit > 0 && shown == limit) {
+			list->items[i].hidden = true;
+			cut++;
+		} else {
+			shown++;
+		}
+	}
+	return cut;
 }
 
 /* ---- Registrable domains ---- */
@@ -207,11 +286,6 @@ bool cert_registrable_domain(const char *name, char *out, size_t size)
 }
 
 /* ---- Printing ---- */
-
-static void hex(const uint8_t *bytes, size_t n, char *out)
-{
-	x509_hex(bytes, n, out);
-}
 
 static void print_flags(const struct store_cert *c, FILE *out)
 {

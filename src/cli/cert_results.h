@@ -15,10 +15,12 @@ struct cert_result {
 	struct store_cert cert;
 	struct store_cert_sighting *sightings;
 	size_t n_sightings;
-	/* --dedupe: the precertificate folded into this certificate (or the
-	 * other way round when only precertificates matched), else NULL. */
+	/* --dedupe: the precertificate folded into this final certificate,
+	 * else NULL. */
 	const struct cert_result *paired;
-	bool hidden; /* folded into another result, or a partial one a full one replaces */
+	/* Folded into another result, a partial one a full one replaces, or
+	 * beyond --limit. */
+	bool hidden;
 };
 
 struct cert_list {
@@ -34,15 +36,24 @@ void cert_list_free(struct cert_list *list);
  * skipping one whose key is already there. */
 dn_status cert_list_add(const struct store_cert *cert, void *ctx);
 
-/* Read the sightings of every certificate in the list, including those
- * stored under its partial key (crt.sh entries of the same issuer and
- * serial), and hide a partial certificate when the store holds the full
- * one, which is added to the list in its place. */
-dn_status cert_list_complete(struct cert_list *list, struct store *store, struct dn_error *err);
+/* Hide each partial certificate whose full certificate (the same issuer
+ * and serial) the store holds, and add the full one in its place. */
+dn_status cert_list_resolve(struct cert_list *list, struct store *store, struct dn_error *err);
 
-/* --dedupe: pair each precertificate with the certificate that has the
- * same TBS hash and hide the precertificate. */
-void cert_list_pair(struct cert_list *list);
+/* --dedupe: pair each visible precertificate with the final certificate
+ * that has the same TBS hash, reading that one from the store when the
+ * list lacks it, and hide the precertificate. */
+dn_status cert_list_pair(struct cert_list *list, struct store *store, struct dn_error *err);
+
+/* Hide the visible certificates after the first limit (0: none) and
+ * return how many were hidden. */
+size_t cert_list_cut(struct cert_list *list, size_t limit);
+
+/* Read the sightings of each visible certificate and of the
+ * precertificate paired with it, including those stored under its
+ * partial key (crt.sh entries of the same issuer and serial). */
+dn_status cert_list_read_sightings(struct cert_list *list, struct store *store,
+                                   struct dn_error *err);
 
 /* Print the visible certificates as text blocks or as a JSON array. JSON
  * strings that are not valid UTF-8 (file names in sightings) get each

@@ -162,6 +162,19 @@ def check_dedupe(where, corpus):
     assert pre["sha256"] not in shas, shas
     row = next(c for c in paired if c["sha256"] == final["sha256"])
     assert row["precert_sha256"] == pre["sha256"], row
+    # --dedupe pairs before --limit cuts, and finds the final certificate
+    # when only the precertificate matched.
+    for args in (["--serial", final["serial"], "--limit", "1"], ["-f", pre["sha256"][:8]]):
+        proc = t.run("cert", *where, *args, "--dedupe", "--json", check=EXIT_OK)
+        rows = json.loads(proc.stdout)
+        assert [c["sha256"] for c in rows] == [final["sha256"]], (args, rows)
+        assert rows[0]["precert_sha256"] == pre["sha256"], (args, rows)
+        assert "stopped at --limit" not in proc.stderr, (args, proc.stderr)
+    # Without --dedupe the limit cuts one of the two, and says so.
+    proc = t.run("cert", *where, "--serial", final["serial"], "--limit", "1", "--json",
+                 check=EXIT_OK)
+    assert len(json.loads(proc.stdout)) == 1, proc.stdout
+    assert "stopped at --limit 1; there may be more (use --limit 0 for all)" in proc.stderr
     # A precertificate and its final certificate share a key as one
     # certificate: no shared-key pattern.
     assert final["spki_sha256"] == pre["spki_sha256"]
@@ -260,6 +273,14 @@ def check_shared_issuer(where, bundle):
     assert all(c["self_signed"] for c in found)
     # Substring search, case folded, finds the same set.
     assert len(cert(where, "--issuer", "blue lantern", "--limit", "0")) == SHARED_COUNT
+    # A cut at --limit is reported; no cut, no message.
+    proc = t.run("cert", *where, "--issuer", f"O={SHARED_ORG}", "--limit", "3", "--json",
+                 check=EXIT_OK)
+    assert len(json.loads(proc.stdout)) == 3, proc.stdout
+    assert "stopped at --limit 3; there may be more" in proc.stderr, proc.stderr
+    proc = t.run("cert", *where, "--issuer", f"O={SHARED_ORG}", "--limit", "0", "--json",
+                 check=EXIT_OK)
+    assert "stopped at" not in proc.stderr, proc.stderr
     # Every substring must occur, whatever the order of the options.
     one = cert(where, "--issuer", "blue lantern", "--issuer", "parcel-notice-7.")
     assert [c["subject"] for c in one] == [
