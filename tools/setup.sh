@@ -27,15 +27,18 @@ cd "$top"
 build_packages="build-essential cmake ninja-build pkg-config libknot-dev libpcap-dev
     libsqlite3-dev libjansson-dev libzstd-dev zlib1g-dev libxxhash-dev libidn2-dev libunistring-dev
     libcurl4-openssl-dev libpsl-dev libfstrm-dev libprotobuf-c-dev protobuf-c-compiler
-    golang-github-dnstap-golang-dnstap-dev libmaxminddb-dev"
+    golang-github-dnstap-golang-dnstap-dev libmaxminddb-dev libssl-dev"
 # tshark, editcap and mergecap are test oracles; clang and its runtime build
 # the sanitizer and libFuzzer configuration. The ClickHouse tests start their
 # own clickhouse-server processes on loopback; ZooKeeper (it brings a Java
 # runtime) serves the tests of replicated ClickHouse tables. mmdblookup
-# (mmdb-bin) is the oracle of the MMDB import tests. Knot DNS with its
+# (mmdb-bin) is the oracle of the MMDB import tests, and the openssl binary
+# and pyca/cryptography (python3-cryptography) those of the certificate
+# tests; openssl s_server serves them TLS. Knot DNS with its
 # dnstap module, Unbound, kdig and dnstap-ldns produce and check real dnstap.
 test_packages="libcmocka-dev python3 tshark zstd clang libclang-rt-14-dev clickhouse-server
-    zookeeper knot knot-module-dnstap knot-dnsutils unbound dnstap-ldns fstrm-bin mmdb-bin"
+    zookeeper knot knot-module-dnstap knot-dnsutils unbound dnstap-ldns fstrm-bin mmdb-bin
+    openssl python3-cryptography"
 
 packages=$build_packages
 [ "$mode" = test ] && packages="$packages $test_packages"
