@@ -7,7 +7,8 @@
 
 static const char main_usage[] =
 	"Usage: dragnet COMMAND [OPTION]... [ARGUMENT]...\n"
-	"Domain intelligence for threat hunting: passive DNS and registration data.\n"
+	"Domain intelligence for threat hunting: passive DNS, registration data,\n"
+	"certificates and IP-to-ASN data.\n"
 	"\n"
 	"Commands:\n"
 	"  ingest FILE...     read captures, dnstap, Zeek/Suricata/passivedns logs and\n"
@@ -23,7 +24,8 @@ static const char main_usage[] =
 	"                     group domains whose registrants are probably one operator\n"
 	"  cert [--san NAME|--issuer ATTR=VALUE|--fingerprint HEX|...]\n"
 	"                     search stored certificates (ingest PEM, DER, CT or crt.sh\n"
-	"                     files); 'cert patterns' reports shared keys and issuers\n"
+	"                     files); 'cert patterns' reports shared keys and issuers;\n"
+	"                     'cert grab HOST[:PORT]' records a server's chain (opt-in)\n"
 	"  asn ADDRESS...|AS64500\n"
 	"                     origin AS of addresses, or an AS's prefixes and (--domains)\n"
 	"                     the names pDNS saw in them; --load ip2asn, pfx2as, MMDB\n"
