@@ -169,8 +169,9 @@ def compare(label, ours, der):
 def self_signed(der):
     """Whether pyca/cryptography finds the certificate issued by itself (names
     equal and signature valid), or None when it cannot tell: the module is
-    missing, the certificate does not load, or the signature algorithm is
-    one it does not verify (SHA-1 with RSA, for one)."""
+    missing or older than 40, the certificate does not load, or the
+    signature algorithm is one it does not verify (SHA-1 with RSA, for
+    one)."""
     try:
         import warnings
         from cryptography import x509
@@ -183,6 +184,9 @@ def self_signed(der):
             cert = x509.load_der_x509_certificate(der)
             if cert.issuer != cert.subject:
                 return False
+            # Added in cryptography 40; Debian 12 ships 38.
+            if not hasattr(cert, "verify_directly_issued_by"):
+                return None
             cert.verify_directly_issued_by(cert)
         return True
     except InvalidSignature:
