@@ -22,7 +22,8 @@ static const char cert_usage[] =
 	"  -f, --fingerprint HEX SHA-256 or SHA-1 fingerprint, or a prefix of either\n"
 	"                        (colons allowed)\n"
 	"      --spki HEX        SHA-256 of the SubjectPublicKeyInfo, or a prefix\n"
-	"      --serial HEX      serial number (colons and leading zeros allowed)\n"
+	"      --serial HEX      serial number in hex: colons, leading zeros, a 0x prefix\n"
+	"                        and openssl's '4096 (0x1000)' form allowed\n"
 	"      --issuer TEXT     ATTR=VALUE matches one issuer attribute exactly\n"
 	"                        (O=Example Ltd, o=Example\\, Inc.); a whole DN\n"
 	"                        matches exactly, as dragnet prints it (CN=a,O=b) or\n"
@@ -247,7 +248,19 @@ static int add_hex_condition(struct search *s, const char *kind, const char *tex
 	struct store_cert_match *m = next_match(s, &buf);
 	if (m == NULL)
 		return cli_usage_error("cert", "too many conditions");
-	if (!clean_hex(text, buf, 1100, serial))
+	/* openssl x509 -text prints a short serial as "4096 (0x1000)": the
+	 * part in brackets is the hex. A leading 0x is dropped too. */
+	char inner[1100];
+	const char *digits = text;
+	const char *open = serial ? strstr(text, "(0x") : NULL;
+	if (open != NULL) {
+		snprintf(inner, sizeof(inner), "%s", open + 3);
+		inner[strcspn(inner, ")")] = '\0';
+		digits = inner;
+	} else if (serial && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) {
+		digits += 2;
+	}
+	if (!clean_hex(digits, buf, 1100, serial))
 		return cli_usage_error("cert", "invalid --%s '%s': give hexadecimal digits", kind,
 		                       text);
 	m->kind = kind;

@@ -81,6 +81,21 @@ def check_oracle(where, files):
             assert want["sha256"] in hits, (path, args, hits)
 
 
+def check_serial_forms(where, files):
+    """Serials as `openssl x509 -text` prints them ("6 (0x6)" for a short
+    one, colon-separated hex for a long one) and with a 0x prefix."""
+    for path in files:
+        want = oracle(path)
+        form = "DER" if path.endswith(".der") else "PEM"
+        text = openssl("x509", "-inform", form, "-in", path, "-noout", "-text").decode()
+        lines = text.splitlines()
+        at = next(i for i, line in enumerate(lines) if "Serial Number:" in line)
+        printed = lines[at].split("Serial Number:", 1)[1].strip() or lines[at + 1].strip()
+        for form_given in (printed, "0x" + want["serial"]):
+            hits = [c["sha256"] for c in cert(where, "--serial", form_given)]
+            assert want["sha256"] in hits, (path, form_given, hits)
+
+
 def dn_forms(path, which):
     """The ways an analyst may copy the DN `which` of the certificate in
     path, each printed by `openssl x509`: its default one-line form
@@ -386,6 +401,7 @@ def run_all(where, tmp, corpus, bundle, shared_key, cn_only, ip_email):
           os.path.join(corpus, "ct", "ct-go", "get-entries-4.json"),
           os.path.join(corpus, "ct", "ct-go", "get-entry-and-proof.json"), check=EXIT_OK)
     check_oracle(where, corpus_files(corpus))
+    check_serial_forms(where, corpus_files(corpus))
     check_dn_forms(where, corpus)
     check_ct(where, corpus)
     check_dedupe(where, corpus)
