@@ -163,8 +163,8 @@ static int compare_names(const void *a, const void *b)
 	for (int i = 0; i < 2; i++)
 		if (x->kind[i] != y->kind[i])
 			return x->kind[i] < y->kind[i] ? -1 : 1;
-	/* Equal prefixes of two short strings mean equal strings: neither
-	 * holds a NUL, so the padding cannot hide a difference. */
+	/* Equal prefixes of two short strings mean equal strings, because
+	 * neither contains a NUL and the padding cannot hide a difference. */
 	int c = x->kind_long || y->kind_long ? strcmp(x->name->kind, y->name->kind) : 0;
 	if (c != 0)
 		return c;

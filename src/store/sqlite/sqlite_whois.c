@@ -292,9 +292,9 @@ static const char *number_name(const char *const *names, size_t n, int number)
  * for the sort and the binds. */
 struct value_key {
 	/* The kind in the top byte, then the first fifteen bytes of the value,
-	 * big-endian and zero-padded: compared as two integers they order as
-	 * (kind, strcmp() of the value) do, and settle most comparisons of a
-	 * sort without touching the strings. */
+	 * big-endian and zero-padded. Compared as two integers they order as
+	 * (kind, strcmp() of the value) does, so most comparisons of a sort
+	 * never read the strings. */
 	uint64_t prefix[2];
 	const struct store_whois_value *v;
 	int kind;
@@ -315,8 +315,8 @@ static int compare_values(const void *a, const void *b)
 		return x->prefix[0] < y->prefix[0] ? -1 : 1;
 	if (x->prefix[1] != y->prefix[1])
 		return x->prefix[1] < y->prefix[1] ? -1 : 1;
-	/* Equal prefixes of two short values mean equal values: a value holds
-	 * no NUL, so the padding cannot hide a difference. */
+	/* Equal prefixes of two short values mean equal values, because a value
+	 * contains no NUL and the padding cannot hide a difference. */
 	int c = 0;
 	if (x->value_len > VALUE_PREFIX_BYTES || y->value_len > VALUE_PREFIX_BYTES)
 		c = strcmp(x->v->value + VALUE_PREFIX_BYTES, y->v->value + VALUE_PREFIX_BYTES);
