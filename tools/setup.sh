@@ -34,11 +34,12 @@ build_packages="build-essential cmake ninja-build pkg-config libknot-dev libpcap
 # runtime) serves the tests of replicated ClickHouse tables. mmdblookup
 # (mmdb-bin) is the oracle of the MMDB import tests, and the openssl binary
 # and pyca/cryptography (python3-cryptography) those of the certificate
-# tests; openssl s_server serves them TLS. Knot DNS with its
+# tests; openssl s_server serves them TLS. Graphviz's dot, xmllint and
+# NetworkX read back the graph files `dragnet map` writes. Knot DNS with its
 # dnstap module, Unbound, kdig and dnstap-ldns produce and check real dnstap.
 test_packages="libcmocka-dev python3 tshark zstd clang libclang-rt-14-dev clickhouse-server
     zookeeper knot knot-module-dnstap knot-dnsutils unbound dnstap-ldns fstrm-bin mmdb-bin
-    openssl python3-cryptography"
+    openssl python3-cryptography graphviz libxml2-utils python3-networkx"
 
 packages=$build_packages
 [ "$mode" = test ] && packages="$packages $test_packages"
