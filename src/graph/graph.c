@@ -280,6 +280,22 @@ static dn_status merge_evidence(struct graph *g, struct graph_edge *e,
 	return DN_OK;
 }
 
+uint32_t graph_find_edge(const struct graph *g, uint32_t from, uint32_t to,
+                         enum graph_relation relation)
+{
+	if (g->edge_slot_count == 0)
+		return UINT32_MAX;
+	size_t mask = g->edge_slot_count - 1;
+	for (size_t i = edge_hash(from, to, relation) & mask;; i = (i + 1) & mask) {
+		uint32_t e = g->edge_slots[i];
+		if (e == NO_ID)
+			return UINT32_MAX;
+		if (g->edges[e].from == from && g->edges[e].to == to &&
+		    g->edges[e].relation == relation)
+			return e;
+	}
+}
+
 dn_status graph_add_edge(struct graph *g, uint32_t from, uint32_t to,
                          enum graph_relation relation, const struct graph_evidence *ev,
                          uint32_t *id, struct dn_error *err)

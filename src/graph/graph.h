@@ -169,6 +169,11 @@ dn_status graph_add_edge(struct graph *g, uint32_t from, uint32_t to,
                          enum graph_relation relation, const struct graph_evidence *ev,
                          uint32_t *id, struct dn_error *err);
 
+/* Find the edge (from, to, relation); returns its id, or UINT32_MAX when
+ * absent. */
+uint32_t graph_find_edge(const struct graph *g, uint32_t from, uint32_t to,
+                         enum graph_relation relation);
+
 /* Build the adjacency lists (g->adj, adj_start, adj_count). */
 dn_status graph_index_edges(struct graph *g, struct dn_error *err);
 
