@@ -1,0 +1,426 @@
+/* The analyst's text report of a map: seeds, expansion, correlation and the
+ * clusters with their confidence, in that order, wrapped at 100 columns. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "export/graph_writer_internal.h"
+
+#define WIDTH 100
+/* Held values listed one by one; the rest are counted. */
+#define HELD_LIST_MAX 100
+/* Providers named per kind in a cluster summary. */
+#define PROVIDERS_MAX 8
+
+/* Write text from column indent, breaking at spaces before WIDTH; lines
+ * after the first start at column hang. Runs of spaces inside a line are
+ * kept, so columns stay aligned. A word longer than the line is written
+ * whole. */
+static void wrap(struct gw_ctx *c, int indent, int hang, const char *text)
+{
+	int col = indent;
+	fprintf(c->out, "%*s", indent, "");
+	const char *p = text;
+	while (*p == ' ')
+		p++;
+	while (*p) {
+		size_t len = strcspn(p, " ");
+		size_t gap = strspn(p + len, " ");
+		fwrite(p, 1, len, c->out);
+		col += (int)len;
+		p += len + gap;
+		if (*p == '\0')
+			break;
+		size_t next = strcspn(p, " ");
+		if (col + (int)gap + (int)next > WIDTH) {
+			fprintf(c->out, "\n%*s", hang, "");
+			col = hang;
+		} else {
+			fprintf(c->out, "%*s", (int)gap, "");
+			col += (int)gap;
+		}
+	}
+	fputc('\n', c->out);
+}
+
+/* Remove newlines and other control characters so that one value stays on
+ * its line. */
+static const char *one_line(struct gw_ctx *c, const char *s)
+{
+	size_t n = strlen(s);
+	bool clean = true;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			clean = false;
+	if (clean)
+		return s;
+	char *copy = arena_dup(&c->scratch, s, n + 1);
+	if (copy == NULL) {
+		c->out_of_memory = true;
+		return "";
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)copy[i] < 0x20 || copy[i] == 0x7f)
+			copy[i] = ' ';
+	return copy;
+}
+
+static const char *label_of(struct gw_ctx *c, uint32_t n)
+{
+	return one_line(c, gw_label(c, n));
+}
+
+static void write_header(struct gw_ctx *c)
+{
+	const struct graph_write_options *o = c->opt;
+	char t[32], since[32], until[32], limit[32];
+	fprintf(c->out, "dragnet infrastructure map\n");
+	fprintf(c->out, "==========================\n\n");
+	const char *fence = "open";
+	if (o->since || o->until)
+		fence = gw_printf(c, "%s to %s", o->since ? gw_time(o->since, since, sizeof(since)) : "open",
+		                  o->until ? gw_time(o->until, until, sizeof(until)) : "open");
+	wrap(c, 0, 2,
+	     gw_printf(c,
+	               "Generated %s. Depth %u, share limit %s, time fence %s, overlapping "
+	               "edges only: %s.%s",
+	               o->now ? gw_time(o->now, t, sizeof(t)) : "at an unknown time", o->depth,
+	               o->share_max ? gw_count(o->share_max, limit, sizeof(limit)) : "none", fence,
+	               o->overlap_only ? "yes" : "no",
+	               o->redact_personal ? " Personal data is redacted." : ""));
+	fputc('\n', c->out);
+}
+
+static void write_seeds(struct gw_ctx *c)
+{
+	const struct graph *g = c->g;
+	fprintf(c->out, "1. Seeds\n\n");
+	if (c->opt->n_seeds) {
+		const char *given = "";
+		for (size_t i = 0; i < c->opt->n_seeds; i++)
+			given = gw_printf(c, "%s%s%s", given, i ? ", " : "",
+			                  one_line(c, gw_text(c, c->opt->seeds[i])));
+		wrap(c, 2, 4, gw_printf(c, "As given: %s", given));
+	}
+	size_t n = 0;
+	for (uint32_t i = 0; i < g->n_nodes; i++) {
+		if (!g->nodes[i].seed)
+			continue;
+		unsigned k = gw_cluster_number(c, i);
+		wrap(c, 2, 6,
+		     gw_printf(c, "%-12s %s%s", graph_kind_name(g->nodes[i].kind), label_of(c, i),
+		               k ? gw_printf(c, " (cluster %u)", k) : " (in no cluster)"));
+		n++;
+	}
+	if (n == 0)
+		fprintf(c->out, "  No seed node is in the graph.\n");
+	fputc('\n', c->out);
+}
+
+/* Why node n was held, in words: the stored reason, or one made from the
+ * hold and the share count. */
+static const char *hold_reason(struct gw_ctx *c, uint32_t n)
+{
+	const struct graph_node *node = &c->g->nodes[n];
+	if (node->hold_reason && node->hold_reason[0])
+		return one_line(c, gw_text(c, node->hold_reason));
+	char share[32], limit[32];
+	bool certs = node->kind == GRAPH_SPKI || node->kind == GRAPH_ISSUER;
+	switch (node->hold) {
+	case GRAPH_HOLD_SHARED:
+		return gw_printf(c, "shared by %s%s %s (limit %s)", node->share_capped ? "at least " : "",
+		                 gw_count(node->share, share, sizeof(share)),
+		                 certs ? "certificates" : "domains",
+		                 gw_count(c->opt->share_max, limit, sizeof(limit)));
+	case GRAPH_HOLD_LISTED:
+		return "listed as known shared infrastructure";
+	case GRAPH_HOLD_MASKED:
+		return "a redacted value or a privacy service";
+	case GRAPH_HOLD_DEPTH:
+		return "at the last hop";
+	case GRAPH_HOLD_NONE:
+		break;
+	}
+	return "not expanded";
+}
+
+static int compare_held(const void *a, const void *b, void *graph)
+{
+	const struct graph *g = graph;
+	const struct graph_node *x = &g->nodes[*(const uint32_t *)a];
+	const struct graph_node *y = &g->nodes[*(const uint32_t *)b];
+	if (x->share != y->share)
+		return x->share > y->share ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+static dn_status write_expansion(struct gw_ctx *c, struct dn_error *err)
+{
+	const struct graph *g = c->g;
+	size_t total[GRAPH_KIND_COUNT] = {0}, expanded[GRAPH_KIND_COUNT] = {0};
+	size_t held[GRAPH_KIND_COUNT] = {0};
+	size_t n_held = 0, n_depth = 0;
+	uint32_t *list = malloc((g->n_nodes + 1) * sizeof(*list));
+	if (list == NULL)
+		return dn_fail(err, DN_ENOMEM, "out of memory for the report of %zu nodes",
+		               g->n_nodes);
+	for (uint32_t i = 0; i < g->n_nodes; i++) {
+		const struct graph_node *n = &g->nodes[i];
+		total[n->kind]++;
+		if (n->expanded)
+			expanded[n->kind]++;
+		if (n->hold == GRAPH_HOLD_DEPTH) {
+			n_depth++;
+		} else if (n->hold != GRAPH_HOLD_NONE) {
+			held[n->kind]++;
+			list[n_held++] = i;
+		}
+	}
+	fprintf(c->out, "2. Expansion\n\n");
+	char a[32], b[32];
+	wrap(c, 2, 2,
+	     gw_printf(c, "%s nodes and %s edges within %u hops of the seeds.",
+	               gw_count(g->n_nodes, a, sizeof(a)), gw_count(g->n_edges, b, sizeof(b)),
+	               c->opt->depth));
+	fprintf(c->out, "\n  %-14s %10s %10s %10s\n", "kind", "nodes", "expanded", "held");
+	for (int k = 0; k < GRAPH_KIND_COUNT; k++) {
+		if (total[k] == 0)
+			continue;
+		fprintf(c->out, "  %-14s %10zu %10zu %10zu\n", graph_kind_name((enum graph_kind)k),
+		        total[k], expanded[k], held[k]);
+	}
+	fputc('\n', c->out);
+	if (n_held) {
+		fprintf(c->out, "  Held back, with the number of entities that share each value:\n");
+		qsort_r(list, n_held, sizeof(*list), compare_held, (void *)g);
+		for (size_t i = 0; i < n_held && i < HELD_LIST_MAX; i++) {
+			uint32_t n = list[i];
+			wrap(c, 4, 8,
+			     gw_printf(c, "%-12s %s %s: not expanded", graph_kind_name(g->nodes[n].kind),
+			               label_of(c, n), hold_reason(c, n)));
+		}
+		if (n_held > HELD_LIST_MAX)
+			fprintf(c->out, "    ... and %zu more (the JSON output lists them all)\n",
+			        n_held - HELD_LIST_MAX);
+	} else {
+		fprintf(c->out, "  No value was held back as shared, listed or masked.\n");
+	}
+	if (n_depth)
+		fprintf(c->out, "  %zu nodes at the last hop were not expanded (raise --depth to follow them).\n",
+		        n_depth);
+	fputc('\n', c->out);
+	free(list);
+	return DN_OK;
+}
+
+/* One distinct "store:source" name seen in the evidence. */
+struct source_seen {
+	enum graph_store_kind from;
+	const char *source;
+};
+
+static dn_status write_correlation(struct gw_ctx *c, struct dn_error *err)
+{
+	const struct graph *g = c->g;
+	size_t edges[GRAPH_RELATION_COUNT] = {0};
+	size_t multi[GRAPH_RELATION_COUNT] = {0};
+	size_t n_sources = 0, cap = 16;
+	struct source_seen *sources = malloc(cap * sizeof(*sources));
+	if (sources == NULL)
+		return dn_fail(err, DN_ENOMEM, "out of memory listing evidence sources");
+	for (size_t i = 0; i < g->n_edges; i++) {
+		const struct graph_edge *e = &g->edges[i];
+		edges[e->relation]++;
+		if (e->n_evidence > 1)
+			multi[e->relation]++;
+		for (size_t j = 0; j < e->n_evidence; j++) {
+			const struct graph_evidence *ev = &e->evidence[j];
+			size_t s = 0;
+			while (s < n_sources &&
+			       (sources[s].from != ev->from || strcmp(sources[s].source, ev->source) != 0))
+				s++;
+			if (s < n_sources)
+				continue;
+			if (n_sources == cap) {
+				struct source_seen *more = realloc(sources, cap * 2 * sizeof(*more));
+				if (more == NULL) {
+					free(sources);
+					return dn_fail(err, DN_ENOMEM, "out of memory listing evidence sources");
+				}
+				sources = more;
+				cap *= 2;
+			}
+			sources[n_sources++] = (struct source_seen){ev->from, ev->source};
+		}
+	}
+	fprintf(c->out, "3. Correlation\n\n");
+	fprintf(c->out, "  %-14s %-14s %10s %18s\n", "relation", "family", "edges", "seen by 2+ sources");
+	for (int r = 0; r < GRAPH_RELATION_COUNT; r++) {
+		if (edges[r] == 0)
+			continue;
+		fprintf(c->out, "  %-14s %-14s %10zu %18zu\n", graph_relation_name((enum graph_relation)r),
+		        graph_family_name(graph_relation_family((enum graph_relation)r)), edges[r],
+		        multi[r]);
+	}
+	const char *list = "";
+	for (size_t s = 0; s < n_sources; s++)
+		list = gw_printf(c, "%s%s%s%s%s", list, s ? ", " : "", graph_store_kind_name(sources[s].from),
+		                 sources[s].source[0] ? ":" : "",
+		                 one_line(c, gw_text(c, sources[s].source)));
+	fputc('\n', c->out);
+	wrap(c, 2, 4,
+	     gw_printf(c, "Evidence comes from %zu source%s: %s.", n_sources, n_sources == 1 ? "" : "s",
+	               n_sources ? list : "none"));
+	fputc('\n', c->out);
+	free(sources);
+	return DN_OK;
+}
+
+static const char *families_text(struct gw_ctx *c, unsigned families)
+{
+	const char *text = "";
+	for (int f = 0; f < GRAPH_FAMILY_COUNT; f++)
+		if (families & (1u << f))
+			text = gw_printf(c, "%s%s%s", text, text[0] ? ", " : "",
+			                 graph_family_name((enum graph_family)f));
+	return text[0] ? text : "none";
+}
+
+static void write_links(struct gw_ctx *c, const struct cluster_link *links, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct cluster_link *l = &links[i];
+		wrap(c, 6, 24,
+		     gw_printf(c, "%.2f %-12s %s (%u members, %u source%s)", l->weight,
+		               graph_family_name(l->family), one_line(c, gw_text(c, l->text)),
+		               l->n_members, l->n_sources, l->n_sources == 1 ? "" : "s"));
+	}
+}
+
+/* One summary line: "Nameservers: ns1.example.net (12), ns2.example.net (3)". */
+static void write_providers(struct gw_ctx *c, const struct cluster_summary *s, enum graph_kind kind,
+                            const char *title)
+{
+	size_t n = s->n_by_kind[kind];
+	const char *text = "";
+	for (size_t i = 0; i < n && i < PROVIDERS_MAX; i++) {
+		const struct cluster_provider *p = &s->by_kind[kind][i];
+		text = gw_printf(c, "%s%s%s (%u)", text, i ? ", " : "", label_of(c, p->node),
+		                 p->domains);
+	}
+	if (n > PROVIDERS_MAX)
+		text = gw_printf(c, "%s and %zu more", text, n - PROVIDERS_MAX);
+	wrap(c, 6, 28, gw_printf(c, "%-21s %s", title, n ? text : "none seen"));
+}
+
+static void write_registrant_patterns(struct gw_ctx *c, const struct cluster_summary *s)
+{
+	static const enum graph_kind kinds[] = {GRAPH_EMAIL, GRAPH_PHONE, GRAPH_NAME, GRAPH_ORG,
+	                                        GRAPH_ADDRESS};
+	bool any = false;
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		if (s->n_by_kind[kinds[k]] == 0)
+			continue;
+		write_providers(c, s, kinds[k],
+		                gw_printf(c, "Registrant %s", graph_kind_name(kinds[k])));
+		any = true;
+	}
+	if (!any)
+		wrap(c, 6, 28, gw_printf(c, "%-21s %s", "Registrant patterns", "none seen"));
+}
+
+static void write_spof(struct gw_ctx *c, const struct cluster *cl)
+{
+	const struct cluster_summary *s = &cl->summary;
+	if (s->spof == UINT32_MAX || s->spof >= c->g->n_nodes) {
+		wrap(c, 6, 6, "Single point of failure: no provider serves two or more members.");
+		return;
+	}
+	enum graph_kind kind = c->g->nodes[s->spof].kind;
+	uint32_t served = (uint32_t)lround(s->spof_share * (double)cl->n_members);
+	for (size_t i = 0; i < s->n_by_kind[kind]; i++)
+		if (s->by_kind[kind][i].node == s->spof)
+			served = s->by_kind[kind][i].domains;
+	wrap(c, 6, 8,
+	     gw_printf(c,
+	               "Single point of failure: %s (%s) serves %u of the %zu domains (%.0f%%), "
+	               "so action against it reaches most of the cluster.",
+	               label_of(c, s->spof), gw_kind_words(kind, false), served, cl->n_members,
+	               s->spof_share * 100.0));
+}
+
+static void write_cluster(struct gw_ctx *c, size_t index)
+{
+	const struct cluster *cl = &c->res->clusters[index];
+	char first[32], last[32];
+	fprintf(c->out, "  Cluster %zu: %s confidence (%.2f)%s\n", index + 1,
+	        cluster_level_name(cl->level), cl->confidence,
+	        cl->has_seed ? ", contains a seed" : "");
+	wrap(c, 4, 6,
+	     gw_printf(c, "%zu domain%s, %zu nodes. Corroborating families: %s. Independent sources: %zu.",
+	               cl->n_members, cl->n_members == 1 ? "" : "s", cl->n_nodes, families_text(c, cl->families), cl->n_sources));
+	fprintf(c->out, "    Members:\n");
+	for (size_t i = 0; i < cl->n_members; i++) {
+		const struct cluster_member *m = &cl->members[i];
+		wrap(c, 6, 24,
+		     gw_printf(c, "%-10s %.2f  %s", cluster_level_name(m->level), m->confidence,
+		               label_of(c, m->node)));
+	}
+	if (cl->n_links) {
+		fprintf(c->out, "    Strongest links (weight, family, explanation):\n");
+		write_links(c, cl->links, cl->n_links);
+	}
+	const struct cluster_summary *s = &cl->summary;
+	fprintf(c->out, "    Summary:\n");
+	wrap(c, 6, 28, gw_printf(c, "%-21s %zu", "Domains", cl->n_members));
+	write_providers(c, s, GRAPH_IP, "IP addresses");
+	write_providers(c, s, GRAPH_ASN, "Hosting ASNs");
+	write_providers(c, s, GRAPH_NAMESERVER, "Nameservers");
+	if (s->n_by_kind[GRAPH_MX])
+		write_providers(c, s, GRAPH_MX, "MX hosts");
+	write_providers(c, s, GRAPH_REGISTRAR, "Registrars");
+	write_providers(c, s, GRAPH_ISSUER, "CAs (issuers)");
+	write_registrant_patterns(c, s);
+	wrap(c, 6, 28,
+	     gw_printf(c, "%-21s %s", "First activity",
+	               cl->time_first ? gw_time(cl->time_first, first, sizeof(first)) : "unknown"));
+	wrap(c, 6, 28,
+	     gw_printf(c, "%-21s %s", "Last activity",
+	               cl->time_last ? gw_time(cl->time_last, last, sizeof(last)) : "unknown"));
+	write_spof(c, cl);
+	fputc('\n', c->out);
+}
+
+static void write_clusters(struct gw_ctx *c)
+{
+	const struct graph *g = c->g;
+	size_t loose = 0;
+	for (uint32_t i = 0; i < g->n_nodes; i++)
+		if ((g->nodes[i].kind == GRAPH_DOMAIN || g->nodes[i].kind == GRAPH_REGDOMAIN) &&
+		    gw_member(c, i) == NULL)
+			loose++;
+	fprintf(c->out, "4. Clusters and confidence\n\n");
+	wrap(c, 2, 2,
+	     gw_printf(c,
+	               "%zu cluster%s; %zu domain%s in no cluster. Levels: high is 0.90 and above, "
+	               "medium 0.70 to 0.90, low 0.40 to 0.70, tentative below 0.40.",
+	               c->res->n_clusters, c->res->n_clusters == 1 ? "" : "s", loose,
+	               loose == 1 ? " is" : "s are"));
+	fputc('\n', c->out);
+	for (size_t k = 0; k < c->res->n_clusters; k++)
+		write_cluster(c, k);
+}
+
+dn_status gw_write_text(struct gw_ctx *c, struct dn_error *err)
+{
+	write_header(c);
+	write_seeds(c);
+	dn_status rc = write_expansion(c, err);
+	if (rc == DN_OK)
+		rc = write_correlation(c, err);
+	if (rc)
+		return rc;
+	write_clusters(c);
+	return gw_finish(c, "text", err);
+}

@@ -1,0 +1,347 @@
+/* Tests for the graph writers: the text report's content and width, the
+ * JSON document, escaping of hostile labels in DOT and GraphML, STIX SCO
+ * ids, redaction of personal data in all six formats, and write errors.
+ * test_graph_formats.py checks the same files with dot, xmllint, NetworkX
+ * and the corpus's STIX and MISP examples. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "export/graph_writer.h"
+#include "graph_sample.h"
+#include "whois/privacy.h"
+
+struct fixture {
+	struct graph g;
+	struct cluster_result res;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	if (f == NULL)
+		return -1;
+	graph_init(&f->g);
+	if (!sample_build(&f->g, &f->res))
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	graph_free(&f->g);
+	free(f);
+	return 0;
+}
+
+/* Write the sample in format and return the bytes (NUL-terminated). */
+static char *render(struct fixture *f, enum graph_format format, bool redact)
+{
+	struct graph_write_options opt;
+	sample_options(&opt, redact);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	assert_non_null(out);
+	struct dn_error err = {0};
+	dn_status rc = graph_write(out, format, &f->g, &f->res, &opt, &err);
+	if (rc)
+		fail_msg("graph_write(%s) failed: %s", graph_format_name(format), err.msg);
+	fclose(out);
+	return buf;
+}
+
+static void test_format_names(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"text", "json", "dot", "graphml", "stix", "misp"};
+	static const char *const extensions[] = {"txt", "json", "dot", "graphml", "stix.json",
+	                                         "misp.json"};
+	for (int i = 0; i < GRAPH_FORMAT_COUNT; i++) {
+		enum graph_format f;
+		assert_string_equal(graph_format_name((enum graph_format)i), names[i]);
+		assert_string_equal(graph_format_extension((enum graph_format)i), extensions[i]);
+		assert_true(graph_format_parse(names[i], &f));
+		assert_int_equal(f, i);
+	}
+	enum graph_format f;
+	assert_false(graph_format_parse("xml", &f));
+	assert_false(graph_format_parse("", &f));
+}
+
+static void test_text_report(void **state)
+{
+	char *text = render(*state, GRAPH_FORMAT_TEXT, false);
+	/* The workflow order. */
+	const char *seeds = strstr(text, "1. Seeds");
+	const char *expansion = strstr(text, "2. Expansion");
+	const char *correlation = strstr(text, "3. Correlation");
+	const char *clusters = strstr(text, "4. Clusters and confidence");
+	assert_non_null(seeds);
+	assert_non_null(expansion);
+	assert_non_null(correlation);
+	assert_non_null(clusters);
+	assert_true(seeds < expansion && expansion < correlation && correlation < clusters);
+	/* Held values with their share count, the stored reason, a capped count. */
+	assert_non_null(strstr(text, "203.0.113.10 shared by 2,314 domains (limit 200): not expanded"));
+	assert_non_null(strstr(text, "ns1.cloudflare.com listed: cloudflare: not expanded"));
+	assert_non_null(strstr(text, "Cluster 1: high confidence (0.94), contains a seed"));
+	assert_non_null(strstr(text, "Cluster 2: tentative confidence (0.30)"));
+	assert_non_null(strstr(text, "medium     0.75"));
+	assert_non_null(strstr(text, "Single point of failure: ns1.hostile.example (nameserver) "
+	                             "serves 3 of the 3 domains (100%)"));
+	assert_non_null(strstr(text, "Hosting ASNs          AS64496 (3)"));
+	assert_non_null(strstr(text, "First activity        2023-11-14T22:13:20Z"));
+	assert_non_null(strstr(text, "Last activity         2024-03-09T16:00:00Z"));
+	assert_non_null(strstr(text, "time fence 2023-11-14T22:13:20Z to open"));
+	/* The hostile label stays on one line. */
+	assert_non_null(strstr(text, "evil\"dom\\ain <b>{x}</b>&amp;  "));
+	/* Every line fits in 100 columns, counting UTF-8 characters. */
+	size_t line = 1, col = 0;
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		if (*p == '\n') {
+			if (col > 100)
+				fail_msg("line %zu is %zu columns wide", line, col);
+			line++;
+			col = 0;
+		} else if ((*p & 0xc0) != 0x80) {
+			col++;
+		}
+	}
+	free(text);
+}
+
+static void test_json_document(void **state)
+{
+	struct fixture *f = *state;
+	char *text = render(f, GRAPH_FORMAT_JSON, false);
+	json_error_t jerr;
+	json_t *doc = json_loads(text, 0, &jerr);
+	if (doc == NULL)
+		fail_msg("JSON output does not parse: %s at line %d", jerr.text, jerr.line);
+	json_t *nodes = json_object_get(doc, "nodes");
+	json_t *edges = json_object_get(doc, "edges");
+	json_t *clusters = json_object_get(doc, "clusters");
+	assert_int_equal(json_array_size(nodes), S_NODE_COUNT);
+	assert_int_equal(json_array_size(edges), f->g.n_edges);
+	assert_int_equal(json_array_size(clusters), 2);
+
+	json_t *shared = json_array_get(nodes, S_SHARED_IP);
+	assert_string_equal(json_string_value(json_object_get(shared, "kind")), "ip");
+	assert_string_equal(json_string_value(json_object_get(shared, "hold")), "shared");
+	assert_int_equal(json_integer_value(json_object_get(shared, "share")), 2314);
+	assert_true(json_is_null(json_object_get(shared, "cluster")));
+	json_t *shop = json_array_get(nodes, S_SHOP);
+	assert_true(json_is_true(json_object_get(shop, "seed")));
+	assert_int_equal(json_integer_value(json_object_get(shop, "cluster")), 1);
+	assert_string_equal(json_string_value(json_object_get(shop, "time_first")),
+	                    "2023-11-14T22:13:20Z");
+	/* The hostile label comes back byte for byte, but for the byte that is
+	 * not UTF-8, which becomes U+FFFD. */
+	json_t *hostile = json_array_get(nodes, S_HOSTILE);
+	assert_string_equal(json_string_value(json_object_get(hostile, "key")), SAMPLE_HOSTILE_KEY);
+	assert_string_equal(json_string_value(json_object_get(hostile, "label")),
+	                    "evil\"dom\\ain\n<b>{x}</b>&amp;\t\x01\xef\xbf\xbd.example");
+
+	/* The first edge: shop.example -> 198.51.100.7 seen by two sources. */
+	json_t *e0 = json_array_get(edges, 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(e0, "from"), "key")),
+	                    "shop.example");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(e0, "to"), "kind")),
+	                    "ip");
+	assert_string_equal(json_string_value(json_object_get(e0, "relation")), "resolves");
+	assert_string_equal(json_string_value(json_object_get(e0, "family")), "ip-space");
+	json_t *evidence = json_object_get(e0, "evidence");
+	assert_int_equal(json_array_size(evidence), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(evidence, 1), "source")),
+	                    "dnstap");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(evidence, 1), "count")), 3);
+
+	json_t *c1 = json_array_get(clusters, 0);
+	assert_int_equal(json_integer_value(json_object_get(c1, "number")), 1);
+	assert_true(json_real_value(json_object_get(c1, "confidence")) == 0.94);
+	assert_string_equal(json_string_value(json_object_get(c1, "level")), "high");
+	assert_int_equal(json_array_size(json_object_get(c1, "members")), 3);
+	assert_int_equal(json_array_size(json_object_get(c1, "nodes")), 18);
+	assert_int_equal(json_array_size(json_object_get(c1, "links")), 2);
+	assert_int_equal(json_array_size(json_object_get(c1, "families")), 3);
+	json_t *summary = json_object_get(c1, "summary");
+	json_t *spof = json_object_get(summary, "single_point_of_failure");
+	assert_string_equal(json_string_value(json_object_get(spof, "key")), "ns1.hostile.example");
+	json_t *ns = json_object_get(json_object_get(summary, "providers"), "nameserver");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(ns, 0), "domains")), 3);
+	json_t *c2 = json_array_get(clusters, 1);
+	assert_true(json_is_null(json_object_get(json_object_get(c2, "summary"),
+	                                         "single_point_of_failure")));
+
+	json_t *run = json_object_get(doc, "run");
+	assert_int_equal(json_integer_value(json_object_get(run, "depth")), 2);
+	assert_int_equal(json_integer_value(json_object_get(run, "share_max")), 200);
+	assert_true(json_is_null(json_object_get(run, "until")));
+	assert_int_equal(json_array_size(json_object_get(run, "seeds")), 2);
+	json_decref(doc);
+	free(text);
+}
+
+static void test_dot_escapes_labels(void **state)
+{
+	char *dot = render(*state, GRAPH_FORMAT_DOT, false);
+	assert_non_null(strstr(dot, "digraph dragnet_map {"));
+	assert_non_null(strstr(dot, "subgraph cluster_1 {"));
+	assert_non_null(strstr(dot, "subgraph cluster_2 {"));
+	/* Quote escaped, backslash doubled, newline as \n, '&' as an entity,
+	 * the tab and control character as spaces. */
+	assert_non_null(strstr(dot, "label=\"evil\\\"dom\\\\ain\\n<b>{x}</b>&amp;amp;  "
+	                            "\xef\xbf\xbd.example\""));
+	assert_null(strchr(dot, '\x01'));
+	free(dot);
+}
+
+static void test_graphml_escapes_labels(void **state)
+{
+	char *xml = render(*state, GRAPH_FORMAT_GRAPHML, false);
+	assert_non_null(strstr(xml, "<data key=\"label\">evil&quot;dom\\ain\n&lt;b&gt;{x}&lt;/b&gt;"
+	                            "&amp;amp;\t\xef\xbf\xbd\xef\xbf\xbd.example</data>"));
+	assert_non_null(strstr(xml, "<data key=\"share\">2314</data>"));
+	assert_non_null(strstr(xml, "<data key=\"cluster\">1</data>"));
+	assert_non_null(strstr(xml, "<data key=\"confidence\">0.7500</data>"));
+	assert_null(strchr(xml, '\x01'));
+	free(xml);
+}
+
+/* Find the object with this id in a STIX bundle. */
+static json_t *stix_object(json_t *bundle, const char *id)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(json_object_get(bundle, "objects"), i, o)
+		if (strcmp(json_string_value(json_object_get(o, "id")), id) == 0)
+			return o;
+	return NULL;
+}
+
+static void test_stix_ids(void **state)
+{
+	char *text = render(*state, GRAPH_FORMAT_STIX, false);
+	json_t *bundle = json_loads(text, 0, NULL);
+	assert_non_null(bundle);
+	assert_string_equal(json_string_value(json_object_get(bundle, "type")), "bundle");
+	/* Expected ids from Python's uuid.uuid5 over the JCS form of the ID
+	 * contributing properties, in the STIX namespace. */
+	json_t *domain = stix_object(bundle, "domain-name--647d7dd3-2e18-5600-84ec-5f71a27b0eef");
+	assert_non_null(domain);
+	assert_string_equal(json_string_value(json_object_get(domain, "value")), "shop.example");
+	json_t *as = stix_object(bundle, "autonomous-system--9ad79ee3-2fde-5015-b0cc-7a96404effca");
+	assert_non_null(as);
+	assert_int_equal(json_integer_value(json_object_get(as, "number")), 64496);
+	/* shop.example as a domain and as a registrable domain is one object. */
+	size_t n = 0, i;
+	json_t *o;
+	json_array_foreach(json_object_get(bundle, "objects"), i, o)
+		if (strcmp(json_string_value(json_object_get(o, "type")), "domain-name") == 0 &&
+		    strcmp(json_string_value(json_object_get(o, "value")), "shop.example") == 0)
+			n++;
+	assert_int_equal(n, 1);
+	json_decref(bundle);
+
+	/* Writing twice gives the same bytes. */
+	char *again = render(*state, GRAPH_FORMAT_STIX, false);
+	assert_string_equal(text, again);
+	free(again);
+	free(text);
+}
+
+static bool contains_nocase(const char *hay, const char *needle)
+{
+	return strcasestr(hay, needle) != NULL;
+}
+
+static void test_redaction_all_formats(void **state)
+{
+	/* The kept email is one the privacy list names. */
+	assert_non_null(whois_privacy_service("contact@privacyprotect.org"));
+	for (int f = 0; f < GRAPH_FORMAT_COUNT; f++) {
+		const char *name = graph_format_name((enum graph_format)f);
+		char *plain = render(*state, (enum graph_format)f, false);
+		char *redacted = render(*state, (enum graph_format)f, true);
+		for (size_t i = 0; i < sizeof(sample_personal) / sizeof(sample_personal[0]); i++) {
+			if (contains_nocase(redacted, sample_personal[i]))
+				fail_msg("%s output leaks \"%s\"", name, sample_personal[i]);
+		}
+		/* Without --redact-personal the values are there, so the check
+		 * above can fail. The text report shows the email as a seed. */
+		if (!contains_nocase(plain, "john.smith@example.com"))
+			fail_msg("%s output lacks the email without redaction", name);
+		if (!contains_nocase(redacted, "[redacted]"))
+			fail_msg("%s output does not say what it redacted", name);
+		for (size_t i = 0; i < sizeof(sample_kept) / sizeof(sample_kept[0]); i++) {
+			if (f == GRAPH_FORMAT_TEXT && i == 2)
+				continue; /* the report lists no registrant values outside summaries */
+			if (!contains_nocase(redacted, sample_kept[i]))
+				fail_msg("%s output dropped \"%s\"", name, sample_kept[i]);
+		}
+		free(plain);
+		free(redacted);
+	}
+}
+
+static void test_write_error(void **state)
+{
+	struct fixture *f = *state;
+	struct graph_write_options opt;
+	sample_options(&opt, false);
+	FILE *full = fopen("/dev/full", "w");
+	if (full == NULL)
+		skip();
+	for (int i = 0; i < GRAPH_FORMAT_COUNT; i++) {
+		struct dn_error err = {0};
+		clearerr(full);
+		dn_status rc = graph_write(full, (enum graph_format)i, &f->g, &f->res, &opt, &err);
+		assert_int_equal(rc, DN_EIO);
+		assert_non_null(strstr(err.msg, "failed"));
+	}
+	fclose(full);
+}
+
+static void test_no_clusters(void **state)
+{
+	struct fixture *f = *state;
+	for (int i = 0; i < GRAPH_FORMAT_COUNT; i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&buf, &len);
+		assert_non_null(out);
+		struct dn_error err = {0};
+		/* Without clusters or options, node cluster fields are ignored. */
+		assert_int_equal(graph_write(out, (enum graph_format)i, &f->g, NULL, NULL, &err), DN_OK);
+		fclose(out);
+		assert_true(len > 0);
+		assert_null(strstr(buf, "cluster 1"));
+		free(buf);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_format_names),
+		cmocka_unit_test_setup_teardown(test_text_report, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_document, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dot_escapes_labels, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_graphml_escapes_labels, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stix_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_redaction_all_formats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_clusters, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
