@@ -12,7 +12,8 @@
 struct link_cand {
 	uint32_t owner; /* cluster or unit */
 	uint32_t tie;
-	double rank; /* sort key, largest first */
+	uint32_t group; /* the tie within one cluster: its texts[] slot */
+	double rank;    /* sort key, largest first */
 	double weight;
 	uint32_t n_members;
 	int64_t time_first;
@@ -50,6 +51,7 @@ struct report {
 	double *best;       /* per unit and family: strongest link weight */
 	struct cand_buf cluster_links;
 	struct cand_buf member_links;
+	const char **texts; /* per group: the link's explanation, made once */
 	struct provider_cand *providers;
 	size_t n_providers, cap_providers;
 };
@@ -341,9 +343,18 @@ static dn_status collect_links(struct report *r, uint64_t **keys, size_t *cap)
 			uint32_t order = r->info[comp].order;
 			ctx->res->clusters[order].families |= 1u << tie->family;
 			/* A cluster lists first the links that tie most of it,
-			 * a member its strongest ones. */
+			 * a member its strongest ones. Both show the text of
+			 * the whole group, so it is written once. */
+			uint32_t group = (uint32_t)r->cluster_links.n;
 			struct link_cand whole = {
-			        order, (uint32_t)t, tie->weight * count, tie->weight, count, 0, 0};
+			        order,       (uint32_t)t, group, tie->weight * count,
+			        tie->weight, count,       0,     0};
+			for (size_t k = i; k < j; k++) {
+				const struct cl_entry *e =
+				        &ctx->entries[tie->first + ((*keys)[k] & 0xffffffffu)];
+				widen_span(&whole.time_first, &whole.time_last, e->time_first,
+				           e->time_last);
+			}
 			for (size_t k = i; k < j; k++) {
 				const struct cl_entry *e =
 				        &ctx->entries[tie->first + ((*keys)[k] & 0xffffffffu)];
@@ -352,10 +363,10 @@ static dn_status collect_links(struct report *r, uint64_t **keys, size_t *cap)
 				                        tie->family];
 				if (w > *best)
 					*best = w;
-				widen_span(&whole.time_first, &whole.time_last, e->time_first,
-				           e->time_last);
-				struct link_cand own = {e->unit, (uint32_t)t,   w,           w,
-				                        count,   e->time_first, e->time_last};
+				struct link_cand own = whole;
+				own.owner = e->unit;
+				own.rank = w;
+				own.weight = w;
 				if (push_cand(ctx, &r->member_links, own))
 					return DN_ENOMEM;
 			}
@@ -517,13 +528,15 @@ static dn_status list_cands(struct report *r, struct cand_buf *buf, size_t n_own
 		for (size_t k = 0; k < n; k++) {
 			const struct link_cand *cand = &buf->items[i + k];
 			const struct cl_tie *tie = &ctx->ties[cand->tie];
+			if (r->texts[cand->group] == NULL)
+				r->texts[cand->group] = link_text(ctx, cand);
 			links[k] = (struct cluster_link){
 			        .value = tie->value,
 			        .family = tie->family,
 			        .weight = cand->weight,
 			        .n_members = cand->n_members,
 			        .n_sources = tie->n_sources,
-			        .text = link_text(ctx, cand),
+			        .text = r->texts[cand->group],
 			};
 			if (links[k].text == NULL)
 				return dn_fail(ctx->err, DN_ENOMEM,
@@ -542,8 +555,11 @@ static dn_status list_links(struct report *r)
 	size_t n = ctx->n_clusters > ctx->n_units ? ctx->n_clusters : ctx->n_units;
 	struct cluster_link **lists = arena_alloc(&ctx->scratch, (n + 1) * sizeof(*lists));
 	size_t *counts = arena_alloc(&ctx->scratch, (n + 1) * sizeof(*counts));
-	if (lists == NULL || counts == NULL)
+	r->texts = arena_alloc(&ctx->scratch, (r->cluster_links.n + 1) * sizeof(*r->texts));
+	if (lists == NULL || counts == NULL || r->texts == NULL)
 		return dn_fail(ctx->err, DN_ENOMEM, "out of memory for cluster links");
+	for (size_t i = 0; i <= r->cluster_links.n; i++)
+		r->texts[i] = NULL;
 
 	if (list_cands(r, &r->cluster_links, ctx->n_clusters, lists, counts))
 		return DN_ENOMEM;
