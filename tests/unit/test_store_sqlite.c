@@ -699,6 +699,93 @@ static void test_whois_value_encoding(void **state)
 	store_close(s);
 }
 
+struct value_row {
+	char shown[64];
+	bool masked;
+	int64_t time_first;
+	int64_t time_last;
+	int rows;
+};
+
+static dn_status copy_value_row(const struct store_whois_value *v, void *ctx)
+{
+	struct value_row *row = ctx;
+	snprintf(row->shown, sizeof(row->shown), "%s", v->shown);
+	row->masked = v->masked;
+	row->time_first = v->time_first;
+	row->time_last = v->time_last;
+	row->rows++;
+	return DN_OK;
+}
+
+static struct value_row lookup_email(struct store *s, const char *value)
+{
+	struct store_whois_lookup q = {.kind = "email", .value = value};
+	struct dn_error err = {0};
+	struct value_row row = {.shown = "(no row)"};
+	assert_int_equal(store_query_whois_values(s, &q, copy_value_row, &row, &err), DN_OK);
+	return row;
+}
+
+/* One batch larger than a multi-row statement: every value is stored, and
+ * copies of one key merge by the usual rules whether they share a statement
+ * or not. */
+static void test_whois_values_large_batch(void **state)
+{
+	(void)state;
+	struct store *s = open_write();
+	enum { DISTINCT = 600, COPIES = 6 };
+	static char values[DISTINCT][32];
+	struct store_whois_value vals[DISTINCT + COPIES - 1];
+	for (int i = 0; i < DISTINCT; i++) {
+		snprintf(values[i], sizeof(values[i]), "user%03d@example.com", i);
+		vals[i] = (struct store_whois_value){
+			.kind = "email",
+			.value = values[i],
+			.shown = values[i],
+			.domain = "example.com",
+			.role = "registrant",
+			.time_first = 1000 + i,
+			.time_last = 1000 + i,
+		};
+	}
+	/* user254 sorts at rows 254 to 259, across the end of a statement of 256
+	 * rows. The copy seen last (time 2000) gives shown, and one copy is
+	 * masked. */
+	static const int64_t times[COPIES - 1] = {20, 2000, 10, 60, 30};
+	static const char *const shown[COPIES - 1] = {
+		"USER254@example.com", "User254@Example.com", "user254@EXAMPLE.com",
+		"user254@example.COM", "USER254@EXAMPLE.COM",
+	};
+	for (int i = 0; i < COPIES - 1; i++) {
+		struct store_whois_value *v = &vals[DISTINCT + i];
+		*v = vals[254];
+		v->shown = shown[i];
+		v->time_first = v->time_last = times[i];
+		v->masked = i == 3;
+	}
+	struct dn_error err = {0};
+	assert_int_equal(store_begin(s, &err), DN_OK);
+	if (store_put_whois_values(s, vals, DISTINCT + COPIES - 1, &err) != DN_OK)
+		fail_msg("put_whois_values: %s", err.msg);
+	assert_int_equal(store_commit(s, &err), DN_OK);
+
+	assert_int_equal(file_int("SELECT count(*) FROM whois_value"), DISTINCT);
+	struct value_row first = lookup_email(s, "user000@example.com");
+	assert_int_equal(first.rows, 1);
+	assert_int_equal(first.time_first, 1000);
+	struct value_row last = lookup_email(s, "user599@example.com");
+	assert_int_equal(last.rows, 1);
+	assert_int_equal(last.time_last, 1599);
+	struct value_row merged = lookup_email(s, "user254@example.com");
+	assert_int_equal(merged.rows, 1);
+	assert_int_equal(merged.time_first, 10);
+	assert_int_equal(merged.time_last, 2000);
+	assert_string_equal(merged.shown, "User254@Example.com");
+	assert_true(merged.masked);
+	store_close(s);
+}
+
 /* Lookups of WHOIS documents and values are index searches: the query
  * plans that SQLite chooses name an index, never a scan. */
 static void test_whois_plans_use_indexes(void **state)
@@ -752,6 +839,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_whois_plans_use_indexes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_whois_raw_dictionary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_whois_value_encoding, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_whois_values_large_batch, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,7 +28,8 @@ struct sqlite_store {
 	struct merge_stmts negatives;
 	struct merge_stmts whois;      /* documents, merged like rrsets */
 	sqlite3_stmt *upsert_whois_value;
-	sqlite3_stmt *insert_whois_value;
+	sqlite3_stmt *upsert_whois_values; /* many rows a statement; NULL until the first write */
+	int whois_values_per_statement;    /* rows of upsert_whois_values */
 	struct raw_codec *raw_codec;   /* sqlite_whois_raw.c; NULL until needed */
 	bool bulk_batch;               /* the open batch wrote WHOIS or certificate rows (sqlite_whois.c) */
 	sqlite3_stmt *insert_cert;     /* sqlite_cert.c */
