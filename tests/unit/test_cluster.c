@@ -579,6 +579,36 @@ static void test_order_and_determinism(void **state)
 	graph_free(&g);
 }
 
+/* One email as the registrant of two domains, another as their admin. */
+static void test_admin_role_weighs_less(void **state)
+{
+	(void)state;
+	struct graph g;
+	struct cluster_result res;
+	graph_init(&g);
+	static const char *const names[4] = {"reg-1.example", "reg-2.example", "adm-1.example",
+	                                     "adm-2.example"};
+	for (int i = 0; i < 4; i++)
+		add_domain(&g, names[i]);
+	registrant(&g, "reg-1.example", GRAPH_EMAIL, "owner@reg-mail.example");
+	registrant(&g, "reg-2.example", GRAPH_EMAIL, "owner@reg-mail.example");
+	uint32_t admin = add_node(&g, GRAPH_EMAIL, "owner@adm-mail.example");
+	add_edge_at(&g, regdomain(&g, "adm-1.example"), admin, GRAPH_REL_REGISTRANT, "whois-1",
+	            "admin email", T0, T0);
+	add_edge_at(&g, regdomain(&g, "adm-2.example"), admin, GRAPH_REL_REGISTRANT, "whois-1",
+	            "admin email", T0, T0);
+	run(&g, NULL, &res);
+
+	int32_t reg = domain_cluster(&g, "reg-1.example"),
+	        adm = domain_cluster(&g, "adm-1.example");
+	assert_int_equal(domain_cluster(&g, "reg-2.example"), reg);
+	assert_int_equal(domain_cluster(&g, "adm-2.example"), adm);
+	assert_int_not_equal(reg, adm);
+	assert_true(cluster_at(&res, reg)->confidence > cluster_at(&res, adm)->confidence);
+	cluster_result_free(&res);
+	graph_free(&g);
+}
+
 static void test_empty_graph(void **state)
 {
 	(void)state;
@@ -625,6 +655,7 @@ int main(void)
 	        cmocka_unit_test(test_summary_spof),
 	        cmocka_unit_test(test_over_share_max_never_links),
 	        cmocka_unit_test(test_order_and_determinism),
+	        cmocka_unit_test(test_admin_role_weighs_less),
 	        cmocka_unit_test(test_empty_graph),
 	        cmocka_unit_test(test_level_scale),
 	};
