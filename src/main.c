@@ -29,6 +29,9 @@ static const char main_usage[] =
 	"  asn ADDRESS...|AS64500\n"
 	"                     origin AS of addresses, or an AS's prefixes and (--domains)\n"
 	"                     the names pDNS saw in them; --load ip2asn, pfx2as, MMDB\n"
+	"  map SEED...        map the infrastructure around seeds (domain, IP, email,\n"
+	"                     phone, certificate, AS...) into operator clusters with a\n"
+	"                     confidence; writes a report, JSON, DOT, GraphML, STIX, MISP\n"
 	"  store init|status|copy\n"
 	"                     create a store, check its health, or copy it into another\n"
 	"\n"
@@ -57,6 +60,7 @@ static const struct command commands[] = {
 	{"registrants", cmd_registrants},
 	{"asn", cmd_asn},
 	{"cert", cmd_cert},
+	{"map", cmd_map},
 };
 
 int main(int argc, char **argv)

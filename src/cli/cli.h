@@ -128,6 +128,7 @@ int cmd_whois(int argc, char **argv);
 int cmd_registrants(int argc, char **argv);
 int cmd_asn(int argc, char **argv);
 int cmd_cert(int argc, char **argv);
+int cmd_map(int argc, char **argv);
 /* dragnet cert patterns (cert_patterns.c); argv[0] is "patterns". */
 int cert_patterns_main(int argc, char **argv);
 /* dragnet cert grab (cert_grab.c); argv[0] is "grab". */
