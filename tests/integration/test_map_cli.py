@@ -17,6 +17,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
+import chserver  # noqa: E402
 import dnstest  # noqa: E402
 from dnstest import run  # noqa: E402
 
@@ -56,9 +57,13 @@ REGISTRANTS = [
 ]
 
 
-def write_store(tmp):
+def dn(where, command, *args, check=None):
+    """Run dragnet COMMAND on the store that where (its options) names."""
+    return run(command, *where, *args, check=check)
+
+
+def write_store(where, tmp):
     """Build the store through dragnet's own import commands."""
-    db = os.path.join(tmp, "map.db")
     log = os.path.join(tmp, "sensor.log")
     with open(log, "w") as f:
         f.write("#timestamp||dns-client||dns-server||RR class||Query||Query Type||Answer||"
@@ -66,14 +71,14 @@ def write_store(tmp):
         for t, name, rtype, answer in RECORDS:
             f.write(f"{t}.000000||192.0.2.1||198.51.100.53||IN||{name}||{rtype}||{answer}"
                     "||300||1\n")
-    run("ingest", "--source", "sensor", log, db=db, check=0)
+    dn(where, "ingest", "--source", "sensor", log, check=0)
 
     whois_dir = os.path.join(tmp, "whois")
     os.mkdir(whois_dir)
     for domain, name, phone, email in REGISTRANTS:
         with open(os.path.join(whois_dir, domain + ".txt"), "w") as f:
             f.write(WHOIS.format(domain=domain.upper(), name=name, phone=phone, email=email))
-    run("whois", "--import", whois_dir, db=db, check=0)
+    dn(where, "whois", "--import", whois_dir, check=0)
 
     certs = os.path.join(tmp, "certs.pem")
     fingerprints = {}
@@ -84,13 +89,13 @@ def write_store(tmp):
             pem = make_cert(tmp, org, name)
             out.write(pem)
             fingerprints[name] = fingerprint(pem)
-    run("ingest", certs, db=db, check=0)
+    dn(where, "ingest", certs, check=0)
 
     table = os.path.join(tmp, "ip2asn.tsv")
     with open(table, "w") as f:
         f.write("192.0.2.0\t192.0.2.255\t64496\tZZ\tEXAMPLE-HOSTING\n")
-    run("asn", "--load", "--source", "ip2asn", table, db=db, check=0)
-    return db, fingerprints
+    dn(where, "asn", "--load", "--source", "ip2asn", table, check=0)
+    return fingerprints
 
 
 def make_cert(tmp, org, name):
@@ -117,8 +122,8 @@ def iso(t):
         "%Y-%m-%dT%H:%M:%SZ")
 
 
-def map_json(db, *args, check=0):
-    proc = run("map", "--format", "json", *args, db=db, check=check)
+def map_json(where, *args, check=0):
+    proc = dn(where, "map", "--format", "json", *args, check=check)
     return json.loads(proc.stdout)
 
 
@@ -134,8 +139,8 @@ def details(edge):
     return [ev["detail"] for ev in edge["evidence"]]
 
 
-def check_domain_map(db):
-    doc = map_json(db, "www.alpha.example")
+def check_domain_map(where):
+    doc = map_json(where, "www.alpha.example")
     n = nodes(doc)
     e = edges(doc)
     assert n[("domain", "www.alpha.example")]["depth"] == 0, n[("domain", "www.alpha.example")]
@@ -164,26 +169,26 @@ def check_domain_map(db):
     assert isinstance(doc["clusters"], list)
 
 
-def check_cname_chain(db):
-    e = edges(map_json(db, "cdn.alpha.example"))
+def check_cname_chain(where):
+    e = edges(map_json(where, "cdn.alpha.example"))
     assert ("cdn.alpha.example", "edge.alpha-cdn.example", "cname") in e, sorted(e)
     assert ("edge.alpha-cdn.example", "192.0.2.20", "resolves") in e, sorted(e)
 
 
-def check_time_rules(db):
-    e = edges(map_json(db, "--overlap", "www.alpha.example"))
+def check_time_rules(where):
+    e = edges(map_json(where, "--overlap", "www.alpha.example"))
     assert ("beta.example", "192.0.2.10", "resolves") in e
     assert ("late.example", "192.0.2.10", "resolves") not in e
-    e = edges(map_json(db, "--until", "2024-06-01", "www.alpha.example"))
+    e = edges(map_json(where, "--until", "2024-06-01", "www.alpha.example"))
     assert ("beta.example", "192.0.2.10", "resolves") in e
     assert ("late.example", "192.0.2.10", "resolves") not in e
-    e = edges(map_json(db, "--since", "2024-12-01", "192.0.2.10"))
+    e = edges(map_json(where, "--since", "2024-12-01", "192.0.2.10"))
     assert ("late.example", "192.0.2.10", "resolves") in e
     assert ("beta.example", "192.0.2.10", "resolves") not in e
 
 
-def check_certificate_seed(db, fingerprints):
-    doc = map_json(db, fingerprints["parcel-1.example"])
+def check_certificate_seed(where, fingerprints):
+    doc = map_json(where, fingerprints["parcel-1.example"])
     n = nodes(doc)
     e = edges(doc)
     seed = n[("cert", fingerprints["parcel-1.example"])]
@@ -196,18 +201,18 @@ def check_certificate_seed(db, fingerprints):
     assert ("cert", fingerprints["other-owner.example"]) not in n
 
 
-def check_shared_hold(db):
-    doc = map_json(db, "--share-max", "2", "192.0.2.10")
+def check_shared_hold(where):
+    doc = map_json(where, "--share-max", "2", "192.0.2.10")
     ip = nodes(doc)[("ip", "192.0.2.10")]
     assert ip["hold"] == "shared", ip
     assert ip["share"] == 3, ip
-    doc = map_json(db, "--share-max", "2", "--expand", "192.0.2.10", "192.0.2.10")
+    doc = map_json(where, "--share-max", "2", "--expand", "192.0.2.10", "192.0.2.10")
     assert nodes(doc)[("ip", "192.0.2.10")]["hold"] != "shared"
 
 
-def check_output_dir(db, tmp):
+def check_output_dir(where, tmp):
     out = os.path.join(tmp, "out")
-    proc = run("map", "--output-dir", out, "www.alpha.example", db=db, check=0)
+    proc = dn(where, "map", "--output-dir", out, "www.alpha.example", check=0)
     assert proc.stdout.strip(), "no text report on stdout"
     for name in ["map.txt", "map.json", "map.dot", "map.graphml", "map.stix.json",
                  "map.misp.json"]:
@@ -226,56 +231,69 @@ def check_output_dir(db, tmp):
                        timeout=60)
 
 
-def check_errors(db, tmp):
-    proc = run("map", "hello", db=db, check=2)
+def check_errors(where, tmp):
+    proc = dn(where, "map", "hello", check=2)
     assert "unknown seed kind for 'hello'" in proc.stderr, proc.stderr
-    proc = run("map", "--since", "someday", "www.alpha.example", db=db, check=2)
+    proc = dn(where, "map", "--since", "someday", "www.alpha.example", check=2)
     assert "invalid time 'someday'" in proc.stderr, proc.stderr
-    proc = run("map", "--since", "2024-02-01", "--until", "2024-01-01", "x.example", db=db,
-               check=2)
+    proc = dn(where, "map", "--since", "2024-02-01", "--until", "2024-01-01", "x.example",
+              check=2)
     assert "--since must be before --until" in proc.stderr, proc.stderr
-    run("map", "--share-max", "0", "x.example", db=db, check=2)
-    run("map", db=db, check=2)
+    run("map", "--share-max", "0", "x.example", check=2)
+    dn(where, "map", check=2)
 
     bad = os.path.join(tmp, "bad-list.txt")
     with open(bad, "w") as f:
         f.write("asn | AS13335 | Cloudflare\nasn | ASX | broken\n")
-    proc = run("map", "--shared-list", bad, "www.alpha.example", db=db, check=2)
+    proc = run("map", "--shared-list", bad, "www.alpha.example", check=2)
     assert f"{bad}:2: invalid AS number 'ASX'" in proc.stderr, proc.stderr
 
-    proc = run("map", "nothing-here.example", db=db, check=1)
+    proc = dn(where, "map", "nothing-here.example", check=1)
     assert "no data found in the store for seed domain nothing-here.example" in proc.stderr, proc.stderr
-    proc = run("map", "www.alpha.example", db=os.path.join(tmp, "missing.db"), check=4)
-    assert proc.stderr, "no message for a missing store"
 
 
-def check_shared_list_file(db, tmp):
+def check_shared_list_file(where, tmp):
     listed = os.path.join(tmp, "list.txt")
     with open(listed, "w") as f:
         f.write("# the test's own list\nprefix | 192.0.2.0/24 | Test hosting\n")
-    doc = map_json(db, "--shared-list", listed, "www.alpha.example")
+    doc = map_json(where, "--shared-list", listed, "www.alpha.example")
     ip = nodes(doc)[("ip", "192.0.2.10")]
     assert ip["hold"] == "listed", ip
     assert ("beta.example", "192.0.2.10", "resolves") not in edges(doc)
-    doc = map_json(db, "--no-shared-list", "www.alpha.example")
+    doc = map_json(where, "--no-shared-list", "www.alpha.example")
     assert nodes(doc)[("ip", "192.0.2.10")]["hold"] != "listed"
+
+
+def run_all(where, tmp):
+    fingerprints = write_store(where, tmp)
+    check_domain_map(where)
+    check_cname_chain(where)
+    check_time_rules(where)
+    check_certificate_seed(where, fingerprints)
+    check_shared_hold(where)
+    check_shared_list_file(where, tmp)
+    check_output_dir(where, tmp)
+    check_errors(where, tmp)
 
 
 def main():
     if not shutil.which("openssl"):
         dnstest.skip("the openssl binary is not installed")
     tmp = dnstest.scratch()
-    db, fingerprints = write_store(tmp)
-    check_domain_map(db)
-    check_cname_chain(db)
-    check_time_rules(db)
-    check_certificate_seed(db, fingerprints)
-    check_shared_hold(db)
-    check_shared_list_file(db, tmp)
-    check_output_dir(db, tmp)
-    check_errors(db, tmp)
+    run_all(["--db", os.path.join(tmp, "map.db")], tmp)
+    proc = run("map", "www.alpha.example", db=os.path.join(tmp, "missing.db"), check=4)
+    assert proc.stderr, "no message for a missing store"
+    print("sqlite: all checks passed")
+
+    if chserver.find_server() is None:
+        print("NOTE: clickhouse-server is not installed; the ClickHouse checks are skipped")
+    else:
+        with chserver.ClickHouse() as server:
+            cdir = os.path.join(tmp, "clickhouse")
+            os.mkdir(cdir)
+            run_all(["--store", f"clickhouse://{chserver.HOST}:{server.http_port}/map"], cdir)
+            print("clickhouse: the same checks passed")
     shutil.rmtree(tmp)
-    print("map: all checks passed")
 
 
 if __name__ == "__main__":
