@@ -329,6 +329,9 @@ static void log_summary(const struct graph *g, const struct cluster_result *clus
 static int run_map(struct map_cli *m, struct store *store, int n_seeds, char **seeds)
 {
 	struct dn_error err;
+	/* NOTE: this reads every stored IP-to-ASN range once per run, because
+	 * the store has no query by address; with a full routing table that
+	 * read, not the map, may dominate the run time. */
 	struct asn_table *asn = NULL;
 	if (cli_asn_table_build(store, &asn, &err) != DN_OK) {
 		log_error("reading the IP-to-ASN ranges failed: %s", err.msg);
