@@ -320,9 +320,10 @@ static void log_summary(const struct graph *g, const struct cluster_result *clus
 	log_info("map: %zu nodes, %zu edges, %zu clusters, %" PRIu64 " store queries",
 	         g->n_nodes, g->n_edges, clusters->n_clusters, stats->queries);
 	log_info("map: not expanded: %" PRIu64 " shared, %" PRIu64 " listed, %" PRIu64
-	         " masked, %" PRIu64 " at the last hop; %" PRIu64 " edges outside --overlap",
-	         stats->held_shared, stats->held_listed, stats->held_masked, stats->held_depth,
-	         stats->skipped_time);
+	         " masked, %" PRIu64 " registrars, %" PRIu64 " at the last hop; %" PRIu64
+	         " edges outside --overlap",
+	         stats->held_shared, stats->held_listed, stats->held_masked, stats->held_weak,
+	         stats->held_depth, stats->skipped_time);
 }
 
 /* Map, cluster and write; returns the exit code. */

@@ -139,6 +139,8 @@ static const char *hold_reason(struct gw_ctx *c, uint32_t n)
 		return "a redacted value or a privacy service";
 	case GRAPH_HOLD_DEPTH:
 		return "at the last hop";
+	case GRAPH_HOLD_WEAK:
+		return "a weak pivot, not followed";
 	case GRAPH_HOLD_NONE:
 		break;
 	}

@@ -287,6 +287,11 @@ static dn_status fill_clusters(struct report *r)
 		cl->nodes[cl->n_nodes++] = i;
 		if (unit == CL_NONE)
 			continue;
+		/* A registrable domain that was also seen as a name is one
+		 * member, listed once under the name. */
+		if (g->nodes[i].kind == GRAPH_REGDOMAIN &&
+		    graph_find(g, GRAPH_DOMAIN, g->nodes[i].key) != CL_NONE)
+			continue;
 		cl->members[cl->n_members++] = (struct cluster_member){.node = i};
 		widen_span(&cl->time_first, &cl->time_last, g->nodes[i].time_first,
 		           g->nodes[i].time_last);

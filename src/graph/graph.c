@@ -91,6 +91,7 @@ const char *graph_hold_name(enum graph_hold hold)
 	case GRAPH_HOLD_SHARED: return "shared";
 	case GRAPH_HOLD_LISTED: return "listed";
 	case GRAPH_HOLD_MASKED: return "masked";
+	case GRAPH_HOLD_WEAK: return "weak";
 	}
 	return "?";
 }

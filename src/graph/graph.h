@@ -103,6 +103,7 @@ enum graph_hold {
 	GRAPH_HOLD_SHARED,    /* shared by more entities than the limit */
 	GRAPH_HOLD_LISTED,    /* on the list of known shared infrastructure */
 	GRAPH_HOLD_MASKED,    /* a redacted value or a privacy service */
+	GRAPH_HOLD_WEAK,      /* a registrar: it corroborates links but is not followed */
 };
 
 struct graph_node {

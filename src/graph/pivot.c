@@ -609,6 +609,8 @@ static void count_hold(struct pivot_run *r, enum graph_hold hold)
 		r->stats->held_masked++;
 	else if (hold == GRAPH_HOLD_DEPTH)
 		r->stats->held_depth++;
+	else if (hold == GRAPH_HOLD_WEAK)
+		r->stats->held_weak++;
 }
 
 static dn_status expand_node(struct pivot_run *r, uint32_t id)
@@ -622,6 +624,15 @@ static dn_status expand_node(struct pivot_run *r, uint32_t id)
 			return DN_OK;
 		n->hold = GRAPH_HOLD_NONE;
 		n->hold_reason = NULL;
+	}
+	/* A registrar serves thousands of unrelated customers: following it
+	 * would pull in noise. It stays a node, so that clusters can count it
+	 * as weak corroboration, and a seed or --expand still follows it. */
+	if (n->kind == GRAPH_REGISTRAR && !n->seed && !pivot_forced(r, id)) {
+		n->hold = GRAPH_HOLD_WEAK;
+		n->hold_reason = "a registrar: corroborates links but is not followed "
+		                 "(--expand to follow it)";
+		return DN_OK;
 	}
 	if (n->kind == GRAPH_DOMAIN || n->kind == GRAPH_REGDOMAIN)
 		inherit_reach(r, id);

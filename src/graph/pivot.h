@@ -97,7 +97,7 @@ struct pivot_options {
 struct pivot_stats {
 	uint64_t queries;               /* store queries run */
 	uint64_t expanded;
-	uint64_t held_depth, held_shared, held_listed, held_masked;
+	uint64_t held_depth, held_shared, held_listed, held_masked, held_weak;
 	uint64_t skipped_time;          /* edges left out by overlap_only */
 };
 

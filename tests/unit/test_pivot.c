@@ -485,12 +485,23 @@ static void test_map_whois(void **state)
 	const struct graph_edge *variant = edge(&g, GRAPH_REGDOMAIN, "ring1.example", GRAPH_PHONE,
 	                                        "+442079460310", GRAPH_REL_REGISTRANT);
 	evidence(variant, "+442079460311, a variant (last digit differs)");
-	/* far.example shares only the registrar, a hop past the phone. */
-	assert_false(has_edge(&g, GRAPH_REGDOMAIN, "far.example", GRAPH_PHONE, "+442079460310",
-	                      GRAPH_REL_REGISTRANT));
+	/* far.example shares only the registrar, which is held as a weak
+	 * pivot: it stays out unless --expand names the registrar. */
+	assert_false(has_edge(&g, GRAPH_REGDOMAIN, "far.example", GRAPH_REGISTRAR, "sample names",
+	                      GRAPH_REL_REGISTRAR));
+	const struct graph_node *registrar = node(&g, GRAPH_REGISTRAR, "sample names");
+	assert_int_equal(registrar->hold, GRAPH_HOLD_WEAK);
+	assert_false(registrar->expanded);
+	graph_free(&g);
+	const char *follow[] = {"sample names"};
+	opt.expand = follow;
+	opt.n_expand = 1;
+	map(&opt, "www.alpha.example", &g, NULL);
 	edge(&g, GRAPH_REGDOMAIN, "far.example", GRAPH_REGISTRAR, "sample names",
 	     GRAPH_REL_REGISTRAR);
 	assert_int_equal(node(&g, GRAPH_REGISTRAR, "sample names")->share, 4);
+	opt.expand = NULL;
+	opt.n_expand = 0;
 
 	/* The privacy service's values are kept, masked, never expanded. */
 	const struct graph_node *proxy = node(&g, GRAPH_EMAIL, "alpha.example@domainsbyproxy.com");
