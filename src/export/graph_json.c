@@ -75,7 +75,8 @@ static json_t *evidence_json(struct gw_ctx *c, const struct graph_evidence *ev)
 	          set(o, "detail", json_string(gw_text(c, ev->detail))) &&
 	          set(o, "time_first", time_value(ev->time_first)) &&
 	          set(o, "time_last", time_value(ev->time_last)) &&
-	          set(o, "count", json_integer((json_int_t)ev->count));
+	          set(o, "count", json_integer((json_int_t)ev->count)) &&
+	          set(o, "sources", json_integer(ev->sources > 1 ? ev->sources : 1));
 	if (!ok) {
 		json_decref(o);
 		return NULL;

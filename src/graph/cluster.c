@@ -376,9 +376,10 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Count the distinct non-empty source names on the edges of the touches.
- * The count is at least 1, because an edge without a source name was
- * still seen by something. */
+/* Count the distinct non-empty source names on the edges of the touches,
+ * or the largest number of sources the store merged into one piece of
+ * evidence (pDNS records) when that is more. The count is at least 1,
+ * because an edge without a source name was still seen by something. */
 static dn_status count_sources(struct cl_ctx *ctx, const struct touch_buf *buf, uint32_t *out)
 {
 	size_t n = 0;
@@ -388,11 +389,14 @@ static dn_status count_sources(struct cl_ctx *ctx, const struct touch_buf *buf, 
 	if (names == NULL)
 		return dn_fail(ctx->err, DN_ENOMEM, "out of memory counting %zu sources", n);
 	size_t k = 0;
+	uint32_t merged = 0;
 	for (size_t i = 0; i < buf->n; i++) {
 		const struct graph_edge *e = &ctx->g->edges[buf->items[i].edge];
 		for (size_t j = 0; j < e->n_evidence; j++) {
 			if (e->evidence[j].source[0] != '\0')
 				names[k++] = e->evidence[j].source;
+			if (e->evidence[j].sources > merged)
+				merged = e->evidence[j].sources;
 		}
 	}
 	if (k > 1)
@@ -401,6 +405,8 @@ static dn_status count_sources(struct cl_ctx *ctx, const struct touch_buf *buf, 
 	for (size_t i = 0; i < k; i++)
 		distinct += i == 0 || strcmp(names[i - 1], names[i]) != 0;
 	free(names);
+	if (merged > distinct)
+		distinct = merged;
 	*out = distinct ? distinct : 1;
 	return DN_OK;
 }

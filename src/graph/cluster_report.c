@@ -600,6 +600,7 @@ static dn_status count_sources(struct report *r)
 	for (size_t c = 0; c < ctx->n_clusters; c++) {
 		struct cluster *cl = &ctx->res->clusters[c];
 		size_t n = 0;
+		uint32_t merged = 0;
 		for (size_t m = 0; m < cl->n_members; m++) {
 			uint32_t node = cl->members[m].node;
 			for (uint32_t k = 0; k < g->adj_count[node]; k++) {
@@ -615,6 +616,8 @@ static dn_status count_sources(struct report *r)
 				for (size_t i = 0; i < e->n_evidence; i++) {
 					if (e->evidence[i].source[0] != '\0')
 						names[n++] = e->evidence[i].source;
+					if (e->evidence[i].sources > merged)
+						merged = e->evidence[i].sources;
 				}
 			}
 		}
@@ -622,6 +625,9 @@ static dn_status count_sources(struct report *r)
 			qsort(names, n, sizeof(*names), str_cmp);
 		for (size_t i = 0; i < n; i++)
 			cl->n_sources += i == 0 || strcmp(names[i - 1], names[i]) != 0;
+		/* pDNS evidence names no source but knows how many saw it. */
+		if (merged > cl->n_sources)
+			cl->n_sources = merged;
 	}
 	free(names);
 	return DN_OK;

@@ -260,6 +260,8 @@ static dn_status merge_evidence(struct graph *g, struct graph_edge *e,
 		    strcmp(have->detail, detail) == 0) {
 			widen(&have->time_first, &have->time_last, ev->time_first, ev->time_last);
 			have->count += ev->count;
+			if (ev->sources > have->sources)
+				have->sources = ev->sources;
 			return DN_OK;
 		}
 	}

@@ -94,6 +94,10 @@ struct graph_evidence {
 	int64_t time_first;   /* epoch seconds; 0 when the store has no time */
 	int64_t time_last;
 	uint64_t count;
+	/* Distinct sources the store had already merged into this evidence
+	 * (a pDNS record seen by three sensors has 3); 0 when it is the one
+	 * source named above. */
+	uint32_t sources;
 };
 
 /* Why a node was not expanded. */

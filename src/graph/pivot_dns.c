@@ -102,6 +102,7 @@ static void record_evidence(const struct rec_copy *c, const char *type, char *de
 	        .time_first = c->time_first,
 	        .time_last = c->time_last,
 	        .count = c->count,
+	        .sources = c->sources,
 	};
 }
 

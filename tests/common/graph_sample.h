@@ -78,7 +78,7 @@ static uint32_t sample_node(struct graph *g, enum graph_kind kind, const char *k
 static void sample_edge(struct graph *g, uint32_t from, uint32_t to, enum graph_relation rel,
                         enum graph_store_kind store, const char *source, const char *detail)
 {
-	struct graph_evidence ev = {store, source, detail, SAMPLE_T0, SAMPLE_T1, 3};
+	struct graph_evidence ev = {store, source, detail, SAMPLE_T0, SAMPLE_T1, 3, 0};
 	struct dn_error err;
 	graph_add_edge(g, from, to, rel, &ev, NULL, &err);
 }

@@ -28,7 +28,7 @@ static void add_edge_at(struct graph *g, uint32_t from, uint32_t to, enum graph_
                         const char *source, const char *detail, int64_t first, int64_t last)
 {
 	struct dn_error err = {0};
-	struct graph_evidence ev = {GRAPH_FROM_PDNS, source, detail, first, last, 1};
+	struct graph_evidence ev = {GRAPH_FROM_PDNS, source, detail, first, last, 1, 0};
 	assert_int_equal(graph_add_edge(g, from, to, rel, &ev, NULL, &err), DN_OK);
 }
 
@@ -44,7 +44,7 @@ static uint32_t add_domain(struct graph *g, const char *name)
 	uint32_t d = add_node(g, GRAPH_DOMAIN, name);
 	uint32_t r = add_node(g, GRAPH_REGDOMAIN, name);
 	struct dn_error err = {0};
-	struct graph_evidence ev = {GRAPH_FROM_DERIVED, "", "libpsl", 0, 0, 1};
+	struct graph_evidence ev = {GRAPH_FROM_DERIVED, "", "libpsl", 0, 0, 1, 0};
 	assert_int_equal(graph_add_edge(g, d, r, GRAPH_REL_REGISTERED, &ev, NULL, &err), DN_OK);
 	return d;
 }

@@ -52,11 +52,12 @@ static void test_evidence_merges_per_source(void **state)
 	uint32_t d, ip, e1, e2, e3;
 	assert_int_equal(graph_add_node(&g, GRAPH_DOMAIN, "a.example", NULL, &d, &err), DN_OK);
 	assert_int_equal(graph_add_node(&g, GRAPH_IP, "192.0.2.7", NULL, &ip, &err), DN_OK);
-	struct graph_evidence ev = {GRAPH_FROM_PDNS, "sensor-1", "A 192.0.2.7", 1000, 2000, 5};
+	struct graph_evidence ev = {GRAPH_FROM_PDNS, "sensor-1", "A 192.0.2.7", 1000, 2000, 5, 0};
 	assert_int_equal(graph_add_edge(&g, d, ip, GRAPH_REL_RESOLVES, &ev, &e1, &err), DN_OK);
 	ev.time_first = 500;
 	ev.time_last = 1500;
 	ev.count = 2;
+	ev.sources = 3;
 	assert_int_equal(graph_add_edge(&g, d, ip, GRAPH_REL_RESOLVES, &ev, &e2, &err), DN_OK);
 	ev.source = "zeek";
 	ev.time_first = 3000;
@@ -71,6 +72,7 @@ static void test_evidence_merges_per_source(void **state)
 	assert_int_equal(e->evidence[0].time_first, 500);
 	assert_int_equal(e->evidence[0].time_last, 2000);
 	assert_int_equal(e->evidence[0].count, 7);
+	assert_int_equal(e->evidence[0].sources, 3);
 	assert_string_equal(e->evidence[1].source, "zeek");
 	assert_int_equal(e->time_first, 500);
 	assert_int_equal(e->time_last, 4000);
