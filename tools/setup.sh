@@ -27,7 +27,7 @@ cd "$top"
 build_packages="build-essential cmake ninja-build pkg-config libknot-dev libpcap-dev
     libsqlite3-dev libjansson-dev libzstd-dev zlib1g-dev libxxhash-dev libidn2-dev libunistring-dev
     libcurl4-openssl-dev libpsl-dev libfstrm-dev libprotobuf-c-dev protobuf-c-compiler
-    golang-github-dnstap-golang-dnstap-dev libmaxminddb-dev libssl-dev"
+    golang-github-dnstap-golang-dnstap-dev libmaxminddb-dev libssl-dev libmicrohttpd-dev"
 # tshark, editcap and mergecap are test oracles; clang and its runtime build
 # the sanitizer and libFuzzer configuration. The ClickHouse tests start their
 # own clickhouse-server processes on loopback; ZooKeeper (it brings a Java
