@@ -25,23 +25,31 @@ Each operator has its own habits, and no single signal family finds them all:
   benign tenant takes over the old ones a month later, so only the
   time-overlap rule keeps that tenant apart. Its domains share an MX host.
 
-Two case studies are optional: --ring adds the 47-domain WHOIS fraud ring of
-samples/make_whois.py (44 domains in truth, the 3 with unrelated phone
-numbers as noise), and --blue-lantern N adds N self-signed certificates whose
-issuer organisation is "Blue Lantern Hosting", each with its own key and
-domain, as samples/certs/make_shared_issuer.sh makes them.
+Two case studies are optional. --ring adds the 47-domain WHOIS fraud ring of
+samples/make_whois.py: 44 domains of the operator "ring", and 3 with
+unrelated phone numbers as noise. --blue-lantern N adds N self-signed
+certificates whose issuer organisation is "Blue Lantern Hosting", each with
+its own key and domain, as samples/certs/make_shared_issuer.sh makes them.
 
 Benign noise: domains on shared CDN and hosting addresses, popular DNS
 hosting nameservers and a shared mail host, public-CA certificates (a few
 self-signed), WHOIS behind privacy services, redacted or with a contact of
 their own.
 
+shared-infra.txt lists the world's shared providers (the CDN and shared
+hosting networks, the DNS and mail hosts, the public CAs) in the layout of
+data/shared-infra.txt, as an analyst would add local providers to that
+list. Without it, these providers are told apart from operators only by
+how many domains share them, which in a small world is not many.
+
 Only names under .example and documentation resources are used: addresses
 from 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 and 2001:db8::/32, and,
 because those three /24s are too small for a world of shared hosting,
 100.64.0.0/10 (RFC 6598 shared address space, never routed on the
 Internet). AS numbers come from the documentation ranges 64496-64511 and
-65536-65551 (RFC 5398). Phone numbers are in Ofcom's ranges for drama.
+65536-65551 (RFC 5398). Phone numbers are in Ofcom's ranges for drama
+and in the North American 555-0100 to 555-0199, which are reserved for
+fiction.
 
 Keys are Ed25519 keys derived from the seed, and Ed25519 signatures are
 deterministic, so the same options write the same bytes. Needs
@@ -120,7 +128,6 @@ LURES = ["secure", "verify", "account", "payment", "wallet", "refund", "billing"
          "update", "login", "invoice", "parcel", "track", "notice", "portal", "auth"]
 BRANDS = ["northbank", "crestline", "meridian", "oakcredit", "unionpay", "harbour", "lakeside",
           "summit", "pinecrest", "redfern", "bluegate", "silverline"]
-PHONE_AREAS = ["113", "114", "115", "117", "118", "121", "131", "141", "151", "161", "191"]
 FIRST = ["Oliver", "Amelia", "Harry", "Isla", "Jack", "Ava", "George", "Mia", "Noah", "Emily",
          "Leo", "Grace", "Oscar", "Sophie", "Arthur", "Lily", "Freya", "Henry", "Ella",
          "Charlie", "Evie", "Theo", "Poppy", "Ruby", "Alfie", "Rosie"]
@@ -154,7 +161,7 @@ class AddressPool:
         self.net = ipaddress.ip_network(network)
         self.rng = rng
         self.used = set()
-        self.skip = skip  # low host numbers are kept for hand-picked roles
+        self.skip = skip  # the first host numbers are never handed out
 
     def take(self):
         span = min(self.net.num_addresses - 2, 1 << 20) - self.skip
@@ -188,7 +195,7 @@ class World:
         self.shared_hosts = [self.shared.take() for _ in range(max(2, size // 20))]
         self.ca_keys = {}
         self.ca_certs = {}
-        self.in_use = set()      # registrant names, streets and phone prefixes
+        self.in_use = set()      # registrant names, streets and phone area codes
 
     # ---- names, people and keys ----
 
@@ -211,7 +218,7 @@ class World:
 
     def unique(self, make, tries=200):
         """Draw values from make() until one is new. Unrelated registrants
-        thus never share a name, street or phone prefix by chance."""
+        thus never share a name, street or area code by chance."""
         for _ in range(tries):
             value = make()
             if value not in self.in_use:
@@ -221,11 +228,11 @@ class World:
                          "numbers; lower --noise or --domains")
 
     def phone(self):
-        # Ofcom's drama ranges 01x1 496 0xxx. Numbers are unique in all but
-        # the last digit, so that no two people look like a last-digit run.
-        prefix = self.unique(lambda: f"+44.{self.rng.choice(PHONE_AREAS)}4960"
-                                     f"{self.rng.randrange(100):02d}")
-        return prefix + str(self.rng.randrange(10))
+        # NANP numbers 555-0100 to 555-0199 are reserved for fiction. Each
+        # person gets an area code of their own, so no two numbers share more
+        # than the first digits and none look like a run of near numbers.
+        area = self.unique(lambda: f"+1.{self.rng.randrange(201, 990)}")
+        return f"{area}55501{self.rng.randrange(100):02d}"
 
     def person(self, domain):
         """Make up a registrant with a mailbox at domain."""
@@ -336,8 +343,8 @@ class World:
 
     def quill(self, n):
         self.operator("quill", "registrant phones that differ only in a sequential last digit")
-        # 0116 496 014x: Ofcom's drama range for Leicester, which person()
-        # never hands out. The last digit runs on and wraps after 9.
+        # 0116 496 014x is in Ofcom's drama range for Leicester. The last
+        # digit runs on and wraps after 9.
         start = self.rng.randrange(10)
         for i in range(n):
             d = self.lure_domain()
@@ -551,6 +558,8 @@ class World:
             for first, last, asn, country, desc in ASN_TABLE:
                 f.write(f"{first}\t{last}\t{asn}\t{country}\t{desc}\n")
 
+        self.write_shared_list()
+
         seeds = {name: sorted(op["domains"])[0] for name, op in self.operators.items()}
         truth = {
             "generator": "tools/gen_world.py",
@@ -567,6 +576,24 @@ class World:
             json.dump(truth, f, indent=1)
             f.write("\n")
         return frames, n_certs
+
+
+    def write_shared_list(self):
+        lines = ["# The shared providers of this world, for dragnet map --shared-list",
+                 "# after data/shared-infra.txt; written by tools/gen_world.py."]
+        lines += [f"asn | AS{ASN_TABLE[0][2]} | {ASN_TABLE[0][4]}",
+                  f"asn | AS{ASN_TABLE[1][2]} | {ASN_TABLE[1][4]}",f"prefix | 100.64.0.0/16 | {ASN_TABLE[0][4]}",
+                  f"prefix | 100.65.0.0/16 | {ASN_TABLE[1][4]}",
+                  f"prefix | 2001:db8:100::/48 | {ASN_TABLE[0][4]}"]
+        for hosts in DNS_HOSTS:
+            zone = hosts[0].split(".", 1)[1]
+            lines.append(f"nameserver | {zone} | DNS hosting {zone}")
+        zone = SHARED_MX.split(".", 1)[1]
+        lines.append(f"mx | {zone} | mail hosting {zone}")
+        lines += [f"issuer-org | {org} | public CA" for org in PUBLIC_CAS]
+        with open(os.path.join(self.args.output, "shared-infra.txt"), "w",
+                  encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
 
 
 def bundle_of(org):
