@@ -86,6 +86,11 @@ struct server_route {
 /* Value of query argument name ("limit"), or NULL when absent. */
 const char *server_arg(const struct server_request *req, const char *name);
 
+/* Value at index (from 0) of a query argument that the request repeats
+ * ("seed=a&seed=b"), or NULL past the last one. Index 0 gives what
+ * server_arg() returns. */
+const char *server_arg_at(const struct server_request *req, const char *name, size_t index);
+
 /* Value of request header name (case-insensitive), or NULL. */
 const char *server_header(const struct server_request *req, const char *name);
 
