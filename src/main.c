@@ -32,6 +32,10 @@ static const char main_usage[] =
 	"  map SEED...        map the infrastructure around seeds (domain, IP, email,\n"
 	"                     phone, certificate, AS...) into operator clusters with a\n"
 	"                     confidence; writes a report, JSON, DOT, GraphML, STIX, MISP\n"
+	"  serve              serve the store over HTTP: JSON API, DNSDB API v2 and\n"
+	"                     CIRCL passive DNS for existing clients, and a web view\n"
+	"  apikey add|list|revoke\n"
+	"                     manage the API keys that serve accepts\n"
 	"  store init|status|copy\n"
 	"                     create a store, check its health, or copy it into another\n"
 	"\n"
@@ -61,6 +65,8 @@ static const struct command commands[] = {
 	{"asn", cmd_asn},
 	{"cert", cmd_cert},
 	{"map", cmd_map},
+	{"serve", cmd_serve},
+	{"apikey", cmd_apikey},
 };
 
 int main(int argc, char **argv)

@@ -119,6 +119,11 @@ int cli_finish_output(int code);
  * option strings start with ':' and opterr is 0, so getopt prints nothing). */
 int cli_option_error(const char *command, int opt, char **argv);
 
+/* Choose the API keys file of dragnet serve and apikey: keys when given,
+ * else the SQLite store's path with ".keys" appended. Returns an exit code
+ * after printing any error; a store that is not a file needs --keys. */
+int cli_keys_path(const struct cli_common *common, const char *keys, char *out, size_t size);
+
 int cmd_ingest(int argc, char **argv);
 int cmd_capture(int argc, char **argv);
 int cmd_pdns(int argc, char **argv);
@@ -129,6 +134,8 @@ int cmd_registrants(int argc, char **argv);
 int cmd_asn(int argc, char **argv);
 int cmd_cert(int argc, char **argv);
 int cmd_map(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_apikey(int argc, char **argv);
 /* dragnet cert patterns (cert_patterns.c); argv[0] is "patterns". */
 int cert_patterns_main(int argc, char **argv);
 /* dragnet cert grab (cert_grab.c); argv[0] is "grab". */

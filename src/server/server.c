@@ -1,0 +1,936 @@
+/* The HTTP server of `dragnet serve` on libmicrohttpd: listening socket,
+ * TLS, API keys, limits on bodies, connections and slow clients, and the
+ * call of each route's handler. */
+#include "server/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "server/apikey.h"
+#include "server/server_internal.h"
+#include "util/log.h"
+
+/* A connection, tracked so that the watchdog can close one whose request
+ * does not arrive in time. */
+struct conn_track {
+	struct conn_track *prev, *next;
+	int fd;
+	/* Monotonic milliseconds by which the next request must have arrived
+	 * whole (headers and body); 0 while a handler runs or a response goes
+	 * out, which the idle timeout of libmicrohttpd covers. */
+	_Atomic int64_t deadline_ms;
+	char peer[INET6_ADDRSTRLEN + 8];
+};
+
+/* State of one request, from its first call of the access handler to its
+ * completion. */
+struct request_state {
+	const struct server_route *route;
+	enum server_role role;
+	char key_id[APIKEY_ID_HEX + 1];
+	bool answered;       /* a response was queued before the body arrived */
+	/* An error found when the headers arrived, sent after the end of a
+	 * request without a body: libmicrohttpd closes the connection when a
+	 * response is queued before that. */
+	int error_status;
+	char error_msg[512];
+	char error_header[128];
+	uint8_t *body;
+	size_t body_len;
+	size_t body_cap;
+	struct timespec start;
+};
+
+struct server {
+	const struct server_config *config;
+	struct MHD_Daemon *daemon;
+
+	/* The API keys, replaced whole when the keys file changes. */
+	pthread_rwlock_t keys_lock;
+	struct apikey_set keys;
+	struct stat keys_stat;
+	bool keys_loaded;
+
+	pthread_mutex_t conns_lock;
+	struct conn_track *conns;
+
+	/* Every store handle a worker opened, closed after the workers stop. */
+	pthread_mutex_t stores_lock;
+	struct store **stores;
+	size_t nstores, stores_cap;
+
+	pthread_t watchdog;
+	atomic_bool stopping;
+};
+
+/* One read-only and, on demand, one writable store handle per worker
+ * thread: SQLite connections are not shared between threads. */
+static _Thread_local struct store *thread_store_read;
+static _Thread_local struct store *thread_store_write;
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static double elapsed_ms(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) * 1e3 +
+	       (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+}
+
+/* Copy text for a log line: control characters and non-ASCII bytes become
+ * '?', so a request cannot forge log lines, and long text is cut. */
+static void log_safe(const char *text, char *out, size_t size)
+{
+	size_t n = 0;
+	for (; text[n] != '\0' && n + 1 < size; n++) {
+		unsigned char c = (unsigned char)text[n];
+		out[n] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
+	}
+	out[n] = '\0';
+}
+
+/* ---- API keys ---- */
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* Load the keys file when it changed since the last load. A file that
+ * cannot be read or parsed leaves the keys as they were, with a warning. */
+static void keys_refresh(struct server *srv)
+{
+	const char *path = srv->config->keys_file;
+	if (path == NULL)
+		return;
+	struct stat sb;
+	if (stat(path, &sb) != 0) {
+		if (srv->keys_loaded)
+			log_warn("%s: cannot read the API keys: %s; keeping the keys loaded before",
+			         path, strerror(errno));
+		srv->keys_loaded = false;
+		return;
+	}
+	if (srv->keys_loaded && same_file(&sb, &srv->keys_stat))
+		return;
+
+	struct apikey_set fresh = {0};
+	struct dn_error err;
+	if (apikey_load(path, &fresh, &err) != DN_OK) {
+		apikey_set_free(&fresh);
+		log_warn("%s; keeping the keys loaded before", err.msg);
+		srv->keys_stat = sb; /* warn once per change */
+		srv->keys_loaded = true;
+		return;
+	}
+	pthread_rwlock_wrlock(&srv->keys_lock);
+	struct apikey_set old = srv->keys;
+	srv->keys = fresh;
+	pthread_rwlock_unlock(&srv->keys_lock);
+	apikey_set_free(&old);
+	if (srv->keys_loaded)
+		log_info("%s: reloaded %zu API keys", path, fresh.n);
+	srv->keys_stat = sb;
+	srv->keys_loaded = true;
+}
+
+/* The key a request presents: X-Api-Key on every route, or HTTP Basic
+ * (user = key ID, password = key) on the CIRCL routes under /pdns/, which
+ * is how CIRCL's passive DNS API and its clients authenticate. Returns
+ * whether a key was sent; rs gets its role and ID when it is valid. */
+static bool authenticate(struct server *srv, struct MHD_Connection *conn,
+                         const struct server_route *route, struct request_state *rs,
+                         const char **why)
+{
+	const char *key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Api-Key");
+	char *user = NULL, *password = NULL;
+	if (key == NULL && route != NULL && strncmp(route->prefix, "/pdns/", 6) == 0) {
+		user = MHD_basic_auth_get_username_password(conn, &password);
+		key = password;
+	}
+	if (key == NULL) {
+		MHD_free(user);
+		return false;
+	}
+
+	const struct apikey *match;
+	pthread_rwlock_rdlock(&srv->keys_lock);
+	enum apikey_result result = apikey_check(&srv->keys, key, user, &match);
+	if (result == APIKEY_OK) {
+		rs->role = match->role;
+		memcpy(rs->key_id, match->id, sizeof(rs->key_id));
+	} else if (match != NULL) {
+		memcpy(rs->key_id, match->id, sizeof(rs->key_id));
+	}
+	pthread_rwlock_unlock(&srv->keys_lock);
+
+	static const char *const reasons[] = {
+		[APIKEY_OK] = "",
+		[APIKEY_MALFORMED] = "malformed API key",
+		[APIKEY_UNKNOWN] = "unknown API key",
+		[APIKEY_WRONG] = "wrong API key",
+		[APIKEY_REVOKED] = "revoked API key",
+	};
+	*why = reasons[result];
+	if (password != NULL)
+		MHD_free(password);
+	MHD_free(user);
+	return true;
+}
+
+/* ---- stores ---- */
+
+static struct store *worker_store(struct server *srv, bool write, struct dn_error *err)
+{
+	struct store **slot = write ? &thread_store_write : &thread_store_read;
+	if (*slot != NULL)
+		return *slot;
+
+	struct store *store;
+	if (store_open(srv->config->store_location, write ? STORE_WRITE : STORE_READ, NULL, &store,
+	               err) != DN_OK)
+		return NULL;
+	pthread_mutex_lock(&srv->stores_lock);
+	if (srv->nstores == srv->stores_cap) {
+		size_t cap = srv->stores_cap ? 2 * srv->stores_cap : 16;
+		struct store **grown = realloc(srv->stores, cap * sizeof(*grown));
+		if (grown == NULL) {
+			pthread_mutex_unlock(&srv->stores_lock);
+			store_close(store);
+			dn_fail(err, DN_ENOMEM, "out of memory opening the store");
+			return NULL;
+		}
+		srv->stores = grown;
+		srv->stores_cap = cap;
+	}
+	srv->stores[srv->nstores++] = store;
+	pthread_mutex_unlock(&srv->stores_lock);
+	*slot = store;
+	return store;
+}
+
+/* ---- query arguments and headers ---- */
+
+const char *server_arg(const struct server_request *req, const char *name)
+{
+	if (req->conn == NULL)
+		return NULL;
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+struct arg_walk {
+	const char *name;
+	size_t index;
+	const char *value;
+};
+
+static enum MHD_Result arg_walk_step(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+	(void)kind;
+	struct arg_walk *walk = cls;
+	if (key == NULL || strcmp(key, walk->name) != 0)
+		return MHD_YES;
+	if (walk->index > 0) {
+		walk->index--;
+		return MHD_YES;
+	}
+	/* "?seed" without '=' has a NULL value; it reads as empty. */
+	walk->value = value != NULL ? value : "";
+	return MHD_NO;
+}
+
+const char *server_arg_at(const struct server_request *req, const char *name, size_t index)
+{
+	if (req->conn == NULL)
+		return NULL;
+	struct arg_walk walk = {.name = name, .index = index};
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, arg_walk_step, &walk);
+	return walk.value;
+}
+
+const char *server_header(const struct server_request *req, const char *name)
+{
+	if (req->conn == NULL)
+		return NULL;
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+/* ---- responses ---- */
+
+/* The message of an error body {"error": "..."}, or the body itself. */
+static void error_message(const char *body, char *out, size_t size)
+{
+	if (body == NULL) {
+		out[0] = '\0';
+		return;
+	}
+	json_t *obj = json_loads(body, JSON_DISABLE_EOF_CHECK, NULL);
+	const char *msg = json_string_value(json_object_get(obj, "error"));
+	log_safe(msg != NULL ? msg : body, out, size);
+	json_decref(obj);
+}
+
+static void log_request(const char *method, const char *url, int status, size_t bytes,
+                        const struct request_state *rs, const char *body)
+{
+	char path[256];
+	log_safe(url, path, sizeof(path));
+	const char *key = rs->key_id[0] ? rs->key_id : "-";
+	if (status >= 400 && log_enabled(LOG_INFO)) {
+		char msg[256];
+		error_message(body, msg, sizeof(msg));
+		log_info("%s %s: %d %s (key %s)", method, path, status, msg, key);
+	} else if (log_enabled(LOG_DEBUG)) {
+		log_debug("%s %s: %d, %zu bytes in %.2f ms (key %s)", method, path, status, bytes,
+		          elapsed_ms(&rs->start), key);
+	}
+}
+
+/* Add "Name: value" to response; false when it is not of that form. */
+static bool add_header_line(struct MHD_Response *response, const char *line)
+{
+	const char *colon = strchr(line, ':');
+	if (colon == NULL || colon == line || (size_t)(colon - line) >= 128)
+		return false;
+	char name[128];
+	memcpy(name, line, (size_t)(colon - line));
+	name[colon - line] = '\0';
+	const char *value = colon + 1;
+	while (*value == ' ')
+		value++;
+	return MHD_add_response_header(response, name, value) == MHD_YES;
+}
+
+/* Send the response: takes buf (malloc'd) in every case. */
+static enum MHD_Result send_response(struct MHD_Connection *conn, const char *method,
+                                     const char *url, struct request_state *rs,
+                                     const struct server_response *res, char *buf, size_t len)
+{
+	log_request(method, url, res->status, len, rs, res->status >= 400 ? buf : NULL);
+	struct MHD_Response *response = MHD_create_response_from_buffer_with_free_callback(
+	        len, buf, free);
+	if (response == NULL) {
+		free(buf);
+		return MHD_NO;
+	}
+	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+	                        res->content_type ? res->content_type : "application/json");
+	MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
+	for (size_t i = 0; i < res->n_headers && i < SERVER_MAX_HEADERS; i++) {
+		if (!add_header_line(response, res->headers[i]))
+			log_warn("%s: the handler set a malformed header; dropped", url);
+	}
+	enum MHD_Result ok = MHD_queue_response(conn, (unsigned)res->status, response);
+	MHD_destroy_response(response);
+	return ok;
+}
+
+/* Send the error that rs holds. */
+static enum MHD_Result send_error(struct MHD_Connection *conn, const char *method,
+                                  const char *url, struct request_state *rs)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *body = open_memstream(&buf, &len);
+	if (body == NULL)
+		return MHD_NO;
+	struct server_response res = {.body = body};
+	server_error(&res, rs->error_status, "%s", rs->error_msg);
+	if (rs->error_header[0] != '\0')
+		server_add_header(&res, rs->error_header);
+	if (fclose(body) != 0) {
+		free(buf);
+		return MHD_NO;
+	}
+	rs->answered = true;
+	return send_response(conn, method, url, rs, &res, buf, len);
+}
+
+/* Record an error in rs; header may be NULL. Returns MHD_YES so that
+ * check_request() can return it. */
+static enum MHD_Result set_error(struct request_state *rs, int status, const char *header,
+                                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static enum MHD_Result set_error(struct request_state *rs, int status, const char *header,
+                                 const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(rs->error_msg, sizeof(rs->error_msg), fmt, ap);
+	va_end(ap);
+	rs->error_status = status;
+	snprintf(rs->error_header, sizeof(rs->error_header), "%s", header ? header : "");
+	return MHD_YES;
+}
+
+/* ---- the access handler ---- */
+
+static struct conn_track *track_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info =
+	        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return info != NULL ? info->socket_context : NULL;
+}
+
+/* Check a request whose headers have arrived: body size, route, key and
+ * role. Records an error in rs, or leaves error_status 0. */
+static enum MHD_Result check_request(struct server *srv, struct MHD_Connection *conn,
+                                     const char *url, const char *method,
+                                     struct request_state *rs)
+{
+	const struct server_limits *limits = &srv->config->limits;
+	const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (length != NULL && strtoull(length, NULL, 10) > limits->max_body)
+		return set_error(rs, 413, "Connection: close", "request body larger than %zu bytes", limits->max_body);
+
+	char allow[64];
+	int found = server_route_find(server_route_tables, method, url, &rs->route, allow,
+	                              sizeof(allow));
+	char path[128];
+	log_safe(url, path, sizeof(path));
+	if (found == 404)
+		return set_error(rs, 404, NULL, "no such path: %s", path);
+	if (found == 405) {
+		char header[96];
+		snprintf(header, sizeof(header), "Allow: %s", allow);
+		return set_error(rs, 405, header, "method %s not allowed on %s; use %s", method, path, allow);
+	}
+
+	const char *why = "";
+	bool key_sent = authenticate(srv, conn, rs->route, rs, &why);
+	int denied = server_authorize(rs->route, key_sent, rs->role, srv->config->open_read);
+	bool basic = strncmp(rs->route->prefix, "/pdns/", 6) == 0;
+	const char *challenge = basic ? "WWW-Authenticate: Basic realm=\"dragnet\"" : NULL;
+	if (denied == 401 && key_sent)
+		return set_error(rs, 401, challenge, "%s", why);
+	if (denied == 401)
+		return set_error(rs, 401, challenge,
+		                 basic ? "API key required: send it as X-Api-Key or as the "
+		                          "password of HTTP Basic authentication"
+		                        : "API key required: send it in the X-Api-Key header");
+	if (denied == 403)
+		return set_error(rs, 403, NULL, "key %s has the read role; %s %s needs a write key", rs->key_id,
+		                  method, path);
+	return MHD_YES;
+}
+
+static enum MHD_Result add_body(struct server *srv, struct request_state *rs, const char *data,
+                                size_t size)
+{
+	size_t max = srv->config->limits.max_body;
+	if (rs->body_len + size > max || rs->body_len + size < size) {
+		/* A chunked body has no Content-Length to check in advance, and
+		 * libmicrohttpd accepts no response once the body is being read,
+		 * so the connection is closed without one. */
+		log_info("request body larger than %zu bytes: connection closed (key %s)", max,
+		         rs->key_id[0] ? rs->key_id : "-");
+		return MHD_NO;
+	}
+	if (rs->body_len + size > rs->body_cap) {
+		size_t cap = rs->body_cap ? rs->body_cap : 4096;
+		while (cap < rs->body_len + size)
+			cap *= 2;
+		if (cap > max)
+			cap = max;
+		uint8_t *grown = realloc(rs->body, cap);
+		if (grown == NULL)
+			return MHD_NO;
+		rs->body = grown;
+		rs->body_cap = cap;
+	}
+	memcpy(rs->body + rs->body_len, data, size);
+	rs->body_len += size;
+	return MHD_YES;
+}
+
+/* Run the route's handler on the complete request and send its answer. */
+static enum MHD_Result finish_request(struct server *srv, struct MHD_Connection *conn,
+                                      const char *url, const char *method,
+                                      struct request_state *rs)
+{
+	struct dn_error err = {0};
+	bool write = rs->route->need == SERVER_ROLE_WRITE;
+	struct store *store = worker_store(srv, write, &err);
+	if (store == NULL) {
+		set_error(rs, 503, NULL, "store unavailable: %s", err.msg);
+		return send_error(conn, method, url, rs);
+	}
+
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *body = open_memstream(&buf, &len);
+	if (body == NULL) {
+		set_error(rs, 503, NULL, "out of memory");
+		return send_error(conn, method, url, rs);
+	}
+	struct server_request req = {
+		.method = method,
+		.path = url,
+		.rest = url + strlen(rs->route->prefix),
+		.body = rs->body,
+		.body_len = rs->body_len,
+		.role = rs->role,
+		.key_id = rs->key_id,
+		.store = store,
+		.config = srv->config,
+		.conn = conn,
+	};
+	if (rs->route->exact)
+		req.rest = "";
+	struct server_response res = {.status = 200, .body = body};
+	rs->route->fn(&req, &res);
+	if (ferror(body) || fclose(body) != 0) {
+		free(buf);
+		set_error(rs, 503, NULL, "out of memory writing the response");
+		return send_error(conn, method, url, rs);
+	}
+	return send_response(conn, method, url, rs, &res, buf, len);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+	(void)version;
+	struct server *srv = cls;
+	struct request_state *rs = *con_cls;
+	if (rs == NULL) {
+		rs = calloc(1, sizeof(*rs));
+		if (rs == NULL)
+			return MHD_NO;
+		clock_gettime(CLOCK_MONOTONIC, &rs->start);
+		*con_cls = rs;
+		check_request(srv, conn, url, method, rs);
+		/* A request with a body gets its error at once, so the body is
+		 * never read; libmicrohttpd then closes the connection. */
+		bool has_body =
+		        MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		                                    MHD_HTTP_HEADER_CONTENT_LENGTH) != NULL ||
+		        MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		                                    MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+		if (rs->error_status != 0 && has_body)
+			return send_error(conn, method, url, rs);
+		return MHD_YES;
+	}
+	if (rs->answered) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		enum MHD_Result ok = add_body(srv, rs, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return ok;
+	}
+
+	/* The whole request is in: from here the idle timeout applies. */
+	struct conn_track *track = track_of(conn);
+	if (track != NULL)
+		atomic_store(&track->deadline_ms, 0);
+	if (rs->error_status != 0)
+		return send_error(conn, method, url, rs);
+	return finish_request(srv, conn, url, method, rs);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	(void)toe;
+	struct server *srv = cls;
+	struct request_state *rs = *con_cls;
+	if (rs != NULL) {
+		free(rs->body);
+		free(rs);
+		*con_cls = NULL;
+	}
+	/* A kept-alive connection must send its next request in time too. */
+	struct conn_track *track = track_of(conn);
+	if (track != NULL)
+		atomic_store(&track->deadline_ms,
+		             monotonic_ms() + 1000 * (int64_t)srv->config->limits.timeout_s);
+}
+
+/* ---- connections and the watchdog ---- */
+
+static void format_peer(const struct sockaddr *sa, char *out, size_t size)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+	if (sa != NULL && sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+		port = ntohs(in->sin_port);
+	} else if (sa != NULL && sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+		port = ntohs(in6->sin6_port);
+	}
+	snprintf(out, size, sa != NULL && sa->sa_family == AF_INET6 ? "[%s]:%u" : "%s:%u", host,
+	         port);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+	struct server *srv = cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		struct conn_track *track = calloc(1, sizeof(*track));
+		if (track == NULL)
+			return;
+		const union MHD_ConnectionInfo *info =
+		        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		track->fd = info != NULL ? info->connect_fd : -1;
+		info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		format_peer(info != NULL ? info->client_addr : NULL, track->peer,
+		            sizeof(track->peer));
+		atomic_store(&track->deadline_ms,
+		             monotonic_ms() + 1000 * (int64_t)srv->config->limits.timeout_s);
+		pthread_mutex_lock(&srv->conns_lock);
+		track->next = srv->conns;
+		if (srv->conns != NULL)
+			srv->conns->prev = track;
+		srv->conns = track;
+		pthread_mutex_unlock(&srv->conns_lock);
+		*socket_context = track;
+		return;
+	}
+
+	struct conn_track *track = *socket_context;
+	if (track == NULL)
+		return;
+	pthread_mutex_lock(&srv->conns_lock);
+	if (track->prev != NULL)
+		track->prev->next = track->next;
+	else
+		srv->conns = track->next;
+	if (track->next != NULL)
+		track->next->prev = track->prev;
+	pthread_mutex_unlock(&srv->conns_lock);
+	free(track);
+	*socket_context = NULL;
+}
+
+/* Close connections whose request has not arrived whole by its deadline.
+ * The idle timeout of libmicrohttpd alone lets a client that sends one
+ * byte at a time hold a connection forever. shutdown() leaves the
+ * descriptor open, so libmicrohttpd reads the end of the stream and closes
+ * the connection itself. It calls the close notification, which removes
+ * the track under conns_lock, before it closes the descriptor (daemon.c,
+ * MHD_cleanup_connections()), so fd is never a reused one here. */
+static void *watchdog_main(void *arg)
+{
+	struct server *srv = arg;
+	while (!atomic_load(&srv->stopping)) {
+		struct timespec pause = {.tv_nsec = 200 * 1000000};
+		nanosleep(&pause, NULL);
+		int64_t now = monotonic_ms();
+		pthread_mutex_lock(&srv->conns_lock);
+		for (struct conn_track *t = srv->conns; t != NULL; t = t->next) {
+			int64_t deadline = atomic_load(&t->deadline_ms);
+			if (deadline == 0 || now < deadline || t->fd < 0)
+				continue;
+			atomic_store(&t->deadline_ms, 0);
+			log_info("%s: request not received within %u s; closing the connection",
+			         t->peer, srv->config->limits.timeout_s);
+			shutdown(t->fd, SHUT_RDWR);
+		}
+		pthread_mutex_unlock(&srv->conns_lock);
+	}
+	return NULL;
+}
+
+/* ---- start and stop ---- */
+
+static void log_from_mhd(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+static void log_from_mhd(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	size_t len = strlen(msg);
+	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+		msg[--len] = '\0';
+	log_info("libmicrohttpd: %s", msg);
+}
+
+/* Split "ADDR:PORT" or "[ADDR]:PORT" into host and port. */
+static dn_status split_listen(const char *listen_at, char *host, size_t host_size, char *port,
+                              size_t port_size, struct dn_error *err)
+{
+	const char *colon;
+	const char *h = listen_at;
+	size_t hlen;
+	if (listen_at[0] == '[') {
+		const char *close = strchr(listen_at, ']');
+		if (close == NULL || close[1] != ':')
+			return dn_fail(err, DN_EINVAL, "--listen '%s': expected [ADDRESS]:PORT",
+			               listen_at);
+		h = listen_at + 1;
+		hlen = (size_t)(close - h);
+		colon = close + 1;
+	} else {
+		colon = strrchr(listen_at, ':');
+		if (colon == NULL || memchr(listen_at, ':', (size_t)(colon - listen_at)) != NULL)
+			return dn_fail(err, DN_EINVAL,
+			               "--listen '%s': expected ADDRESS:PORT, with an IPv6 address "
+			               "in brackets",
+			               listen_at);
+		hlen = (size_t)(colon - listen_at);
+	}
+	if (hlen == 0 || hlen >= host_size || strlen(colon + 1) == 0 ||
+	    strlen(colon + 1) >= port_size)
+		return dn_fail(err, DN_EINVAL, "--listen '%s': expected ADDRESS:PORT", listen_at);
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	strcpy(port, colon + 1);
+	return DN_OK;
+}
+
+/* Create the listening socket; *bound gets the address it bound, with the
+ * port the kernel chose for port 0. */
+static dn_status open_listener(const char *listen_at, int *out, char *bound, size_t bound_size,
+                               struct dn_error *err)
+{
+	char host[256], port[16];
+	dn_status rc = split_listen(listen_at, host, sizeof(host), port, sizeof(port), err);
+	if (rc != DN_OK)
+		return rc;
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+	                         .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+	struct addrinfo *ai;
+	int gai = getaddrinfo(host, port, &hints, &ai);
+	if (gai != 0)
+		return dn_fail(err, DN_EINVAL, "--listen '%s': %s", listen_at, gai_strerror(gai));
+
+	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1;
+	if (fd >= 0) {
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (ai->ai_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	}
+	if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(ai);
+		return dn_fail(err, DN_EIO, "cannot listen on %s: %s", listen_at, strerror(e));
+	}
+	freeaddrinfo(ai);
+
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == 0)
+		format_peer((struct sockaddr *)&ss, bound, bound_size);
+	else
+		snprintf(bound, bound_size, "%s", listen_at);
+	*out = fd;
+	return DN_OK;
+}
+
+/* Read a PEM file whole for libmicrohttpd, which takes TLS material from
+ * memory. */
+static dn_status read_pem(const char *path, const char *what, char **out, struct dn_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return dn_fail(err, DN_EINVAL, "%s %s: cannot open: %s", what, path,
+		               strerror(errno));
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	char chunk[4096];
+	size_t n;
+	while (mem != NULL && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, n, mem);
+	bool failed = ferror(f) || mem == NULL;
+	fclose(f);
+	if (mem != NULL && fclose(mem) != 0)
+		failed = true;
+	if (failed) {
+		free(buf);
+		return dn_fail(err, DN_EINVAL, "%s %s: read failed", what, path);
+	}
+	if (strstr(buf, "-----BEGIN ") == NULL) {
+		free(buf);
+		return dn_fail(err, DN_EINVAL, "%s %s: not a PEM file (no -----BEGIN line)", what,
+		               path);
+	}
+	*out = buf;
+	return DN_OK;
+}
+
+static unsigned worker_count(void)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cores < 1)
+		return 1;
+	return cores > 64 ? 64 : (unsigned)cores;
+}
+
+static dn_status start_daemon(struct server *srv, int listen_fd, bool ipv6, const char *cert,
+                              const char *key, struct dn_error *err)
+{
+	const struct server_limits *limits = &srv->config->limits;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	if (ipv6)
+		flags |= MHD_USE_IPv6;
+	if (cert != NULL)
+		flags |= MHD_USE_TLS;
+	struct MHD_OptionItem tls[] = {
+		{MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)cert},
+		{MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)key},
+		{MHD_OPTION_END, 0, NULL},
+	};
+	srv->daemon = MHD_start_daemon(
+	        flags, 0, NULL, NULL, on_request, srv,
+	        MHD_OPTION_EXTERNAL_LOGGER, log_from_mhd, srv,
+	        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listen_fd,
+	        MHD_OPTION_THREAD_POOL_SIZE, worker_count(),
+	        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)limits->timeout_s,
+	        MHD_OPTION_CONNECTION_LIMIT, (unsigned)limits->max_connections,
+	        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+	        MHD_OPTION_ARRAY, cert != NULL ? tls : tls + 2,
+	        MHD_OPTION_END);
+	if (srv->daemon == NULL)
+		return dn_fail(err, DN_EIO,
+		               "libmicrohttpd did not start; its message above says why");
+	return DN_OK;
+}
+
+/* Wait for SIGINT or SIGTERM, which the caller blocked in every thread, and
+ * reload the keys file once a second in between. */
+static void wait_for_signal(struct server *srv)
+{
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	for (;;) {
+		struct timespec second = {.tv_sec = 1};
+		int sig = sigtimedwait(&stop, NULL, &second);
+		if (sig == SIGINT || sig == SIGTERM) {
+			log_info("%s received; stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+			return;
+		}
+		keys_refresh(srv);
+	}
+}
+
+dn_status server_run(const struct server_config *config, struct dn_error *err)
+{
+	if ((config->cert_file == NULL) != (config->key_file == NULL))
+		return dn_fail(err, DN_EINVAL, "TLS needs both a certificate and a key file");
+	if (config->cert_file != NULL && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+		return dn_fail(err, DN_ENOTSUP, "this libmicrohttpd was built without TLS support");
+
+	struct server srv = {.config = config};
+	pthread_rwlock_init(&srv.keys_lock, NULL);
+	pthread_mutex_init(&srv.conns_lock, NULL);
+	pthread_mutex_init(&srv.stores_lock, NULL);
+	char *cert = NULL, *key = NULL;
+	int listen_fd = -1;
+	bool watchdog_started = false;
+	dn_status rc = DN_OK;
+
+	if (config->keys_file != NULL) {
+		/* A missing file means no keys. That is fine with open_read, and
+		 * otherwise the check below rejects it and names the fix. */
+		rc = apikey_load(config->keys_file, &srv.keys, err);
+		if (rc == DN_ENOENT)
+			rc = DN_OK;
+		if (rc == DN_OK && stat(config->keys_file, &srv.keys_stat) == 0)
+			srv.keys_loaded = true;
+	}
+	if (rc == DN_OK && !config->open_read) {
+		size_t valid = 0;
+		for (size_t i = 0; i < srv.keys.n; i++)
+			valid += srv.keys.keys[i].revoked == 0;
+		if (valid == 0)
+			rc = dn_fail(err, DN_EINVAL,
+			             "%s holds no valid API key, and nothing is served without one: "
+			             "add a key with 'dragnet apikey add', or give --open-read to "
+			             "serve reads without a key",
+			             config->keys_file ? config->keys_file : "no keys file");
+	}
+	if (rc == DN_OK && config->cert_file != NULL)
+		rc = read_pem(config->cert_file, "TLS certificate", &cert, err);
+	if (rc == DN_OK && config->key_file != NULL)
+		rc = read_pem(config->key_file, "TLS key", &key, err);
+
+	char bound[INET6_ADDRSTRLEN + 8] = "";
+	if (rc == DN_OK)
+		rc = open_listener(config->listen, &listen_fd, bound, sizeof(bound), err);
+
+	/* Block the stop signals before any thread starts, so that only
+	 * sigtimedwait() in this thread receives them. */
+	sigset_t stop, old;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, &old);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (rc == DN_OK)
+		rc = start_daemon(&srv, listen_fd, bound[0] == '[', cert, key, err);
+	if (rc == DN_OK) {
+		if (pthread_create(&srv.watchdog, NULL, watchdog_main, &srv) != 0)
+			rc = dn_fail(err, DN_ENOMEM, "cannot start the connection watchdog thread");
+		else
+			watchdog_started = true;
+	}
+	if (rc == DN_OK) {
+		log_info("serving %s://%s/ (worker threads: %u, API keys: %zu%s)",
+		         cert ? "https" : "http", bound, worker_count(), srv.keys.n,
+		         config->open_read ? ", reads open without a key" : "");
+		wait_for_signal(&srv);
+	}
+
+	if (srv.daemon != NULL)
+		MHD_stop_daemon(srv.daemon);
+	atomic_store(&srv.stopping, true);
+	if (watchdog_started)
+		pthread_join(srv.watchdog, NULL);
+	if (listen_fd >= 0)
+		close(listen_fd);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	for (size_t i = 0; i < srv.nstores; i++)
+		store_close(srv.stores[i]);
+	free(srv.stores);
+	apikey_set_free(&srv.keys);
+	free(cert);
+	if (key != NULL)
+		memset(key, 0, strlen(key));
+	free(key);
+	pthread_rwlock_destroy(&srv.keys_lock);
+	pthread_mutex_destroy(&srv.conns_lock);
+	pthread_mutex_destroy(&srv.stores_lock);
+	return rc;
+}

@@ -1,0 +1,7 @@
+/* The route tables `dragnet serve` searches, in order: a handler file's
+ * table is listed here once it exists. */
+#include "server/server.h"
+
+const struct server_route *const server_route_tables[] = {
+	NULL,
+};
