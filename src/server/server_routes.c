@@ -3,5 +3,6 @@
 #include "server/server.h"
 
 const struct server_route *const server_route_tables[] = {
+	server_static_routes,
 	NULL,
 };
