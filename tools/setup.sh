@@ -27,7 +27,7 @@ cd "$top"
 build_packages="build-essential cmake ninja-build pkg-config libknot-dev libpcap-dev
     libsqlite3-dev libjansson-dev libzstd-dev zlib1g-dev libxxhash-dev libidn2-dev libunistring-dev
     libcurl4-openssl-dev libpsl-dev libfstrm-dev libprotobuf-c-dev protobuf-c-compiler
-    golang-github-dnstap-golang-dnstap-dev libmaxminddb-dev libssl-dev libmicrohttpd-dev"
+    golang-github-dnstap-golang-dnstap-dev libmaxminddb-dev libssl-dev libmicrohttpd-dev nodejs"
 # tshark, editcap and mergecap are test oracles; clang and its runtime build
 # the sanitizer and libFuzzer configuration. The ClickHouse tests start their
 # own clickhouse-server processes on loopback; ZooKeeper (it brings a Java
@@ -37,9 +37,10 @@ build_packages="build-essential cmake ninja-build pkg-config libknot-dev libpcap
 # tests; openssl s_server serves them TLS. Graphviz's dot, xmllint and
 # NetworkX read back the graph files `dragnet map` writes. Knot DNS with its
 # dnstap module, Unbound, kdig and dnstap-ldns produce and check real dnstap.
+# Chromium runs the web view's browser tests (driven by playwright-core from npm).
 test_packages="libcmocka-dev python3 tshark zstd clang libclang-rt-14-dev clickhouse-server
-    zookeeper knot knot-module-dnstap knot-dnsutils unbound dnstap-ldns fstrm-bin mmdb-bin
-    openssl python3-cryptography graphviz libxml2-utils python3-networkx"
+    zookeeper knot knot-module-dnstap knot-dnsutils unbound dnstap-ldns fstrm-bin mmdb-bin dnsdbq wrk
+    openssl python3-cryptography graphviz libxml2-utils python3-networkx chromium"
 
 packages=$build_packages
 [ "$mode" = test ] && packages="$packages $test_packages"
@@ -67,6 +68,16 @@ if [ -n "$missing" ]; then
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
+
+# Node.js builds the web view (web/build.sh bundles the npm packages into web/dist). Its npm
+# comes with the nodejs package here, so npm is not a package of its own to install.
+command -v npm >/dev/null || {
+    echo "setup: npm not found: install Node.js 20 or later with its npm" >&2
+    exit 1
+}
+echo "setup: bundling the web view into web/dist"
+(cd web && npm ci --no-audit --no-fund --loglevel=error)
+web/build.sh
 
 echo "setup: building build/"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
