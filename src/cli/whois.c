@@ -16,6 +16,7 @@
 #include "cli/whois_live.h"
 #include "export/whois_writer.h"
 #include "ingest/whois_store.h"
+#include "store/source_names.h"
 #include "util/arena.h"
 #include "util/log.h"
 #include "util/progress.h"
@@ -148,63 +149,11 @@ struct whois_cli {
 	struct whois_live_options live;
 };
 
-/* ---- source names ---- */
-
-/* Source names are read once before a query: a backend that streams
- * results cannot answer another question from inside a callback. */
-struct source_names {
-	uint32_t *ids;
-	char **names;
-	size_t n, cap;
-};
-
-static dn_status add_source(uint32_t id, const char *name, const char *kind, void *ctx)
-{
-	(void)kind;
-	struct source_names *s = ctx;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		uint32_t *ids = realloc(s->ids, cap * sizeof(*ids));
-		if (ids != NULL)
-			s->ids = ids;
-		char **names = realloc(s->names, cap * sizeof(*names));
-		if (names != NULL)
-			s->names = names;
-		if (ids == NULL || names == NULL)
-			return DN_ENOMEM;
-		s->cap = cap;
-	}
-	s->names[s->n] = strdup(name);
-	if (s->names[s->n] == NULL)
-		return DN_ENOMEM;
-	s->ids[s->n++] = id;
-	return DN_OK;
-}
-
-static void free_sources(struct source_names *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->names[i]);
-	free(s->names);
-	free(s->ids);
-}
-
-static const char *source_name(const struct source_names *s, uint32_t id, char *buf,
-                               size_t size)
-{
-	for (size_t i = 0; i < s->n; i++) {
-		if (s->ids[i] == id)
-			return s->names[i];
-	}
-	snprintf(buf, size, "source %u", id);
-	return buf;
-}
-
 /* ---- printing stored records ---- */
 
 struct shown {
 	struct whois_cli *cli;
-	struct source_names sources;
+	struct store_source_names sources;
 	struct arena arena;
 	struct whois_record prev;
 	bool have_prev;
@@ -222,7 +171,8 @@ static void print_heading(struct shown *s, const struct store_whois *doc)
 	if (doc->time_last != doc->time_first)
 		printf(" to %s", last);
 	printf(", %llu time%s, first from %s\n", (unsigned long long)doc->count,
-	       doc->count == 1 ? "" : "s", source_name(&s->sources, doc->source_id, src, sizeof(src)));
+	       doc->count == 1 ? "" : "s",
+	       store_source_name(&s->sources, doc->source_id, src, sizeof(src)));
 }
 
 static dn_status show_doc(const struct store_whois *doc, void *ctx)
@@ -250,15 +200,11 @@ static dn_status show_doc(const struct store_whois *doc, void *ctx)
 	if (s->cli->redact)
 		whois_redact_personal(&rec);
 	if (s->cli->json) {
-		char first[24], last[24], src[128];
-		time_format_iso(doc->time_first, first, sizeof(first));
-		time_format_iso(doc->time_last, last, sizeof(last));
-		json_t *extra = json_pack("{s:s, s:s, s:I, s:s}", "time_first", first, "time_last",
-		                          last, "count", (json_int_t)doc->count, "source",
-		                          source_name(&s->sources, doc->source_id, src, sizeof(src)));
-		bool ok = extra != NULL && whois_print_json(stdout, &rec, extra);
-		json_decref(extra);
-		return ok ? DN_OK : dn_fail(&s->err, DN_ENOMEM, "out of memory");
+		char src[128];
+		const char *source = store_source_name(&s->sources, doc->source_id, src, sizeof(src));
+		if (!whois_print_stored_json(stdout, &rec, doc, source))
+			return dn_fail(&s->err, DN_ENOMEM, "out of memory");
+		return DN_OK;
 	}
 	print_heading(s, doc);
 	if (s->cli->mode == MODE_HISTORY && s->have_prev) {
@@ -289,12 +235,12 @@ static int run_show(struct whois_cli *cli, int argc, char **argv)
 		return code;
 	struct shown s = {.cli = cli};
 	arena_init(&s.arena, 64 * 1024);
-	dn_status rc = store_list_sources(store, add_source, &s.sources, &s.err);
+	dn_status rc = store_source_names_load(store, &s.sources, &s.err);
 	if (rc == DN_OK)
 		rc = store_query_whois(store, key, cli->mode == MODE_SHOW, cli->raw, show_doc, &s,
 		                       &s.err);
 	arena_free(&s.arena);
-	free_sources(&s.sources);
+	store_source_names_free(&s.sources);
 	store_close(store);
 	if (rc != DN_OK) {
 		log_error("whois %s: %s", key, s.err.msg);

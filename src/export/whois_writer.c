@@ -112,6 +112,19 @@ bool whois_print_json(FILE *out, const struct whois_record *rec, const json_t *e
 	return true;
 }
 
+bool whois_print_stored_json(FILE *out, const struct whois_record *rec,
+                             const struct store_whois *doc, const char *source)
+{
+	char first[24], last[24];
+	time_format_iso(doc->time_first, first, sizeof(first));
+	time_format_iso(doc->time_last, last, sizeof(last));
+	json_t *extra = json_pack("{s:s, s:s, s:I, s:s}", "time_first", first, "time_last", last,
+	                          "count", (json_int_t)doc->count, "source", source);
+	bool ok = extra != NULL && whois_print_json(out, rec, extra);
+	json_decref(extra);
+	return ok;
+}
+
 void whois_print_record(FILE *out, const struct whois_record *rec, int indent)
 {
 	struct whois_line lines[LINES_MAX];

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "store/store.h"
 #include "whois/record.h"
 
 /* One printed line of a record: label ("registrant email") and value. */
@@ -23,6 +24,13 @@ size_t whois_flatten(const struct whois_record *rec, struct whois_line *out, siz
  * members of extra (an object; may be NULL) added after its own. Returns
  * false when memory runs out. */
 bool whois_print_json(FILE *out, const struct whois_record *rec, const json_t *extra);
+
+/* Print rec, read from the stored document doc, as whois --json does: one
+ * line of JSON with doc's sighting added as time_first and time_last (ISO
+ * 8601), count and source (the name of doc->source_id). Returns false when
+ * memory runs out. */
+bool whois_print_stored_json(FILE *out, const struct whois_record *rec,
+                             const struct store_whois *doc, const char *source);
 
 /* Print rec as labelled lines, indented by indent spaces. */
 void whois_print_record(FILE *out, const struct whois_record *rec, int indent);
