@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 #include <xxhash.h>
+#include <zstd.h>
 
 #include "pdns/query.h"
 #include "store/sqlite/sqlite_store.h"
@@ -398,13 +399,14 @@ static void test_schema_1_migrates(void **state)
 	put(s, &rec, 1);
 	store_close(s);
 
-	/* Versions 2 to 4 only added tables: without them the file is
-	 * version 1. */
+	/* Versions 2 to 5 added tables, and columns to those tables only:
+	 * without them the file is version 1. */
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
 	                              "DROP TABLE whois; DROP TABLE whois_source; "
 	                              "DROP TABLE whois_value; DROP TABLE whois_raw_dict; "
+	                              "DROP TABLE whois_raw_block; "
 	                              "DROP TABLE cert; DROP TABLE cert_name; "
 	                              "DROP TABLE cert_sighting; "
 	                              "DROP TABLE asn_load; DROP TABLE asn_range; "
@@ -458,7 +460,8 @@ static void test_schema_1_migrates(void **state)
 	store_close(s);
 }
 
-/* The raw response is stored zstd-compressed, with its length before. */
+/* The raw response is stored zstd-compressed in a block, with its length
+ * before compression and its offset in the block. */
 static void test_whois_raw_compressed(void **state)
 {
 	(void)state;
@@ -487,10 +490,16 @@ static void test_whois_raw_compressed(void **state)
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
 	sqlite3_stmt *stmt;
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT raw, raw_size FROM whois", -1, &stmt, NULL),
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                                    "SELECT b.data, w.raw_size, w.raw_offset, w.raw IS NULL "
+	                                    "FROM whois AS w JOIN whois_raw_block AS b "
+	                                    "ON b.id = w.raw_block",
+	                                    -1, &stmt, NULL),
 	                 SQLITE_OK);
 	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int64(stmt, 1), (sqlite3_int64)used);
+	assert_int_equal(sqlite3_column_int64(stmt, 2), 0);
+	assert_int_equal(sqlite3_column_int64(stmt, 3), 1);
 	int packed = sqlite3_column_bytes(stmt, 0);
 	assert_true(packed > 4);
 	assert_true((size_t)packed < used / 4);
@@ -557,11 +566,10 @@ static void check_raw_round_trip(struct store *s, const char *domain, const char
 	assert_string_equal(got, raw);
 }
 
-/* A batch with enough responses makes the store's compression dictionary
- * from them, and the responses read back unchanged. Later batches and
- * later writers use the same dictionary. A batch rolled back takes its
- * dictionary with it. */
-static void test_whois_raw_dictionary(void **state)
+/* The responses of a batch are compressed together in one block, and read
+ * back unchanged. A batch rolled back takes its block with it, and a later
+ * writer adds blocks of its own. */
+static void test_whois_raw_blocks(void **state)
 {
 	(void)state;
 	static char raw[RAW_DOCS][1024], domains[RAW_DOCS][32], texts[RAW_DOCS][96];
@@ -590,15 +598,21 @@ static void test_whois_raw_dictionary(void **state)
 		check_raw_round_trip(s, domains[i], raw[i]);
 	store_close(s);
 
-	assert_int_equal(file_int("SELECT count(*) FROM whois_raw_dict"), 1);
-	assert_int_equal(file_int("SELECT count(*) FROM whois WHERE raw_dict = "
-	                          "(SELECT id FROM whois_raw_dict)"),
-	                 RAW_DOCS);
-	/* Each response repeats the dictionary but for a few bytes. */
-	assert_int_equal(file_int("SELECT count(*) FROM whois WHERE length(raw) * 5 > raw_size"),
+	assert_int_equal(file_int("SELECT count(*) FROM whois_raw_dict"), 0);
+	assert_int_equal(file_int("SELECT count(*) FROM whois_raw_block"), 1);
+	assert_int_equal(file_int("SELECT count(*) FROM whois WHERE raw_block = 1"), RAW_DOCS);
+	/* The responses lie end to end in the block, in the order of their
+	 * keys. */
+	assert_int_equal(file_int("SELECT count(*) FROM whois AS a WHERE raw_offset > 0 AND NOT "
+	                          "EXISTS (SELECT 1 FROM whois AS b WHERE b.raw_offset + "
+	                          "b.raw_size = a.raw_offset)"),
+	                 0);
+	assert_int_equal(file_int("SELECT count(*) FROM whois WHERE raw_offset = 0"), 1);
+	/* Each response repeats the one before but for a few bytes. */
+	assert_int_equal(file_int("SELECT (SELECT length(data) FROM whois_raw_block) * 5 > "
+	                          "(SELECT sum(raw_size) FROM whois)"),
 	                 0);
 
-	/* Two responses are too few for a dictionary of their own. */
 	static char raw2[2][1024], domains2[2][32], texts2[2][96];
 	make_responses(raw2, domains2, texts2, 2, RAW_DOCS);
 	for (size_t i = 0; i < 2; i++) {
@@ -611,8 +625,8 @@ static void test_whois_raw_dictionary(void **state)
 	assert_int_equal(store_put_whois(s, docs, 2, &err), DN_OK);
 	assert_int_equal(store_commit(s, &err), DN_OK);
 	store_close(s);
-	assert_int_equal(file_int("SELECT count(*) FROM whois_raw_dict"), 1);
-	assert_int_equal(file_int("SELECT count(*) FROM whois WHERE raw_dict IS NULL"), 0);
+	assert_int_equal(file_int("SELECT count(*) FROM whois_raw_block"), 2);
+	assert_int_equal(file_int("SELECT count(*) FROM whois WHERE raw_block = 2"), 2);
 
 	s = NULL;
 	if (store_open(db_path, STORE_READ, NULL, &s, &err) != DN_OK)
@@ -620,6 +634,116 @@ static void test_whois_raw_dictionary(void **state)
 	check_raw_round_trip(s, domains2[1], raw2[1]);
 	check_raw_round_trip(s, domains[RAW_DOCS - 1], raw[RAW_DOCS - 1]);
 	store_close(s);
+}
+
+/* Insert a document of domain in the layout of schema versions 2 to 4:
+ * raw is a zstd frame of its own, made with dict_id's content as the
+ * dictionary when dict_id is positive. */
+static void insert_old_layout_row(sqlite3 *db, const char *domain, const char *raw,
+                                  const char *dict, sqlite3_int64 dict_id)
+{
+	char frame[1024];
+	size_t len = strlen(raw);
+	ZSTD_CCtx *cctx = ZSTD_createCCtx();
+	size_t packed = dict_id > 0 ? ZSTD_compress_usingDict(cctx, frame, sizeof(frame), raw, len,
+	                                                      dict, strlen(dict), 3)
+	                            : ZSTD_compressCCtx(cctx, frame, sizeof(frame), raw, len, 3);
+	ZSTD_freeCCtx(cctx);
+	assert_false(ZSTD_isError(packed));
+	sqlite3_stmt *stmt;
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                                    "INSERT INTO whois (domain, hash, status, document, "
+	                                    "raw, raw_size, raw_time, time_first, time_last, count, "
+	                                    "source_id, raw_dict) VALUES (?1, zeroblob(16), "
+	                                    "'found', '{}', ?2, ?3, 10, 10, 10, 1, 1, ?4)",
+	                                    -1, &stmt, NULL),
+	                 SQLITE_OK);
+	sqlite3_bind_text(stmt, 1, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 2, frame, (int)packed, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)len);
+	if (dict_id > 0)
+		sqlite3_bind_int64(stmt, 4, dict_id);
+	else
+		sqlite3_bind_null(stmt, 4);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_DONE);
+	sqlite3_finalize(stmt);
+}
+
+static dn_status count_docs(const struct store_whois *doc, void *ctx)
+{
+	(void)doc;
+	(*(size_t *)ctx)++;
+	return DN_OK;
+}
+
+/* A store of schema version 4 keeps a zstd frame for each raw response.
+ * It reads as it is, and after the migration to version 5 its old rows
+ * still read next to rows whose responses are in blocks. */
+static void test_whois_raw_old_layout(void **state)
+{
+	(void)state;
+	store_close(open_write());
+	static const char dict[] = "Registrar: Example Registrar, LLC\r\nRegistrar WHOIS Server: "
+	                           "whois.example.net\r\n";
+	static const char raw_plain[] = "Domain Name: PLAIN.EXAMPLE\r\nRegistrar: Example "
+	                                "Registrar, LLC\r\n";
+	static const char raw_dict[] = "Domain Name: DICT.EXAMPLE\r\nRegistrar: Example "
+	                               "Registrar, LLC\r\nRegistrar WHOIS Server: "
+	                               "whois.example.net\r\n";
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+	                              "DROP TABLE whois_raw_block; "
+	                              "ALTER TABLE whois DROP COLUMN raw_block; "
+	                              "ALTER TABLE whois DROP COLUMN raw_offset; "
+	                              "PRAGMA user_version = 4",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_stmt *stmt;
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO whois_raw_dict (id, dict) VALUES (7, ?1)",
+	                                    -1, &stmt, NULL),
+	                 SQLITE_OK);
+	sqlite3_bind_blob(stmt, 1, dict, (int)strlen(dict), SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_DONE);
+	sqlite3_finalize(stmt);
+	insert_old_layout_row(db, "plain.example", raw_plain, NULL, 0);
+	insert_old_layout_row(db, "dict.example", raw_dict, dict, 7);
+	sqlite3_close(db);
+
+	struct dn_error err = {0};
+	struct store *s = NULL;
+	if (store_open(db_path, STORE_READ, NULL, &s, &err) != DN_OK)
+		fail_msg("store_open for reading: %s", err.msg);
+	check_raw_round_trip(s, "plain.example", raw_plain);
+	check_raw_round_trip(s, "dict.example", raw_dict);
+	size_t docs = 0;
+	assert_int_equal(store_dump_whois(s, count_docs, &docs, &err), DN_OK);
+	assert_int_equal(docs, 2);
+	store_close(s);
+	assert_int_equal(file_schema_version(), 4);
+
+	s = open_write();
+	assert_int_equal(file_schema_version(), SQLITE_SCHEMA_VERSION);
+	static const char raw_new[] = "Domain Name: NEW.EXAMPLE\r\n";
+	struct store_whois doc = {
+		.domain = "new.example",
+		.status = "found",
+		.document = "{}",
+		.raw = raw_new,
+		.time_first = 20,
+		.time_last = 20,
+		.count = 1,
+		.source_id = 1,
+	};
+	assert_int_equal(store_begin(s, &err), DN_OK);
+	assert_int_equal(store_put_whois(s, &doc, 1, &err), DN_OK);
+	assert_int_equal(store_commit(s, &err), DN_OK);
+	check_raw_round_trip(s, "plain.example", raw_plain);
+	check_raw_round_trip(s, "dict.example", raw_dict);
+	check_raw_round_trip(s, "new.example", raw_new);
+	store_close(s);
+	assert_int_equal(file_int("SELECT count(*) FROM whois WHERE raw_block IS NOT NULL"), 1);
+	assert_int_equal(file_int("SELECT count(*) FROM whois WHERE raw IS NOT NULL"), 2);
 }
 
 static dn_status copy_shown(const struct store_whois_value *v, void *ctx)
@@ -837,7 +961,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_schema_1_migrates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_whois_raw_compressed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_whois_plans_use_indexes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_whois_raw_dictionary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_whois_raw_blocks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_whois_raw_old_layout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_whois_value_encoding, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_whois_values_large_batch, setup, teardown),
 	};

@@ -233,12 +233,30 @@ static const char schema_v4[] =
 	"  PRIMARY KEY (source_id, load_id, lo, hi)) WITHOUT ROWID;"
 	"CREATE INDEX asn_range_by_asn ON asn_range(asn);";
 
+/*
+ * Version 5: raw WHOIS responses compressed in blocks.
+ * whois_raw_block holds up to a few dozen raw responses joined, as one zstd
+ * frame in data. A whois row whose raw_block is set has its response at
+ * byte raw_offset of the decompressed block, raw_size bytes long, and a
+ * NULL raw. Rows written before this version, and rows whose response came
+ * from a merge, keep their own frame in raw as in version 2, with a NULL
+ * raw_block. Version 5 writes no new whois_raw_dict rows, but reads
+ * those of older rows.
+ */
+static const char schema_v5[] =
+	"CREATE TABLE whois_raw_block ("
+	"  id INTEGER PRIMARY KEY,"
+	"  data BLOB NOT NULL);"
+	"ALTER TABLE whois ADD COLUMN raw_block INTEGER;"
+	"ALTER TABLE whois ADD COLUMN raw_offset INTEGER;";
+
 /* migrations[i] takes the schema from version i to i + 1. */
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
 	schema_v4,
+	schema_v5,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SQLITE_SCHEMA_VERSION,

@@ -114,20 +114,33 @@ struct packed_raw {
 	int64_t dict_id;
 };
 
-/* Raw responses (sqlite_whois_raw.c). prepare_batch loads the store's
- * dictionary, or makes one from docs when the store has none and docs
- * have enough responses. compress leaves out->data valid until the next
+/* Raw responses (sqlite_whois_raw.c). batch_ended clears the block being
+ * filled and the next block id, which the next batch reads again. compress
+ * makes one frame of a response, and leaves out->data valid until the next
  * call; an empty response gives out->len 0. decompress returns a malloc'd
  * text of size bytes plus a terminating NUL. */
-dn_status sqlite_raw_prepare_batch(struct sqlite_store *s, const struct store_whois *docs,
-                                   size_t n, struct dn_error *err);
-void sqlite_raw_batch_ended(struct sqlite_store *s, bool committed);
+void sqlite_raw_batch_ended(struct sqlite_store *s);
 dn_status sqlite_raw_compress(struct sqlite_store *s, const char *raw, size_t len,
                               struct packed_raw *out, struct dn_error *err);
 dn_status sqlite_raw_decompress(struct sqlite_store *s, const struct packed_raw *packed,
                                 size_t size, const char *domain, char **text,
                                 struct dn_error *err);
 void sqlite_raw_free(struct sqlite_store *s);
+
+/* Blocks of raw responses (whois_raw_block). block_position returns where
+ * the next appended response will be: its block's id and its offset in
+ * the block. block_append adds a response there, and compresses and
+ * stores the block once it is full. block_flush stores the block as it
+ * is; call it before the batch commits. block_read returns a malloc'd
+ * copy of size bytes at offset of a block, plus a terminating NUL. */
+dn_status sqlite_raw_block_position(struct sqlite_store *s, int64_t *block_id, size_t *offset,
+                                    struct dn_error *err);
+dn_status sqlite_raw_block_append(struct sqlite_store *s, const char *raw, size_t len,
+                                  struct dn_error *err);
+dn_status sqlite_raw_block_flush(struct sqlite_store *s, struct dn_error *err);
+dn_status sqlite_raw_block_read(struct sqlite_store *s, int64_t block_id, int64_t offset,
+                                size_t size, const char *domain, char **text,
+                                struct dn_error *err);
 dn_status sqlite_put_whois(struct store *store, const struct store_whois *docs, size_t n,
                            struct dn_error *err);
 dn_status sqlite_put_whois_values(struct store *store, const struct store_whois_value *vals,

@@ -1,5 +1,5 @@
 /* WHOIS and RDAP documents and their index values in the SQLite store: the
- * tables of schema version 2 (schema.c). */
+ * tables of schema versions 2 and 5 (schema.c). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,28 +15,32 @@
 /*
  * Documents merge like records (sqlite_write.c): insert, or find the row
  * and merge times and count into it, with per-source figures in
- * whois_source once a second source sees the document. The merge also
+ * whois_source once a second source sees the document. A new row names
+ * the place of its raw response in a block (?13, ?14), which
+ * sqlite_put_whois() fills and stores after the insert. The merge also
  * takes the new raw response when the row has none or when the new one is
- * older (?8 is its sighting's first time), with its dictionary (?9); on
- * equal times the stored one stays. ?6 to ?9 are bound before
- * sqlite_insert_or_merge() binds the rest. SQLite evaluates every CASE
- * against the row as it was before the UPDATE.
+ * older (?8 is its sighting's first time), as a frame of its own (?6) and
+ * with raw_dict set to ?9, which is NULL for every frame written now. On
+ * equal times the stored one stays. ?6 to ?9 are
+ * bound by bind_whois_key(), which sqlite_insert_or_merge() calls only
+ * when the insert was blocked. SQLite evaluates every CASE against the row
+ * as it was before the UPDATE.
  */
 static const char sql_insert_whois[] =
 	"INSERT OR IGNORE INTO whois (domain, hash, status, document, raw, raw_size, raw_time, "
-	"time_first, time_last, count, source_id, raw_dict) "
-	"VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)";
+	"time_first, time_last, count, source_id, raw_dict, raw_block, raw_offset) "
+	"VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)";
 static const char sql_find_whois[] = "SELECT id, source_id FROM whois WHERE domain = ?1 AND hash = ?2";
+#define TAKES_NEW_RAW "CASE WHEN ?7 > 0 AND (raw_size = 0 OR ?8 < raw_time) "
 static const char sql_merge_whois[] =
 	"UPDATE whois SET time_first = min(time_first, ?2), time_last = max(time_last, ?3), "
 	"count = count + ?4, source_id = ?5, "
-	"raw_dict = CASE WHEN ?7 > 0 AND (raw_size = 0 OR ?8 < raw_time) THEN ?9 "
-	"ELSE raw_dict END, "
-	"raw = CASE WHEN ?7 > 0 AND (raw_size = 0 OR ?8 < raw_time) THEN ?6 ELSE raw END, "
-	"raw_size = CASE WHEN ?7 > 0 AND (raw_size = 0 OR ?8 < raw_time) THEN ?7 "
-	"ELSE raw_size END, "
-	"raw_time = CASE WHEN ?7 > 0 AND (raw_size = 0 OR ?8 < raw_time) THEN ?8 "
-	"ELSE raw_time END WHERE id = ?1";
+	"raw_dict = " TAKES_NEW_RAW "THEN ?9 ELSE raw_dict END, "
+	"raw = " TAKES_NEW_RAW "THEN ?6 ELSE raw END, "
+	"raw_block = " TAKES_NEW_RAW "THEN NULL ELSE raw_block END, "
+	"raw_offset = " TAKES_NEW_RAW "THEN NULL ELSE raw_offset END, "
+	"raw_size = " TAKES_NEW_RAW "THEN ?7 ELSE raw_size END, "
+	"raw_time = " TAKES_NEW_RAW "THEN ?8 ELSE raw_time END WHERE id = ?1";
 static const char sql_copy_whois_source[] =
 	"INSERT INTO whois_source (whois_id, source_id, time_first, time_last, count) "
 	"SELECT id, source_id, time_first, time_last, count FROM whois WHERE id = ?1";
@@ -101,10 +105,11 @@ void sqlite_bulk_batch_started(struct sqlite_store *s)
 
 void sqlite_bulk_batch_ended(struct sqlite_store *s, bool committed)
 {
+	(void)committed;
 	if (!s->bulk_batch)
 		return;
 	sqlite3_wal_autocheckpoint(s->db, DEFAULT_WAL_CHECKPOINT_PAGES);
-	sqlite_raw_batch_ended(s, committed);
+	sqlite_raw_batch_ended(s);
 	s->bulk_batch = false;
 }
 
@@ -155,19 +160,24 @@ struct whois_key {
 	uint8_t hash[16];
 };
 
+/* The context of bind_whois_key(), which runs only when the insert was
+ * blocked and records that in *blocked. It compresses the raw response for
+ * the merge and reports a failure through *rc. */
+struct whois_put {
+	struct sqlite_store *s;
+	const struct whois_key *key;
+	size_t raw_len;
+	bool *blocked;
+	dn_status *rc;
+	struct dn_error *err;
+};
+
 static int compare_whois_keys(const void *a, const void *b)
 {
 	const struct whois_key *x = a;
 	const struct whois_key *y = b;
 	int c = strcmp(x->doc->domain, y->doc->domain);
 	return c != 0 ? c : memcmp(x->hash, y->hash, sizeof(x->hash));
-}
-
-static void bind_whois_key(sqlite3_stmt *find, const void *key)
-{
-	const struct whois_key *k = key;
-	sqlite3_bind_text(find, 1, k->doc->domain, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(find, 2, k->hash, sizeof(k->hash), SQLITE_STATIC);
 }
 
 /* Bind a compressed response and its dictionary id, or NULLs for none. */
@@ -184,14 +194,38 @@ static void bind_packed(sqlite3_stmt *st, int data_param, int dict_param,
 		sqlite3_bind_null(st, dict_param);
 }
 
+/* Bind the key to find and the raw response to the merge. The merge keeps
+ * the row's raw response when compressing the new one fails, and the
+ * caller then returns the error. */
+static void bind_whois_key(sqlite3_stmt *find, const void *ctx)
+{
+	const struct whois_put *put = ctx;
+	const struct store_whois *d = put->key->doc;
+	sqlite3_bind_text(find, 1, d->domain, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(find, 2, put->key->hash, sizeof(put->key->hash), SQLITE_STATIC);
+
+	*put->blocked = true;
+	struct packed_raw packed;
+	*put->rc = sqlite_raw_compress(put->s, d->raw != NULL ? d->raw : "", put->raw_len, &packed,
+	                               put->err);
+	if (*put->rc != DN_OK)
+		packed = (struct packed_raw){NULL, 0, 0};
+	size_t raw_size = packed.len > 0 ? put->raw_len : 0;
+	sqlite3_stmt *merge = put->s->whois.merge;
+	bind_packed(merge, 6, 9, &packed);
+	sqlite3_bind_int64(merge, 7, (sqlite3_int64)raw_size);
+	sqlite3_bind_int64(merge, 8, d->time_first);
+}
+
 static dn_status put_one_whois(struct sqlite_store *s, const struct whois_key *k,
                                struct dn_error *err)
 {
 	const struct store_whois *d = k->doc;
 	const char *raw = d->raw != NULL ? d->raw : "";
 	size_t raw_len = strlen(raw);
-	struct packed_raw packed;
-	dn_status rc = sqlite_raw_compress(s, raw, raw_len, &packed, err);
+	int64_t block_id = 0;
+	size_t offset = 0;
+	dn_status rc = raw_len > 0 ? sqlite_raw_block_position(s, &block_id, &offset, err) : DN_OK;
 	if (rc != DN_OK)
 		return rc;
 
@@ -200,27 +234,38 @@ static dn_status put_one_whois(struct sqlite_store *s, const struct whois_key *k
 	sqlite3_bind_blob(st, 2, k->hash, sizeof(k->hash), SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, d->status, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, d->document, -1, SQLITE_STATIC);
-	bind_packed(st, 5, 12, &packed);
+	sqlite3_bind_null(st, 5);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)raw_len);
 	sqlite3_bind_int64(st, 7, d->time_first);
 	sqlite3_bind_int64(st, 8, d->time_first);
 	sqlite3_bind_int64(st, 9, d->time_last);
 	sqlite3_bind_int64(st, 10, (sqlite3_int64)d->count);
 	sqlite3_bind_int64(st, 11, d->source_id);
-
-	sqlite3_stmt *merge = s->whois.merge;
-	bind_packed(merge, 6, 9, &packed);
-	sqlite3_bind_int64(merge, 7, (sqlite3_int64)raw_len);
-	sqlite3_bind_int64(merge, 8, d->time_first);
+	sqlite3_bind_null(st, 12);
+	if (raw_len > 0) {
+		sqlite3_bind_int64(st, 13, block_id);
+		sqlite3_bind_int64(st, 14, (sqlite3_int64)offset);
+	} else {
+		sqlite3_bind_null(st, 13);
+		sqlite3_bind_null(st, 14);
+	}
 
 	struct contribution c = {d->source_id, d->time_first, d->time_last, d->count};
+	dn_status merge_rc = DN_OK;
+	bool blocked = false;
+	struct whois_put put = {s, k, raw_len, &blocked, &merge_rc, err};
 	bool collided;
-	rc = sqlite_insert_or_merge(s, &s->whois, &c, bind_whois_key, k, &collided, err);
+	rc = sqlite_insert_or_merge(s, &s->whois, &c, bind_whois_key, &put, &collided, err);
+	if (rc == DN_OK && merge_rc != DN_OK)
+		return merge_rc;
 	if (rc == DN_OK && collided)
 		return dn_fail(err, DN_ESTORE,
 		               "%s: storing a WHOIS document of %s: the row that blocked the insert "
 		               "is missing",
 		               s->path, d->domain);
+	/* The new row names the place in the block that its response now takes. */
+	if (rc == DN_OK && !blocked && raw_len > 0)
+		rc = sqlite_raw_block_append(s, raw, raw_len, err);
 	return rc;
 }
 
@@ -257,9 +302,11 @@ dn_status sqlite_put_whois(struct store *store, const struct store_whois *docs, 
 	qsort(order, n, sizeof(*order), compare_whois_keys);
 
 	sqlite_bulk_batch_started(s);
-	dn_status rc = sqlite_raw_prepare_batch(s, docs, n, err);
+	dn_status rc = DN_OK;
 	for (size_t i = 0; i < n && rc == DN_OK; i++)
 		rc = put_one_whois(s, &order[i], err);
+	if (rc == DN_OK)
+		rc = sqlite_raw_block_flush(s, err);
 	free(order);
 	return rc;
 }
@@ -476,11 +523,24 @@ static const char *column_text(sqlite3_stmt *stmt, int column)
 
 /* The columns every document read returns, in this order: domain, hash,
  * status, document, raw, raw_size, time_first, time_last, count, the
- * source id and raw_dict. raw is NULL when the caller did not ask for it. */
+ * source id, raw_dict, raw_block and raw_offset. raw_size is 0 when the
+ * caller did not ask for the raw response. */
 #define WHOIS_COLUMNS_MERGED                                                                    \
 	"domain, hash, status, document, %s, time_first, time_last, count, "                  \
 	"coalesce(source_id, (SELECT source_id FROM whois_source WHERE whois_id = whois.id "   \
-	"ORDER BY time_first, source_id LIMIT 1)), raw_dict"
+	"ORDER BY time_first, source_id LIMIT 1)), raw_dict, %s"
+
+/* The first schema version with whois_raw_block and its columns in whois. */
+#define RAW_BLOCK_SCHEMA_VERSION 5
+
+/* raw_block and raw_offset as columns of table, or NULLs in a store older
+ * than those columns. */
+static const char *block_columns(const struct sqlite_store *s, const char *table)
+{
+	if (s->schema_version < RAW_BLOCK_SCHEMA_VERSION)
+		return "NULL, NULL";
+	return strcmp(table, "w") == 0 ? "w.raw_block, w.raw_offset" : "raw_block, raw_offset";
+}
 
 /* Decompress the raw response of a row into *text (malloc'd, terminated);
  * NULL when the row kept none. */
@@ -489,7 +549,13 @@ static dn_status row_raw(struct sqlite_store *s, sqlite3_stmt *stmt, const char 
 {
 	*text = NULL;
 	sqlite3_int64 size = sqlite3_column_int64(stmt, 5);
-	if (sqlite3_column_type(stmt, 4) == SQLITE_NULL || size <= 0)
+	if (size <= 0)
+		return DN_OK;
+	if (sqlite3_column_type(stmt, 11) != SQLITE_NULL)
+		return sqlite_raw_block_read(s, sqlite3_column_int64(stmt, 11),
+		                             sqlite3_column_int64(stmt, 12), (size_t)size, domain, text,
+		                             err);
+	if (sqlite3_column_type(stmt, 4) == SQLITE_NULL)
 		return DN_OK;
 	struct packed_raw packed = {
 		.data = sqlite3_column_blob(stmt, 4),
@@ -554,10 +620,10 @@ dn_status sqlite_query_whois(struct store *store, const char *domain, bool lates
 		return DN_OK;
 	/* History: first seen first. Latest: last seen, then the later first
 	 * seen; the hash breaks the remaining ties the same way everywhere. */
-	char sql[512];
+	char sql[640];
 	snprintf(sql, sizeof(sql),
 	         "SELECT " WHOIS_COLUMNS_MERGED " FROM whois WHERE domain = ?1 ORDER BY %s",
-	         with_raw ? "raw, raw_size" : "NULL, 0",
+	         with_raw ? "raw, raw_size" : "NULL, 0", block_columns(s, "whois"),
 	         latest_only ? "time_last DESC, time_first DESC, hash LIMIT 1"
 	                     : "time_first, time_last, hash");
 	sqlite3_stmt *stmt;
@@ -699,13 +765,13 @@ dn_status sqlite_dump_whois_values(struct store *store, store_whois_value_fn fn,
 
 /* A document seen by one source has its source_id set and no whois_source
  * row; one seen by several has one whois_source row per source. */
-static const char sql_dump_whois_single[] =
-	"SELECT domain, hash, status, document, raw, raw_size, time_first, time_last, count, "
-	"source_id, raw_dict FROM whois WHERE source_id IS NOT NULL";
-static const char sql_dump_whois_shared[] =
-	"SELECT w.domain, w.hash, w.status, w.document, w.raw, w.raw_size, s.time_first, "
-	"s.time_last, s.count, s.source_id, w.raw_dict "
-	"FROM whois_source AS s JOIN whois AS w ON w.id = s.whois_id";
+#define SQL_DUMP_WHOIS_SINGLE                                                                  \
+	"SELECT domain, hash, status, document, raw, raw_size, time_first, time_last, count, " \
+	"source_id, raw_dict, %s FROM whois WHERE source_id IS NOT NULL"
+#define SQL_DUMP_WHOIS_SHARED                                                                  \
+	"SELECT w.domain, w.hash, w.status, w.document, w.raw, w.raw_size, s.time_first, "     \
+	"s.time_last, s.count, s.source_id, w.raw_dict, %s "                                   \
+	"FROM whois_source AS s JOIN whois AS w ON w.id = s.whois_id"
 
 dn_status sqlite_dump_whois(struct store *store, store_whois_fn fn, void *ctx,
                             struct dn_error *err)
@@ -718,7 +784,11 @@ dn_status sqlite_dump_whois(struct store *store, store_whois_fn fn, void *ctx,
 	bool own = !s->in_batch;
 	if (own && sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return sqlite_fail(s, err, "reading every WHOIS document");
-	const char *const sqls[] = {sql_dump_whois_single, sql_dump_whois_shared};
+	char single[512];
+	char shared[512];
+	snprintf(single, sizeof(single), SQL_DUMP_WHOIS_SINGLE, block_columns(s, "whois"));
+	snprintf(shared, sizeof(shared), SQL_DUMP_WHOIS_SHARED, block_columns(s, "w"));
+	const char *const sqls[] = {single, shared};
 	dn_status rc = DN_OK;
 	for (size_t i = 0; i < 2 && rc == DN_OK; i++) {
 		sqlite3_stmt *stmt;
