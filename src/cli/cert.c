@@ -1,14 +1,13 @@
 /* dragnet cert: search stored certificates, report shared patterns
  * (cert_patterns.c) and grab a server's chain (cert_grab.c). */
-#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cert_dn.h"
-#include "cli/cert_results.h"
 #include "cli/cli.h"
+#include "export/cert_results.h"
+#include "export/cert_search.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -68,165 +67,11 @@ enum {
 	OPT_DEDUPE,
 };
 
-#define MAX_MATCHES 16
-
+/* The command's search: the conditions and the output form. */
 struct search {
-	struct store_cert_match matches[MAX_MATCHES];
-	size_t n_matches;
-	struct store_cert_query query;
-	/* --issuer and --subject substrings: every one must occur. */
-	const char *issuer_contains[MAX_MATCHES];
-	const char *subject_contains[MAX_MATCHES];
-	const char *fingerprint; /* a prefix of either hash: searched twice */
-	size_t limit;            /* certificates shown; 0: all */
-	bool dedupe;
+	struct cert_search query;
 	bool json;
-	/* Strings the matches point to. */
-	char text[MAX_MATCHES][1100];
 };
-
-/* Lower-case hex without colons or spaces; false when other characters
- * remain or nothing does. */
-static bool clean_hex(const char *input, char *out, size_t size, bool strip_zeros)
-{
-	size_t n = 0;
-	for (const char *p = input; *p != '\0'; p++) {
-		char c = *p;
-		if (c == ':' || c == ' ')
-			continue;
-		if (c >= 'A' && c <= 'F')
-			c = (char)(c - 'A' + 'a');
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) || n + 1 >= size)
-			return false;
-		if (strip_zeros && n == 0 && c == '0')
-			continue;
-		out[n++] = c;
-	}
-	if (n == 0 && strip_zeros && size > 1)
-		out[n++] = '0'; /* the serial 0 */
-	out[n] = '\0';
-	return n > 0;
-}
-
-static struct store_cert_match *next_match(struct search *s, char **text)
-{
-	if (s->n_matches == MAX_MATCHES)
-		return NULL;
-	*text = s->text[s->n_matches];
-	return &s->matches[s->n_matches++];
-}
-
-static int add_substring(struct search *s, const char *which, const char *text)
-{
-	bool issuer = strcmp(which, "issuer") == 0;
-	const char **list = issuer ? s->issuer_contains : s->subject_contains;
-	size_t *n = issuer ? &s->query.n_issuer_contains : &s->query.n_subject_contains;
-	if (*n == MAX_MATCHES)
-		return cli_usage_error("cert", "too many --%s substrings: at most %d", which,
-		                       MAX_MATCHES);
-	list[(*n)++] = text;
-	return DN_EXIT_OK;
-}
-
-static int add_dn_condition(struct search *s, const char *which, const char *text)
-{
-	char attr[64];
-	char *buf;
-	struct store_cert_match *m = next_match(s, &buf);
-	if (m == NULL)
-		return cli_usage_error("cert", "too many conditions");
-	/* The key goes after the kind in the same buffer. */
-	char *value = buf + 80;
-	switch (cert_dn_parse(text, attr, sizeof(attr), value, sizeof(s->text[0]) - 80)) {
-	case CERT_DN_SUBSTRING:
-		s->n_matches--;
-		return add_substring(s, which, text);
-	case CERT_DN_ATTRIBUTE:
-		snprintf(buf, 80, "%s.%s", which, attr);
-		break;
-	case CERT_DN_WHOLE:
-		snprintf(buf, 80, "%s", which);
-		break;
-	}
-	m->kind = buf;
-	m->value = value;
-	return DN_EXIT_OK;
-}
-
-/* The reversed form of a name, as the "dns" keys hold it. */
-static void reverse_name(const char *name, char *out, size_t size)
-{
-	size_t len = strlen(name);
-	while (len > 0 && name[len - 1] == '.')
-		len--;
-	size_t at = 0;
-	size_t end = len;
-	while (end > 0 && at + 1 < size) {
-		size_t start = end;
-		while (start > 0 && name[start - 1] != '.')
-			start--;
-		for (size_t i = start; i < end && at + 1 < size; i++) {
-			char c = name[i];
-			out[at++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-		}
-		if (start > 0 && at + 1 < size)
-			out[at++] = '.';
-		end = start > 0 ? start - 1 : 0;
-	}
-	out[at] = '\0';
-}
-
-static int add_san_condition(struct search *s, const char *name)
-{
-	char *buf;
-	struct store_cert_match *m = next_match(s, &buf);
-	if (m == NULL)
-		return cli_usage_error("cert", "too many conditions");
-	/* Ingest stores IP SANs as inet_ntop() writes them (::1, not
-	 * 0:0:0:0:0:0:0:1) and e-mail SANs in lower case. */
-	unsigned char addr[16];
-	int family = inet_pton(AF_INET, name, addr) == 1    ? AF_INET
-	             : inet_pton(AF_INET6, name, addr) == 1 ? AF_INET6
-	                                                    : 0;
-	if (family != 0) {
-		if (inet_ntop(family, addr, buf, 1100) == NULL)
-			return cli_usage_error("cert", "invalid --san address '%s'", name);
-		m->kind = "ip";
-		m->value = buf;
-		return DN_EXIT_OK;
-	}
-	if (strchr(name, '@') != NULL) {
-		snprintf(buf, 1100, "%s", name);
-		for (char *p = buf; *p != '\0'; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p = (char)(*p - 'A' + 'a');
-		m->kind = "email";
-		m->value = buf;
-		return DN_EXIT_OK;
-	}
-	m->kind = "dns";
-	if (strncmp(name, "*.", 2) == 0) {
-		/* Every name under the domain, wildcard entries included:
-		 * "com.example." is a prefix of "com.example.www" and
-		 * "com.example.*". */
-		reverse_name(name + 2, buf, 1090);
-		strcat(buf, ".");
-		m->value = buf;
-		m->prefix = true;
-		return DN_EXIT_OK;
-	}
-	/* The name itself, or a wildcard one label up that covers it. */
-	reverse_name(name, buf, 540);
-	m->value = buf;
-	char *alt = buf + 550;
-	const char *dot = strchr(name, '.');
-	if (dot != NULL && dot[1] != '\0') {
-		reverse_name(dot + 1, alt, 540);
-		strcat(alt, ".*");
-		m->alt_value = alt;
-	}
-	return DN_EXIT_OK;
-}
 
 static int parse_time_option(const char *option, const char *text, int64_t *out)
 {
@@ -242,152 +87,44 @@ static int parse_time_option(const char *option, const char *text, int64_t *out)
 	return DN_EXIT_OK;
 }
 
-static int add_hex_condition(struct search *s, const char *kind, const char *text, bool serial)
-{
-	char *buf;
-	struct store_cert_match *m = next_match(s, &buf);
-	if (m == NULL)
-		return cli_usage_error("cert", "too many conditions");
-	/* openssl x509 -text prints a short serial as "4096 (0x1000)": the
-	 * part in brackets is the hex. A leading 0x is dropped too. */
-	char inner[1100];
-	const char *digits = text;
-	const char *open = serial ? strstr(text, "(0x") : NULL;
-	if (open != NULL) {
-		snprintf(inner, sizeof(inner), "%s", open + 3);
-		inner[strcspn(inner, ")")] = '\0';
-		digits = inner;
-	} else if (serial && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) {
-		digits += 2;
-	}
-	if (!clean_hex(digits, buf, 1100, serial))
-		return cli_usage_error("cert", "invalid --%s '%s': give hexadecimal digits", kind,
-		                       text);
-	m->kind = kind;
-	m->value = buf;
-	m->prefix = !serial && strlen(buf) < 64;
-	return DN_EXIT_OK;
-}
-
-static int add_fingerprint(struct search *s, const char *text)
-{
-	char *buf;
-	struct store_cert_match *m = next_match(s, &buf);
-	if (m == NULL)
-		return cli_usage_error("cert", "too many conditions");
-	if (!clean_hex(text, buf, 1100, false) || strlen(buf) > 64)
-		return cli_usage_error("cert",
-		                       "invalid fingerprint '%s': give up to 64 hexadecimal digits",
-		                       text);
-	m->value = buf;
-	if (strlen(buf) == 40) {
-		m->kind = "sha1";
-	} else if (strlen(buf) == 64) {
-		m->kind = "sha256";
-	} else {
-		/* Either hash: run_search() tries both. */
-		m->kind = "sha256";
-		s->fingerprint = buf;
-	}
-	return DN_EXIT_OK;
-}
-
+/* Add the condition of option opt; -1 when opt is not a search option. */
 static int parse_search_option(struct search *s, int opt, const char *arg)
 {
+	struct cert_search *q = &s->query;
+	struct dn_error err;
+	dn_status rc;
 	switch (opt) {
 	case 'f':
-		return add_fingerprint(s, arg);
+		rc = cert_search_add_fingerprint(q, "fingerprint", arg, &err);
+		break;
 	case OPT_SPKI:
-		return add_hex_condition(s, "spki", arg, false);
+		rc = cert_search_add_spki(q, "--spki", arg, &err);
+		break;
 	case OPT_SERIAL:
-		return add_hex_condition(s, "serial", arg, true);
+		rc = cert_search_add_serial(q, "--serial", arg, &err);
+		break;
 	case OPT_ISSUER:
-		return add_dn_condition(s, "issuer", arg);
+		rc = cert_search_add_dn(q, "issuer", "--issuer", arg, &err);
+		break;
 	case OPT_SUBJECT:
-		return add_dn_condition(s, "subject", arg);
+		rc = cert_search_add_dn(q, "subject", "--subject", arg, &err);
+		break;
 	case OPT_SAN:
-		return add_san_condition(s, arg);
+		rc = cert_search_add_san(q, "--san", arg, &err);
+		break;
 	case OPT_VALID_AT:
-		return parse_time_option("--valid-at", arg, &s->query.valid_at);
+		return parse_time_option("--valid-at", arg, &q->query.valid_at);
 	case OPT_EXPIRES_BEFORE:
-		return parse_time_option("--expires-before", arg, &s->query.expires_before);
+		return parse_time_option("--expires-before", arg, &q->query.expires_before);
 	case OPT_EXPIRES_AFTER:
-		return parse_time_option("--expires-after", arg, &s->query.expires_after);
+		return parse_time_option("--expires-after", arg, &q->query.expires_after);
 	case OPT_DEDUPE:
-		s->dedupe = true;
+		q->dedupe = true;
 		return DN_EXIT_OK;
 	default:
 		return -1;
 	}
-}
-
-/* Rows read from the store per certificate shown: a certificate may come
- * with its precertificate and a crt.sh entry of the same issuer and
- * serial, which --dedupe and the partial lookup fold into it. */
-#define ROWS_PER_SHOWN 3
-
-/* Rows of one store query, counted to tell whether it reached its limit. */
-struct row_count {
-	struct cert_list *list;
-	size_t rows;
-};
-
-static dn_status count_row(const struct store_cert *cert, void *ctx)
-{
-	struct row_count *count = ctx;
-	count->rows++;
-	return cert_list_add(cert, count->list);
-}
-
-/* Query the store; a fingerprint prefix is tried as a SHA-256 prefix and
- * then as a SHA-1 prefix. Sets *full when a query returned as many rows as
- * its limit allowed, so that more may exist. */
-static dn_status run_search(struct store *store, struct search *s, struct cert_list *list,
-                            bool *full, struct dn_error *err)
-{
-	s->query.matches = s->matches;
-	s->query.n_matches = s->n_matches;
-	s->query.issuer_contains = s->issuer_contains;
-	s->query.subject_contains = s->subject_contains;
-	s->query.limit = s->limit > 0 ? s->limit * ROWS_PER_SHOWN : 0;
-	struct row_count count = {.list = list};
-	dn_status rc = store_query_certs(store, &s->query, count_row, &count, err);
-	*full = s->query.limit > 0 && count.rows >= s->query.limit;
-	if (rc != DN_OK || s->fingerprint == NULL)
-		return rc;
-	for (size_t i = 0; i < s->n_matches; i++) {
-		if (s->matches[i].value == s->fingerprint) {
-			s->matches[i].kind = "sha1";
-			s->matches[i].prefix = true;
-		}
-	}
-	count.rows = 0;
-	rc = store_query_certs(store, &s->query, count_row, &count, err);
-	*full = *full || (s->query.limit > 0 && count.rows >= s->query.limit);
-	return rc;
-}
-
-/* Fold, cut and complete the certificates found: partial ones replaced by
- * full ones, precertificates paired with --dedupe, then the cut at --limit,
- * so that each shown certificate counts once. Sets *cut when certificates
- * beyond the limit were hidden. */
-static dn_status finish_list(struct store *store, const struct search *s,
-                             struct cert_list *list, bool *cut, struct dn_error *err)
-{
-	dn_status rc = cert_list_resolve(list, store, err);
-	if (rc == DN_OK && s->dedupe)
-		rc = cert_list_pair(list, store, err);
-	if (rc != DN_OK)
-		return rc;
-	*cut = cert_list_cut(list, s->limit) > 0;
-	return cert_list_read_sightings(list, store, err);
-}
-
-static bool has_conditions(const struct search *s)
-{
-	const struct store_cert_query *q = &s->query;
-	return s->n_matches > 0 || q->n_issuer_contains > 0 || q->n_subject_contains > 0 ||
-	       q->valid_at != 0 || q->expires_before != 0 || q->expires_after != 0;
+	return rc == DN_OK ? DN_EXIT_OK : cli_usage_error("cert", "%s", err.msg);
 }
 
 static int cert_search(int argc, char **argv)
@@ -413,7 +150,7 @@ static int cert_search(int argc, char **argv)
 	struct search *s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return DN_EXIT_FAILURE;
-	s->limit = 1000;
+	cert_search_init(&s->query);
 	int code = DN_EXIT_OK;
 	int opt;
 	while (code == DN_EXIT_OK &&
@@ -427,7 +164,7 @@ static int cert_search(int argc, char **argv)
 			unsigned long long limit;
 			if (!cli_parse_uint(optarg, 100000000, &limit))
 				code = cli_usage_error("cert", "invalid --limit '%s'", optarg);
-			s->limit = (size_t)limit;
+			s->query.limit = (size_t)limit;
 		} else if (opt == 'j') {
 			s->json = true;
 		} else if (opt == 'h') {
@@ -442,7 +179,7 @@ static int cert_search(int argc, char **argv)
 		code = cli_usage_error("cert", "unexpected argument '%s'; search with options such "
 		                               "as --san NAME",
 		                       argv[optind]);
-	if (code == DN_EXIT_OK && !has_conditions(s))
+	if (code == DN_EXIT_OK && !cert_search_has_conditions(&s->query))
 		code = cli_usage_error("cert", "give at least one condition, such as --san, "
 		                               "--issuer or --fingerprint");
 	if (code != DN_EXIT_OK) {
@@ -460,10 +197,8 @@ static int cert_search(int argc, char **argv)
 	struct cert_list list;
 	cert_list_init(&list);
 	struct dn_error err = {0};
-	bool full = false, cut = false;
-	dn_status rc = run_search(store, s, &list, &full, &err);
-	if (rc == DN_OK)
-		rc = finish_list(store, s, &list, &cut, &err);
+	bool more = false;
+	dn_status rc = cert_search_run(store, &s->query, &list, &more, &err);
 	if (rc != DN_OK) {
 		log_error("%s", err.msg[0] != '\0' ? err.msg : "out of memory searching certificates");
 		code = cli_exit_for_store(rc);
@@ -478,9 +213,9 @@ static int cert_search(int argc, char **argv)
 		code = shown > 0 ? DN_EXIT_OK : DN_EXIT_NO_MATCH;
 		if (shown == 0)
 			log_info("no certificate matches");
-		else if (cut || full)
+		else if (more)
 			log_info("stopped at --limit %zu; there may be more (use --limit 0 for all)",
-			         s->limit);
+			         s->query.limit);
 	}
 	cert_list_free(&list);
 	store_close(store);

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "cli/cert_dn.h"
-#include "cli/cert_results.h"
 #include "cli/cli.h"
+#include "export/cert_results.h"
 #include "util/log.h"
 
 static const char patterns_usage[] =

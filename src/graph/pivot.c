@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "cli/cert_dn.h"
-#include "cli/cert_results.h"
+#include "export/cert_results.h"
 #include "graph/pivot_internal.h"
 #include "pdns/name.h"
 #include "pdns/query.h"

@@ -1,5 +1,6 @@
-/* Certificates read from the store for `dragnet cert`: collected in memory
- * with their sightings, paired and printed (cert.c, cert_patterns.c). */
+/* Certificates read from the store for `dragnet cert`, its patterns and
+ * the HTTP API: collected in memory with their sightings, paired and
+ * printed. */
 #pragma once
 
 #include <stdbool.h>

@@ -1,5 +1,5 @@
 /* Collecting, pairing and printing the certificates `dragnet cert` found. */
-#include "cli/cert_results.h"
+#include "export/cert_results.h"
 
 #include <inttypes.h>
 #include <jansson.h>
