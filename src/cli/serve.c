@@ -12,6 +12,8 @@
 #define SERVE_MAX_RESULTS 10000
 #define SERVE_TIMEOUT_S 30
 #define SERVE_MAX_CONNECTIONS 1024
+/* NOTE: the server passes this to handlers but stops no lookup itself,
+ * because the store has no call that interrupts a running query. */
 #define SERVE_QUERY_TIMEOUT_MS 10000
 
 static const char serve_usage[] =

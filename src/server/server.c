@@ -786,6 +786,10 @@ static dn_status read_pem(const char *path, const char *what, char **out, struct
 	return DN_OK;
 }
 
+/* One worker per processor. A thread per connection was no faster in a
+ * measurement (wrk -t2 on GET /api/v1/pdns of one name in a small SQLite
+ * store, 2 shared cores: 16,000 to 23,000 requests/s for both), and the
+ * pool bounds the store handles at one per worker. */
 static unsigned worker_count(void)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);

@@ -2,7 +2,7 @@
 loopback HTTP, HTTPS and IPv6, with servers this test starts.
 
 The route checks use whichever read route the build registers (the native
-API, DNSDB or CIRCL); without one, they are skipped with a note and the
+API, DNSDB or CIRCL). Without one they are skipped with a note, and the
 unit test test_server_auth covers the same decisions."""
 
 import base64
@@ -132,7 +132,8 @@ def test_apikey_round_trip(db):
         assert row[3] == digest, f"hash of key {key[:12]} does not match hashlib's"
 
     listing = dnstest.run("apikey", "list", db=db, check=0).stdout
-    assert read_key[:12] in listing and "analyst laptop" in listing, listing
+    assert read_key[:12] in listing, listing
+    assert "analyst laptop" in listing, listing
     assert read_key[13:] not in listing, "apikey list shows a secret"
 
     revoked_key = add_key(db)
@@ -150,7 +151,8 @@ def test_apikey_round_trip(db):
 def test_refuses_without_keys(db):
     proc = dnstest.run("serve", "--listen", "127.0.0.1:0", "--keys", db + ".none", db=db,
                        check=2, timeout=20)
-    assert "no valid API key" in proc.stderr and "--open-read" in proc.stderr, proc.stderr
+    assert "no valid API key" in proc.stderr, proc.stderr
+    assert "--open-read" in proc.stderr, proc.stderr
 
     server = Server(db, "--keys", db + ".none", "--open-read")
     assert "reads open without a key" in server.text(), server.text()
@@ -260,14 +262,14 @@ def check_oversized_body(server):
     finally:
         sock.close()
 
-    # The size is checked before the route, so any path answers 413.
+    # The size is checked before the route, so any path gets 413.
     expect_error(server.request("POST", "/", body=big), 413, "oversized body on /")
     print("oversized body: ok")
 
 
 def check_slow_client(server):
     """A client that sends its headers a byte at a time, past the timeout, is
-    cut off; the server answers others meanwhile."""
+    cut off, and the server responds to others meanwhile."""
     sock = socket.create_connection((server.host, server.port), timeout=10)
     request = b"GET /slow HTTP/1.1\r\nHost: test\r\nX-Padding: " + b"a" * 200 + b"\r\n\r\n"
     start = time.monotonic()
@@ -402,7 +404,8 @@ def test_tls(db, folder, read_key):
 
     proc = dnstest.run("serve", "--listen", "127.0.0.1:0", "--tls-cert", cert + ".missing",
                        "--tls-key", key, db=db, check=2, timeout=20)
-    assert cert + ".missing" in proc.stderr and "cannot open" in proc.stderr, proc.stderr
+    assert cert + ".missing" in proc.stderr, proc.stderr
+    assert "cannot open" in proc.stderr, proc.stderr
     proc = dnstest.run("serve", "--listen", "127.0.0.1:0", "--tls-cert", cert, db=db, check=2,
                        timeout=20)
     assert "--tls-key" in proc.stderr, proc.stderr
