@@ -83,6 +83,8 @@ try {
       nodes: cy.nodes().map((n) => ({ id: n.id(), label: n.data('label') })),
       edges: cy.edges().length,
       visibleEdges: cy.edges().filter((e) => e.visible()).length,
+      filteredEdges: cy.edges('.filtered').length,
+      checked: [...document.querySelectorAll('#map-families input:checked')].map((i) => i.value),
     };
   });
   result.mapBefore = await graph();
@@ -137,6 +139,11 @@ try {
   const families = await page.$$eval('#map-families input', (inputs) => inputs.map((i) => i.value));
   result.families = families;
   for (const family of families.slice(1)) await page.uncheck(`#map-families input[value="${family}"]`);
+  // Cytoscape.js applies class styles a moment later, so wait until the drawn edges agree.
+  await page.waitForFunction(() => {
+    const cy = document.getElementById('cy')._cyreg.cy;
+    return cy.edges().filter((e) => e.visible()).length === cy.edges().not('.filtered').length;
+  }).catch(() => {});
   result.mapFiltered = await graph();
   for (const family of families.slice(1)) await page.check(`#map-families input[value="${family}"]`);
   result.steps.push('filter');

@@ -1,0 +1,211 @@
+"""The web view in headless Chromium against a `dragnet serve` this test starts on loopback.
+
+web/test/e2e.mjs drives the browser with playwright-core: it enters the key, searches, reads
+the timeline, WHOIS history and certificates, then opens the map to click a node and an edge,
+expand, filter and export. Every view shows hostile values, which must stay text. This file
+checks what the page showed against the records the test stored."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from urllib.parse import urlsplit
+
+sys.path.insert(0, os.path.dirname(__file__))
+import dnstest  # noqa: E402
+import webtest  # noqa: E402
+from webtest import HOSTILE_DOMAIN, HOSTILE_PDNS, XSS_IMG, XSS_SCRIPT, XSS_SVG  # noqa: E402
+
+WEB = os.path.join(dnstest.SOURCE_DIR, "web")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# A domain the first map reaches at its last hop, so expanding it adds nodes.
+EXPAND = "domain:login.paypa1-secure.example"
+
+
+def missing(reason):
+    """Skip when a tool is absent on a developer's machine, but fail in CI, where
+    tools/setup.sh installs every one."""
+    if os.environ.get("CI"):
+        raise AssertionError(f"{reason} (tools/setup.sh test installs it)")
+    dnstest.skip(reason)
+
+
+def check_tools():
+    if not os.access(CHROMIUM, os.X_OK):
+        missing(f"{CHROMIUM} not found: install Debian's chromium package")
+    if shutil.which("node") is None:
+        missing("node not found: install Debian's nodejs package")
+    if not os.path.isdir(os.path.join(WEB, "node_modules", "playwright-core")):
+        missing("web/node_modules/playwright-core not found: run 'npm ci' in web/")
+    if not os.path.isfile(os.path.join(WEB, "dist", "static", "app.js")):
+        missing("web/dist not built: run web/build.sh")
+
+
+def cli_map(db, *seeds):
+    """The map `dragnet map` prints for seeds, as parsed JSON: the oracle of the page's graph."""
+    proc = dnstest.run("map", "--format", "json", *seeds, db=db)
+    assert proc.returncode in (0, 1), f"dragnet map {seeds} exited {proc.returncode}: {proc.stderr}"
+    return json.loads(proc.stdout)
+
+
+def node_ids(graph):
+    return {f"{n['kind']}:{n['key']}" for n in graph["nodes"]}
+
+
+def run_browser(server, key, out_dir):
+    env = dict(os.environ, DRAGNET_URL=server.url, DRAGNET_KEY=key, QUERY=HOSTILE_DOMAIN,
+               OUT_DIR=out_dir, CHROMIUM=CHROMIUM, MAP_EXPAND=EXPAND)
+    proc = subprocess.run(["node", os.path.join(WEB, "test", "e2e.mjs")], env=env, cwd=WEB,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, f"e2e.mjs exited {proc.returncode}:\n{proc.stderr}"
+    result = json.loads(proc.stdout)
+    with open(os.path.join(out_dir, "result.json"), "w") as f:
+        json.dump(result, f, indent=1)
+    assert "error" not in result, f"browser run failed after steps {result['steps']}:\n" \
+                                  f"{result['error']}\nserver log:\n{server.text()[-3000:]}"
+    return result
+
+
+def check_loopback_only(result, server):
+    assert result["requests"], "the page made no request"
+    for url in result["requests"]:
+        parts = urlsplit(url)
+        if parts.scheme in ("blob", "data"):
+            continue
+        assert (parts.hostname, parts.port) == (server.host, server.port), \
+            f"the page requested {url}, outside the test's server"
+
+
+def check_clean_console(result):
+    assert result["dialogs"] == [], f"dialogs opened: {result['dialogs']}"
+    assert result["pageErrors"] == [], f"page errors: {result['pageErrors']}"
+    assert result["consoleErrors"] == [], f"console errors (CSP?): {result['consoleErrors']}"
+    assert result["failedResponses"] == [], f"failed responses: {result['failedResponses']}"
+    csp = result["indexHeaders"].get("content-security-policy", "")
+    assert "default-src 'self'" in csp, f"index.html Content-Security-Policy {csp!r}"
+
+
+def check_pdns(result):
+    # One row per rdata, in order of first seen, then by label.
+    records = sorted(HOSTILE_PDNS, key=lambda r: (r[3], f"{r[1]} ({r[0]})"))
+    expected_rows = [f"{rdata} ({rrtype})" for rrtype, rdata, *_ in records]
+    assert result["timelineRows"] == expected_rows, \
+        f"timeline rows {result['timelineRows']}, expected {expected_rows}"
+    assert result["timelineBars"] == len(HOSTILE_PDNS), f"bars {result['timelineBars']}"
+    cells = result["pdnsCells"]
+    assert f'"{XSS_SCRIPT}"' in cells, f"the TXT record is not shown as text: {cells}"
+    for rrtype, rdata, count, *_ in HOSTILE_PDNS:
+        assert rdata in cells, f"rdata {rdata} missing from the table"
+
+
+def check_whois(result):
+    assert result["whoisDocs"] == len(webtest.HOSTILE_WHOIS), f"documents {result['whoisDocs']}"
+    fields = [tuple(row) for row in result["whoisFields"]]
+    for row in [("registrar", f"{XSS_SCRIPT} Registrar"), ("registrant name", XSS_IMG),
+                ("registrant org", XSS_SCRIPT), ("registrant street", XSS_SVG),
+                ("registrant email", webtest.HOSTILE_WHOIS[0]["email"])]:
+        assert row in fields, f"WHOIS field {row} missing: {fields}"
+    old, new = webtest.HOSTILE_WHOIS
+    expected = [["-", "updated", old["updated"]], ["+", "updated", new["updated"]],
+                ["-", "registrant email", old["email"]], ["+", "registrant email", new["email"]]]
+    assert result["whoisDiff"] == expected, f"WHOIS diff {result['whoisDiff']}, expected {expected}"
+
+
+def check_certs(result, cert):
+    from cryptography.hazmat.primitives import hashes
+
+    cells = result["certCells"]
+    subject = cert.subject.rfc4514_string()
+    assert cells[0] == subject, f"certificate subject {cells[0]!r}, expected {subject!r}"
+    fingerprint = cert.fingerprint(hashes.SHA256()).hex()
+    assert fingerprint in cells, f"SHA-256 {fingerprint} missing: {cells}"
+    assert f"DNS:{HOSTILE_DOMAIN}" in cells[2], f"certificate names {cells[2]!r}"
+    assert f"DNS:www.{HOSTILE_DOMAIN}" in cells[2], f"certificate names {cells[2]!r}"
+
+
+def check_map(result, db):
+    first = cli_map(db, HOSTILE_DOMAIN)
+    shown = {n["id"] for n in result["mapBefore"]["nodes"]}
+    assert shown == node_ids(first), f"map nodes {sorted(shown ^ node_ids(first))} differ " \
+                                     "from dragnet map's"
+    assert result["mapBefore"]["edges"] == len(first["edges"]), "map edge count"
+    labels = {n["label"] for n in result["mapBefore"]["nodes"]}
+    for value in (XSS_IMG, XSS_SCRIPT, XSS_SVG):
+        assert value in labels, f"node label {value!r} missing: {sorted(labels)}"
+
+    panel = result["nodePanel"]
+    assert panel.startswith(f"domain {HOSTILE_DOMAIN}"), f"node panel {panel[:200]!r}"
+    assert "seedyes" in panel, f"node panel does not mark the seed: {panel[:300]!r}"
+    assert "confidence" in panel, f"node panel shows no confidence: {panel[:300]!r}"
+
+    evidence = result["edgeEvidence"]
+    assert evidence[0] == "pdns", f"edge evidence store {evidence}"
+    by_detail = {f"{rrtype} {rdata}": count for rrtype, rdata, count, *_ in HOSTILE_PDNS}
+    assert evidence[2] in by_detail, f"edge evidence detail {evidence[2]!r}"
+    assert evidence[5] == str(by_detail[evidence[2]]), f"edge evidence count {evidence}"
+
+    # Expanding merges the map of both seeds into the first.
+    assert EXPAND in node_ids(first), f"{EXPAND} is not in the first map"
+    both = cli_map(db, HOSTILE_DOMAIN, EXPAND)
+    merged = node_ids(first) | node_ids(both)
+    assert len(merged) > len(node_ids(first)), f"expanding {EXPAND} adds nothing in dragnet map"
+    expanded = {n["id"] for n in result["mapExpanded"]["nodes"]}
+    assert expanded == merged, f"expanded map differs in {sorted(expanded ^ merged)}"
+
+    # Only the first family stays checked: its edges stay visible, no other.
+    family = result["families"][0]
+    edges = {}
+    for graph in (first, both):
+        for e in graph["edges"]:
+            key = (e["from"]["kind"], e["from"]["key"], e["to"]["kind"], e["to"]["key"],
+                   e["relation"])
+            edges[key] = e["family"]
+    visible = sum(1 for f in edges.values() if f == family)
+    filtered = result["mapFiltered"]
+    assert filtered["checked"] == [family], f"families checked: {filtered['checked']}"
+    assert filtered["visibleEdges"] == visible, \
+        f"{filtered['visibleEdges']} edges visible with only {family}, expected {visible} " \
+        f"({filtered['filteredEdges']} of {filtered['edges']} hidden)"
+    assert result["dotExport"].startswith("digraph"), f"DOT export {result['dotExport'][:80]!r}"
+
+
+def check_no_injection(result):
+    found = result["injection"]
+    assert found["xss"] is None, f"a hostile value ran: window.__xss = {found['xss']}"
+    assert found["images"] == 0, f"{found['images']} <img> elements came from the data"
+    assert found["scripts"] == ["/static/app.js"], f"scripts {found['scripts']}"
+    assert found["svgOutsideTimeline"] == 0, "an <svg> element came from the data"
+    assert found["handlers"] == [], f"event handler attributes {found['handlers']}"
+    assert XSS_IMG in found["bodyText"], "the hostile WHOIS value is not shown as text"
+
+
+def check_screenshots(out_dir):
+    for name in ("pdns.png", "map.png", "page.png"):
+        path = os.path.join(out_dir, name)
+        with open(path, "rb") as f:
+            head = f.read(8)
+        assert head == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+        assert os.path.getsize(path) > 10000, f"{path} is nearly empty"
+
+
+def main():
+    check_tools()
+    tmp = dnstest.scratch()
+    db, cert = webtest.build_store(tmp)
+    key = webtest.add_key(db)
+    server = webtest.Server(db)
+    try:
+        out_dir = os.path.join(tmp, "browser")
+        result = run_browser(server, key, out_dir)
+    finally:
+        server.stop()
+    for check in (lambda: check_loopback_only(result, server), lambda: check_clean_console(result),
+                  lambda: check_pdns(result), lambda: check_whois(result),
+                  lambda: check_certs(result, cert), lambda: check_map(result, db),
+                  lambda: check_no_injection(result), lambda: check_screenshots(out_dir)):
+        check()
+    print(f"ok: web view checked in Chromium; screenshots in {out_dir}")
+
+
+if __name__ == "__main__":
+    main()
