@@ -33,8 +33,14 @@ static const struct kind_weight kind_weights[GRAPH_KIND_COUNT] = {
         [GRAPH_PHONE] = {0.80, 0.1},     [GRAPH_NAME] = {0.50, 0.3},
         [GRAPH_ORG] = {0.60, 0.2},       [GRAPH_ADDRESS] = {0.65, 0.2},
         [GRAPH_REGISTRAR] = {0.10, 0.5}, [GRAPH_CERT] = {0.90, 0.3},
-        [GRAPH_SPKI] = {0.95, 0.1},      [GRAPH_ISSUER] = {0.70, 0.1},
+        [GRAPH_SPKI] = {0.95, 0.1},      [GRAPH_ISSUER] = {0.70, 0.05},
 };
+
+/* The issuer of CA-issued certificates: a CA serves many unrelated
+ * customers, so, like an ASN, it only corroborates. The issuer weight in
+ * the table is for the organisation of self-signed certificates, which the
+ * operator chose. */
+static const struct kind_weight ca_issuer_weight = {0.15, 0.5};
 
 /* A CNAME target shared by two names: one points at the other's host. */
 static const struct kind_weight cname_weight = {0.60, 0.5};
@@ -64,7 +70,7 @@ static const struct kind_path kind_paths[GRAPH_KIND_COUNT] = {
 
 void cluster_options_init(struct cluster_options *opt)
 {
-	opt->link_min = 0.3;
+	opt->link_min = 0.4;
 	opt->share_max = 1000;
 	opt->overlap_only = false;
 	opt->max_reasons = 5;
@@ -481,6 +487,21 @@ static enum graph_family kind_family(enum graph_kind kind)
 	return graph_relation_family(kind_paths[kind].hops[0]);
 }
 
+/* True when an issuer node stands for self-signed certificates: the pivot
+ * marks the evidence of their issuer edges "self-signed issuer ...". */
+static bool self_signed_issuer(const struct graph *g, uint32_t issuer)
+{
+	for (uint32_t k = 0; k < g->adj_count[issuer]; k++) {
+		const struct graph_edge *e = &g->edges[g->adj[g->adj_start[issuer] + k]];
+		if (e->relation != GRAPH_REL_CERT_ISSUER)
+			continue;
+		for (size_t i = 0; i < e->n_evidence; i++)
+			if (strncmp(e->evidence[i].detail, "self-signed", 11) == 0)
+				return true;
+	}
+	return false;
+}
+
 /* A tie for every value node and every CNAME target. */
 static dn_status collect_value_ties(struct cl_ctx *ctx, struct touch_buf *buf)
 {
@@ -493,8 +514,10 @@ static dn_status collect_value_ties(struct cl_ctx *ctx, struct touch_buf *buf)
 		buf->n = 0;
 		if (walk(ctx, v, path->hops, path->n_hops, buf))
 			return DN_ENOMEM;
-		if (add_tie(ctx, CL_VALUE, v, &kind_weights[node->kind], kind_family(node->kind),
-		            is_held(node), buf))
+		const struct kind_weight *kw = &kind_weights[node->kind];
+		if (node->kind == GRAPH_ISSUER && !self_signed_issuer(g, v))
+			kw = &ca_issuer_weight;
+		if (add_tie(ctx, CL_VALUE, v, kw, kind_family(node->kind), is_held(node), buf))
 			return DN_ENOMEM;
 	}
 
@@ -754,7 +777,12 @@ static dn_status link_tie(struct cl_ctx *ctx, const struct cl_tie *tie, struct p
 			unknown_time |= entries[i].time_first == 0 && entries[i].time_last == 0;
 		}
 	}
-	if (!ctx->opt->overlap_only || unknown_time) {
+	/* Only pDNS links (addresses, nameservers, MX hosts, CNAMEs) say when
+	 * they held. Registration and certificate links are not fenced. */
+	bool fenced = ctx->opt->overlap_only && (tie->family == GRAPH_FAM_IP_SPACE ||
+	                                         tie->family == GRAPH_FAM_DNS_HOSTING ||
+	                                         tie->family == GRAPH_FAM_NAMING);
+	if (!fenced || unknown_time) {
 		for (size_t i = 1; i < n_strong; i++)
 			cl_union(ctx, strong[0]->unit, strong[i]->unit);
 	} else if (n_strong > 1) {
@@ -780,7 +808,7 @@ static dn_status link_tie(struct cl_ctx *ctx, const struct cl_tie *tie, struct p
 			double w = tie->weight * factor;
 			if (w >= link_min)
 				continue;
-			if (ctx->opt->overlap_only && !spans_overlap(&entries[i], &entries[j]))
+			if (fenced && !spans_overlap(&entries[i], &entries[j]))
 				continue;
 			if (grow((void **)&pairs->items, &pairs->cap, pairs->n + 1,
 			         sizeof(*pairs->items), ctx->err))

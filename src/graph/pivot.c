@@ -376,9 +376,18 @@ static bool spans_overlap(int64_t a_first, int64_t a_last, int64_t b_first, int6
 	return a_first <= b_last && b_first <= a_last;
 }
 
+/* Only pDNS evidence has a span that says when a link held: a WHOIS or
+ * certificate record's times say when it was observed, and an ASN range's
+ * when it was loaded. So only pDNS spans set a node's reach and only pDNS
+ * edges are subject to --overlap. */
+static bool timed(const struct graph_evidence *ev)
+{
+	return ev->from == GRAPH_FROM_PDNS && (ev->time_first != 0 || ev->time_last != 0);
+}
+
 static void widen_reach(struct pivot_node_state *s, const struct graph_evidence *ev)
 {
-	if (ev->time_first == 0 && ev->time_last == 0)
+	if (!timed(ev))
 		return;
 	if (s->reach_first == 0 && s->reach_last == 0) {
 		s->reach_first = ev->time_first;
@@ -395,7 +404,7 @@ bool pivot_follows(struct pivot_run *r, const struct graph_evidence *ev)
 {
 	const struct pivot_node_state *cur = &r->state[r->current];
 	bool cur_known = cur->reach_first != 0 || cur->reach_last != 0;
-	bool ev_known = ev->time_first != 0 || ev->time_last != 0;
+	bool ev_known = timed(ev);
 	if (!r->opt->overlap_only || !cur_known || !ev_known ||
 	    spans_overlap(cur->reach_first, cur->reach_last, ev->time_first, ev->time_last))
 		return true;

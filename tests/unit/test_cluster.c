@@ -437,7 +437,8 @@ static void test_shared_issuer_one_cluster(void **state)
 		add_edge(&g, cert, sub, GRAPH_REL_CERT_NAME, "certs-1");
 		add_edge(&g, cert, key, GRAPH_REL_CERT_KEY, "certs-1");
 		if (lantern) {
-			add_edge(&g, cert, issuer, GRAPH_REL_CERT_ISSUER, "certs-1");
+			add_edge_at(&g, cert, issuer, GRAPH_REL_CERT_ISSUER, "certs-1",
+			            "self-signed issuer organisation", T0, T0 + 30 * DAY);
 		} else {
 			snprintf(www, sizeof(www), "O=Unrelated %d Ltd", i);
 			add_edge(&g, cert, add_node(&g, GRAPH_ISSUER, www), GRAPH_REL_CERT_ISSUER,
@@ -468,6 +469,40 @@ static void test_shared_issuer_one_cluster(void **state)
 
 /* Four domains of one registrant: three on one (listed) DNS host, one on
  * another, two at each of two registrars, each on its own address. */
+/* Forty domains with certificates of one CA: the CA's issuer DN does not
+ * link them, while the same number sharing a self-signed issuer's
+ * organisation form one cluster. */
+static void test_ca_issuer_does_not_link(void **state)
+{
+	(void)state;
+	for (int self_signed = 0; self_signed <= 1; self_signed++) {
+		struct graph g;
+		struct cluster_result res;
+		graph_init(&g);
+		uint32_t issuer = add_node(&g, GRAPH_ISSUER, "CN=Sample CA 1,O=Sample Trust,C=US");
+		char name[64], hash[65];
+		for (int i = 0; i < 40; i++) {
+			snprintf(name, sizeof(name), "customer-%d.example", i);
+			uint32_t d = add_domain(&g, name);
+			snprintf(hash, sizeof(hash), "%064x", i + 1);
+			uint32_t cert = add_node(&g, GRAPH_CERT, hash);
+			add_edge(&g, cert, d, GRAPH_REL_CERT_NAME, "certs-1");
+			add_edge_at(&g, cert, issuer, GRAPH_REL_CERT_ISSUER, "certs-1",
+			            self_signed ? "self-signed issuer organisation" : "issuer", T0,
+			            T0 + 30 * DAY);
+		}
+		run(&g, NULL, &res);
+		if (self_signed) {
+			assert_int_equal(res.n_clusters, 1);
+			assert_int_equal(res.clusters[0].n_members, 40);
+		} else {
+			assert_int_equal(res.n_clusters, 40);
+		}
+		cluster_result_free(&res);
+		graph_free(&g);
+	}
+}
+
 static void test_summary_spof(void **state)
 {
 	(void)state;
@@ -652,6 +687,7 @@ int main(void)
 	        cmocka_unit_test(test_cname_joins_names),
 	        cmocka_unit_test(test_phone_ring_one_cluster),
 	        cmocka_unit_test(test_shared_issuer_one_cluster),
+	        cmocka_unit_test(test_ca_issuer_does_not_link),
 	        cmocka_unit_test(test_summary_spof),
 	        cmocka_unit_test(test_over_share_max_never_links),
 	        cmocka_unit_test(test_order_and_determinism),
