@@ -4,6 +4,7 @@ web/test/e2e.mjs drives the browser with playwright-core: it enters the key, sea
 the timeline, WHOIS history and certificates, then opens the map to click a node and an edge,
 expand, filter and export. Every view shows hostile values, which must stay text. This file
 checks what the page showed against the records the test stored."""
+import http.client
 import json
 import os
 import shutil
@@ -50,6 +51,17 @@ def cli_map(db, *seeds):
 
 def node_ids(graph):
     return {f"{n['kind']}:{n['key']}" for n in graph["nodes"]}
+
+
+def native_api_registered(server, key):
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    try:
+        conn.request("GET", f"/api/v1/search?q={HOSTILE_DOMAIN}", headers={"X-Api-Key": key})
+        response = conn.getresponse()
+        response.read()
+        return response.status != 404
+    finally:
+        conn.close()
 
 
 def run_browser(server, key, out_dir):
@@ -195,6 +207,9 @@ def main():
     key = webtest.add_key(db)
     server = webtest.Server(db)
     try:
+        if not native_api_registered(server, key):
+            dnstest.skip("dragnet serve has no /api/v1 routes in this build; the web view "
+                         "needs the native API")
         out_dir = os.path.join(tmp, "browser")
         result = run_browser(server, key, out_dir)
     finally:
