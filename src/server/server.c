@@ -35,6 +35,7 @@ struct conn_track {
 	 * whole (headers and body); 0 while a handler runs or a response goes
 	 * out, which the idle timeout of libmicrohttpd covers. */
 	_Atomic int64_t deadline_ms;
+	atomic_uint requests; /* requests completed on the connection */
 	char peer[INET6_ADDRSTRLEN + 8];
 };
 
@@ -570,9 +571,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 	/* A kept-alive connection must send its next request in time too. */
 	struct conn_track *track = track_of(conn);
-	if (track != NULL)
+	if (track != NULL) {
+		atomic_fetch_add(&track->requests, 1);
 		atomic_store(&track->deadline_ms,
 		             monotonic_ms() + 1000 * (int64_t)srv->config->limits.timeout_s);
+	}
 }
 
 /* ---- connections and the watchdog ---- */
@@ -655,8 +658,11 @@ static void *watchdog_main(void *arg)
 			if (deadline == 0 || now < deadline || t->fd < 0)
 				continue;
 			atomic_store(&t->deadline_ms, 0);
-			log_info("%s: request not received within %u s; closing the connection",
-			         t->peer, srv->config->limits.timeout_s);
+			/* After a request, this is mostly a browser's idle kept-alive
+			 * connection, which is no fault worth reporting. */
+			enum log_level level = atomic_load(&t->requests) ? LOG_DEBUG : LOG_INFO;
+			log_msg(level, "%s: request not received within %u s; closing the connection",
+			        t->peer, srv->config->limits.timeout_s);
 			shutdown(t->fd, SHUT_RDWR);
 		}
 		pthread_mutex_unlock(&srv->conns_lock);
@@ -922,7 +928,8 @@ dn_status server_run(const struct server_config *config, struct dn_error *err)
 	atomic_store(&srv.stopping, true);
 	if (watchdog_started)
 		pthread_join(srv.watchdog, NULL);
-	if (listen_fd >= 0)
+	/* libmicrohttpd closes the listening socket it was given when it stops. */
+	if (listen_fd >= 0 && srv.daemon == NULL)
 		close(listen_fd);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	for (size_t i = 0; i < srv.nstores; i++)
