@@ -2,8 +2,9 @@
 # Set up dragnet on Debian 12 and run the demo or the whole test suite.
 #
 #   tools/setup.sh demo   install missing build packages, build, ingest the
-#                         sample captures, logs and exports and run example
-#                         lookups
+#                         sample captures, logs and exports, run example
+#                         lookups, and map the sample world (report on
+#                         standard output, graph files in build/map/)
 #   tools/setup.sh test   install missing build and test packages, build the
 #                         normal and the sanitizer/fuzzing configurations,
 #                         run every test in both
@@ -106,6 +107,19 @@ if [ "$mode" = demo ]; then
     build/dragnet cert --db "$db" --issuer 'O=Blue Lantern Hosting' --limit 3
     build/dragnet cert patterns --db "$db"
     build/dragnet stats --db "$db"
+    # The map: the sample world (samples/world: a capture, WHOIS, certificates
+    # and an ip2asn table with six operators among benign noise) in a store of
+    # its own, mapped from one operator's domain. The graph files go to
+    # build/map/ next to the report.
+    world_db=build/world.db
+    rm -f "$world_db" "$world_db-wal" "$world_db-shm"
+    build/dragnet ingest -q --db "$world_db" --source world-capture \
+        samples/world/captures/dns.pcap.gz
+    build/dragnet ingest -q --db "$world_db" --source world-certs samples/world/certs/*.pem
+    build/dragnet whois --import -q --db "$world_db" --source world-whois samples/world/whois
+    build/dragnet asn --load -q --db "$world_db" samples/world/asn/ip2asn.tsv
+    build/dragnet map --db "$world_db" --depth 3 --output-dir build/map \
+        auth-lakeside96.example
     exit 0
 fi
 
