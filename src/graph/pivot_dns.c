@@ -21,7 +21,11 @@ enum {
 /* A pDNS record copied out of a query, strings in the scratch arena. */
 struct rec_copy {
 	const char *rrname;       /* graph key form */
+	const char *stored_name;  /* rrname as the store returned it, for sorting */
 	const char *rdata;
+	const char *bailiwick;
+	bool has_ip;              /* an A or AAAA record: ip is its address */
+	ip_key ip;
 	uint16_t rrtype;
 	int64_t time_first, time_last;
 	uint64_t count;
@@ -49,9 +53,14 @@ static dn_status collect_record(const struct pdns_record *rec, void *ctx)
 	pivot_name_key(rec->rrname, key, sizeof(key));
 	struct rec_copy *c = &l->items[l->n];
 	c->rrname = pivot_scratch_dup(l->r, key);
+	c->stored_name = pivot_scratch_dup(l->r, rec->rrname);
 	c->rdata = pivot_scratch_dup(l->r, rec->rdata);
-	if (c->rrname == NULL || c->rdata == NULL)
+	c->bailiwick = pivot_scratch_dup(l->r, rec->bailiwick);
+	if (c->rrname == NULL || c->stored_name == NULL || c->rdata == NULL ||
+	    c->bailiwick == NULL)
 		return dn_fail(l->r->err, DN_ENOMEM, "out of memory reading pDNS records");
+	c->has_ip = (rec->rrtype == TYPE_A || rec->rrtype == TYPE_AAAA) &&
+	            ip_key_parse(rec->rdata, &c->ip);
 	c->rrtype = rec->rrtype;
 	c->time_first = rec->time_first;
 	c->time_last = rec->time_last;
@@ -61,24 +70,56 @@ static dn_status collect_record(const struct pdns_record *rec, void *ctx)
 	return DN_OK;
 }
 
-/* Run q with the time fence and collect its records into l. */
+static int compare_text(const char *a, const char *b)
+{
+	int c = strcmp(a, b);
+	return c < 0 ? -1 : c > 0;
+}
+
+/* The order of PDNS_SORT_NAME: owner name, type, address (by value, so .9
+ * before .10), rdata, bailiwick, then first sighting. */
+static int compare_records(const void *pa, const void *pb)
+{
+	const struct rec_copy *a = pa, *b = pb;
+	int c = compare_text(a->stored_name, b->stored_name);
+	if (c != 0)
+		return c;
+	if (a->rrtype != b->rrtype)
+		return a->rrtype < b->rrtype ? -1 : 1;
+	if (a->has_ip != b->has_ip)
+		return a->has_ip ? 1 : -1; /* records without an address sort first */
+	if (a->has_ip && (c = memcmp(a->ip.b, b->ip.b, sizeof(a->ip.b))) != 0)
+		return c < 0 ? -1 : 1;
+	if ((c = compare_text(a->rdata, b->rdata)) != 0)
+		return c;
+	if ((c = compare_text(a->bailiwick, b->bailiwick)) != 0)
+		return c;
+	return a->time_first < b->time_first ? -1 : a->time_first > b->time_first;
+}
+
+/* Run q with the time fence and collect its records into l, sorted as
+ * PDNS_SORT_NAME would return them. The store is asked for no order, so
+ * that it stops reading at the limit, because an order would make it sort
+ * every match first (millions for a shared address). Where the limit cuts
+ * the matches, the store picks which records come back. A reverse lookup
+ * then holds its node as shared unless --expand forces it, and a forward
+ * lookup keeps records_max of the name's records. */
 static dn_status run_pdns(struct pivot_run *r, struct pdns_query *q, struct rec_list *l)
 {
 	if (r->opt->since != 0)
 		q->last_after = r->opt->since;
 	if (r->opt->until != 0)
 		q->first_before = r->opt->until;
-	/* NOTE: the store sorts every match before it applies the limit, so a
-	 * value with millions of records costs a sort of all of them even
-	 * though only limit + 1 are read. Values on the shared list are held
-	 * before any query. */
-	q->sort = PDNS_SORT_NAME;
+	q->sort = PDNS_SORT_NONE;
 	l->r = r;
 	r->stats->queries++;
-	return store_query_rrsets(r->store, q, collect_record, l, r->err);
+	dn_status rc = store_query_rrsets(r->store, q, collect_record, l, r->err);
+	if (rc == DN_OK && l->n > 1)
+		qsort(l->items, l->n, sizeof(*l->items), compare_records);
+	return rc;
 }
 
-/* Distinct owner names of l (l sorted by name, as PDNS_SORT_NAME returns). */
+/* Distinct owner names of l (sorted by run_pdns()). */
 static uint64_t distinct_names(const struct rec_list *l)
 {
 	uint64_t n = 0;

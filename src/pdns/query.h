@@ -25,6 +25,9 @@ enum pdns_sort {
 	PDNS_SORT_LAST,    /* time_last, newest first */
 	PDNS_SORT_COUNT,   /* count, largest first */
 	PDNS_SORT_NAME,    /* rrname, then rrtype and rdata */
+	PDNS_SORT_NONE,    /* the order the backend finds them in, which may change
+	                    * between runs: the query stops at the limit without
+	                    * sorting every match first */
 };
 
 /* At most this many names in a query's source filter. */

@@ -230,6 +230,8 @@ static void add_order_limit(struct ch_buf *b, const struct pdns_query *q, const 
 	case PDNS_SORT_NAME:
 		sql_addf(b, " ORDER BY o_name, %s, %s, o_first", type, value);
 		break;
+	case PDNS_SORT_NONE:
+		break;
 	}
 	/* ClickHouse adds offset and limit, so "no limit" must leave room for
 	 * the offset: the largest UInt64 wraps and returns nothing. */

@@ -163,6 +163,9 @@ static void add_order_limit(struct sql_builder *b, const struct pdns_query *q, c
 		snprintf(clause, sizeof(clause), " ORDER BY %s, %s, %s, time_first", name, type,
 		         value);
 		break;
+	case PDNS_SORT_NONE:
+		clause[0] = '\0';
+		break;
 	}
 	sql_add(b, clause);
 	if (q->limit > 0 || q->offset > 0) {
