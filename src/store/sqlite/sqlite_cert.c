@@ -281,7 +281,8 @@ static dn_status cert_row(sqlite3_stmt *stmt, store_cert_fn fn, void *ctx)
 	return fn(&c, ctx);
 }
 
-/* Step stmt to its end, handing each row to row_fn; finalises stmt. */
+/* Step stmt to its end, handing each row to row_fn; releases stmt
+ * (sqlite_stmt_release()). */
 static dn_status run_rows(struct sqlite_store *s, sqlite3_stmt *stmt,
                           dn_status (*row_fn)(sqlite3_stmt *stmt, void *fn, void *ctx),
                           void *fn, void *ctx, const char *what, struct dn_error *err)
@@ -294,7 +295,7 @@ static dn_status run_rows(struct sqlite_store *s, sqlite3_stmt *stmt,
 	}
 	if (rc == DN_OK && step != SQLITE_DONE)
 		rc = sqlite_fail(s, err, what);
-	sqlite3_finalize(stmt);
+	sqlite_stmt_release(s, stmt);
 	return rc;
 }
 
@@ -507,7 +508,7 @@ dn_status sqlite_query_certs(struct store *store, const struct store_cert_query 
 		return dn_fail(err, DN_ENOMEM, "out of memory for a certificate search");
 	dn_status rc = build_query(q, query, err);
 	sqlite3_stmt *stmt = NULL;
-	if (rc == DN_OK && sqlite3_prepare_v2(s->db, q->text, -1, &stmt, NULL) != SQLITE_OK)
+	if (rc == DN_OK && sqlite_stmt_prepare(s, q->text, &stmt) != SQLITE_OK)
 		rc = sqlite_fail(s, err, "preparing the certificate search");
 	for (size_t i = 0; rc == DN_OK && i < q->nbinds; i++) {
 		int param = (int)i + 1;

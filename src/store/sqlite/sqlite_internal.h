@@ -18,6 +18,16 @@ struct merge_stmts {
 	const char *noun;            /* for messages: "an rrset" */
 };
 
+/* A prepared statement kept for reuse (sqlite_stmt_cache.c). */
+struct sqlite_cached_stmt {
+	char *sql;         /* NULL: the slot is empty */
+	sqlite3_stmt *stmt;
+	bool busy;         /* handed out and not yet released */
+	uint64_t last_use; /* stmt_clock at the last hand-out */
+};
+
+#define SQLITE_STMT_CACHE_SIZE 32
+
 struct sqlite_store {
 	struct store base;
 	sqlite3 *db;
@@ -43,7 +53,20 @@ struct sqlite_store {
 	 * before its commit (sqlite_store.c, defer_indexes). */
 	char *deferred_indexes[8];
 	size_t ndeferred;
+	struct sqlite_cached_stmt stmt_cache[SQLITE_STMT_CACHE_SIZE];
+	uint64_t stmt_clock;
 };
+
+/* Prepare sql, or hand out the idle statement already prepared from the
+ * same text, reset and with no bindings. Returns an SQLite result code.
+ * Pass the statement to sqlite_stmt_release() when done, never to
+ * sqlite3_finalize(). */
+int sqlite_stmt_prepare(struct sqlite_store *s, const char *sql, sqlite3_stmt **stmt);
+/* Reset a statement of sqlite_stmt_prepare() for reuse, or finalize it
+ * when the cache did not keep it. NULL is allowed. */
+void sqlite_stmt_release(struct sqlite_store *s, sqlite3_stmt *stmt);
+/* Finalize every kept statement; for closing the store. */
+void sqlite_stmt_cache_free(struct sqlite_store *s);
 
 /* Fill err with "PATH: WHAT failed: sqlite's message" and return DN_ESTORE. */
 dn_status sqlite_fail(struct sqlite_store *s, struct dn_error *err, const char *what);

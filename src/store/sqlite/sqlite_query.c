@@ -296,7 +296,7 @@ static dn_status prepare_built(struct sqlite_store *s, struct sql_builder *b, sq
 {
 	if (b->len >= sizeof(b->sql) - 1)
 		return dn_fail(err, DN_EINVAL, "query too complex");
-	if (sqlite3_prepare_v2(s->db, b->sql, -1, stmt, NULL) != SQLITE_OK)
+	if (sqlite_stmt_prepare(s, b->sql, stmt) != SQLITE_OK)
 		return sqlite_fail(s, err, "preparing the query");
 	for (int i = 0; i < b->nbind; i++) {
 		switch (b->types[i]) {
@@ -367,7 +367,7 @@ dn_status sqlite_query_rrsets(struct store *store, const struct pdns_query *q,
 	}
 	if (rc == DN_OK && step != SQLITE_DONE)
 		rc = sqlite_fail(s, err, "running the query");
-	sqlite3_finalize(stmt);
+	sqlite_stmt_release(s, stmt);
 	return rc;
 }
 
@@ -412,6 +412,6 @@ dn_status sqlite_query_negatives(struct store *store, const struct pdns_query *q
 	}
 	if (rc == DN_OK && step != SQLITE_DONE)
 		rc = sqlite_fail(s, err, "running the query");
-	sqlite3_finalize(stmt);
+	sqlite_stmt_release(s, stmt);
 	return rc;
 }

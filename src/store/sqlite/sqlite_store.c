@@ -263,6 +263,7 @@ static void sqlite_close(struct store *store)
 	sqlite_cert_finalize(s);
 	if (sqlite3_close(s->db) != SQLITE_OK)
 		log_warn("%s: closing the database failed: %s", s->path, sqlite3_errmsg(s->db));
+	sqlite_stmt_cache_free(s);
 	free(s);
 }
 
