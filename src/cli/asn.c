@@ -115,49 +115,107 @@ static void json_add_range(json_t *obj, const struct asn_range *r, const char *s
 
 /* ---- Addresses ---- */
 
+struct source_names {
+	uint32_t ids[256];
+	char names[256][256];
+	size_t n;
+};
+
+static dn_status collect_source(const struct store_asn_load *load, void *ctx)
+{
+	struct source_names *s = ctx;
+	if (s->n < 256) {
+		s->ids[s->n] = load->source_id;
+		snprintf(s->names[s->n++], sizeof(s->names[0]), "%s", load->source);
+	}
+	return DN_OK;
+}
+
+static const char *source_name(const struct source_names *s, uint32_t id)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->ids[i] == id)
+			return s->names[i];
+	}
+	return "";
+}
+
+/* The state of one address lookup of lookup_addresses(). */
+struct address_lookup {
+	const char *ip;
+	bool json;
+	bool found;
+	const struct source_names *sources;
+};
+
+/* Print the range that covers l->ip. */
+static dn_status print_hit(const struct asn_range *r, uint32_t source_id, int64_t load_id,
+                           void *ctx)
+{
+	(void)load_id;
+	struct address_lookup *l = ctx;
+	const char *source = source_name(l->sources, source_id);
+	l->found = true;
+	if (l->json) {
+		json_t *obj = json_object();
+		json_object_set_new(obj, "ip", json_string(l->ip));
+		json_add_range(obj, r, source);
+		json_print(obj);
+		return DN_OK;
+	}
+	char cidrs[4096];
+	asn_range_format_cidrs(&r->lo, &r->hi, cidrs, sizeof(cidrs));
+	const char *org = shown_org(r);
+	char as[64] = "-"; /* AS 0: not routed, or no AS in the source */
+	if (r->asn != 0)
+		snprintf(as, sizeof(as), "AS%" PRIu32 "%s%s", r->asn, r->origins != NULL ? " " : "",
+		         r->origins != NULL ? r->origins : "");
+	printf("%s\t%s\t%s\t%s\t%s\t%s\n", l->ip, as, cidrs, org != NULL ? org : "-",
+	       r->country[0] != '\0' ? r->country : "-", source);
+	return DN_OK;
+}
+
 static int lookup_addresses(struct store *store, char **args, int nargs, bool json)
 {
-	struct asn_table *table;
 	struct dn_error err;
-	if (cli_asn_table_build(store, &table, &err) != DN_OK) {
+	struct source_names *names = calloc(1, sizeof(*names));
+	if (names == NULL) {
+		log_error("out of memory listing ASN sources");
+		return DN_EXIT_FAILURE;
+	}
+	if (store_list_asn_loads(store, collect_source, names, &err) != DN_OK) {
+		free(names);
 		log_error("%s", err.msg);
 		return cli_exit_for_store(err.code);
 	}
-	if (asn_table_ranges(table) == 0)
+	if (names->n == 0)
 		log_warn("the store has no IP-to-ASN ranges; load some with dragnet asn --load");
+	struct address_lookup l = {.json = json, .sources = names};
 
 	int found = 0;
 	for (int i = 0; i < nargs; i++) {
 		ip_key ip;
 		ip_key_parse(args[i], &ip); /* cmd_asn checked every argument */
-		const struct asn_entry *e = asn_table_lookup(table, &ip);
-		found += e != NULL;
+		l.ip = args[i];
+		l.found = false;
+		if (store_query_asn_at(store, &ip, print_hit, &l, &err) != DN_OK) {
+			free(names);
+			log_error("looking up %s failed: %s", args[i], err.msg);
+			return cli_exit_for_store(err.code);
+		}
+		found += l.found;
+		if (l.found)
+			continue;
 		if (json) {
 			json_t *obj = json_object();
 			json_object_set_new(obj, "ip", json_string(args[i]));
-			if (e != NULL)
-				json_add_range(obj, &e->range, e->source);
-			else
-				json_object_set_new(obj, "asn", json_null());
+			json_object_set_new(obj, "asn", json_null());
 			json_print(obj);
-			continue;
-		}
-		if (e == NULL) {
+		} else {
 			printf("%s\tnot found\n", args[i]);
-			continue;
 		}
-		const struct asn_range *r = &e->range;
-		char cidrs[4096];
-		asn_range_format_cidrs(&r->lo, &r->hi, cidrs, sizeof(cidrs));
-		const char *org = shown_org(r);
-		char as[64] = "-"; /* AS 0: not routed, or no AS in the source */
-		if (r->asn != 0)
-			snprintf(as, sizeof(as), "AS%" PRIu32 "%s%s", r->asn,
-			         r->origins != NULL ? " " : "", r->origins != NULL ? r->origins : "");
-		printf("%s\t%s\t%s\t%s\t%s\t%s\n", args[i], as, cidrs, org != NULL ? org : "-",
-		       r->country[0] != '\0' ? r->country : "-", e->source);
 	}
-	asn_table_free(table);
+	free(names);
 	return found > 0 ? DN_EXIT_OK : DN_EXIT_NO_MATCH;
 }
 
@@ -223,31 +281,6 @@ static void as_ranges_free(struct as_ranges *l)
 	free(l->text.texts);
 	free(l->items);
 	free(l->sources);
-}
-
-struct source_names {
-	uint32_t ids[256];
-	char names[256][256];
-	size_t n;
-};
-
-static dn_status collect_source(const struct store_asn_load *load, void *ctx)
-{
-	struct source_names *s = ctx;
-	if (s->n < 256) {
-		s->ids[s->n] = load->source_id;
-		snprintf(s->names[s->n++], sizeof(s->names[0]), "%s", load->source);
-	}
-	return DN_OK;
-}
-
-static const char *source_name(const struct source_names *s, uint32_t id)
-{
-	for (size_t i = 0; i < s->n; i++) {
-		if (s->ids[i] == id)
-			return s->names[i];
-	}
-	return "";
 }
 
 /* The pDNS records of one prefix whose address the table resolves to asn. */

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli/asn_table.h"
 #include "cli/cli.h"
 #include "export/graph_writer.h"
 #include "graph/cluster.h"
@@ -330,16 +329,6 @@ static void log_summary(const struct graph *g, const struct cluster_result *clus
 static int run_map(struct map_cli *m, struct store *store, int n_seeds, char **seeds)
 {
 	struct dn_error err;
-	/* NOTE: this reads every stored IP-to-ASN range once per run, because
-	 * the store has no query by address; with a full routing table that
-	 * read, not the map, may dominate the run time. */
-	struct asn_table *asn = NULL;
-	if (cli_asn_table_build(store, &asn, &err) != DN_OK) {
-		log_error("reading the IP-to-ASN ranges failed: %s", err.msg);
-		return cli_exit_for_store(err.code);
-	}
-	m->pivot.asn_table = asn;
-
 	struct graph g;
 	graph_init(&g);
 	struct pivot_stats stats;
@@ -385,7 +374,6 @@ static int run_map(struct map_cli *m, struct store *store, int n_seeds, char **s
 	if (clustered)
 		cluster_result_free(&clusters);
 	graph_free(&g);
-	asn_table_free(asn);
 	return code;
 }
 

@@ -86,9 +86,9 @@ struct pivot_options {
 	int64_t since, until;           /* epoch seconds; 0 when open */
 	bool overlap_only;
 	const struct shared_list *shared;   /* NULL: no list */
-	/* IP-to-ASN lookups for address nodes; NULL: addresses get no prefix.
-	 * The store has no query by address, so the caller builds the table
-	 * (cli_asn_table_build()) once per run. */
+	/* IP-to-ASN lookups for address nodes; NULL: each address is looked
+	 * up in the store (store_query_asn_at()), which gives the same answer
+	 * as a table that cli_asn_table_build() built from it. */
 	const struct asn_table *asn_table;
 	size_t records_max;             /* forward pDNS records read per name (1000) */
 	size_t certs_max;               /* certificates read per name, latest first (50) */

@@ -332,30 +332,69 @@ static dn_status add_origin(struct pivot_run *r, uint32_t prefix, uint32_t asn,
 	                  NULL);
 }
 
-/* Add ip -> prefix (and the prefix's ASN) from the ASN table. */
+/* The range that covers an address, with its source's name. */
+struct prefix_hit {
+	struct pivot_run *r;
+	bool found;
+	struct asn_range range; /* as_org in the scratch arena; other strings NULL */
+	const char *source;
+};
+
+static dn_status take_hit(const struct asn_range *range, uint32_t source_id, int64_t load_id,
+                          void *ctx)
+{
+	(void)load_id;
+	struct prefix_hit *h = ctx;
+	h->range = *range;
+	h->range.origins = h->range.isp = h->range.organization = NULL;
+	h->range.as_org = range->as_org != NULL ? pivot_scratch_dup(h->r, range->as_org) : NULL;
+	h->source = pivot_source_name(h->r, source_id);
+	if (range->as_org != NULL && h->range.as_org == NULL)
+		return dn_fail(h->r->err, DN_ENOMEM, "out of memory reading an ASN range");
+	h->found = true;
+	return DN_OK;
+}
+
+/* Find the range that covers ip: in the caller's table when it gave one,
+ * else by a store lookup. */
+static dn_status find_prefix(struct pivot_run *r, const ip_key *ip, struct prefix_hit *h)
+{
+	if (r->opt->asn_table != NULL) {
+		const struct asn_entry *e = asn_table_lookup(r->opt->asn_table, ip);
+		if (e != NULL) {
+			h->found = true;
+			h->range = e->range;
+			h->source = e->source;
+		}
+		return DN_OK;
+	}
+	r->stats->queries++;
+	return store_query_asn_at(r->store, ip, take_hit, h, r->err);
+}
+
+/* Add ip -> prefix (and the prefix's ASN) from the IP-to-ASN data. */
 static dn_status add_prefix_of(struct pivot_run *r, uint32_t ip_node, uint32_t depth)
 {
-	if (r->opt->asn_table == NULL)
-		return DN_OK;
 	ip_key ip;
 	if (!ip_key_parse(r->g->nodes[ip_node].key, &ip))
 		return DN_OK;
-	const struct asn_entry *e = asn_table_lookup(r->opt->asn_table, &ip);
-	if (e == NULL)
-		return DN_OK;
+	struct prefix_hit h = {.r = r};
+	dn_status rc = find_prefix(r, &ip, &h);
+	if (rc != DN_OK || !h.found)
+		return rc;
 	char key[128], detail[200];
-	range_key(&e->range.lo, &e->range.hi, key, sizeof(key));
+	range_key(&h.range.lo, &h.range.hi, key, sizeof(key));
 	uint32_t prefix;
-	dn_status rc = pivot_add_node(r, GRAPH_PREFIX, key, NULL, depth, &prefix);
+	rc = pivot_add_node(r, GRAPH_PREFIX, key, NULL, depth, &prefix);
 	if (rc != DN_OK)
 		return rc;
-	snprintf(detail, sizeof(detail), "AS%" PRIu32 " %s", e->range.asn, key);
+	snprintf(detail, sizeof(detail), "AS%" PRIu32 " %s", h.range.asn, key);
 	struct graph_evidence ev = {
-	        .from = GRAPH_FROM_ASN, .source = e->source, .detail = detail, .count = 1};
+	        .from = GRAPH_FROM_ASN, .source = h.source, .detail = detail, .count = 1};
 	rc = pivot_link(r, ip_node, prefix, GRAPH_REL_IN_PREFIX, &ev,
 	                r->current == ip_node ? prefix : ip_node, NULL);
 	if (rc == DN_OK)
-		rc = add_origin(r, prefix, e->range.asn, e->range.as_org, e->source, depth);
+		rc = add_origin(r, prefix, h.range.asn, h.range.as_org, h.source, depth);
 	return rc;
 }
 

@@ -113,3 +113,25 @@ void store_cert_partial_key(const char *issuer, const char *serial, uint8_t out[
 	if (!ok)
 		memset(out, 0, 32);
 }
+
+static unsigned __int128 key_value(const ip_key *key)
+{
+	unsigned __int128 v = 0;
+	for (int i = 0; i < 16; i++)
+		v = (v << 8) | key->b[i];
+	return v;
+}
+
+bool store_asn_range_wins(const struct asn_range *a, uint32_t a_source, int64_t a_load,
+                          const struct asn_range *b, uint32_t b_source, int64_t b_load)
+{
+	unsigned __int128 a_size = key_value(&a->hi) - key_value(&a->lo);
+	unsigned __int128 b_size = key_value(&b->hi) - key_value(&b->lo);
+	if (a_size != b_size)
+		return a_size < b_size;
+	if (a_load != b_load)
+		return a_load > b_load;
+	if (a_source != b_source)
+		return a_source > b_source;
+	return memcmp(a->lo.b, b->lo.b, sizeof(a->lo.b)) > 0;
+}

@@ -275,6 +275,16 @@ struct store_asn_filter {
 
 typedef dn_status (*store_asn_range_fn)(const struct asn_range *range, uint32_t source_id,
                                         void *ctx);
+/* The range that query_asn_at found: the range, its source and the id of
+ * the load it came from. */
+typedef dn_status (*store_asn_hit_fn)(const struct asn_range *range, uint32_t source_id,
+                                      int64_t load_id, void *ctx);
+
+/* Whether range a (of source a_source, load a_load) wins over range b
+ * where both cover an address, by the order that query_asn_at describes.
+ * Backends use it to pick their answer. */
+bool store_asn_range_wins(const struct asn_range *a, uint32_t a_source, int64_t a_load,
+                          const struct asn_range *b, uint32_t b_source, int64_t b_load);
 typedef dn_status (*store_asn_load_fn)(const struct store_asn_load *load, void *ctx);
 
 /* Operations a backend fills in. Writes happen between begin() and commit():
@@ -409,6 +419,14 @@ struct store_ops {
 	/* The latest load of each source, ordered by source name. */
 	dn_status (*list_asn_loads)(struct store *store, store_asn_load_fn fn, void *ctx,
 	                            struct dn_error *err);
+	/* The range that covers ip among the ranges of each source's latest
+	 * load, picked as asn/table.h picks it from a table built by
+	 * cli_asn_table_build(): the smallest range, then the one of the later
+	 * load (higher id), then the higher source id, then the higher first
+	 * address. Calls fn once with it, or not at all when no range covers
+	 * ip. */
+	dn_status (*query_asn_at)(struct store *store, const ip_key *ip, store_asn_hit_fn fn,
+	                          void *ctx, struct dn_error *err);
 };
 
 /* Every backend's handle starts with this. */
@@ -682,4 +700,10 @@ static inline dn_status store_list_asn_loads(struct store *s, store_asn_load_fn 
                                              struct dn_error *err)
 {
 	return s->ops->list_asn_loads(s, fn, ctx, err);
+}
+
+static inline dn_status store_query_asn_at(struct store *s, const ip_key *ip,
+                                           store_asn_hit_fn fn, void *ctx, struct dn_error *err)
+{
+	return s->ops->query_asn_at(s, ip, fn, ctx, err);
 }

@@ -296,3 +296,92 @@ dn_status ch_query_asn_ranges(struct store *store, const struct store_asn_filter
 	free(rows);
 	return rc;
 }
+
+/* The best range of ch_query_asn_at() so far, with copies of its strings. */
+struct asn_hit {
+	bool found;
+	struct asn_range range;
+	uint32_t source_id;
+	int64_t load_id;
+	struct row_text text;
+};
+
+/* A row of (source_id, load_id, lo, hi, asn, country, origins, as_org,
+ * isp, organization) that covers the address. */
+static bool parse_hit(struct ch_reader *r, void *arg, dn_status *status)
+{
+	(void)status;
+	struct asn_hit *hit = arg;
+	struct asn_range range;
+	memset(&range, 0, sizeof(range));
+	uint32_t source_id;
+	int64_t load_id;
+	const char *str[5];
+	size_t len[5];
+	if (!ch_read_u32(r, &source_id) || !ch_read_i64(r, &load_id) ||
+	    (size_t)(r->end - r->pos) < 32)
+		return false;
+	memcpy(range.lo.b, r->pos, 16);
+	memcpy(range.hi.b, r->pos + 16, 16);
+	r->pos += 32;
+	if (!ch_read_u32(r, &range.asn))
+		return false;
+	for (int i = 0; i < 5; i++) {
+		if (!ch_read_str(r, &str[i], &len[i]))
+			return false;
+	}
+	if (hit->found && !store_asn_range_wins(&range, source_id, load_id, &hit->range,
+	                                        hit->source_id, hit->load_id))
+		return true;
+	if (len[0] == 2)
+		memcpy(range.country, str[0], 2);
+	range.origins = hold(&hit->text, 1, str[1], len[1]);
+	range.as_org = hold(&hit->text, 2, str[2], len[2]);
+	range.isp = hold(&hit->text, 3, str[3], len[3]);
+	range.organization = hold(&hit->text, 4, str[4], len[4]);
+	hit->found = true;
+	hit->range = range;
+	hit->source_id = source_id;
+	hit->load_id = load_id;
+	return true;
+}
+
+/* NOTE: no index finds the ranges that cover ip. The primary key
+ * (source_id, load_id, lo, hi) only narrows the read to each current
+ * load's ranges that start at or below ip, which ClickHouse then tests. */
+dn_status ch_query_asn_at(struct store *store, const ip_key *ip, store_asn_hit_fn fn, void *ctx,
+                          struct dn_error *err)
+{
+	struct ch_store *s = (struct ch_store *)store;
+	struct load_list loads;
+	dn_status rc = read_loads(s, &loads, err);
+	if (rc != DN_OK || loads.n == 0) {
+		load_list_free(&loads);
+		return rc;
+	}
+	struct ch_buf b;
+	ch_buf_init(&b);
+	sql_addf(&b,
+	         "SELECT source_id, load_id, lo, hi, asn, country, origins, as_org, isp, "
+	         "organization FROM %s WHERE (",
+	         s->t_asn_range);
+	for (size_t i = 0; i < loads.n; i++)
+		sql_addf(&b, "%s(source_id = %u AND load_id = %lld)", i > 0 ? " OR " : "",
+		         (unsigned)loads.items[i].source_id, (long long)loads.items[i].id);
+	load_list_free(&loads);
+	sql_addf(&b, ") AND lo <= ");
+	ch_quote(&b, (const char *)ip->b, 16);
+	sql_addf(&b, " AND hi >= ");
+	ch_quote(&b, (const char *)ip->b, 16);
+
+	struct asn_hit *hit = calloc(1, sizeof(*hit));
+	if (hit == NULL) {
+		ch_buf_free(&b);
+		return dn_fail(err, DN_ENOMEM, "out of memory looking up an address's ASN");
+	}
+	rc = run_rows(s, "looking up an address's ASN", &b, parse_hit, hit, err);
+	if (rc == DN_OK && hit->found)
+		rc = fn(&hit->range, hit->source_id, hit->load_id, ctx);
+	free(hit);
+	return rc;
+}

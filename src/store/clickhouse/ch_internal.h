@@ -145,6 +145,8 @@ dn_status ch_query_asn_ranges(struct store *store, const struct store_asn_filter
                               store_asn_range_fn fn, void *ctx, struct dn_error *err);
 dn_status ch_list_asn_loads(struct store *store, store_asn_load_fn fn, void *ctx,
                             struct dn_error *err);
+dn_status ch_query_asn_at(struct store *store, const ip_key *ip, store_asn_hit_fn fn, void *ctx,
+                          struct dn_error *err);
 
 dn_status ch_query_rrsets(struct store *store, const struct pdns_query *q, store_record_fn fn,
                           void *ctx, struct dn_error *err);

@@ -689,4 +689,5 @@ static const struct store_ops ch_ops = {
         .put_asn_load = ch_put_asn_load,
         .query_asn_ranges = ch_query_asn_ranges,
         .list_asn_loads = ch_list_asn_loads,
+        .query_asn_at = ch_query_asn_at,
 };

@@ -250,6 +250,34 @@ static const char schema_v5[] =
 	"ALTER TABLE whois ADD COLUMN raw_block INTEGER;"
 	"ALTER TABLE whois ADD COLUMN raw_offset INTEGER;";
 
+/*
+ * Version 6: IP-to-ASN lookups by address.
+ * asn_range_bin files each row of asn_range under its bin: the smallest
+ * CIDR block that contains the range, as a prefix length byte and the
+ * masked first address (sqlite_asn.c). A lookup probes the bins of the
+ * address's enclosing blocks, one primary key seek per prefix length in
+ * use. Rows are written and deleted with their asn_range rows. The
+ * migration fills the table from asn_range with dragnet_asn_bin(), which
+ * each connection registers; no table or index refers to the function.
+ * asn_range_with_origins lists the ranges with several origins, which a
+ * lookup of an AS among the origins reads instead of every range.
+ * IF NOT EXISTS and OR IGNORE make the migration safe to run again on a
+ * file whose version was set back by hand.
+ */
+static const char schema_v6[] =
+	"CREATE TABLE IF NOT EXISTS asn_range_bin ("
+	"  bin BLOB NOT NULL,"
+	"  source_id INTEGER NOT NULL,"
+	"  load_id INTEGER NOT NULL,"
+	"  lo BLOB NOT NULL,"
+	"  hi BLOB NOT NULL,"
+	"  PRIMARY KEY (bin, source_id, load_id, lo, hi)) WITHOUT ROWID;"
+	"INSERT OR IGNORE INTO asn_range_bin (bin, source_id, load_id, lo, hi)"
+	"  SELECT dragnet_asn_bin(lo, hi), source_id, load_id, lo, hi FROM asn_range"
+	"  WHERE length(lo) = 16 AND length(hi) = 16;"
+	"CREATE INDEX IF NOT EXISTS asn_range_with_origins ON asn_range(asn)"
+	"  WHERE origins IS NOT NULL;";
+
 /* migrations[i] takes the schema from version i to i + 1. */
 static const char *const migrations[] = {
 	schema_v1,
@@ -257,6 +285,7 @@ static const char *const migrations[] = {
 	schema_v3,
 	schema_v4,
 	schema_v5,
+	schema_v6,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SQLITE_SCHEMA_VERSION,

@@ -53,6 +53,11 @@ struct sqlite_store {
 	 * before its commit (sqlite_store.c, defer_indexes). */
 	char *deferred_indexes[8];
 	size_t ndeferred;
+	/* Prefix lengths that asn_range_bin contains, read at the first lookup by
+	 * address and again after a write of ASN ranges (sqlite_asn.c). */
+	bool asn_levels_known;
+	uint8_t asn_levels[129];
+	unsigned n_asn_levels;
 	struct sqlite_cached_stmt stmt_cache[SQLITE_STMT_CACHE_SIZE];
 	uint64_t stmt_clock;
 };

@@ -119,6 +119,8 @@ static dn_status configure(struct sqlite_store *s, const struct store_options *o
 	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
 	                            sql_reverse, NULL, NULL) != SQLITE_OK)
 		return sqlite_fail(s, err, "registering dragnet_reverse()");
+	if (sqlite_asn_register(s->db) != SQLITE_OK)
+		return sqlite_fail(s, err, "registering dragnet_asn_bin()");
 	return DN_OK;
 }
 
@@ -261,9 +263,9 @@ static void sqlite_close(struct store *store)
 	sqlite_write_finalize(s);
 	sqlite_whois_finalize(s);
 	sqlite_cert_finalize(s);
+	sqlite_stmt_cache_free(s);
 	if (sqlite3_close(s->db) != SQLITE_OK)
 		log_warn("%s: closing the database failed: %s", s->path, sqlite3_errmsg(s->db));
-	sqlite_stmt_cache_free(s);
 	free(s);
 }
 
@@ -584,4 +586,5 @@ static const struct store_ops sqlite_ops = {
         .put_asn_load = sqlite_put_asn_load,
         .query_asn_ranges = sqlite_query_asn_ranges,
         .list_asn_loads = sqlite_list_asn_loads,
+        .query_asn_at = sqlite_query_asn_at,
 };

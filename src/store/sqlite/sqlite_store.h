@@ -11,7 +11,7 @@ dn_status sqlite_store_open(const char *path, enum store_mode mode,
                             struct dn_error *err);
 
 /* Schema version this build writes. */
-#define SQLITE_SCHEMA_VERSION 5
+#define SQLITE_SCHEMA_VERSION 6
 
 /* Bring the schema of db up to SQLITE_SCHEMA_VERSION, one migration per
  * transaction. Fails with DN_ESCHEMA when the file was written by a newer
