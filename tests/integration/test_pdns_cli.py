@@ -172,7 +172,7 @@ def check_stats(db, capture):
     # A file is its own source by default, named by its absolute path.
     assert stats["sources"][0]["name"] == os.path.realpath(capture), stats
     text = t.run("stats", db=db, check=0).stdout
-    assert "schema version 5" in text, text
+    assert "schema version 6" in text, text
 
 
 def check_env_database(tmp, capture):
