@@ -12,6 +12,7 @@
 #include "cli/asn_load.h"
 #include "cli/asn_table.h"
 #include "cli/cli.h"
+#include "export/asn_json.h"
 #include "pdns/query.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -71,46 +72,9 @@ static const char *shown_org(const struct asn_range *r)
 	return r->organization != NULL ? r->organization : r->isp;
 }
 
-static void json_set_text(json_t *obj, const char *key, const char *text)
-{
-	json_object_set_new(obj, key, text != NULL ? json_string(text) : json_null());
-}
-
 static void json_print(json_t *obj)
 {
-	char *text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
-	if (text != NULL) {
-		puts(text);
-		free(text);
-	}
-	json_decref(obj);
-}
-
-/* Fields of a range as JSON: asn, prefixes, range, country, and strings. */
-static void json_add_range(json_t *obj, const struct asn_range *r, const char *source)
-{
-	char cidrs[4096], lo[64], hi[64], range[160];
-	asn_range_format_cidrs(&r->lo, &r->hi, cidrs, sizeof(cidrs));
-	ip_key_format(&r->lo, lo, sizeof(lo));
-	ip_key_format(&r->hi, hi, sizeof(hi));
-	snprintf(range, sizeof(range), "%s-%s", lo, hi);
-	json_object_set_new(obj, "asn", json_integer(r->asn));
-	json_t *prefixes = json_array();
-	for (char *p = cidrs; *p != '\0';) {
-		size_t n = strcspn(p, ",");
-		json_array_append_new(prefixes, json_stringn(p, n));
-		p += n;
-		p += strspn(p, ", ");
-	}
-	json_object_set_new(obj, "prefixes", prefixes);
-	json_object_set_new(obj, "range", json_string(range));
-	json_object_set_new(obj, "country", r->country[0] != '\0' ? json_string(r->country)
-	                                                          : json_null());
-	json_set_text(obj, "as_org", r->as_org);
-	json_set_text(obj, "isp", r->isp);
-	json_set_text(obj, "organization", r->organization);
-	json_set_text(obj, "origins", r->origins);
-	json_object_set_new(obj, "source", json_string(source));
+	asn_json_print(stdout, obj);
 }
 
 /* ---- Addresses ---- */
@@ -159,7 +123,7 @@ static dn_status print_hit(const struct asn_range *r, uint32_t source_id, int64_
 	if (l->json) {
 		json_t *obj = json_object();
 		json_object_set_new(obj, "ip", json_string(l->ip));
-		json_add_range(obj, r, source);
+		asn_json_add_range(obj, r, source);
 		json_print(obj);
 		return DN_OK;
 	}
@@ -415,7 +379,7 @@ static int lookup_as(struct store *store, uint32_t asn, bool domains, uint64_t l
 		const char *source = source_name(&sources, l.sources[i]);
 		if (json) {
 			json_t *obj = json_object();
-			json_add_range(obj, r, source);
+			asn_json_add_range(obj, r, source);
 			json_print(obj);
 			continue;
 		}

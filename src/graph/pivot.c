@@ -707,7 +707,14 @@ dn_status pivot_map(struct store *store, const struct pivot_options *opt,
 		rc = add_seed(&r, seeds[i]);
 	for (uint32_t d = 0; d < opt->depth && rc == DN_OK; d++) {
 		for (uint32_t i = 0; i < g->n_nodes && rc == DN_OK; i++) {
-			if (g->nodes[i].depth == d && !r.state[i].processed)
+			if (g->nodes[i].depth != d || r.state[i].processed)
+				continue;
+			if (opt->max_queries > 0 && r.stats->queries >= opt->max_queries)
+				rc = dn_fail(err, DN_ELIMIT,
+				             "map stopped at hop %u after %" PRIu64 " store queries, "
+				             "the limit; lower the depth or give fewer seeds",
+				             d + 1, r.stats->queries);
+			else
 				rc = expand_node(&r, i);
 		}
 		log_info("map: hop %u done: %zu nodes, %zu edges, %" PRIu64 " queries", d + 1,

@@ -92,6 +92,10 @@ struct pivot_options {
 	const struct asn_table *asn_table;
 	size_t records_max;             /* forward pDNS records read per name (1000) */
 	size_t certs_max;               /* certificates read per name, latest first (50) */
+	/* Store queries a run may make, 0 for no limit. The count is checked
+	 * before each node is expanded, so a run may exceed it by the queries
+	 * of one node. */
+	uint64_t max_queries;
 };
 
 struct pivot_stats {
@@ -133,8 +137,9 @@ dn_status pivot_seed_parse(const char *text, struct pivot_seed *seed, struct dn_
  * never stop an edge. So an address that one operator's name used in
  * 2023 does not lead to the names that resolved to it in 2025.
  *
- * Fails with DN_EINVAL or DN_ENOENT naming the seed, or with what the
- * store returns; g then holds what was mapped so far. */
+ * Fails with DN_EINVAL or DN_ENOENT naming the seed, with DN_ELIMIT when
+ * the run reaches max_queries, or with what the store returns; g then
+ * holds what was mapped so far. */
 dn_status pivot_map(struct store *store, const struct pivot_options *opt,
                     const char *const *seeds, size_t n_seeds, struct graph *g,
                     struct pivot_stats *stats, struct dn_error *err);
