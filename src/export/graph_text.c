@@ -1,6 +1,7 @@
 /* The analyst's text report of a map: seeds, expansion, correlation and the
  * clusters with their confidence, in that order, wrapped at 100 columns. */
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,8 +9,17 @@
 #include "export/graph_writer_internal.h"
 
 #define WIDTH 100
-/* Held values listed one by one; the rest are counted. */
-#define HELD_LIST_MAX 100
+/* Shared, listed and weak values listed one by one. The rest are counted. */
+#define HELD_LIST_MAX 15
+/* Example values named per kind of masked value. */
+#define MASKED_EXAMPLES_MAX 3
+/* Members and links listed for a cluster that contains a seed. */
+#define MEMBERS_MAX 25
+#define LINKS_MAX 8
+/* Rows of the table of clusters without a seed. */
+#define TABLE_MAX 20
+/* Members named in one row of that table. */
+#define ROW_MEMBERS_MAX 3
 /* Providers named per kind in a cluster summary. */
 #define PROVIDERS_MAX 8
 
@@ -69,6 +79,34 @@ static const char *one_line(struct gw_ctx *c, const char *s)
 static const char *label_of(struct gw_ctx *c, uint32_t n)
 {
 	return one_line(c, gw_label(c, n));
+}
+
+/* The columns that UTF-8 text s takes, counting one per code point. Wide
+ * and combining characters count as one column too. */
+static size_t columns(const char *s)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/* s cut to width columns, ending in "..." when cut. The cut falls between
+ * code points, and a width under 4 still keeps one character. */
+static const char *truncate_columns(struct gw_ctx *c, const char *s, size_t width)
+{
+	if (columns(s) <= width)
+		return s;
+	size_t keep = width > 3 ? width - 3 : 1;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t seen = 0;
+	while (*p) {
+		if ((*p & 0xc0) != 0x80 && seen++ == keep)
+			break;
+		p++;
+	}
+	return gw_printf(c, "%.*s...", (int)(p - (const unsigned char *)s), s);
 }
 
 static void write_header(struct gw_ctx *c)
@@ -157,12 +195,111 @@ static int compare_held(const void *a, const void *b, void *graph)
 	return strcmp(x->key, y->key);
 }
 
+/* One held value on its line: kind, label, why it was held and, when the
+ * reason does not give it, how many entities share it. */
+static void write_held_value(struct gw_ctx *c, uint32_t n)
+{
+	const struct graph_node *node = &c->g->nodes[n];
+	const char *share = "";
+	if (node->hold != GRAPH_HOLD_SHARED && node->share > 0) {
+		char count[32];
+		share = gw_printf(c, " (shared by %s%s)", node->share_capped ? "at least " : "",
+		                  gw_count(node->share, count, sizeof(count)));
+	}
+	wrap(c, 4, 8,
+	     gw_printf(c, "%-12s %s %s%s: not expanded", graph_kind_name(node->kind),
+	               label_of(c, n), hold_reason(c, n), share));
+}
+
+/* The shared, listed and weak values, most shared first (list is sorted),
+ * up to HELD_LIST_MAX of them. */
+static void write_held_list(struct gw_ctx *c, const uint32_t *list, size_t n)
+{
+	if (n == 0)
+		return;
+	fprintf(c->out, "  Held back as shared, listed or weak, most shared first:\n");
+	for (size_t i = 0; i < n && i < HELD_LIST_MAX; i++)
+		write_held_value(c, list[i]);
+	if (n > HELD_LIST_MAX)
+		fprintf(c->out, "    ... and %zu more; map.json lists them all\n",
+		        n - HELD_LIST_MAX);
+}
+
+/* The reason shared by every masked value of kind in list, without its
+ * "masked: " prefix, or a general one when the values differ. */
+static const char *masked_reason(struct gw_ctx *c, const uint32_t *list, size_t n,
+                                 enum graph_kind kind)
+{
+	const char *reason = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (c->g->nodes[list[i]].kind != kind)
+			continue;
+		const char *r = hold_reason(c, list[i]);
+		if (strncmp(r, "masked: ", 8) == 0)
+			r += 8;
+		if (reason != NULL && strcmp(reason, r) != 0)
+			return "redacted or a privacy service";
+		reason = r;
+	}
+	return reason != NULL ? reason : "redacted or a privacy service";
+}
+
+/* The masked values of kind on one entry: "39 registrant emails masked
+ * (reason), e.g. a, b, c", naming up to MASKED_EXAMPLES_MAX of them. */
+static void write_masked_kind(struct gw_ctx *c, const uint32_t *list, size_t n,
+                              enum graph_kind kind, size_t count)
+{
+	const char *reason = masked_reason(c, list, n, kind);
+	const char *text = gw_printf(c, "%zu %s masked (%s)%s", count,
+	                             gw_kind_words(kind, count != 1), reason,
+	                             count <= MASKED_EXAMPLES_MAX ? ":" : ", e.g.");
+	size_t named = 0;
+	const char *names[MASKED_EXAMPLES_MAX];
+	for (size_t i = 0; i < n && named < MASKED_EXAMPLES_MAX; i++) {
+		if (c->g->nodes[list[i]].kind != kind)
+			continue;
+		/* Redacted values all print as one placeholder: name it once. */
+		const char *label = label_of(c, list[i]);
+		bool repeated = false;
+		for (size_t j = 0; j < named; j++)
+			repeated = repeated || strcmp(names[j], label) == 0;
+		if (repeated)
+			continue;
+		text = gw_printf(c, "%s%s %s", text, named ? "," : "", label);
+		names[named++] = label;
+	}
+	wrap(c, 4, 6, text);
+}
+
+/* The masked values, one line per kind, the kinds with most values first. */
+static void write_masked(struct gw_ctx *c, const uint32_t *list, size_t n)
+{
+	if (n == 0)
+		return;
+	size_t count[GRAPH_KIND_COUNT] = {0};
+	for (size_t i = 0; i < n; i++)
+		count[c->g->nodes[list[i]].kind]++;
+	fprintf(c->out, "  Masked, so not expanded:\n");
+	for (;;) {
+		int most = -1;
+		for (int k = 0; k < GRAPH_KIND_COUNT; k++)
+			if (count[k] && (most < 0 || count[k] > count[most]))
+				most = k;
+		if (most < 0)
+			break;
+		write_masked_kind(c, list, n, (enum graph_kind)most, count[most]);
+		count[most] = 0;
+	}
+}
+
 static dn_status write_expansion(struct gw_ctx *c, struct dn_error *err)
 {
 	const struct graph *g = c->g;
 	size_t total[GRAPH_KIND_COUNT] = {0}, expanded[GRAPH_KIND_COUNT] = {0};
 	size_t held[GRAPH_KIND_COUNT] = {0};
-	size_t n_held = 0, n_depth = 0;
+	size_t n_held = 0, n_masked = 0, n_depth = 0;
+	/* Shared, listed and weak values fill list from the front, masked ones
+	 * from the back. */
 	uint32_t *list = malloc((g->n_nodes + 1) * sizeof(*list));
 	if (list == NULL)
 		return dn_fail(err, DN_ENOMEM, "out of memory for the report of %zu nodes",
@@ -174,11 +311,16 @@ static dn_status write_expansion(struct gw_ctx *c, struct dn_error *err)
 			expanded[n->kind]++;
 		if (n->hold == GRAPH_HOLD_DEPTH) {
 			n_depth++;
+		} else if (n->hold == GRAPH_HOLD_MASKED) {
+			held[n->kind]++;
+			n_masked++;
+			list[g->n_nodes - n_masked] = i;
 		} else if (n->hold != GRAPH_HOLD_NONE) {
 			held[n->kind]++;
 			list[n_held++] = i;
 		}
 	}
+	uint32_t *masked = list + (g->n_nodes - n_masked);
 	fprintf(c->out, "2. Expansion\n\n");
 	char a[32], b[32];
 	wrap(c, 2, 2,
@@ -193,21 +335,12 @@ static dn_status write_expansion(struct gw_ctx *c, struct dn_error *err)
 		        total[k], expanded[k], held[k]);
 	}
 	fputc('\n', c->out);
-	if (n_held) {
-		fprintf(c->out, "  Held back, with the number of entities that share each value:\n");
-		qsort_r(list, n_held, sizeof(*list), compare_held, (void *)g);
-		for (size_t i = 0; i < n_held && i < HELD_LIST_MAX; i++) {
-			uint32_t n = list[i];
-			wrap(c, 4, 8,
-			     gw_printf(c, "%-12s %s %s: not expanded", graph_kind_name(g->nodes[n].kind),
-			               label_of(c, n), hold_reason(c, n)));
-		}
-		if (n_held > HELD_LIST_MAX)
-			fprintf(c->out, "    ... and %zu more (the JSON output lists them all)\n",
-			        n_held - HELD_LIST_MAX);
-	} else {
+	qsort_r(list, n_held, sizeof(*list), compare_held, (void *)g);
+	qsort_r(masked, n_masked, sizeof(*masked), compare_held, (void *)g);
+	write_held_list(c, list, n_held);
+	write_masked(c, masked, n_masked);
+	if (n_held + n_masked == 0)
 		fprintf(c->out, "  No value was held back as shared, listed or masked.\n");
-	}
 	if (n_depth)
 		fprintf(c->out, "  %zu nodes at the last hop were not expanded (raise --depth to follow them).\n",
 		        n_depth);
@@ -332,6 +465,9 @@ static void write_registrant_patterns(struct gw_ctx *c, const struct cluster_sum
 		wrap(c, 6, 28, gw_printf(c, "%-21s %s", "Registrant patterns", "none seen"));
 }
 
+/* The single point of failure as a sentence. Provider counts and the
+ * share are of registrable domains, not of members, so the total is
+ * derived from the two: 11 served at a share of 1.0 means 11 in all. */
 static void write_spof(struct gw_ctx *c, const struct cluster *cl)
 {
 	const struct cluster_summary *s = &cl->summary;
@@ -344,35 +480,70 @@ static void write_spof(struct gw_ctx *c, const struct cluster *cl)
 	for (size_t i = 0; i < s->n_by_kind[kind]; i++)
 		if (s->by_kind[kind][i].node == s->spof)
 			served = s->by_kind[kind][i].domains;
+	long total = s->spof_share > 0 ? lround((double)served / s->spof_share)
+	                               : (long)cl->n_members;
 	wrap(c, 6, 8,
 	     gw_printf(c,
-	               "Single point of failure: %s (%s) serves %u of the %zu domains (%.0f%%), "
-	               "so action against it reaches most of the cluster.",
-	               label_of(c, s->spof), gw_kind_words(kind, false), served, cl->n_members,
+	               "Single point of failure: %s (%s) serves %u of the %ld registrable domains "
+	               "(%.0f%%), so action against it reaches most of the cluster.",
+	               label_of(c, s->spof), gw_kind_words(kind, false), served, total,
 	               s->spof_share * 100.0));
 }
 
-static void write_cluster(struct gw_ctx *c, size_t index)
+/* Whether member m repeats another member's name: a registrable domain
+ * that is also a member of the same cluster as a domain. */
+static bool member_repeats(const struct gw_ctx *c, const struct cluster_member *m)
 {
-	const struct cluster *cl = &c->res->clusters[index];
+	const struct graph_node *node = &c->g->nodes[m->node];
+	if (node->kind != GRAPH_REGDOMAIN)
+		return false;
+	uint32_t domain = graph_find(c->g, GRAPH_DOMAIN, node->key);
+	return domain != UINT32_MAX && gw_member(c, domain) != NULL &&
+	       gw_cluster_number(c, domain) == gw_cluster_number(c, m->node);
+}
+
+struct member_order {
+	const struct graph *g;
+	const struct cluster *cl;
+};
+
+/* Seeds first, then by confidence, highest first, then in the cluster's
+ * own order. */
+static int compare_members(const void *a, const void *b, void *context)
+{
+	const struct member_order *o = context;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	const struct cluster_member *x = &o->cl->members[i], *y = &o->cl->members[j];
+	bool seed_x = o->g->nodes[x->node].seed, seed_y = o->g->nodes[y->node].seed;
+	if (seed_x != seed_y)
+		return seed_x ? -1 : 1;
+	if (x->confidence != y->confidence)
+		return x->confidence > y->confidence ? -1 : 1;
+	return i < j ? -1 : i > j;
+}
+
+/* Order cl's members as the report lists them, each name once. Returns
+ * their indexes and sets *n to their number, or returns NULL when memory
+ * runs out. */
+static size_t *order_members(struct gw_ctx *c, const struct cluster *cl, size_t *n)
+{
+	size_t *order = malloc((cl->n_members + 1) * sizeof(*order));
+	if (order == NULL)
+		return NULL;
+	*n = 0;
+	for (size_t i = 0; i < cl->n_members; i++)
+		if (!member_repeats(c, &cl->members[i]))
+			order[(*n)++] = i;
+	struct member_order context = {c->g, cl};
+	qsort_r(order, *n, sizeof(*order), compare_members, &context);
+	return order;
+}
+
+/* The summary of cluster cl: providers by kind, registrant values, first
+ * and last activity and the single point of failure. */
+static void write_summary(struct gw_ctx *c, const struct cluster *cl)
+{
 	char first[32], last[32];
-	fprintf(c->out, "  Cluster %zu: %s confidence (%.2f)%s\n", index + 1,
-	        cluster_level_name(cl->level), cl->confidence,
-	        cl->has_seed ? ", contains a seed" : "");
-	wrap(c, 4, 6,
-	     gw_printf(c, "%zu domain%s, %zu nodes. Corroborating families: %s. Independent sources: %zu.",
-	               cl->n_members, cl->n_members == 1 ? "" : "s", cl->n_nodes, families_text(c, cl->families), cl->n_sources));
-	fprintf(c->out, "    Members:\n");
-	for (size_t i = 0; i < cl->n_members; i++) {
-		const struct cluster_member *m = &cl->members[i];
-		wrap(c, 6, 24,
-		     gw_printf(c, "%-10s %.2f  %s", cluster_level_name(m->level), m->confidence,
-		               label_of(c, m->node)));
-	}
-	if (cl->n_links) {
-		fprintf(c->out, "    Strongest links (weight, family, explanation):\n");
-		write_links(c, cl->links, cl->n_links);
-	}
 	const struct cluster_summary *s = &cl->summary;
 	fprintf(c->out, "    Summary:\n");
 	wrap(c, 6, 28, gw_printf(c, "%-21s %zu", "Domains", cl->n_members));
@@ -391,10 +562,138 @@ static void write_cluster(struct gw_ctx *c, size_t index)
 	     gw_printf(c, "%-21s %s", "Last activity",
 	               cl->time_last ? gw_time(cl->time_last, last, sizeof(last)) : "unknown"));
 	write_spof(c, cl);
-	fputc('\n', c->out);
 }
 
-static void write_clusters(struct gw_ctx *c)
+/* A cluster that contains a seed, in full: its members up to MEMBERS_MAX,
+ * its strongest links and the summary. */
+static dn_status write_cluster(struct gw_ctx *c, size_t index, struct dn_error *err)
+{
+	const struct cluster *cl = &c->res->clusters[index];
+	size_t n_listed = 0;
+	size_t *order = order_members(c, cl, &n_listed);
+	if (order == NULL)
+		return dn_fail(err, DN_ENOMEM, "out of memory listing %zu cluster members",
+		               cl->n_members);
+	fprintf(c->out, "  Cluster %zu: %s confidence (%.2f)%s\n", index + 1,
+	        cluster_level_name(cl->level), cl->confidence,
+	        cl->has_seed ? ", contains a seed" : "");
+	wrap(c, 4, 6,
+	     gw_printf(c,
+	               "%zu domain%s, %zu nodes. Corroborating families: %s. "
+	               "Independent sources: %zu.",
+	               cl->n_members, cl->n_members == 1 ? "" : "s", cl->n_nodes,
+	               families_text(c, cl->families), cl->n_sources));
+	fprintf(c->out, "    Members (level, confidence), seeds first, then the most certain:\n");
+	for (size_t i = 0; i < n_listed && i < MEMBERS_MAX; i++) {
+		const struct cluster_member *m = &cl->members[order[i]];
+		wrap(c, 6, 24,
+		     gw_printf(c, "%-10s %.2f  %s%s", cluster_level_name(m->level), m->confidence,
+		               label_of(c, m->node), c->g->nodes[m->node].seed ? " (seed)" : ""));
+	}
+	if (n_listed > MEMBERS_MAX)
+		fprintf(c->out, "      ... and %zu more members; map.json lists them all\n",
+		        n_listed - MEMBERS_MAX);
+	free(order);
+	if (cl->n_links) {
+		fprintf(c->out, "    Strongest links (weight, family, explanation):\n");
+		write_links(c, cl->links, cl->n_links < LINKS_MAX ? cl->n_links : LINKS_MAX);
+		if (cl->n_links > LINKS_MAX)
+			fprintf(c->out, "      ... and %zu more links\n", cl->n_links - LINKS_MAX);
+	}
+	write_summary(c, cl);
+	fputc('\n', c->out);
+	return DN_OK;
+}
+
+/* Columns of the table of clusters without a seed. ROW_LEFT is the width
+ * of the number, level, confidence and domain count with their spacing; the
+ * strongest link takes what is left after the members. */
+#define ROW_LEFT 31
+#define ROW_MEMBERS 40
+#define ROW_LINK (WIDTH - ROW_LEFT - ROW_MEMBERS - 2)
+
+/* "a, b, +242 more": the first members of cl (in listing order) that fit
+ * in ROW_MEMBERS columns, at most ROW_MEMBERS_MAX, one at least. */
+static const char *row_members(struct gw_ctx *c, const struct cluster *cl, const size_t *order,
+                               size_t n)
+{
+	const char *text = "";
+	size_t shown = 0;
+	for (; shown < n && shown < ROW_MEMBERS_MAX; shown++) {
+		const char *label = label_of(c, cl->members[order[shown]].node);
+		const char *longer = gw_printf(c, "%s%s%s", text, shown ? ", " : "", label);
+		size_t rest = n - shown - 1;
+		const char *more = rest ? gw_printf(c, ", +%zu more", rest) : "";
+		if (shown > 0 && columns(longer) + columns(more) > ROW_MEMBERS)
+			break;
+		text = longer;
+	}
+	const char *more = shown < n ? gw_printf(c, ", +%zu more", n - shown) : "";
+	size_t room = ROW_MEMBERS > columns(more) ? ROW_MEMBERS - columns(more) : 4;
+	return gw_printf(c, "%s%s", truncate_columns(c, text, room), more);
+}
+
+/* "nameserver ns1.example.net": the value behind cl's strongest link. A
+ * certificate or key shows the first 16 hex digits of its SHA-256. */
+static const char *row_link(struct gw_ctx *c, const struct cluster *cl)
+{
+	if (cl->n_links == 0 || cl->links[0].value >= c->g->n_nodes)
+		return "none";
+	uint32_t value = cl->links[0].value;
+	enum graph_kind kind = c->g->nodes[value].kind;
+	bool hash = kind == GRAPH_CERT || kind == GRAPH_SPKI;
+	const char *text = gw_printf(c, "%s %.*s", graph_kind_name(kind), hash ? 16 : INT_MAX,
+	                             label_of(c, value));
+	return truncate_columns(c, text, ROW_LINK);
+}
+
+/* One row of the table: number, level, confidence, domains, first members
+ * and the strongest link. */
+static dn_status write_cluster_row(struct gw_ctx *c, size_t index, struct dn_error *err)
+{
+	const struct cluster *cl = &c->res->clusters[index];
+	size_t n_listed = 0;
+	size_t *order = order_members(c, cl, &n_listed);
+	if (order == NULL)
+		return dn_fail(err, DN_ENOMEM, "out of memory listing %zu cluster members",
+		               cl->n_members);
+	const char *members = row_members(c, cl, order, n_listed);
+	free(order);
+	/* Pad by columns, not bytes, so that UTF-8 names keep the link aligned. */
+	size_t pad = ROW_MEMBERS > columns(members) ? ROW_MEMBERS - columns(members) : 0;
+	fprintf(c->out, "  %4zu %-9s %4.2f %7zu  %s%*s  %s\n", index + 1,
+	        cluster_level_name(cl->level), cl->confidence, cl->n_members, members, (int)pad, "",
+	        row_link(c, cl));
+	return DN_OK;
+}
+
+/* The clusters without a seed, one row each, up to TABLE_MAX rows. */
+static dn_status write_cluster_table(struct gw_ctx *c, size_t n_other, struct dn_error *err)
+{
+	if (n_other == 0)
+		return DN_OK;
+	wrap(c, 2, 2,
+	     gw_printf(c, "%zu cluster%s without a seed, largest first:", n_other,
+	               n_other == 1 ? "" : "s"));
+	fprintf(c->out, "\n  %4s %-9s %4s %7s  %-*s  %s\n", "#", "level", "conf", "domains",
+	        ROW_MEMBERS, "members", "strongest link");
+	size_t rows = 0;
+	for (size_t k = 0; k < c->res->n_clusters && rows < TABLE_MAX; k++) {
+		if (c->res->clusters[k].has_seed)
+			continue;
+		dn_status rc = write_cluster_row(c, k, err);
+		if (rc)
+			return rc;
+		rows++;
+	}
+	if (n_other > rows)
+		fprintf(c->out, "  ... and %zu more clusters; map.json lists them all\n",
+		        n_other - rows);
+	fputc('\n', c->out);
+	return DN_OK;
+}
+
+static dn_status write_clusters(struct gw_ctx *c, struct dn_error *err)
 {
 	const struct graph *g = c->g;
 	size_t loose = 0;
@@ -410,8 +709,17 @@ static void write_clusters(struct gw_ctx *c)
 	               c->res->n_clusters, c->res->n_clusters == 1 ? "" : "s", loose,
 	               loose == 1 ? " is" : "s are"));
 	fputc('\n', c->out);
-	for (size_t k = 0; k < c->res->n_clusters; k++)
-		write_cluster(c, k);
+	size_t n_other = 0;
+	for (size_t k = 0; k < c->res->n_clusters; k++) {
+		if (!c->res->clusters[k].has_seed) {
+			n_other++;
+			continue;
+		}
+		dn_status rc = write_cluster(c, k, err);
+		if (rc)
+			return rc;
+	}
+	return write_cluster_table(c, n_other, err);
 }
 
 dn_status gw_write_text(struct gw_ctx *c, struct dn_error *err)
@@ -421,8 +729,9 @@ dn_status gw_write_text(struct gw_ctx *c, struct dn_error *err)
 	dn_status rc = write_expansion(c, err);
 	if (rc == DN_OK)
 		rc = write_correlation(c, err);
+	if (rc == DN_OK)
+		rc = write_clusters(c, err);
 	if (rc)
 		return rc;
-	write_clusters(c);
 	return gw_finish(c, "text", err);
 }

@@ -1,4 +1,4 @@
-/* Tests for the graph writers: the text report's content and width, the
+/* Tests for the graph writers: the text report's content, width and caps, the
  * JSON document, escaping of hostile labels in DOT and GraphML, STIX SCO
  * ids, redaction of personal data in all six formats, and write errors.
  * test_graph_formats.py checks the same files with dot, xmllint, NetworkX
@@ -78,6 +78,24 @@ static void test_format_names(void **state)
 	assert_false(graph_format_parse("", &f));
 }
 
+/* Fail unless every line of text fits in 100 columns, counting UTF-8
+ * characters. Returns the number of lines. */
+static size_t assert_width(const char *text)
+{
+	size_t line = 1, col = 0;
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		if (*p == '\n') {
+			if (col > 100)
+				fail_msg("line %zu is %zu columns wide", line, col);
+			line++;
+			col = 0;
+		} else if ((*p & 0xc0) != 0x80) {
+			col++;
+		}
+	}
+	return line - 1;
+}
+
 static void test_text_report(void **state)
 {
 	char *text = render(*state, GRAPH_FORMAT_TEXT, false);
@@ -93,31 +111,191 @@ static void test_text_report(void **state)
 	assert_true(seeds < expansion && expansion < correlation && correlation < clusters);
 	/* Held values with their share count, the stored reason, a capped count. */
 	assert_non_null(strstr(text, "203.0.113.10 shared by 2,314 domains (limit 200): not expanded"));
-	assert_non_null(strstr(text, "ns1.cloudflare.com listed: cloudflare: not expanded"));
+	assert_non_null(strstr(text, "ns1.cloudflare.com listed: cloudflare (shared by at least "
+	                             "90,000): not expanded"));
+	/* The privacy service's email is masked: counted by kind, and named. */
+	assert_non_null(strstr(text, "1 registrant email masked (a redacted value or a privacy "
+	                             "service): contact@privacyprotect.org"));
+	/* The seed's cluster in full with the seed first, the other one as a row. */
 	assert_non_null(strstr(text, "Cluster 1: high confidence (0.94), contains a seed"));
-	assert_non_null(strstr(text, "Cluster 2: tentative confidence (0.30)"));
-	assert_non_null(strstr(text, "medium     0.75"));
+	assert_non_null(strstr(text, "high       0.97  shop.example (seed)\n"
+	                             "      high       0.95  pay.example\n"
+	                             "      medium     0.75  evil"));
+	assert_null(strstr(text, "Cluster 2:"));
+	assert_non_null(strstr(text, "1 cluster without a seed, largest first:"));
+	assert_non_null(strstr(text, "\n     2 tentative 0.30       1  other.example"));
 	assert_non_null(strstr(text, "Single point of failure: ns1.hostile.example (nameserver) "
-	                             "serves 3 of the 3 domains (100%)"));
+	                             "serves 3 of the 3 registrable\n        domains (100%)"));
 	assert_non_null(strstr(text, "Hosting ASNs          AS64496 (3)"));
 	assert_non_null(strstr(text, "First activity        2023-11-14T22:13:20Z"));
 	assert_non_null(strstr(text, "Last activity         2024-03-09T16:00:00Z"));
 	assert_non_null(strstr(text, "time fence 2023-11-14T22:13:20Z to open"));
 	/* The hostile label stays on one line. */
 	assert_non_null(strstr(text, "evil\"dom\\ain <b>{x}</b>&amp;  "));
-	/* Every line fits in 100 columns, counting UTF-8 characters. */
-	size_t line = 1, col = 0;
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-		if (*p == '\n') {
-			if (col > 100)
-				fail_msg("line %zu is %zu columns wide", line, col);
-			line++;
-			col = 0;
-		} else if ((*p & 0xc0) != 0x80) {
-			col++;
+	assert_width(text);
+	free(text);
+}
+
+/* A map too large to list in full: 30 shared addresses, 10 masked emails,
+ * a seed cluster of 30 domains and 25 clusters of two domains without a
+ * seed. */
+#define BIG_SHARED 30
+#define BIG_MASKED 10
+#define BIG_SEED_MEMBERS 30
+#define BIG_OTHERS 25
+
+struct big_map {
+	struct graph g;
+	struct cluster_result res;
+	struct cluster clusters[1 + BIG_OTHERS];
+	struct cluster_member seed_members[BIG_SEED_MEMBERS + 1];
+	struct cluster_member other_members[BIG_OTHERS][2];
+	struct cluster_link other_links[BIG_OTHERS];
+};
+
+static uint32_t big_node(struct graph *g, enum graph_kind kind, const char *key)
+{
+	uint32_t id = UINT32_MAX;
+	struct dn_error err = {0};
+	if (graph_add_node(g, kind, key, NULL, &id, &err) != DN_OK)
+		fail_msg("graph_add_node(%s): %s", key, err.msg);
+	g->nodes[id].hold = GRAPH_HOLD_NONE;
+	return id;
+}
+
+static void big_build(struct big_map *m)
+{
+	struct graph *g = &m->g;
+	graph_init(g);
+	char key[64];
+	for (int i = 0; i < BIG_SHARED; i++) {
+		snprintf(key, sizeof(key), "198.51.100.%d", i);
+		uint32_t n = big_node(g, GRAPH_IP, key);
+		g->nodes[n].hold = GRAPH_HOLD_SHARED;
+		g->nodes[n].share = 1000 + (uint64_t)i;
+	}
+	for (int i = 0; i < BIG_MASKED; i++) {
+		snprintf(key, sizeof(key), "p%02d@privacy-proxy.example", i);
+		uint32_t n = big_node(g, GRAPH_EMAIL, key);
+		g->nodes[n].hold = GRAPH_HOLD_MASKED;
+		g->nodes[n].hold_reason = "masked: privacy service Example Proxy";
+	}
+	/* The seed cluster: d00..d29.example with falling confidence, d29 the
+	 * seed, and the registrable domain d00.example a member beside the
+	 * domain of that name. */
+	struct cluster *seed = &m->clusters[0];
+	seed->members = m->seed_members;
+	seed->level = CLUSTER_MEDIUM;
+	seed->confidence = 0.8;
+	seed->has_seed = true;
+	seed->summary.spof = UINT32_MAX;
+	for (int i = 0; i < BIG_SEED_MEMBERS; i++) {
+		snprintf(key, sizeof(key), "d%02d.example", i);
+		uint32_t n = big_node(g, GRAPH_DOMAIN, key);
+		g->nodes[n].cluster = 0;
+		g->nodes[n].seed = i == BIG_SEED_MEMBERS - 1;
+		double confidence = 0.9 - 0.01 * i;
+		m->seed_members[seed->n_members++] = (struct cluster_member){
+			n, confidence, cluster_level_of(confidence), NULL, 0};
+	}
+	uint32_t reg = big_node(g, GRAPH_REGDOMAIN, "d00.example");
+	g->nodes[reg].cluster = 0;
+	m->seed_members[seed->n_members++] = (struct cluster_member){reg, 0.9, CLUSTER_HIGH,
+	                                                             NULL, 0};
+	/* Clusters 2..26: o02.example and www.o02.example, tied by a nameserver. */
+	for (int k = 0; k < BIG_OTHERS; k++) {
+		struct cluster *cl = &m->clusters[1 + k];
+		cl->members = m->other_members[k];
+		cl->level = CLUSTER_LOW;
+		cl->confidence = 0.5;
+		cl->summary.spof = UINT32_MAX;
+		snprintf(key, sizeof(key), "ns.o%02d.example", k + 2);
+		uint32_t ns = big_node(g, GRAPH_NAMESERVER, key);
+		m->other_links[k] =
+		        (struct cluster_link){ns, GRAPH_FAM_DNS_HOSTING, 0.5, 2, 1, "ns"};
+		cl->links = &m->other_links[k];
+		cl->n_links = 1;
+		for (int j = 0; j < 2; j++) {
+			snprintf(key, sizeof(key), "%so%02d.example", j ? "www." : "", k + 2);
+			uint32_t n = big_node(g, GRAPH_DOMAIN, key);
+			g->nodes[n].cluster = 1 + k;
+			cl->members[cl->n_members++] = (struct cluster_member){n, 0.5, CLUSTER_LOW,
+			                                                       NULL, 0};
 		}
 	}
+	m->res.clusters = m->clusters;
+	m->res.n_clusters = 1 + BIG_OTHERS;
+}
+
+static size_t count_occurrences(const char *text, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = strstr(text, needle); p != NULL; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+static void test_text_report_caps(void **state)
+{
+	(void)state;
+	struct big_map *m = calloc(1, sizeof(*m));
+	assert_non_null(m);
+	big_build(m);
+	static const char *const seeds[] = {"d29.example"};
+	struct graph_write_options opt = {.seeds = seeds, .n_seeds = 1, .depth = 2,
+	                                  .share_max = 200};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	assert_non_null(out);
+	struct dn_error err = {0};
+	assert_int_equal(graph_write(out, GRAPH_FORMAT_TEXT, &m->g, &m->res, &opt, &err), DN_OK);
+	fclose(out);
+
+	/* Held values: the 15 most shared, most first, then a count. */
+	const char *top = strstr(text, "198.51.100.29 shared by 1,029 domains (limit 200)");
+	const char *next = strstr(text, "198.51.100.28 shared by 1,028 domains (limit 200)");
+	assert_non_null(top);
+	assert_non_null(next);
+	assert_true(top < next);
+	assert_non_null(strstr(text, "198.51.100.15 shared by 1,015 domains"));
+	assert_null(strstr(text, "198.51.100.14 shared"));
+	assert_non_null(strstr(text, "    ... and 15 more; map.json lists them all\n"));
+
+	/* Masked emails: one entry with the count, the reason and 3 examples. */
+	assert_non_null(strstr(text, "10 registrant emails masked (privacy service Example Proxy), "
+	                             "e.g."));
+	assert_non_null(strstr(text, "p00@privacy-proxy.example,"));
+	assert_non_null(strstr(text, "p01@privacy-proxy.example,"));
+	assert_non_null(strstr(text, "p02@privacy-proxy.example\n"));
+	assert_null(strstr(text, "p03@privacy-proxy.example"));
+
+	/* The seed cluster lists the seed first, then the 24 most certain. */
+	assert_non_null(strstr(text, "Cluster 1: medium confidence (0.80), contains a seed"));
+	assert_non_null(strstr(text, "low        0.61  d29.example (seed)\n"
+	                             "      high       0.90  d00.example\n"
+	                             "      medium     0.89  d01.example\n"));
+	assert_non_null(strstr(text, "low        0.67  d23.example\n"
+	                             "      ... and 5 more members; map.json lists them all\n"));
+	assert_null(strstr(text, "d24.example"));
+	/* The registrable domain d00.example is not listed beside the domain. */
+	assert_int_equal(count_occurrences(text, "d00.example"), 1);
+
+	/* The other clusters: 20 rows, largest first, then a count. */
+	assert_non_null(strstr(text, "25 clusters without a seed, largest first:"));
+	assert_non_null(strstr(text, "\n     2 low       0.50       2  "
+	                             "o02.example, www.o02.example"));
+	assert_non_null(strstr(text, "nameserver ns.o02.example\n"));
+	assert_non_null(strstr(text, "\n    21 low       0.50       2  o21.example"));
+	assert_null(strstr(text, "o22.example"));
+	assert_non_null(strstr(text, "  ... and 5 more clusters; map.json lists them all\n"));
+	assert_null(strstr(text, "Cluster 2:"));
+
+	size_t lines = assert_width(text);
+	assert_true(lines < 120);
 	free(text);
+	graph_free(&m->g);
+	free(m);
 }
 
 static void test_json_document(void **state)
@@ -284,8 +462,6 @@ static void test_redaction_all_formats(void **state)
 		if (!contains_nocase(redacted, "[redacted]"))
 			fail_msg("%s output does not say what it redacted", name);
 		for (size_t i = 0; i < sizeof(sample_kept) / sizeof(sample_kept[0]); i++) {
-			if (f == GRAPH_FORMAT_TEXT && i == 2)
-				continue; /* the report lists no registrant values outside summaries */
 			if (!contains_nocase(redacted, sample_kept[i]))
 				fail_msg("%s output dropped \"%s\"", name, sample_kept[i]);
 		}
@@ -335,6 +511,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_names),
 		cmocka_unit_test_setup_teardown(test_text_report, setup, teardown),
+		cmocka_unit_test(test_text_report_caps),
 		cmocka_unit_test_setup_teardown(test_json_document, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dot_escapes_labels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_graphml_escapes_labels, setup, teardown),
