@@ -14,7 +14,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cli/asn_table.h"
 #include "dns/rdata.h"
 #include "export/asn_json.h"
 #include "export/cert_results.h"
@@ -134,7 +133,7 @@ bool native_list_send(struct native_list *list, struct server_response *res, boo
 	bool ok = fclose(list->out) == 0;
 	list->out = NULL;
 	if (!ok) {
-		server_error(res, 500, "out of memory writing the records");
+		server_error(res, 503, "out of memory writing the records");
 		return false;
 	}
 	fputs("{\"records\":[", res->body);
@@ -167,7 +166,7 @@ void native_store_error(struct server_response *res, const char *what, dn_status
 		server_error(res, 503, "%s: %s", what, err->msg);
 		break;
 	default:
-		server_error(res, 500, "%s failed: %s", what, err->msg);
+		server_error(res, 503, "%s failed: %s", what, err->msg);
 		break;
 	}
 }
@@ -249,14 +248,14 @@ static void native_pdns(struct server_request *req, struct server_response *res)
 	struct native_list list;
 	struct pdns_writer_options options = {.format = PDNS_FORMAT_JSON};
 	if (!native_list_open(&list)) {
-		server_error(res, 500, "out of memory");
+		server_error(res, 503, "out of memory");
 		return;
 	}
 	struct pdns_emit e = {.list = &list, .limit = limit};
 	e.writer = pdns_writer_new(list.out, &options);
 	if (e.writer == NULL) {
 		native_list_free(&list);
-		server_error(res, 500, "out of memory");
+		server_error(res, 503, "out of memory");
 		return;
 	}
 	struct dn_error err;
@@ -265,7 +264,7 @@ static void native_pdns(struct server_request *req, struct server_response *res)
 	if (rc == DN_OK)
 		native_list_send(&list, res, e.truncated);
 	else if (e.out_of_memory)
-		server_error(res, 500, "out of memory collecting the records");
+		server_error(res, 503, "out of memory collecting the records");
 	else if (rc == DN_EINVAL && q.nsources > 0)
 		server_error(res, 400, "source: %s", err.msg); /* a source the store lacks */
 	else
@@ -328,7 +327,7 @@ static void native_whois(struct server_request *req, struct server_response *res
 
 	struct native_list list;
 	if (!native_list_open(&list)) {
-		server_error(res, 500, "out of memory");
+		server_error(res, 503, "out of memory");
 		return;
 	}
 	struct whois_emit e = {.list = &list, .redact = redact, .limit = native_cap(req, 0)};
@@ -406,7 +405,7 @@ static void native_cert(struct server_request *req, struct server_response *res)
 {
 	struct cert_search *s = malloc(sizeof(*s));
 	if (s == NULL) {
-		server_error(res, 500, "out of memory");
+		server_error(res, 503, "out of memory");
 		return;
 	}
 	if (!cert_read_search(req, res, s)) {
@@ -425,7 +424,7 @@ static void native_cert(struct server_request *req, struct server_response *res)
 	} else {
 		fputs("{\"records\":", res->body);
 		if (!cert_list_print(&list, true, res->body))
-			server_error(res, 500, "out of memory writing the certificates");
+			server_error(res, 503, "out of memory writing the certificates");
 		else
 			fprintf(res->body, ",\"truncated\":%s}\n", more ? "true" : "false");
 	}
@@ -485,30 +484,45 @@ static bool parse_as_number(const char *text, uint32_t *asn)
 	return true;
 }
 
+/* The range of an address lookup, written as `dragnet asn --json` does. */
+struct asn_hit {
+	const char *ip;
+	struct asn_emit *emit;
+	bool found;
+};
+
+static dn_status emit_hit(const struct asn_range *range, uint32_t source_id, int64_t load_id,
+                          void *ctx)
+{
+	(void)load_id;
+	struct asn_hit *hit = ctx;
+	json_t *obj = json_object();
+	if (obj == NULL)
+		return DN_ENOMEM;
+	char unknown[32];
+	const char *source = store_source_name(hit->emit->sources, source_id, unknown,
+	                                       sizeof(unknown));
+	json_object_set_new(obj, "ip", json_string(hit->ip));
+	asn_json_add_range(obj, range, source == unknown ? "" : source);
+	hit->found = true;
+	native_list_next(hit->emit->list);
+	return asn_json_print(hit->emit->list->out, obj) ? DN_OK : DN_ENOMEM;
+}
+
 static dn_status asn_lookup_address(struct store *store, const char *text, const ip_key *ip,
                                     struct asn_emit *e, struct dn_error *err)
 {
-	/* NOTE: this reads every stored range per request, as `dragnet asn`
-	 * does, because the store has no query by address. */
-	struct asn_table *table;
-	dn_status rc = cli_asn_table_build(store, &table, err);
-	if (rc != DN_OK)
+	struct asn_hit hit = {.ip = text, .emit = e};
+	dn_status rc = store_query_asn_at(store, ip, emit_hit, &hit, err);
+	if (rc != DN_OK || hit.found)
 		return rc;
-	const struct asn_entry *hit = asn_table_lookup(table, ip);
 	json_t *obj = json_object();
-	if (obj == NULL) {
-		asn_table_free(table);
+	if (obj == NULL)
 		return dn_fail(err, DN_ENOMEM, "out of memory");
-	}
 	json_object_set_new(obj, "ip", json_string(text));
-	if (hit != NULL)
-		asn_json_add_range(obj, &hit->range, hit->source);
-	else
-		json_object_set_new(obj, "asn", json_null());
+	json_object_set_new(obj, "asn", json_null());
 	native_list_next(e->list);
-	bool ok = asn_json_print(e->list->out, obj);
-	asn_table_free(table);
-	return ok ? DN_OK : dn_fail(err, DN_ENOMEM, "out of memory");
+	return asn_json_print(e->list->out, obj) ? DN_OK : dn_fail(err, DN_ENOMEM, "out of memory");
 }
 
 static void native_asn(struct server_request *req, struct server_response *res)
@@ -526,23 +540,21 @@ static void native_asn(struct server_request *req, struct server_response *res)
 	}
 	struct native_list list;
 	if (!native_list_open(&list)) {
-		server_error(res, 500, "out of memory");
+		server_error(res, 503, "out of memory");
 		return;
 	}
 	struct store_source_names sources = {0};
 	struct asn_emit e = {.list = &list, .sources = &sources, .limit = native_cap(req, 0)};
 	struct dn_error err = {0};
-	dn_status rc;
-	if (is_address) {
+	dn_status rc = store_list_asn_loads(req->store, add_asn_source, &sources, &err);
+	if (rc == DN_OK && is_address) {
 		rc = asn_lookup_address(req->store, text, &ip, &e, &err);
-	} else {
+	} else if (rc == DN_OK) {
 		struct store_asn_filter filter = {.by_asn = true, .asn = asn};
-		rc = store_list_asn_loads(req->store, add_asn_source, &sources, &err);
-		if (rc == DN_OK)
-			rc = store_query_asn_ranges(req->store, &filter, emit_range, &e, &err);
-		if (rc == DN_ENOMEM && err.msg[0] == '\0')
-			dn_fail(&err, DN_ENOMEM, "out of memory");
+		rc = store_query_asn_ranges(req->store, &filter, emit_range, &e, &err);
 	}
+	if (rc == DN_ENOMEM && err.msg[0] == '\0')
+		dn_fail(&err, DN_ENOMEM, "out of memory");
 	if (rc == DN_OK)
 		native_list_send(&list, res, e.truncated);
 	else
@@ -723,7 +735,7 @@ static void native_search(struct server_request *req, struct server_response *re
 	char *body = out != NULL ? json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(out);
 	if (body == NULL) {
-		server_error(res, 500, "out of memory");
+		server_error(res, 503, "out of memory");
 		return;
 	}
 	fprintf(res->body, "%s\n", body);

@@ -37,13 +37,13 @@ bool native_list_open(struct native_list *list);
 /* Start a record: the separator before all but the first. */
 void native_list_next(struct native_list *list);
 /* Write {"records": [...], "truncated": BOOL} to the response; on failure
- * set status 500 and return false. */
+ * set status 503 and return false. */
 bool native_list_send(struct native_list *list, struct server_response *res, bool truncated);
 void native_list_free(struct native_list *list);
 
 /* Set the response for a failed store operation what ("pdns lookup"):
- * 400 for an invalid value, 404 for a missing one, 503 for a limit or an
- * interruption, else 500. */
+ * 400 for an invalid value, 404 for a missing one, else 503 (a limit, an
+ * interruption, a store that cannot be read, memory that ran out). */
 void native_store_error(struct server_response *res, const char *what, dn_status rc,
                         const struct dn_error *err);
 

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/asn_table.h"
 #include "export/graph_writer.h"
 #include "graph/map_run.h"
 #include "graph/pivot.h"
@@ -139,7 +138,7 @@ static void send_map(struct server_response *res, const struct map_request *m,
 	if (out != NULL && fclose(out) != 0 && rc == DN_OK)
 		rc = dn_fail(&err, DN_ENOMEM, "out of memory");
 	if (rc != DN_OK) {
-		server_error(res, 500, "writing the map failed: %s", err.msg);
+		server_error(res, 503, "writing the map failed: %s", err.msg);
 	} else {
 		res->content_type = format_types[m->format];
 		fwrite(buf, 1, len, res->body);
@@ -158,21 +157,11 @@ void native_map(struct server_request *req, struct server_response *res)
 	shared_list_init(&shared);
 	if (shared_list_load_default(&shared, &err) != DN_OK) {
 		shared_list_free(&shared);
-		server_error(res, 500, "reading the shared-infrastructure list failed: %s",
+		server_error(res, 503, "reading the shared-infrastructure list failed: %s",
 		             err.msg);
 		return;
 	}
 	m.pivot.shared = &shared;
-
-	/* NOTE: this reads every stored IP-to-ASN range per request, as
-	 * dragnet map does, because the store has no query by address. */
-	struct asn_table *asn = NULL;
-	if (cli_asn_table_build(req->store, &asn, &err) != DN_OK) {
-		shared_list_free(&shared);
-		native_store_error(res, "reading the IP-to-ASN ranges", err.code, &err);
-		return;
-	}
-	m.pivot.asn_table = asn;
 
 	struct map_result map;
 	dn_status rc = map_run(req->store, &m.pivot, m.seeds, m.n_seeds, &map, &err);
@@ -187,6 +176,5 @@ void native_map(struct server_request *req, struct server_response *res)
 	else
 		send_map(res, &m, &map);
 	map_result_free(&map);
-	asn_table_free(asn);
 	shared_list_free(&shared);
 }
