@@ -346,9 +346,10 @@ static bool parse_hit(struct ch_reader *r, void *arg, dn_status *status)
 	return true;
 }
 
-/* NOTE: no index finds the ranges that cover ip. The primary key
- * (source_id, load_id, lo, hi) only narrows the read to each current
- * load's ranges that start at or below ip, which ClickHouse then tests. */
+/* NOTE: no index finds the ranges that cover ip, so ClickHouse tests the
+ * current loads' ranges (the primary key on (source_id, load_id, lo, hi)
+ * may skip those that start above ip). Not measured with a full routing
+ * table. */
 dn_status ch_query_asn_at(struct store *store, const ip_key *ip, store_asn_hit_fn fn, void *ctx,
                           struct dn_error *err)
 {
