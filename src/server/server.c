@@ -854,6 +854,12 @@ static void wait_for_signal(struct server *srv)
 	}
 }
 
+/* Never runs while the signals are blocked; see server_run(). */
+static void ignore_signal(int sig)
+{
+	(void)sig;
+}
+
 dn_status server_run(const struct server_config *config, struct dn_error *err)
 {
 	if ((config->cert_file == NULL) != (config->key_file == NULL))
@@ -900,12 +906,18 @@ dn_status server_run(const struct server_config *config, struct dn_error *err)
 		rc = open_listener(config->listen, &listen_fd, bound, sizeof(bound), err);
 
 	/* Block the stop signals before any thread starts, so that only
-	 * sigtimedwait() in this thread receives them. */
+	 * sigtimedwait() in this thread receives them. A handler replaces an
+	 * inherited SIG_IGN (a shell starts background jobs with SIGINT
+	 * ignored), because an ignored signal is discarded, not queued. */
 	sigset_t stop, old;
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, &old);
+	struct sigaction catch = {.sa_handler = ignore_signal}, old_int, old_term;
+	sigemptyset(&catch.sa_mask);
+	sigaction(SIGINT, &catch, &old_int);
+	sigaction(SIGTERM, &catch, &old_term);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (rc == DN_OK)
@@ -931,6 +943,8 @@ dn_status server_run(const struct server_config *config, struct dn_error *err)
 	/* libmicrohttpd closes the listening socket it was given when it stops. */
 	if (listen_fd >= 0 && srv.daemon == NULL)
 		close(listen_fd);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	for (size_t i = 0; i < srv.nstores; i++)
 		store_close(srv.stores[i]);

@@ -157,7 +157,11 @@ def test_refuses_without_keys(db):
     server = Server(db, "--keys", db + ".none", "--open-read")
     assert "reads open without a key" in server.text(), server.text()
     expect_error(server.request("GET", "/no/such/path"), 404, "open-read server")
-    assert server.stop() == 0
+    # SIGINT stops the server as SIGTERM does (stop() sends SIGTERM).
+    server.proc.send_signal(signal.SIGINT)
+    assert server.proc.wait(timeout=10) == 0, server.text()
+    assert "SIGINT received" in server.text(), server.text()
+    server.stop()
     print("refusal without keys, and --open-read: ok")
 
 
