@@ -70,15 +70,27 @@ fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
 
-# Node.js builds the web view (web/build.sh bundles the npm packages into web/dist). Its npm
-# comes with the nodejs package here, so npm is not a package of its own to install.
-command -v npm >/dev/null || {
-    echo "setup: npm not found: install Node.js 20 or later with its npm" >&2
-    exit 1
-}
+# Node.js builds the web view (web/build.sh bundles the npm packages into web/dist).
+# NodeSource's nodejs package brings npm; Debian's own nodejs needs the npm
+# package, which conflicts with NodeSource's, so it is installed only when npm is missing.
+if ! command -v npm >/dev/null; then
+    echo "setup: installing Debian's npm for the web view"
+    root=""
+    [ "$(id -u)" -ne 0 ] && root="sudo"
+    $root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends npm ||
+        echo "setup: npm could not be installed" >&2
+fi
 echo "setup: bundling the web view into web/dist"
-(cd web && npm ci --no-audit --no-fund --loglevel=error)
-web/build.sh
+if command -v npm >/dev/null && (cd web && npm ci --no-audit --no-fund --loglevel=error) &&
+    web/build.sh; then
+    :
+elif [ "$mode" = demo ]; then
+    # The demo does not need the web view; dragnet serve then reports the missing files.
+    echo "setup: the web view was not built; the demo goes on without it" >&2
+else
+    echo "setup: building the web view failed (it needs Node.js 20 or later and npm)" >&2
+    exit 1
+fi
 
 echo "setup: building build/"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
