@@ -5,8 +5,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -580,23 +578,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 /* ---- connections and the watchdog ---- */
 
-static void format_peer(const struct sockaddr *sa, char *out, size_t size)
-{
-	char host[INET6_ADDRSTRLEN] = "?";
-	unsigned port = 0;
-	if (sa != NULL && sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
-		port = ntohs(in->sin_port);
-	} else if (sa != NULL && sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
-		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
-		port = ntohs(in6->sin6_port);
-	}
-	snprintf(out, size, sa != NULL && sa->sa_family == AF_INET6 ? "[%s]:%u" : "%s:%u", host,
-	         port);
-}
-
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
@@ -609,7 +590,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 		track->fd = info != NULL ? info->connect_fd : -1;
 		info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-		format_peer(info != NULL ? info->client_addr : NULL, track->peer,
+		server_format_peer(info != NULL ? info->client_addr : NULL, track->peer,
 		            sizeof(track->peer));
 		atomic_store(&track->deadline_ms,
 		             monotonic_ms() + 1000 * (int64_t)srv->config->limits.timeout_s);
@@ -683,113 +664,6 @@ static void log_from_mhd(void *cls, const char *fmt, va_list ap)
 	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
 		msg[--len] = '\0';
 	log_info("libmicrohttpd: %s", msg);
-}
-
-/* Split "ADDR:PORT" or "[ADDR]:PORT" into host and port. */
-static dn_status split_listen(const char *listen_at, char *host, size_t host_size, char *port,
-                              size_t port_size, struct dn_error *err)
-{
-	const char *colon;
-	const char *h = listen_at;
-	size_t hlen;
-	if (listen_at[0] == '[') {
-		const char *close = strchr(listen_at, ']');
-		if (close == NULL || close[1] != ':')
-			return dn_fail(err, DN_EINVAL, "--listen '%s': expected [ADDRESS]:PORT",
-			               listen_at);
-		h = listen_at + 1;
-		hlen = (size_t)(close - h);
-		colon = close + 1;
-	} else {
-		colon = strrchr(listen_at, ':');
-		if (colon == NULL || memchr(listen_at, ':', (size_t)(colon - listen_at)) != NULL)
-			return dn_fail(err, DN_EINVAL,
-			               "--listen '%s': expected ADDRESS:PORT, with an IPv6 address "
-			               "in brackets",
-			               listen_at);
-		hlen = (size_t)(colon - listen_at);
-	}
-	if (hlen == 0 || hlen >= host_size || strlen(colon + 1) == 0 ||
-	    strlen(colon + 1) >= port_size)
-		return dn_fail(err, DN_EINVAL, "--listen '%s': expected ADDRESS:PORT", listen_at);
-	memcpy(host, h, hlen);
-	host[hlen] = '\0';
-	strcpy(port, colon + 1);
-	return DN_OK;
-}
-
-/* Create the listening socket; *bound gets the address it bound, with the
- * port the kernel chose for port 0. */
-static dn_status open_listener(const char *listen_at, int *out, char *bound, size_t bound_size,
-                               struct dn_error *err)
-{
-	char host[256], port[16];
-	dn_status rc = split_listen(listen_at, host, sizeof(host), port, sizeof(port), err);
-	if (rc != DN_OK)
-		return rc;
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-	                         .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
-	struct addrinfo *ai;
-	int gai = getaddrinfo(host, port, &hints, &ai);
-	if (gai != 0)
-		return dn_fail(err, DN_EINVAL, "--listen '%s': %s", listen_at, gai_strerror(gai));
-
-	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int one = 1;
-	if (fd >= 0) {
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (ai->ai_family == AF_INET6)
-			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	}
-	if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		freeaddrinfo(ai);
-		return dn_fail(err, DN_EIO, "cannot listen on %s: %s", listen_at, strerror(e));
-	}
-	freeaddrinfo(ai);
-
-	struct sockaddr_storage ss;
-	socklen_t sslen = sizeof(ss);
-	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == 0)
-		format_peer((struct sockaddr *)&ss, bound, bound_size);
-	else
-		snprintf(bound, bound_size, "%s", listen_at);
-	*out = fd;
-	return DN_OK;
-}
-
-/* Read a PEM file whole for libmicrohttpd, which takes TLS material from
- * memory. */
-static dn_status read_pem(const char *path, const char *what, char **out, struct dn_error *err)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return dn_fail(err, DN_EINVAL, "%s %s: cannot open: %s", what, path,
-		               strerror(errno));
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-	char chunk[4096];
-	size_t n;
-	while (mem != NULL && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, mem);
-	bool failed = ferror(f) || mem == NULL;
-	fclose(f);
-	if (mem != NULL && fclose(mem) != 0)
-		failed = true;
-	if (failed) {
-		free(buf);
-		return dn_fail(err, DN_EINVAL, "%s %s: read failed", what, path);
-	}
-	if (strstr(buf, "-----BEGIN ") == NULL) {
-		free(buf);
-		return dn_fail(err, DN_EINVAL, "%s %s: not a PEM file (no -----BEGIN line)", what,
-		               path);
-	}
-	*out = buf;
-	return DN_OK;
 }
 
 /* One worker per processor. A thread per connection was no faster in a
@@ -897,13 +771,13 @@ dn_status server_run(const struct server_config *config, struct dn_error *err)
 			             config->keys_file ? config->keys_file : "no keys file");
 	}
 	if (rc == DN_OK && config->cert_file != NULL)
-		rc = read_pem(config->cert_file, "TLS certificate", &cert, err);
+		rc = server_read_pem(config->cert_file, "TLS certificate", &cert, err);
 	if (rc == DN_OK && config->key_file != NULL)
-		rc = read_pem(config->key_file, "TLS key", &key, err);
+		rc = server_read_pem(config->key_file, "TLS key", &key, err);
 
 	char bound[INET6_ADDRSTRLEN + 8] = "";
 	if (rc == DN_OK)
-		rc = open_listener(config->listen, &listen_fd, bound, sizeof(bound), err);
+		rc = server_listen_open(config->listen, &listen_fd, bound, sizeof(bound), err);
 
 	/* Block the stop signals before any thread starts, so that only
 	 * sigtimedwait() in this thread receives them. A handler replaces an

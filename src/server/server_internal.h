@@ -4,8 +4,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include "server/server.h"
+#include "util/status.h"
 
 /* Find the route for method and path in tables (ended by NULL, each table
  * ended by a route with fn NULL); the first route whose path and method
@@ -24,3 +26,20 @@ int server_route_find(const struct server_route *const *tables, const char *meth
  * without a key use read routes. */
 int server_authorize(const struct server_route *route, bool key_sent, enum server_role role,
                      bool open_read);
+
+/* Write "ADDRESS:PORT", or "[ADDRESS]:PORT" for IPv6, of sa into out; "?:0"
+ * for NULL or another family. */
+void server_format_peer(const struct sockaddr *sa, char *out, size_t size);
+
+/* Create the listening socket for "ADDR:PORT" or "[ADDR]:PORT" in *out.
+ * bound gets the address it bound, with the port the kernel chose for port
+ * 0. DN_EINVAL for a malformed address, DN_EIO when bind() or listen()
+ * fails. */
+dn_status server_listen_open(const char *listen_at, int *out, char *bound, size_t bound_size,
+                             struct dn_error *err);
+
+/* Read the PEM file at path whole into *out (malloc'd, NUL-terminated),
+ * because libmicrohttpd takes TLS material from memory. what names the
+ * file in messages ("TLS key"). DN_EINVAL when it cannot be read or has
+ * no PEM block. */
+dn_status server_read_pem(const char *path, const char *what, char **out, struct dn_error *err);
