@@ -162,7 +162,7 @@ def check_init(tmp):
     for _ in range(2):
         out = dragnet("store", "init", "--db", db, check=0).stdout.splitlines()
         assert out == ["backend         sqlite", f"location        {db}",
-                       "schema version  5"], out
+                       "schema version  6"], out
     assert os.path.isfile(db)
     assert t.rrsets(db) == []
     print("store init creates a store and repeats harmlessly")
@@ -172,14 +172,14 @@ def check_status(tmp, a):
     text = dragnet("store", "status", "--db", a, check=0).stdout
     assert "health     ok" in text, text
     assert f"  ok      file      {a}  SQLite 3." in text, text
-    assert "schema     version 5, the one this dragnet writes" in text, text
+    assert "schema     version 6, the one this dragnet writes" in text, text
     stats = json.loads(dragnet("stats", "-j", "--db", a, check=0).stdout)
     status = json.loads(dragnet("store", "status", "-j", "--store", a, check=0).stdout)
     assert status["healthy"] is True, status
     assert status["backend"] == "sqlite", status
     assert status["location"] == a, status
-    assert status["schema_version"] == 5, status
-    assert status["schema_expected"] == 5, status
+    assert status["schema_version"] == 6, status
+    assert status["schema_expected"] == 6, status
     assert status["problems"] == [], status
     assert status["spool"] == {"dir": None, "batches": 0, "bytes": 0}, status
     assert [(n["name"], n["role"], n["ok"]) for n in status["nodes"]] == [(a, "file", True)]
