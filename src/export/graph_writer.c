@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/evp.h>
 
@@ -83,6 +84,65 @@ static bool node_is_personal(const struct graph_node *n)
  * replace unrelated words. */
 #define NEEDLE_MIN 3
 
+static unsigned char fold_ascii(unsigned char b)
+{
+	return b >= 'A' && b <= 'Z' ? (unsigned char)(b - 'A' + 'a') : b;
+}
+
+/* The first three bytes of s in ASCII lower case. s has at least three. */
+static uint32_t needle_prefix(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	return (uint32_t)fold_ascii(p[0]) << 16 | (uint32_t)fold_ascii(p[1]) << 8 |
+	       fold_ascii(p[2]);
+}
+
+static size_t prefix_slot(uint32_t prefix, size_t mask)
+{
+	return (size_t)((prefix * 2654435761u) >> 8) & mask;
+}
+
+static int compare_needles(const void *a, const void *b)
+{
+	const struct gw_needle *x = a, *y = b;
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	if (x->len != y->len)
+		return x->len > y->len ? -1 : 1;
+	return 0;
+}
+
+/* Sort c->needles and index them by their first three bytes, so that
+ * find_needle() tries at each position of a text only the needles that
+ * start there, instead of searching the whole text for every needle. */
+static dn_status index_needles(struct gw_ctx *c, struct dn_error *err)
+{
+	if (c->n_needles == 0)
+		return DN_OK;
+	qsort(c->needles, c->n_needles, sizeof(*c->needles), compare_needles);
+	size_t slots = 16;
+	while (slots < c->n_needles * 2)
+		slots *= 2;
+	c->needle_mask = slots - 1;
+	c->needle_slots = calloc(slots, sizeof(*c->needle_slots));
+	c->needle_pairs = calloc(65536 / 8, 1);
+	if (c->needle_slots == NULL || c->needle_pairs == NULL)
+		return dn_fail(err, DN_ENOMEM, "out of memory indexing %zu redacted values",
+		               c->n_needles);
+	for (size_t i = 0; i < c->n_needles; i++) {
+		uint32_t prefix = c->needles[i].prefix;
+		uint32_t pair = prefix >> 8;
+		c->needle_pairs[pair >> 3] |= (uint8_t)(1u << (pair & 7));
+		if (i > 0 && c->needles[i - 1].prefix == prefix)
+			continue;
+		size_t slot = prefix_slot(prefix, c->needle_mask);
+		while (c->needle_slots[slot] != 0)
+			slot = (slot + 1) & c->needle_mask;
+		c->needle_slots[slot] = (uint32_t)i + 1;
+	}
+	return DN_OK;
+}
+
 static dn_status mark_redacted(struct gw_ctx *c, struct dn_error *err)
 {
 	const struct graph *g = c->g;
@@ -107,17 +167,43 @@ static dn_status mark_redacted(struct gw_ctx *c, struct dn_error *err)
 		if (!c->redacted[i])
 			continue;
 		const struct graph_node *n = &g->nodes[i];
-		if (strlen(n->key) >= NEEDLE_MIN)
-			c->needles[c->n_needles++] = n->key;
-		if (n->label != n->key && strlen(n->label) >= NEEDLE_MIN)
-			c->needles[c->n_needles++] = n->label;
+		const char *values[2] = {n->key, n->label != n->key ? n->label : NULL};
+		for (int v = 0; v < 2; v++) {
+			size_t len = values[v] ? strlen(values[v]) : 0;
+			if (len < NEEDLE_MIN)
+				continue;
+			c->needles[c->n_needles++] = (struct gw_needle){
+				values[v], len, needle_prefix(values[v])};
+		}
+	}
+	return index_needles(c, err);
+}
+
+/* Point each node at its membership in the cluster its cluster field
+ * names, so that gw_member() does not search the cluster's members. */
+static dn_status index_members(struct gw_ctx *c, struct dn_error *err)
+{
+	const struct graph *g = c->g;
+	c->member_of = calloc(g->n_nodes + 1, sizeof(*c->member_of));
+	if (c->member_of == NULL)
+		return dn_fail(err, DN_ENOMEM, "out of memory indexing %zu graph nodes",
+		               g->n_nodes);
+	for (size_t k = 0; k < c->res->n_clusters; k++) {
+		const struct cluster *cl = &c->res->clusters[k];
+		for (size_t i = 0; i < cl->n_members; i++) {
+			uint32_t n = cl->members[i].node;
+			/* The first membership wins, as in a search from the start. */
+			if (n < g->n_nodes && g->nodes[n].cluster == (int32_t)k &&
+			    c->member_of[n] == NULL)
+				c->member_of[n] = &cl->members[i];
+		}
 	}
 	return DN_OK;
 }
 
-dn_status graph_write(FILE *out, enum graph_format format, const struct graph *g,
-                      const struct cluster_result *clusters,
-                      const struct graph_write_options *opt, struct dn_error *err)
+dn_status gw_run(FILE *out, gw_writer writer, const struct graph *g,
+                 const struct cluster_result *clusters,
+                 const struct graph_write_options *opt, struct dn_error *err)
 {
 	static const struct cluster_result no_clusters;
 	static const struct graph_write_options no_options;
@@ -129,23 +215,34 @@ dn_status graph_write(FILE *out, enum graph_format format, const struct graph *g
 	};
 	arena_init(&c.scratch, 64 * 1024);
 	dn_status rc = mark_redacted(&c, err);
-	if (rc == DN_OK) {
-		switch (format) {
-		case GRAPH_FORMAT_TEXT: rc = gw_write_text(&c, err); break;
-		case GRAPH_FORMAT_JSON: rc = gw_write_json(&c, err); break;
-		case GRAPH_FORMAT_DOT: rc = gw_write_dot(&c, err); break;
-		case GRAPH_FORMAT_GRAPHML: rc = gw_write_graphml(&c, err); break;
-		case GRAPH_FORMAT_STIX: rc = gw_write_stix(&c, err); break;
-		case GRAPH_FORMAT_MISP: rc = gw_write_misp(&c, err); break;
-		default:
-			rc = dn_fail(err, DN_EINVAL, "unknown graph format %d", (int)format);
-			break;
-		}
-	}
+	if (rc == DN_OK)
+		rc = index_members(&c, err);
+	if (rc == DN_OK)
+		rc = writer(&c, err);
 	free(c.redacted);
 	free(c.needles);
+	free(c.needle_slots);
+	free(c.needle_pairs);
+	free(c.member_of);
 	arena_free(&c.scratch);
 	return rc;
+}
+
+dn_status graph_write(FILE *out, enum graph_format format, const struct graph *g,
+                      const struct cluster_result *clusters,
+                      const struct graph_write_options *opt, struct dn_error *err)
+{
+	static const gw_writer writers[GRAPH_FORMAT_COUNT] = {
+		[GRAPH_FORMAT_TEXT] = gw_write_text,
+		[GRAPH_FORMAT_JSON] = gw_write_json,
+		[GRAPH_FORMAT_DOT] = gw_write_dot,
+		[GRAPH_FORMAT_GRAPHML] = gw_write_graphml,
+		[GRAPH_FORMAT_STIX] = gw_write_stix,
+		[GRAPH_FORMAT_MISP] = gw_write_misp,
+	};
+	if ((unsigned)format >= GRAPH_FORMAT_COUNT)
+		return dn_fail(err, DN_EINVAL, "unknown graph format %d", (int)format);
+	return gw_run(out, writers[format], g, clusters, opt, err);
 }
 
 dn_status gw_finish(struct gw_ctx *c, const char *format, struct dn_error *err)
@@ -238,24 +335,33 @@ const char *gw_label(struct gw_ctx *c, uint32_t n)
 	return c->redacted[n] ? GRAPH_REDACTED_TEXT : gw_utf8(c, c->g->nodes[n].label);
 }
 
-/* The first place in s where a needle starts, ignoring case; the longest
- * needle wins a tie.
- * NOTE: this scans every needle for every string, so the cost grows with
- * redacted values times free-text strings; not measured on large maps. */
+/* The first place in s where a needle starts, ignoring ASCII case as
+ * strcasestr() does in the C locale; the longest needle wins a tie. */
 static const char *find_needle(const struct gw_ctx *c, const char *s, size_t *len)
 {
-	const char *best = NULL;
-	for (size_t i = 0; i < c->n_needles; i++) {
-		const char *at = strcasestr(s, c->needles[i]);
-		if (at == NULL)
+	const unsigned char *p = (const unsigned char *)s;
+	for (; p[0] && p[1] && p[2]; p++) {
+		uint32_t pair = (uint32_t)fold_ascii(p[0]) << 8 | fold_ascii(p[1]);
+		if (!(c->needle_pairs[pair >> 3] & (1u << (pair & 7))))
 			continue;
-		size_t n = strlen(c->needles[i]);
-		if (best == NULL || at < best || (at == best && n > *len)) {
-			best = at;
-			*len = n;
+		uint32_t prefix = pair << 8 | fold_ascii(p[2]);
+		size_t slot = prefix_slot(prefix, c->needle_mask);
+		while (c->needle_slots[slot] != 0 &&
+		       c->needles[c->needle_slots[slot] - 1].prefix != prefix)
+			slot = (slot + 1) & c->needle_mask;
+		if (c->needle_slots[slot] == 0)
+			continue;
+		/* The needles with this prefix follow, longest first. */
+		for (size_t i = c->needle_slots[slot] - 1;
+		     i < c->n_needles && c->needles[i].prefix == prefix; i++) {
+			const struct gw_needle *n = &c->needles[i];
+			if (strncasecmp((const char *)p, n->text, n->len) == 0) {
+				*len = n->len;
+				return (const char *)p;
+			}
 		}
 	}
-	return best;
+	return NULL;
 }
 
 const char *gw_text(struct gw_ctx *c, const char *s)
@@ -373,14 +479,7 @@ unsigned gw_cluster_number(const struct gw_ctx *c, uint32_t n)
 
 const struct cluster_member *gw_member(const struct gw_ctx *c, uint32_t n)
 {
-	unsigned k = gw_cluster_number(c, n);
-	if (k == 0)
-		return NULL;
-	const struct cluster *cl = &c->res->clusters[k - 1];
-	for (size_t i = 0; i < cl->n_members; i++)
-		if (cl->members[i].node == n)
-			return &cl->members[i];
-	return NULL;
+	return n < c->g->n_nodes ? c->member_of[n] : NULL;
 }
 
 void gw_uuid5(const uint8_t ns[16], const void *name, size_t len, char out[37])

@@ -1,6 +1,9 @@
 /* Tests for the graph writers: the text report's content, width and caps, the
  * JSON document, escaping of hostile labels in DOT and GraphML, STIX SCO
  * ids, redaction of personal data in all six formats, and write errors.
+ * The streaming JSON writer is compared byte for byte with the jansson tree
+ * writer it replaced (graph_json_tree.h), and the indexed redaction search
+ * with a strcasestr() search, on the sample and on a generated map.
  * test_graph_formats.py checks the same files with dot, xmllint, NetworkX
  * and the corpus's STIX and MISP examples. */
 #include <setjmp.h>
@@ -15,6 +18,8 @@
 #include <jansson.h>
 
 #include "export/graph_writer.h"
+#include "export/graph_writer_internal.h"
+#include "graph_json_tree.h"
 #include "graph_sample.h"
 #include "whois/privacy.h"
 
@@ -470,6 +475,320 @@ static void test_redaction_all_formats(void **state)
 	}
 }
 
+/* Write g with writer through gw_run() and return the bytes. */
+static char *render_with(gw_writer writer, const struct graph *g,
+                         const struct cluster_result *res, const struct graph_write_options *opt)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	assert_non_null(out);
+	struct dn_error err = {0};
+	dn_status rc = gw_run(out, writer, g, res, opt, &err);
+	if (rc)
+		fail_msg("gw_run failed: %s", err.msg);
+	fclose(out);
+	return buf;
+}
+
+/* Check that the streaming JSON writer writes what the jansson tree writer
+ * writes for g: the same document once parsed, and the same bytes. */
+static void assert_json_matches_tree(const struct graph *g, const struct cluster_result *res,
+                                     const struct graph_write_options *opt)
+{
+	char *tree = render_with(tree_write_json, g, res, opt);
+	char *stream = render_with(gw_write_json, g, res, opt);
+	json_error_t jerr;
+	json_t *tree_doc = json_loads(tree, 0, &jerr);
+	if (tree_doc == NULL)
+		fail_msg("tree JSON does not parse: %s at line %d", jerr.text, jerr.line);
+	json_t *stream_doc = json_loads(stream, 0, &jerr);
+	if (stream_doc == NULL)
+		fail_msg("streamed JSON does not parse: %s at line %d", jerr.text, jerr.line);
+	assert_true(json_equal(tree_doc, stream_doc));
+	assert_string_equal(stream, tree);
+	json_decref(tree_doc);
+	json_decref(stream_doc);
+	free(tree);
+	free(stream);
+}
+
+static void test_json_stream_sample(void **state)
+{
+	struct fixture *f = *state;
+	for (int redact = 0; redact < 2; redact++) {
+		struct graph_write_options opt;
+		sample_options(&opt, redact);
+		assert_json_matches_tree(&f->g, &f->res, &opt);
+	}
+	/* No options and no clusters: graph_write() passes empty ones. */
+	assert_json_matches_tree(&f->g, NULL, NULL);
+}
+
+/* A generated map of GEN_DOMAINS domains with addresses, registrant values
+ * (some personal, in varied case inside evidence texts), hostile strings
+ * and weights from 1e-7 to 1e20, in GEN_CLUSTERS clusters. */
+#define GEN_DOMAINS 2000
+#define GEN_CLUSTERS 40
+
+struct gen_map {
+	struct graph g;
+	struct cluster_result res;
+	struct cluster clusters[GEN_CLUSTERS];
+	struct cluster_member members[GEN_DOMAINS];
+	struct cluster_link links[GEN_DOMAINS];
+	uint32_t nodes[GEN_DOMAINS];
+	struct cluster_provider providers[GEN_CLUSTERS];
+};
+
+static uint32_t gen_node(struct graph *g, enum graph_kind kind, const char *key,
+                         const char *label)
+{
+	uint32_t id = UINT32_MAX;
+	struct dn_error err = {0};
+	if (graph_add_node(g, kind, key, label, &id, &err) != DN_OK)
+		fail_msg("graph_add_node(%s): %s", key, err.msg);
+	return id;
+}
+
+static void gen_edge(struct graph *g, uint32_t from, uint32_t to, enum graph_relation rel,
+                     const char *source, const char *detail, int64_t t, uint32_t sources)
+{
+	struct graph_evidence ev = {GRAPH_FROM_PDNS, source, detail, t, t ? t + 86400 : 0, 7,
+	                            sources};
+	struct dn_error err = {0};
+	if (graph_add_edge(g, from, to, rel, &ev, NULL, &err) != DN_OK)
+		fail_msg("graph_add_edge: %s", err.msg);
+}
+
+static const double gen_weights[] = {
+	0.0, 1.0, 0.5, 1.0 / 3.0, 2.0 / 3.0, 0.1, 1e-7, 1.5e-5, 123456789.0, 1e17, 1e20,
+	-0.25, 0.30000000000000004, 0.999999999999, 12.0,
+};
+#define GEN_N_WEIGHTS (sizeof(gen_weights) / sizeof(gen_weights[0]))
+
+static void gen_build(struct gen_map *m)
+{
+	struct graph *g = &m->g;
+	graph_init(g);
+	char key[128], label[128], detail[256];
+	static const char *const hostile[] = {
+		"quote\" backslash\\ slash/", "tab\tnew\nline\rcr\bbs\fff", "ctl\x01\x1f\x7f",
+		"bad utf-8 \xff\xc3(", "non-BMP \xf0\x9f\x98\x80 and \xc3\xa9", "",
+	};
+	for (int i = 0; i < GEN_DOMAINS; i++) {
+		int k = i % GEN_CLUSTERS;
+		snprintf(key, sizeof(key), "d%04d.example", i);
+		snprintf(label, sizeof(label), "D%04d.example %s", i, hostile[i % 6]);
+		uint32_t d = gen_node(g, GRAPH_DOMAIN, key, i % 3 ? NULL : label);
+		snprintf(key, sizeof(key), "198.51.%d.%d", k, i % 250);
+		uint32_t ip = gen_node(g, GRAPH_IP, key, NULL);
+		snprintf(key, sizeof(key), "owner%02d@mail%d.example", k, k % 4);
+		snprintf(label, sizeof(label), "Owner%02d@Mail%d.example", k, k % 4);
+		uint32_t email = gen_node(g, GRAPH_EMAIL, key, label);
+		snprintf(key, sizeof(key), "owner %02d", k);
+		uint32_t name = gen_node(g, GRAPH_NAME, key, NULL);
+		struct graph_node *n = &g->nodes[d];
+		n->depth = i % 5 == 4 ? UINT32_MAX : (uint32_t)(i % 4);
+		n->seed = i == 0;
+		n->expanded = i % 2;
+		n->hold = (enum graph_hold)(i % 6);
+		n->hold_reason = i % 6 ? "shared with OWNER03@MAIL3.EXAMPLE's hosts" : NULL;
+		n->share = (uint64_t)(i % 7) * 1000;
+		n->share_capped = i % 11 == 0;
+		n->cluster = i % 9 == 8 ? -1 : k;
+		snprintf(detail, sizeof(detail), "A %s seen by Owner %02d, %s", key, k,
+		         hostile[i % 6]);
+		gen_edge(g, d, ip, GRAPH_REL_RESOLVES, "sensor-a", detail,
+		         i % 8 ? 1700000000 + i * 3600 : 0, (uint32_t)(i % 4));
+		gen_edge(g, d, ip, GRAPH_REL_RESOLVES, hostile[i % 6], "A again", 1710000000, 0);
+		gen_edge(g, d, email, GRAPH_REL_REGISTRANT, "whois", "registrant email", 0, 0);
+		gen_edge(g, d, name, GRAPH_REL_REGISTRANT, "whois",
+		         "registrant name OWNER 01 and owner01@mail1.example", 1700000000, 2);
+	}
+	/* A personal name that starts with another, so the longer must win. */
+	gen_node(g, GRAPH_NAME, "owner 01 junior", NULL);
+	/* Clusters k: every domain i with i % GEN_CLUSTERS == k and a cluster
+	 * field of k, each with one link to its email. */
+	size_t next = 0;
+	for (int k = 0; k < GEN_CLUSTERS; k++) {
+		struct cluster *cl = &m->clusters[k];
+		cl->members = &m->members[next];
+		cl->nodes = &m->nodes[next];
+		cl->links = &m->links[next];
+		cl->confidence = gen_weights[k % GEN_N_WEIGHTS];
+		cl->level = (enum cluster_level)(k % 3);
+		cl->has_seed = k == 0;
+		cl->families = (uint32_t)k & 0x1f;
+		cl->n_sources = (size_t)k;
+		cl->time_first = k % 2 ? 1700000000 : 0;
+		cl->time_last = k % 2 ? 1710000000 : 0;
+		cl->summary.spof = k % 3 ? UINT32_MAX : (uint32_t)(2 * k);
+		cl->summary.spof_share = gen_weights[(k + 3) % GEN_N_WEIGHTS];
+		m->providers[k] = (struct cluster_provider){(uint32_t)(4 * k + 1), (uint32_t)k};
+		cl->summary.by_kind[GRAPH_IP] = &m->providers[k];
+		cl->summary.n_by_kind[GRAPH_IP] = k % 4 ? 1 : 0;
+		for (uint32_t n = 0; n < g->n_nodes; n++) {
+			if (g->nodes[n].kind != GRAPH_DOMAIN || g->nodes[n].cluster != k)
+				continue;
+			size_t i = cl->n_members;
+			struct cluster_link *l = &cl->links[i];
+			*l = (struct cluster_link){(n + 2) % (uint32_t)g->n_nodes, (enum graph_family)(n % GRAPH_FAMILY_COUNT),
+			                           gen_weights[n % GEN_N_WEIGHTS], (uint32_t)i, 2,
+			                           n % 2 ? "shared Owner 05 email" : "tab\there"};
+			cl->members[i] = (struct cluster_member){n, gen_weights[(n + 1) % GEN_N_WEIGHTS],
+			                                         (enum cluster_level)(n % 3), l, 1};
+			cl->nodes[i] = n;
+			cl->n_members++;
+			cl->n_nodes++;
+			cl->n_links++;
+		}
+		next += cl->n_members;
+	}
+	m->res.clusters = m->clusters;
+	m->res.n_clusters = GEN_CLUSTERS;
+}
+
+static void test_json_stream_generated(void **state)
+{
+	(void)state;
+	struct gen_map *m = calloc(1, sizeof(*m));
+	assert_non_null(m);
+	gen_build(m);
+	static const char *const seeds[] = {"d0000.example", "OWNER07@mail3.example", "bad\xff"};
+	for (int redact = 0; redact < 2; redact++) {
+		struct graph_write_options opt = {
+			.seeds = seeds, .n_seeds = 3, .depth = 3, .share_max = 200,
+			.until = 1720000000, .overlap_only = true, .now = 1730000000,
+			.redact_personal = redact,
+		};
+		assert_json_matches_tree(&m->g, &m->res, &opt);
+	}
+	graph_free(&m->g);
+	free(m);
+}
+
+static void test_json_real_matches_jansson(void **state)
+{
+	(void)state;
+	static const double extra[] = {1e-300, 5e-324, 1.7976931348623157e308, -1e100, 1e16,
+	                               1e-4, 9.999e-5, 100.0, -0.0};
+	for (size_t i = 0; i < GEN_N_WEIGHTS + sizeof(extra) / sizeof(extra[0]); i++) {
+		double v = i < GEN_N_WEIGHTS ? gen_weights[i] : extra[i - GEN_N_WEIGHTS];
+		json_t *real = json_real(v);
+		char *expected = json_dumps(real, JSON_ENCODE_ANY);
+		assert_non_null(expected);
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&buf, &len);
+		assert_non_null(out);
+		struct gw_ctx c = {.out = out};
+		struct gw_json *j = malloc(sizeof(*j));
+		assert_non_null(j);
+		gw_json_init(j, &c);
+		gw_json_real(j, NULL, v);
+		struct dn_error err = {0};
+		assert_int_equal(gw_json_finish(j, "JSON", &err), DN_OK);
+		fclose(out);
+		/* gw_json_finish() ends the document with a newline. */
+		assert_int_equal(len, strlen(expected) + 1);
+		buf[len - 1] = '\0';
+		if (strcmp(buf, expected) != 0)
+			fail_msg("%.17g: gw_json_real wrote %s, jansson %s", v, buf, expected);
+		free(buf);
+		free(j);
+		free(expected);
+		json_decref(real);
+	}
+}
+
+/* Redaction in free text as the search did before the needle index: the
+ * first position where any redacted value starts (strcasestr), the
+ * longest value at a tie, until none is left. */
+static char *redact_reference(const struct gw_ctx *c, const char *s)
+{
+	size_t cap = strlen(s) * 12 + 1;
+	char *out = malloc(cap);
+	assert_non_null(out);
+	char *w = out;
+	for (;;) {
+		const char *best = NULL;
+		size_t best_len = 0;
+		for (size_t i = 0; i < c->n_needles; i++) {
+			const char *at = strcasestr(s, c->needles[i].text);
+			size_t len = strlen(c->needles[i].text);
+			if (at != NULL && (best == NULL || at < best || (at == best && len > best_len))) {
+				best = at;
+				best_len = len;
+			}
+		}
+		if (best == NULL)
+			break;
+		memcpy(w, s, (size_t)(best - s));
+		w += best - s;
+		w = stpcpy(w, GRAPH_REDACTED_TEXT);
+		s = best + best_len;
+	}
+	strcpy(w, s);
+	return out;
+}
+
+static const char *const redact_texts[] = {
+	"registrant name OWNER 01 and owner01@mail1.example",
+	"Owner01@Mail1.Example, owner 01, OWNER 0",
+	"xxowner 02owner 03yy",
+	"owner 1",
+	"Owner 01 Junior, owner 01 junio",
+	"",
+	"ow",
+	"owner 39@mail3.example owner39@mail3.examplE",
+};
+
+static dn_status check_redaction(struct gw_ctx *c, struct dn_error *err)
+{
+	(void)err;
+	/* Per cluster the email's key and label and the name's key, plus the
+	 * one longer name. */
+	assert_int_equal(c->n_needles, 3 * GEN_CLUSTERS + 1);
+	for (size_t i = 0; i < sizeof(redact_texts) / sizeof(redact_texts[0]); i++) {
+		char *expected = redact_reference(c, redact_texts[i]);
+		const char *got = gw_text(c, redact_texts[i]);
+		if (strcmp(got, expected) != 0)
+			fail_msg("gw_text(\"%s\") = \"%s\", expected \"%s\"", redact_texts[i], got,
+			         expected);
+		free(expected);
+	}
+	/* Every generated node's cluster membership, as a search finds it. */
+	for (uint32_t n = 0; n < c->g->n_nodes; n++) {
+		const struct cluster_member *expected = NULL;
+		int32_t k = c->g->nodes[n].cluster;
+		if (k >= 0 && (size_t)k < c->res->n_clusters) {
+			const struct cluster *cl = &c->res->clusters[k];
+			for (size_t i = 0; expected == NULL && i < cl->n_members; i++)
+				if (cl->members[i].node == n)
+					expected = &cl->members[i];
+		}
+		assert_ptr_equal(gw_member(c, n), expected);
+	}
+	return DN_OK;
+}
+
+static void test_redaction_index(void **state)
+{
+	(void)state;
+	struct gen_map *m = calloc(1, sizeof(*m));
+	assert_non_null(m);
+	gen_build(m);
+	struct graph_write_options opt = {.redact_personal = true};
+	struct dn_error err = {0};
+	FILE *out = fopen("/dev/null", "w");
+	assert_non_null(out);
+	assert_int_equal(gw_run(out, check_redaction, &m->g, &m->res, &opt, &err), DN_OK);
+	fclose(out);
+	graph_free(&m->g);
+	free(m);
+}
+
 static void test_write_error(void **state)
 {
 	struct fixture *f = *state;
@@ -517,6 +836,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_graphml_escapes_labels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stix_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_redaction_all_formats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_stream_sample, setup, teardown),
+		cmocka_unit_test(test_json_stream_generated),
+		cmocka_unit_test(test_json_real_matches_jansson),
+		cmocka_unit_test(test_redaction_index),
 		cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_clusters, setup, teardown),
 	};
