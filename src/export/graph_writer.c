@@ -325,9 +325,15 @@ const char *gw_utf8(struct gw_ctx *c, const char *s)
 	return copy;
 }
 
+/* A redacted node's key names the node by its id ("[redacted 12]"), so
+ * that formats which identify nodes by kind and key (JSON edges refer to
+ * nodes that way) keep two redacted persons apart. The id says nothing
+ * about the person. */
 const char *gw_key(struct gw_ctx *c, uint32_t n)
 {
-	return c->redacted[n] ? GRAPH_REDACTED_TEXT : gw_utf8(c, c->g->nodes[n].key);
+	if (c->redacted[n])
+		return gw_printf(c, "[redacted %" PRIu32 "]", n);
+	return gw_utf8(c, c->g->nodes[n].key);
 }
 
 const char *gw_label(struct gw_ctx *c, uint32_t n)
