@@ -58,6 +58,16 @@ struct cluster_member {
 	size_t n_links;
 };
 
+/* What a cluster's time_first and time_last measure. */
+enum cluster_time_basis {
+	CLUSTER_TIME_NONE,          /* no dated evidence: both are 0 */
+	CLUSTER_TIME_PDNS,          /* when the members' names resolved (pDNS) */
+	/* No pDNS evidence: the times WHOIS records were seen and the
+	 * certificates' notBefore dates, a fallback that dates registration
+	 * and issuance, not use. */
+	CLUSTER_TIME_REGISTRATION,
+};
+
 /* Ranked providers of one kind across a cluster: which IP, ASN, nameserver,
  * registrar or issuer serves how many of its domains. */
 struct cluster_provider {
@@ -72,6 +82,13 @@ struct cluster_summary {
 	 * (a takedown point), UINT32_MAX when none serves two. */
 	uint32_t spof;
 	double spof_share;
+	/* Registrant correlations that tie two or more members, one sentence
+	 * each: a shared registrant value ("registrant email x@example.com
+	 * shared by 6 members") or a near-match such as phone numbers that
+	 * differ in the last digits. by_kind[GRAPH_EMAIL .. GRAPH_ADDRESS]
+	 * lists the shared values themselves. */
+	const char **registrant_patterns;
+	size_t n_registrant_patterns;
 };
 
 struct cluster {
@@ -88,11 +105,15 @@ struct cluster {
 	 * at least two members; n_sources distinct source names. */
 	unsigned families;
 	size_t n_sources;
-	int64_t time_first;
+	int64_t time_first;         /* activity, see time_basis */
 	int64_t time_last;
 	struct cluster_summary summary;
+	enum cluster_time_basis time_basis;
 };
 
+/* A cluster has two or more registrable domains joined by links. A
+ * registrable domain with its names and no link to another one is in no
+ * cluster (its nodes' cluster is -1), the seed's included. */
 struct cluster_result {
 	struct cluster *clusters;   /* seed clusters first, then by size */
 	size_t n_clusters;
