@@ -474,6 +474,7 @@ static dn_status add_tie(struct cl_ctx *ctx, enum cl_tie_type type, uint32_t val
 	        .linkable = linkable,
 	        .weight = kw->base * rarity(kw, share) * source_factor(n_sources),
 	        .share = share,
+	        .share_counted = counted >= n,
 	        .share_capped = counted > 0 && node->share_capped && counted >= n,
 	        .n_sources = n_sources,
 	        .first = first,

@@ -35,6 +35,7 @@ struct cl_tie {
 	bool linkable;  /* false when held or shared by more than share_max */
 	double weight;  /* base weight x rarity x source factor, 0..1 */
 	uint64_t share; /* domains sharing it, as used for rarity */
+	bool share_counted; /* share is the store's count, not the map's */
 	bool share_capped;
 	uint32_t n_sources;
 	size_t first; /* entries [first, first + n) in cl_ctx.entries */

@@ -38,6 +38,7 @@ struct cl_info {
 	uint32_t n_units;
 	uint32_t n_members;
 	bool has_seed;
+	bool kept;             /* two or more units: a cluster, not a loose domain */
 	uint32_t first_member; /* node id of the member that sorts first */
 	uint32_t order;        /* final index */
 };
@@ -93,12 +94,15 @@ static int member_cmp(const void *x, const void *y, void *arg)
 	return node_order(arg, a->node, b->node);
 }
 
-/* Seed clusters first, then more members first, then by first member. */
+/* Kept components first (the clusters), then seed clusters, then more
+ * members first, then by first member. */
 static int comp_cmp(const void *x, const void *y, void *arg)
 {
 	const struct report *r = arg;
 	const struct cl_info *a = &r->info[*(const uint32_t *)x];
 	const struct cl_info *b = &r->info[*(const uint32_t *)y];
+	if (a->kept != b->kept)
+		return a->kept ? -1 : 1;
 	if (a->has_seed != b->has_seed)
 		return a->has_seed ? -1 : 1;
 	if (a->n_members != b->n_members)
@@ -173,6 +177,10 @@ static dn_status number_components(struct report *r)
 				info->first_member = node;
 		}
 	}
+	/* A component of one unit has no link between registrable domains,
+	 * because ties join units: it is not an operator cluster. */
+	for (size_t c = 0; c < r->n_comps; c++)
+		r->info[c].kept = r->info[c].n_units >= 2;
 	return DN_OK;
 }
 
@@ -197,8 +205,9 @@ static dn_status tie_components(struct report *r, const struct cl_tie *tie, uint
 	return DN_OK;
 }
 
-/* Give each value node to the component whose members it ties most, or
- * on a tie to the component numbered first. */
+/* Give each value node to the kept component whose members it ties most,
+ * or on a tie to the component numbered first. A value that touches only
+ * loose domains stays in no cluster. */
 static dn_status assign_nodes(struct report *r, uint64_t **keys, size_t *cap)
 {
 	struct cl_ctx *ctx = r->ctx;
@@ -220,7 +229,7 @@ static dn_status assign_nodes(struct report *r, uint64_t **keys, size_t *cap)
 			size_t j = i;
 			while (j < tie->n && (uint32_t)((*keys)[j] >> 32) == comp)
 				j++;
-			if (j - i > best_n) {
+			if (r->info[comp].kept && j - i > best_n) {
 				best = comp;
 				best_n = j - i;
 			}
@@ -249,12 +258,15 @@ static dn_status fill_clusters(struct report *r)
 		n_assigned[c] = 0;
 	}
 	qsort_r(perm, r->n_comps, sizeof(*perm), comp_cmp, r);
-	for (uint32_t i = 0; i < r->n_comps; i++)
+	size_t n_kept = 0;
+	for (uint32_t i = 0; i < r->n_comps; i++) {
 		r->info[perm[i]].order = i;
+		n_kept += r->info[perm[i]].kept;
+	}
 	memset(clusters, 0, (r->n_comps + 1) * sizeof(*clusters));
 	ctx->res->clusters = clusters;
-	ctx->res->n_clusters = r->n_comps;
-	ctx->n_clusters = r->n_comps;
+	ctx->res->n_clusters = n_kept;
+	ctx->n_clusters = n_kept;
 
 	for (uint32_t i = 0; i < g->n_nodes; i++) {
 		if (ctx->unit_of[i] == CL_NONE && r->assigned[i] != CL_NONE)
@@ -263,6 +275,8 @@ static dn_status fill_clusters(struct report *r)
 	for (uint32_t c = 0; c < r->n_comps; c++) {
 		const struct cl_info *info = &r->info[c];
 		struct cluster *cl = &clusters[info->order];
+		if (!info->kept)
+			continue;
 		cl->members = arena_alloc(out, (info->n_members + 1) * sizeof(*cl->members));
 		cl->nodes = arena_alloc(out,
 		                        (info->n_members + n_assigned[c] + 1) * sizeof(*cl->nodes));
@@ -278,7 +292,7 @@ static dn_status fill_clusters(struct report *r)
 	for (uint32_t i = 0; i < g->n_nodes; i++) {
 		uint32_t unit = ctx->unit_of[i];
 		uint32_t comp = unit != CL_NONE ? r->comp_of_unit[unit] : r->assigned[i];
-		if (comp == CL_NONE) {
+		if (comp == CL_NONE || !r->info[comp].kept) {
 			g->nodes[i].cluster = -1;
 			continue;
 		}
@@ -293,14 +307,73 @@ static dn_status fill_clusters(struct report *r)
 		    graph_find(g, GRAPH_DOMAIN, g->nodes[i].key) != CL_NONE)
 			continue;
 		cl->members[cl->n_members++] = (struct cluster_member){.node = i};
-		widen_span(&cl->time_first, &cl->time_last, g->nodes[i].time_first,
-		           g->nodes[i].time_last);
 		if (ctx->unit_count[unit] > 1)
 			cl->families |= 1u << GRAPH_FAM_NAMING;
 	}
-	for (size_t c = 0; c < r->n_comps; c++) {
+	for (size_t c = 0; c < n_kept; c++) {
 		struct cluster *cl = &clusters[c];
 		qsort_r(cl->members, cl->n_members, sizeof(*cl->members), member_cmp, g);
+	}
+	return DN_OK;
+}
+
+/* The dated evidence on the edges of one node: pdns is when its names
+ * resolved, fallback the times its WHOIS records were seen and the
+ * notBefore of its certificates. notAfter is left out, because a
+ * certificate valid until 2026 says nothing about use in 2026. */
+static void node_activity(const struct graph *g, uint32_t node, int64_t pdns[2],
+                          int64_t fallback[2])
+{
+	for (uint32_t k = 0; k < g->adj_count[node]; k++) {
+		const struct graph_edge *e = &g->edges[g->adj[g->adj_start[node] + k]];
+		for (size_t i = 0; i < e->n_evidence; i++) {
+			const struct graph_evidence *ev = &e->evidence[i];
+			if (ev->from == GRAPH_FROM_PDNS)
+				widen_span(&pdns[0], &pdns[1], ev->time_first, ev->time_last);
+			else if (ev->from == GRAPH_FROM_WHOIS)
+				widen_span(&fallback[0], &fallback[1], ev->time_first,
+				           ev->time_last);
+			else if (ev->from == GRAPH_FROM_CERT)
+				widen_span(&fallback[0], &fallback[1], ev->time_first,
+				           ev->time_first);
+		}
+	}
+}
+
+/* The activity of each cluster: the span of the pDNS evidence of its
+ * members' names, or when there is none, the fallback of node_activity(),
+ * marked as such in time_basis. */
+static dn_status date_activity(struct report *r)
+{
+	struct cl_ctx *ctx = r->ctx;
+	const struct graph *g = ctx->g;
+	int64_t(*pdns)[2] = arena_alloc(&ctx->scratch, (ctx->n_clusters + 1) * sizeof(*pdns));
+	int64_t(*fallback)[2] =
+	        arena_alloc(&ctx->scratch, (ctx->n_clusters + 1) * sizeof(*fallback));
+	if (pdns == NULL || fallback == NULL)
+		return dn_fail(ctx->err, DN_ENOMEM, "out of memory for %zu clusters",
+		               ctx->n_clusters);
+	memset(pdns, 0, (ctx->n_clusters + 1) * sizeof(*pdns));
+	memset(fallback, 0, (ctx->n_clusters + 1) * sizeof(*fallback));
+	for (uint32_t u = 0; u < ctx->n_units; u++) {
+		const struct cl_info *info = &r->info[r->comp_of_unit[u]];
+		if (!info->kept)
+			continue;
+		for (uint32_t k = 0; k < ctx->unit_count[u]; k++)
+			node_activity(g, ctx->unit_nodes[ctx->unit_start[u] + k], pdns[info->order],
+			              fallback[info->order]);
+	}
+	for (size_t c = 0; c < ctx->n_clusters; c++) {
+		struct cluster *cl = &ctx->res->clusters[c];
+		if (pdns[c][0] || pdns[c][1]) {
+			cl->time_basis = CLUSTER_TIME_PDNS;
+			cl->time_first = pdns[c][0];
+			cl->time_last = pdns[c][1];
+		} else if (fallback[c][0] || fallback[c][1]) {
+			cl->time_basis = CLUSTER_TIME_REGISTRATION;
+			cl->time_first = fallback[c][0];
+			cl->time_last = fallback[c][1];
+		}
 	}
 	return DN_OK;
 }
@@ -341,7 +414,7 @@ static dn_status collect_links(struct report *r, uint64_t **keys, size_t *cap)
 			while (j < tie->n && (uint32_t)((*keys)[j] >> 32) == comp)
 				j++;
 			uint32_t count = (uint32_t)(j - i);
-			if (count < 2) {
+			if (count < 2 || !r->info[comp].kept) {
 				i = j;
 				continue;
 			}
@@ -385,7 +458,7 @@ static dn_status collect_links(struct report *r, uint64_t **keys, size_t *cap)
 
 /* A member's confidence combines its strongest link of each family as
  * independent evidence. A cluster's is the mean over its registrable
- * domains. A registrable domain alone has no link and confidence 0. */
+ * domains. */
 static dn_status score(struct report *r)
 {
 	struct cl_ctx *ctx = r->ctx;
@@ -414,6 +487,8 @@ static dn_status score(struct report *r)
 		sum[r->comp_of_unit[u]] += 1.0 - miss;
 	}
 	for (uint32_t c = 0; c < r->n_comps; c++) {
+		if (!r->info[c].kept)
+			continue;
 		struct cluster *cl = &ctx->res->clusters[r->info[c].order];
 		cl->confidence = sum[c] / r->info[c].n_units;
 		cl->level = cluster_level_of(cl->confidence);
@@ -486,9 +561,22 @@ static const char *tie_action(const struct graph *g, const struct cl_tie *tie, c
 	return buf;
 }
 
+/* How many share a tie's value: "shared by 205 domains in the store" when
+ * the pivot counted the value's sharers in the store, else the domains of
+ * this map that use it, which may be far fewer. */
+static const char *share_text(struct cl_ctx *ctx, const struct cl_tie *tie)
+{
+	unsigned long long share = (unsigned long long)tie->share;
+	if (tie->share_counted)
+		return cl_printf(&ctx->res->arena, "shared by %s%llu domains in the store",
+		                 tie->share_capped ? "at least " : "", share);
+	return cl_printf(&ctx->res->arena, "%llu domain%s in this map, not counted in the store",
+	                 share, share == 1 ? "" : "s");
+}
+
 /* The explanation of one link: "both resolved to 203.0.113.7 (shared by
- * 3 domains, 2 sources) 2025-03-01..2025-04-02". A registrant near-match
- * keeps the reason registrants_correlate() wrote. */
+ * 3 domains in the store, 2 sources) 2025-03-01..2025-04-02". A registrant
+ * near-match keeps the reason registrants_correlate() wrote. */
 static const char *link_text(struct cl_ctx *ctx, const struct link_cand *cand)
 {
 	const struct cl_tie *tie = &ctx->ties[cand->tie];
@@ -501,10 +589,12 @@ static const char *link_text(struct cl_ctx *ctx, const struct link_cand *cand)
 		snprintf(who, sizeof(who), "both");
 	else
 		snprintf(who, sizeof(who), "%u domains", cand->n_members);
-	return cl_printf(&ctx->res->arena, "%s %s (shared by %s%llu domains, %u source%s)%s", who,
-	                 tie_action(ctx->g, tie, action, sizeof(action)),
-	                 tie->share_capped ? "at least " : "", (unsigned long long)tie->share,
-	                 tie->n_sources, tie->n_sources == 1 ? "" : "s", span);
+	const char *shared = share_text(ctx, tie);
+	if (shared == NULL)
+		return NULL;
+	return cl_printf(&ctx->res->arena, "%s %s (%s, %u source%s)%s", who,
+	                 tie_action(ctx->g, tie, action, sizeof(action)), shared, tie->n_sources,
+	                 tie->n_sources == 1 ? "" : "s", span);
 }
 
 /* Copy the first max_reasons candidates of each owner into an array of
@@ -649,7 +739,13 @@ static dn_status collect_providers(struct report *r, uint64_t **keys, size_t *ca
 	struct cl_ctx *ctx = r->ctx;
 	for (size_t t = 0; t < ctx->n_ties; t++) {
 		const struct cl_tie *tie = &ctx->ties[t];
-		if (tie->type != CL_VALUE || !is_provider(ctx->g->nodes[tie->value].kind))
+		if (tie->type != CL_VALUE)
+			continue;
+		enum graph_kind kind = ctx->g->nodes[tie->value].kind;
+		/* A registrant value is listed when it ties members; a held
+		 * one (a privacy service, a redaction) is not a pattern. */
+		bool registrant = kind >= GRAPH_EMAIL && kind <= GRAPH_ADDRESS;
+		if (!is_provider(kind) && !(registrant && tie->linkable))
 			continue;
 		if (tie_components(r, tie, keys, cap))
 			return DN_ENOMEM;
@@ -658,6 +754,10 @@ static dn_status collect_providers(struct report *r, uint64_t **keys, size_t *ca
 			size_t j = i;
 			while (j < tie->n && (uint32_t)((*keys)[j] >> 32) == comp)
 				j++;
+			if (!r->info[comp].kept || (registrant && j - i < 2)) {
+				i = j;
+				continue;
+			}
 			if (grow((void **)&r->providers, &r->cap_providers, r->n_providers + 1,
 			         sizeof(*r->providers), ctx->err))
 				return DN_ENOMEM;
@@ -711,6 +811,8 @@ static dn_status summarize(struct report *r, uint64_t **keys, size_t *cap)
 		}
 	}
 	for (uint32_t comp = 0; comp < r->n_comps; comp++) {
+		if (!r->info[comp].kept)
+			continue;
 		struct cluster_summary *s = &ctx->res->clusters[r->info[comp].order].summary;
 		if (s->spof == CL_NONE)
 			continue;
@@ -723,6 +825,85 @@ static dn_status summarize(struct report *r, uint64_t **keys, size_t *cap)
 		s->spof_share = (double)served / r->info[comp].n_units;
 	}
 	return DN_OK;
+}
+
+/* One registrant pattern of one cluster, before they are sliced. */
+struct pattern_cand {
+	uint32_t cluster;
+	uint32_t tie;
+	const char *text;
+};
+
+static int pattern_cmp(const void *x, const void *y)
+{
+	const struct pattern_cand *a = x, *b = y;
+	if (a->cluster != b->cluster)
+		return a->cluster < b->cluster ? -1 : 1;
+	return a->tie < b->tie ? -1 : a->tie > b->tie;
+}
+
+/* The sentence of one registrant tie that ties count members. */
+static const char *pattern_text(struct cl_ctx *ctx, const struct cl_tie *tie, uint32_t count)
+{
+	if (tie->type == CL_ITEM)
+		return cl_printf(&ctx->res->arena, "%s (%u members)", tie->reason, count);
+	const struct graph_node *v = &ctx->g->nodes[tie->value];
+	return cl_printf(&ctx->res->arena, "registrant %s %s shared by %u members",
+	                 graph_kind_name(v->kind), v->label, count);
+}
+
+/* Fill each cluster's registrant_patterns from the linkable registrant
+ * ties (shared values and near-matches) that tie two or more members. */
+static dn_status list_patterns(struct report *r, uint64_t **keys, size_t *cap)
+{
+	struct cl_ctx *ctx = r->ctx;
+	struct pattern_cand *cands = NULL;
+	size_t n = 0, cap_cands = 0;
+	dn_status rc = DN_OK;
+	for (size_t t = 0; t < ctx->n_ties && rc == DN_OK; t++) {
+		const struct cl_tie *tie = &ctx->ties[t];
+		enum graph_kind kind = ctx->g->nodes[tie->value].kind;
+		if (!tie->linkable || kind < GRAPH_EMAIL || kind > GRAPH_ADDRESS)
+			continue;
+		rc = tie_components(r, tie, keys, cap);
+		for (size_t i = 0; i < tie->n && rc == DN_OK;) {
+			uint32_t comp = (uint32_t)((*keys)[i] >> 32);
+			size_t j = i;
+			while (j < tie->n && (uint32_t)((*keys)[j] >> 32) == comp)
+				j++;
+			if (r->info[comp].kept && j - i >= 2) {
+				const char *text = pattern_text(ctx, tie, (uint32_t)(j - i));
+				rc = text ? grow((void **)&cands, &cap_cands, n + 1, sizeof(*cands),
+				                 ctx->err)
+				          : dn_fail(ctx->err, DN_ENOMEM,
+				                    "out of memory for registrant patterns");
+				if (rc == DN_OK)
+					cands[n++] = (struct pattern_cand){r->info[comp].order,
+					                                   (uint32_t)t, text};
+			}
+			i = j;
+		}
+	}
+	if (rc == DN_OK && n > 1)
+		qsort(cands, n, sizeof(*cands), pattern_cmp);
+	for (size_t i = 0; i < n && rc == DN_OK;) {
+		size_t j = i;
+		while (j < n && cands[j].cluster == cands[i].cluster)
+			j++;
+		struct cluster_summary *s = &ctx->res->clusters[cands[i].cluster].summary;
+		s->registrant_patterns =
+		        arena_alloc(&ctx->res->arena, (j - i) * sizeof(*s->registrant_patterns));
+		if (s->registrant_patterns == NULL) {
+			rc = dn_fail(ctx->err, DN_ENOMEM, "out of memory for registrant patterns");
+			break;
+		}
+		for (size_t k = i; k < j; k++)
+			s->registrant_patterns[k - i] = cands[k].text;
+		s->n_registrant_patterns = j - i;
+		i = j;
+	}
+	free(cands);
+	return rc;
 }
 
 dn_status cl_report(struct cl_ctx *ctx)
@@ -744,7 +925,11 @@ dn_status cl_report(struct cl_ctx *ctx)
 	if (rc == DN_OK)
 		rc = count_sources(&r);
 	if (rc == DN_OK)
+		rc = date_activity(&r);
+	if (rc == DN_OK)
 		rc = summarize(&r, &keys, &cap);
+	if (rc == DN_OK)
+		rc = list_patterns(&r, &keys, &cap);
 	free(keys);
 	free(r.cluster_links.items);
 	free(r.member_links.items);

@@ -125,14 +125,11 @@ static void test_held_cdn_ip_keeps_apart(void **state)
 	graph_init(&g);
 	build_cdn_pair(&g, GRAPH_HOLD_LISTED);
 	run(&g, NULL, &res);
-	assert_int_equal(res.n_clusters, 2);
-	assert_int_not_equal(domain_cluster(&g, "shop-a.example"),
-	                     domain_cluster(&g, "bank-b.example"));
-	for (size_t c = 0; c < res.n_clusters; c++) {
-		assert_int_equal(res.clusters[c].n_members, 1);
-		assert_int_equal(res.clusters[c].level, CLUSTER_TENTATIVE);
-		assert_int_equal(res.clusters[c].n_links, 0);
-	}
+	/* Without a link, each registrable domain is in no cluster. */
+	assert_int_equal(res.n_clusters, 0);
+	assert_int_equal(domain_cluster(&g, "shop-a.example"), -1);
+	assert_int_equal(domain_cluster(&g, "bank-b.example"), -1);
+	assert_int_equal(cluster_of(&g, GRAPH_IP, "203.0.113.10"), -1);
 	cluster_result_free(&res);
 	graph_free(&g);
 
@@ -161,7 +158,8 @@ static void test_shared_masked_never_link(void **state)
 		registrant(&g, "two.example", GRAPH_EMAIL, "contact@privacy.example");
 		g.nodes[graph_find(&g, GRAPH_EMAIL, "contact@privacy.example")].hold = holds[i];
 		run(&g, NULL, &res);
-		assert_int_equal(res.n_clusters, 2);
+		assert_int_equal(res.n_clusters, 0);
+		assert_int_equal(domain_cluster(&g, "one.example"), -1);
 		cluster_result_free(&res);
 		graph_free(&g);
 	}
@@ -221,13 +219,14 @@ static void test_rare_value_outweighs_common(void **state)
 
 	assert_int_equal(domain_cluster(&g, "rare-1.example"),
 	                 domain_cluster(&g, "rare-2.example"));
-	assert_int_not_equal(domain_cluster(&g, "common-1.example"),
-	                     domain_cluster(&g, "common-2.example"));
+	assert_int_equal(domain_cluster(&g, "common-1.example"), -1);
+	assert_int_equal(domain_cluster(&g, "common-2.example"), -1);
 	const struct cluster *rare = cluster_at(&res, domain_cluster(&g, "rare-1.example"));
 	assert_int_equal(rare->n_links, 1);
 	assert_int_equal(rare->links[0].value, graph_find(&g, GRAPH_IP, "198.51.100.7"));
 	assert_non_null(strstr(rare->links[0].text, "both resolved to 198.51.100.7"));
-	assert_non_null(strstr(rare->links[0].text, "shared by 2 domains, 1 source"));
+	assert_non_null(strstr(rare->links[0].text,
+	                       "2 domains in this map, not counted in the store, 1 source"));
 	assert_non_null(strstr(rare->links[0].text, "2024-03-01..2024-03-31"));
 	cluster_result_free(&res);
 	graph_free(&g);
@@ -288,8 +287,8 @@ static void test_overlap_only_parts_reuse(void **state)
 	opt.overlap_only = true;
 	run(&g, &opt, &res);
 	assert_int_equal(domain_cluster(&g, "old.example"), domain_cluster(&g, "mate.example"));
-	assert_int_not_equal(domain_cluster(&g, "old.example"), domain_cluster(&g, "new.example"));
-	assert_int_equal(res.n_clusters, 2);
+	assert_int_equal(domain_cluster(&g, "new.example"), -1);
+	assert_int_equal(res.n_clusters, 1);
 	cluster_result_free(&res);
 	graph_free(&g);
 }
@@ -384,12 +383,9 @@ static void test_phone_ring_one_cluster(void **state)
 	assert_int_equal(ring->n_members, 44);
 	for (int i = 0; i < 44; i++)
 		assert_true(has_member(ring, regdomain(&g, names[i])));
-	for (int i = 44; i < 47; i++) {
-		int32_t c = cluster_of(&g, GRAPH_REGDOMAIN, names[i]);
-		assert_int_not_equal(c, 0);
-		assert_int_equal(cluster_at(&res, c)->n_members, 1);
-	}
-	assert_int_equal(res.n_clusters, 4);
+	for (int i = 44; i < 47; i++)
+		assert_int_equal(cluster_of(&g, GRAPH_REGDOMAIN, names[i]), -1);
+	assert_int_equal(res.n_clusters, 1);
 
 	/* The run of last digits ties all 44, so it is listed first. */
 	assert_true(ring->n_links >= 1);
@@ -398,6 +394,12 @@ static void test_phone_ring_one_cluster(void **state)
 	assert_non_null(strstr(ring->links[0].text, "differ only in the last digit"));
 	assert_non_null(strstr(ring->links[0].text, "0-9, a sequential run"));
 	assert_int_equal(ring->links[0].value, graph_find(&g, GRAPH_PHONE, "+442079460120"));
+	/* The same run is the summary's registrant pattern. */
+	bool run_listed = false;
+	for (size_t i = 0; i < ring->summary.n_registrant_patterns; i++)
+		run_listed |= strstr(ring->summary.registrant_patterns[i],
+		                     "differ only in the last digit") != NULL;
+	assert_true(run_listed);
 
 	/* The shared registrar is a provider of all 44, and of the others. */
 	uint32_t registrar = graph_find(&g, GRAPH_REGISTRAR, "example registrar");
@@ -455,9 +457,9 @@ static void test_shared_issuer_one_cluster(void **state)
 	}
 	for (int i = 341; i <= 345; i++) {
 		snprintf(name, sizeof(name), "owner-%d.example", i);
-		assert_int_not_equal(domain_cluster(&g, name), 0);
+		assert_int_equal(domain_cluster(&g, name), -1);
 	}
-	assert_int_equal(res.n_clusters, 6);
+	assert_int_equal(res.n_clusters, 1);
 	assert_int_equal(g.nodes[issuer].cluster, 0);
 	assert_int_equal(lantern->links[0].value, issuer);
 	assert_int_equal(lantern->links[0].n_members, 340);
@@ -496,7 +498,7 @@ static void test_ca_issuer_does_not_link(void **state)
 			assert_int_equal(res.n_clusters, 1);
 			assert_int_equal(res.clusters[0].n_members, 40);
 		} else {
-			assert_int_equal(res.n_clusters, 40);
+			assert_int_equal(res.n_clusters, 0);
 		}
 		cluster_result_free(&res);
 		graph_free(&g);
@@ -567,7 +569,7 @@ static void test_over_share_max_never_links(void **state)
 	opt.share_max = 10;
 	g.nodes[graph_find(&g, GRAPH_IP, "192.0.2.9")].share = 11;
 	run(&g, &opt, &res);
-	assert_int_equal(res.n_clusters, 2);
+	assert_int_equal(res.n_clusters, 0);
 	cluster_result_free(&res);
 	graph_free(&g);
 }
@@ -587,11 +589,13 @@ static void test_order_and_determinism(void **state)
 	resolves(&g, m2, "198.51.100.30", "sensor-1");
 	g.nodes[z].seed = true;
 	run(&g, NULL, &first);
-	assert_int_equal(first.n_clusters, 2);
-	assert_true(first.clusters[0].has_seed);
-	assert_int_equal(first.clusters[0].n_members, 1);
-	assert_int_equal(first.clusters[1].n_members, 3);
-	const struct cluster *c = &first.clusters[1];
+	/* The seed has no link, so it is in no cluster and no seed cluster
+	 * comes first. */
+	assert_int_equal(first.n_clusters, 1);
+	assert_false(first.clusters[0].has_seed);
+	assert_int_equal(g.nodes[z].cluster, -1);
+	assert_int_equal(first.clusters[0].n_members, 3);
+	const struct cluster *c = &first.clusters[0];
 	for (size_t i = 1; i < c->n_members; i++)
 		assert_true(strcmp(g.nodes[c->members[i - 1].node].key,
 		                   g.nodes[c->members[i].node].key) <= 0);
@@ -644,6 +648,119 @@ static void test_admin_role_weighs_less(void **state)
 	graph_free(&g);
 }
 
+static void add_dated(struct graph *g, uint32_t from, uint32_t to, enum graph_relation rel,
+                      enum graph_store_kind kind, int64_t first, int64_t last)
+{
+	struct dn_error err = {0};
+	struct graph_evidence ev = {kind, "src-1", "registrant", first, last, 1, 0};
+	assert_int_equal(graph_add_edge(g, from, to, rel, &ev, NULL, &err), DN_OK);
+}
+
+/* Two domains with a shared email, certificates valid for two years and,
+ * when resolved is set, pDNS records for 30 days. */
+static void build_dated_pair(struct graph *g, bool resolved)
+{
+	for (int i = 0; i < 2; i++) {
+		const char *name = i ? "dated-b.example" : "dated-a.example";
+		uint32_t d = add_domain(g, name);
+		add_dated(g, regdomain(g, name), add_node(g, GRAPH_EMAIL, "ops@dated.example"),
+		          GRAPH_REL_REGISTRANT, GRAPH_FROM_WHOIS, T0 + 5 * DAY, T0 + 6 * DAY);
+		uint32_t cert = add_node(g, GRAPH_CERT, i ? "bb" : "aa");
+		add_dated(g, cert, d, GRAPH_REL_CERT_NAME, GRAPH_FROM_CERT, T0 - 10 * DAY,
+		          T0 + 700 * DAY);
+		if (resolved)
+			add_dated(g, d, add_node(g, GRAPH_IP, i ? "192.0.2.61" : "192.0.2.60"),
+			          GRAPH_REL_RESOLVES, GRAPH_FROM_PDNS, T0 + i * DAY,
+			          T0 + 30 * DAY);
+	}
+}
+
+static void test_activity_from_pdns(void **state)
+{
+	(void)state;
+	struct graph g;
+	struct cluster_result res;
+	graph_init(&g);
+	build_dated_pair(&g, true);
+	run(&g, NULL, &res);
+	assert_int_equal(res.n_clusters, 1);
+	assert_int_equal(res.clusters[0].time_basis, CLUSTER_TIME_PDNS);
+	assert_int_equal(res.clusters[0].time_first, T0);
+	assert_int_equal(res.clusters[0].time_last, T0 + 30 * DAY);
+	cluster_result_free(&res);
+	graph_free(&g);
+
+	/* No pDNS: WHOIS times and notBefore, never notAfter. */
+	graph_init(&g);
+	build_dated_pair(&g, false);
+	run(&g, NULL, &res);
+	assert_int_equal(res.n_clusters, 1);
+	assert_int_equal(res.clusters[0].time_basis, CLUSTER_TIME_REGISTRATION);
+	assert_int_equal(res.clusters[0].time_first, T0 - 10 * DAY);
+	assert_int_equal(res.clusters[0].time_last, T0 + 6 * DAY);
+	cluster_result_free(&res);
+	graph_free(&g);
+}
+
+/* A link shows the store's count of sharers when the pivot counted it. */
+static void test_link_text_store_count(void **state)
+{
+	(void)state;
+	struct graph g;
+	struct cluster_result res;
+	graph_init(&g);
+	uint32_t a = add_domain(&g, "ns-a.example"), b = add_domain(&g, "ns-b.example");
+	uint32_t ns = add_node(&g, GRAPH_NAMESERVER, "ns1.cheap-dns.example");
+	add_edge(&g, a, ns, GRAPH_REL_NS, "sensor-1");
+	add_edge(&g, b, ns, GRAPH_REL_NS, "sensor-1");
+	registrant(&g, "ns-a.example", GRAPH_EMAIL, "ops@ns.example");
+	registrant(&g, "ns-b.example", GRAPH_EMAIL, "ops@ns.example");
+	g.nodes[ns].share = 205;
+	run(&g, NULL, &res);
+	assert_int_equal(res.n_clusters, 1);
+	const struct cluster *c = &res.clusters[0];
+	const char *ns_text = NULL, *email_text = NULL;
+	for (size_t i = 0; i < c->n_links; i++) {
+		if (c->links[i].value == ns)
+			ns_text = c->links[i].text;
+		if (c->links[i].value == graph_find(&g, GRAPH_EMAIL, "ops@ns.example"))
+			email_text = c->links[i].text;
+	}
+	assert_non_null(ns_text);
+	assert_non_null(strstr(ns_text, "shared by 205 domains in the store"));
+	assert_non_null(email_text);
+	assert_non_null(strstr(email_text, "2 domains in this map, not counted in the store"));
+	cluster_result_free(&res);
+	graph_free(&g);
+}
+
+/* A shared registrant value is a registrant pattern of the summary. */
+static void test_summary_registrant_patterns(void **state)
+{
+	(void)state;
+	struct graph g;
+	struct cluster_result res;
+	graph_init(&g);
+	add_domain(&g, "ledger-1.example");
+	add_domain(&g, "ledger-2.example");
+	add_domain(&g, "ledger-3.example");
+	for (int i = 1; i <= 3; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "ledger-%d.example", i);
+		registrant(&g, name, GRAPH_EMAIL, "ops.ledger@mailbox.example");
+	}
+	run(&g, NULL, &res);
+	assert_int_equal(res.n_clusters, 1);
+	const struct cluster_summary *s = &res.clusters[0].summary;
+	assert_int_equal(s->n_by_kind[GRAPH_EMAIL], 1);
+	assert_int_equal(s->by_kind[GRAPH_EMAIL][0].domains, 3);
+	assert_int_equal(s->n_registrant_patterns, 1);
+	assert_string_equal(s->registrant_patterns[0],
+	                    "registrant email ops.ledger@mailbox.example shared by 3 members");
+	cluster_result_free(&res);
+	graph_free(&g);
+}
+
 static void test_empty_graph(void **state)
 {
 	(void)state;
@@ -692,6 +809,9 @@ int main(void)
 	        cmocka_unit_test(test_over_share_max_never_links),
 	        cmocka_unit_test(test_order_and_determinism),
 	        cmocka_unit_test(test_admin_role_weighs_less),
+	        cmocka_unit_test(test_activity_from_pdns),
+	        cmocka_unit_test(test_link_text_store_count),
+	        cmocka_unit_test(test_summary_registrant_patterns),
 	        cmocka_unit_test(test_empty_graph),
 	        cmocka_unit_test(test_level_scale),
 	};
