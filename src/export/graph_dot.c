@@ -1,8 +1,10 @@
-/* The Graphviz DOT form of a map: shapes and colours by node kind, edges
- * labelled by relation, each operator cluster a "subgraph cluster_N". */
-#include <stdlib.h>
-#include <string.h>
-
+/* The Graphviz DOT form of a map: shapes and fill colours by node kind,
+ * edges labelled by relation, and each node of operator cluster N outlined
+ * in that cluster's colour with a cluster="N" attribute.
+ *
+ * Clusters are not "subgraph cluster_N" blocks: with edges between
+ * clusters, dot of Graphviz 2.43 (Debian 12) fails on maps of a few
+ * thousand lines with "trouble in init_rank". */
 #include "export/graph_writer_internal.h"
 
 struct kind_style {
@@ -52,46 +54,46 @@ static void quoted(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-static void write_node(struct gw_ctx *c, uint32_t i, const char *indent)
+/* The outline colour of cluster number (from 1), from a qualitative
+ * palette that cycles after eight clusters. */
+static const char *cluster_colour(unsigned number)
+{
+	static const char *const colours[] = {"#e41a1c", "#377eb8", "#4daf4a", "#984ea3",
+	                                      "#ff7f00", "#a65628", "#f781bf", "#999999"};
+	return colours[(number - 1) % (sizeof(colours) / sizeof(colours[0]))];
+}
+
+static void write_node(struct gw_ctx *c, uint32_t i)
 {
 	const struct graph_node *n = &c->g->nodes[i];
 	const struct kind_style *st = &styles[n->kind];
-	fprintf(c->out, "%sn%u [label=", indent, i);
+	fprintf(c->out, "\tn%u [label=", i);
 	quoted(c->out, gw_label(c, i));
 	fprintf(c->out, ", kind=\"%s\", shape=%s, fillcolor=\"%s\"", graph_kind_name(n->kind),
 	        st->shape, st->color);
+	unsigned k = gw_cluster_number(c, i);
+	if (k)
+		fprintf(c->out, ", cluster=\"%u\", color=\"%s\"", k, cluster_colour(k));
 	if (n->seed)
-		fputs(", penwidth=3", c->out);
+		fputs(", penwidth=4", c->out);
+	else if (k)
+		fputs(", penwidth=2", c->out);
 	if (n->hold != GRAPH_HOLD_NONE && n->hold != GRAPH_HOLD_DEPTH) {
 		fputs(", style=\"filled,dashed\", tooltip=", c->out);
 		quoted(c->out, gw_printf(c, "%s: not expanded", graph_hold_name(n->hold)));
+	} else if (k) {
+		const struct cluster *cl = &c->res->clusters[k - 1];
+		fputs(", tooltip=", c->out);
+		quoted(c->out, gw_printf(c, "cluster %u: %s confidence (%.2f), %zu domains", k,
+		                         cluster_level_name(cl->level), cl->confidence,
+		                         cl->n_members));
 	}
 	fputs("];\n", c->out);
-}
-
-static void write_cluster(struct gw_ctx *c, size_t index, bool *placed)
-{
-	const struct cluster *cl = &c->res->clusters[index];
-	fprintf(c->out, "\tsubgraph cluster_%zu {\n\t\tlabel=", index + 1);
-	quoted(c->out, gw_printf(c, "cluster %zu: %s confidence (%.2f), %zu domains", index + 1,
-	                         cluster_level_name(cl->level), cl->confidence, cl->n_members));
-	fputs(";\n\t\tstyle=rounded;\n", c->out);
-	for (size_t i = 0; i < cl->n_nodes; i++) {
-		uint32_t n = cl->nodes[i];
-		if (n >= c->g->n_nodes || placed[n])
-			continue;
-		placed[n] = true;
-		write_node(c, n, "\t\t");
-	}
-	fputs("\t}\n", c->out);
 }
 
 dn_status gw_write_dot(struct gw_ctx *c, struct dn_error *err)
 {
 	const struct graph *g = c->g;
-	bool *placed = calloc(g->n_nodes + 1, sizeof(*placed));
-	if (placed == NULL)
-		return dn_fail(err, DN_ENOMEM, "out of memory writing %zu DOT nodes", g->n_nodes);
 	const char *seeds = "";
 	for (size_t i = 0; i < c->opt->n_seeds; i++)
 		seeds = gw_printf(c, "%s%s%s", seeds, i ? ", " : "", gw_text(c, c->opt->seeds[i]));
@@ -100,11 +102,8 @@ dn_status gw_write_dot(struct gw_ctx *c, struct dn_error *err)
 	fputs("];\n\tnode [style=filled, fontname=\"Helvetica\"];\n"
 	      "\tedge [fontname=\"Helvetica\", fontsize=10];\n",
 	      c->out);
-	for (size_t k = 0; k < c->res->n_clusters; k++)
-		write_cluster(c, k, placed);
 	for (uint32_t i = 0; i < g->n_nodes; i++)
-		if (!placed[i])
-			write_node(c, i, "\t");
+		write_node(c, i);
 	for (size_t i = 0; i < g->n_edges; i++) {
 		const struct graph_edge *e = &g->edges[i];
 		const char *label = graph_relation_name(e->relation);
@@ -116,6 +115,5 @@ dn_status gw_write_dot(struct gw_ctx *c, struct dn_error *err)
 		        graph_family_name(graph_relation_family(e->relation)));
 	}
 	fputs("}\n", c->out);
-	free(placed);
 	return gw_finish(c, "DOT", err);
 }

@@ -1,6 +1,7 @@
 /* The MISP event of a map: one attribute per value, typed and categorised
  * as MISP's describeTypes.json defines, tagged with its cluster and the
  * confidence of that cluster. */
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -60,6 +61,8 @@ struct misp {
 	char event_uuid[37];
 	char timestamp[24];      /* epoch seconds, as MISP writes them */
 	size_t redacted[GRAPH_KIND_COUNT];
+	/* Per node: an address that serves more than its own cluster. */
+	bool *shared_address;
 	bool failed;
 };
 
@@ -140,6 +143,84 @@ static void add_attribute(struct misp *m, const char *type, const char *category
 		m->failed = true;
 }
 
+/* Whether node n is held as a value that many share, or is masked or weak,
+ * so that the map did not expand it. */
+static bool is_held(const struct graph_node *node)
+{
+	return node->hold == GRAPH_HOLD_SHARED || node->hold == GRAPH_HOLD_LISTED ||
+	       node->hold == GRAPH_HOLD_MASKED || node->hold == GRAPH_HOLD_WEAK;
+}
+
+/* Mark in m->shared_address each address that serves more than its own
+ * cluster: a domain of another cluster or of none resolves to it, its
+ * counted share exceeds the domains of its cluster that resolve to it, or
+ * its routed prefix (or that prefix's ASN) is held as shared or listed. */
+static bool mark_shared_addresses(struct misp *m)
+{
+	const struct graph *g = m->c->g;
+	uint32_t *own = calloc(g->n_nodes + 1, sizeof(*own));
+	m->shared_address = calloc(g->n_nodes + 1, sizeof(*m->shared_address));
+	if (own == NULL || m->shared_address == NULL) {
+		free(own);
+		return false;
+	}
+	for (size_t i = 0; i < g->n_edges; i++) {
+		const struct graph_edge *e = &g->edges[i];
+		if (e->relation != GRAPH_REL_RESOLVES || e->to >= g->n_nodes || e->from >= g->n_nodes)
+			continue;
+		int32_t k = g->nodes[e->to].cluster;
+		if (k >= 0 && g->nodes[e->from].cluster == k)
+			own[e->to]++;
+		else
+			m->shared_address[e->to] = true;
+	}
+	/* Two passes, because an ORIGIN edge marks a prefix that an IN_PREFIX
+	 * edge then passes on to its addresses. */
+	bool *held_prefix = calloc(g->n_nodes + 1, sizeof(*held_prefix));
+	if (held_prefix == NULL) {
+		free(own);
+		return false;
+	}
+	for (size_t i = 0; i < g->n_edges; i++) {
+		const struct graph_edge *e = &g->edges[i];
+		if (e->relation == GRAPH_REL_ORIGIN && e->to < g->n_nodes && e->from < g->n_nodes &&
+		    is_held(&g->nodes[e->to]))
+			held_prefix[e->from] = true;
+	}
+	for (size_t i = 0; i < g->n_edges; i++) {
+		const struct graph_edge *e = &g->edges[i];
+		if (e->relation != GRAPH_REL_IN_PREFIX || e->to >= g->n_nodes || e->from >= g->n_nodes)
+			continue;
+		if (held_prefix[e->to] || is_held(&g->nodes[e->to]))
+			m->shared_address[e->from] = true;
+	}
+	for (uint32_t n = 0; n < g->n_nodes; n++)
+		if (g->nodes[n].share > own[n])
+			m->shared_address[n] = true;
+	free(held_prefix);
+	free(own);
+	return true;
+}
+
+/* Whether node n is an indicator to detect (MISP's to_ids): a value of a
+ * kind that MISP detects, a member or part of a cluster of level low or
+ * better (a member at that level itself), not held, and for an address not
+ * shared beyond its cluster. Everything else is context. */
+static bool is_indicator(struct misp *m, uint32_t n)
+{
+	struct gw_ctx *c = m->c;
+	const struct graph_node *node = &c->g->nodes[n];
+	unsigned k = gw_cluster_number(c, n);
+	if (!types[node->kind].to_ids || k == 0 || is_held(node))
+		return false;
+	if (c->res->clusters[k - 1].level < CLUSTER_LOW)
+		return false;
+	const struct cluster_member *member = gw_member(c, n);
+	if (member != NULL && member->level < CLUSTER_LOW)
+		return false;
+	return node->kind != GRAPH_IP || !m->shared_address[n];
+}
+
 static void add_node(struct misp *m, uint32_t n)
 {
 	struct gw_ctx *c = m->c;
@@ -149,18 +230,16 @@ static void add_node(struct misp *m, uint32_t n)
 		return;
 	}
 	const struct misp_type *t = &types[node->kind];
-	/* Values that many others share, and values outside every cluster, are
-	 * context rather than indicators. */
-	bool shared = node->hold == GRAPH_HOLD_SHARED || node->hold == GRAPH_HOLD_LISTED ||
-	              node->hold == GRAPH_HOLD_MASKED;
 	unsigned k = gw_cluster_number(c, n);
-	bool to_ids = t->to_ids && !shared && k != 0;
 	const char *comment = t->comment;
 	if (k)
 		comment = gw_printf(c, "%s, dragnet cluster %u", comment, k);
-	if (shared)
+	if (node->hold != GRAPH_HOLD_NONE && node->hold != GRAPH_HOLD_DEPTH)
 		comment = gw_printf(c, "%s, not expanded (%s)", comment, graph_hold_name(node->hold));
-	add_attribute(m, t->type, t->category, to_ids, gw_key(c, n), comment, attribute_tags(m, n));
+	else if (k && node->kind == GRAPH_IP && m->shared_address[n])
+		comment = gw_printf(c, "%s, shared beyond the cluster", comment);
+	add_attribute(m, t->type, t->category, is_indicator(m, n), gw_key(c, n), comment,
+	              attribute_tags(m, n));
 }
 
 /* One "anonymised" attribute counts the redacted values, so that the event
@@ -268,10 +347,12 @@ static dn_status write_event(struct misp *m, struct dn_error *err)
 		json_decref(doc);
 		return dn_fail(err, DN_ENOMEM, "out of memory building the MISP event");
 	}
+	errno = 0;
 	int rc = json_dumpf(doc, c->out, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	json_decref(doc);
-	if (rc != 0 || fputc('\n', c->out) == EOF)
-		return dn_fail(err, DN_EIO, "writing the MISP event failed");
+	if (rc != 0 || fputc('\n', c->out) == EOF || fflush(c->out) != 0)
+		return dn_fail(err, DN_EIO, "writing the MISP event failed: %s",
+		               errno ? strerror(errno) : "unknown error");
 	return gw_finish(c, "MISP", err);
 }
 
@@ -281,7 +362,7 @@ dn_status gw_write_misp(struct gw_ctx *c, struct dn_error *err)
 	m.attributes = json_array();
 	m.seen = json_object();
 	dn_status rc;
-	if (m.attributes == NULL || m.seen == NULL) {
+	if (m.attributes == NULL || m.seen == NULL || !mark_shared_addresses(&m)) {
 		rc = dn_fail(err, DN_ENOMEM, "out of memory for a MISP event");
 	} else {
 		snprintf(m.timestamp, sizeof(m.timestamp), "%" PRId64, c->opt->now);
@@ -290,5 +371,6 @@ dn_status gw_write_misp(struct gw_ctx *c, struct dn_error *err)
 	}
 	json_decref(m.attributes);
 	json_decref(m.seen);
+	free(m.shared_address);
 	return rc;
 }

@@ -7,6 +7,7 @@
  * namespace, of its ID contributing properties serialised as RFC 8785 (JCS)
  * JSON, as the STIX 2.1 specification recommends. The other objects
  * take the UUIDv5 of their content in dragnet's namespace. */
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -450,10 +451,12 @@ static dn_status write_bundle(struct stix *s, struct dn_error *err)
 		json_decref(bundle);
 		return dn_fail(err, DN_ENOMEM, "out of memory building the STIX bundle");
 	}
+	errno = 0;
 	int rc = json_dumpf(bundle, c->out, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	json_decref(bundle);
-	if (rc != 0 || fputc('\n', c->out) == EOF)
-		return dn_fail(err, DN_EIO, "writing the STIX bundle failed");
+	if (rc != 0 || fputc('\n', c->out) == EOF || fflush(c->out) != 0)
+		return dn_fail(err, DN_EIO, "writing the STIX bundle failed: %s",
+		               errno ? strerror(errno) : "unknown error");
 	return gw_finish(c, "STIX", err);
 }
 

@@ -9,6 +9,12 @@
 #include "export/graph_writer_internal.h"
 
 #define WIDTH 100
+/* A space that wrap() writes as ' ' but never breaks at, to keep a phrase
+ * such as "overlapping edges only: no" on one line. Data never contains
+ * it, because one_line() turns control characters into spaces. */
+#define GLUE '\x1f'
+/* Seeds listed, as given and as graph nodes. The rest are counted. */
+#define SEEDS_MAX 25
 /* Shared, listed and weak values listed one by one. The rest are counted. */
 #define HELD_LIST_MAX 15
 /* Example values named per kind of masked value. */
@@ -23,8 +29,8 @@
 /* Providers named per kind in a cluster summary. */
 #define PROVIDERS_MAX 8
 
-/* Write text from column indent, breaking at spaces before WIDTH; lines
- * after the first start at column hang. Runs of spaces inside a line are
+/* Write text from column indent, breaking at spaces (not GLUE) before
+ * WIDTH; lines after the first start at column hang. Runs of spaces inside a line are
  * kept, so columns stay aligned. A word longer than the line is written
  * whole. */
 static void wrap(struct gw_ctx *c, int indent, int hang, const char *text)
@@ -37,7 +43,8 @@ static void wrap(struct gw_ctx *c, int indent, int hang, const char *text)
 	while (*p) {
 		size_t len = strcspn(p, " ");
 		size_t gap = strspn(p + len, " ");
-		fwrite(p, 1, len, c->out);
+		for (size_t i = 0; i < len; i++)
+			fputc(p[i] == GLUE ? ' ' : p[i], c->out);
 		col += (int)len;
 		p += len + gap;
 		if (*p == '\0')
@@ -119,14 +126,23 @@ static void write_header(struct gw_ctx *c)
 	if (o->since || o->until)
 		fence = gw_printf(c, "%s to %s", o->since ? gw_time(o->since, since, sizeof(since)) : "open",
 		                  o->until ? gw_time(o->until, until, sizeof(until)) : "open");
+	const char *glued = gw_printf(c,
+	                              "Generated %s. Depth %u, share limit %s, time fence %s, "
+	                              "overlapping edges only: %s.",
+	                              o->now ? gw_time(o->now, t, sizeof(t)) : "at an unknown time",
+	                              o->depth,
+	                              o->share_max ? gw_count(o->share_max, limit, sizeof(limit))
+	                                           : "none",
+	                              fence, o->overlap_only ? "yes" : "no");
+	/* Glue the words of each setting so that a line breaks only after a
+	 * comma or a full stop. The text is this run's own copy in c->scratch,
+	 * or "" when memory ran out. */
+	char *p = (char *)glued;
+	for (; *p; p++)
+		if (*p == ' ' && p > glued && p[-1] != ',' && p[-1] != '.')
+			*p = GLUE;
 	wrap(c, 0, 2,
-	     gw_printf(c,
-	               "Generated %s. Depth %u, share limit %s, time fence %s, overlapping "
-	               "edges only: %s.%s",
-	               o->now ? gw_time(o->now, t, sizeof(t)) : "at an unknown time", o->depth,
-	               o->share_max ? gw_count(o->share_max, limit, sizeof(limit)) : "none", fence,
-	               o->overlap_only ? "yes" : "no",
-	               o->redact_personal ? " Personal data is redacted." : ""));
+	     gw_printf(c, "%s%s", glued, o->redact_personal ? " Personal data is redacted." : ""));
 	fputc('\n', c->out);
 }
 
@@ -134,23 +150,30 @@ static void write_seeds(struct gw_ctx *c)
 {
 	const struct graph *g = c->g;
 	fprintf(c->out, "1. Seeds\n\n");
-	if (c->opt->n_seeds) {
+	size_t n_given = c->opt->n_seeds;
+	if (n_given) {
 		const char *given = "";
-		for (size_t i = 0; i < c->opt->n_seeds; i++)
+		for (size_t i = 0; i < n_given && i < SEEDS_MAX; i++)
 			given = gw_printf(c, "%s%s%s", given, i ? ", " : "",
 			                  one_line(c, gw_text(c, c->opt->seeds[i])));
+		if (n_given > SEEDS_MAX)
+			given = gw_printf(c, "%s and %zu more", given, n_given - SEEDS_MAX);
 		wrap(c, 2, 4, gw_printf(c, "As given: %s", given));
 	}
 	size_t n = 0;
 	for (uint32_t i = 0; i < g->n_nodes; i++) {
 		if (!g->nodes[i].seed)
 			continue;
+		if (n++ >= SEEDS_MAX)
+			continue;
 		unsigned k = gw_cluster_number(c, i);
 		wrap(c, 2, 6,
 		     gw_printf(c, "%-12s %s%s", graph_kind_name(g->nodes[i].kind), label_of(c, i),
 		               k ? gw_printf(c, " (cluster %u)", k) : " (in no cluster)"));
-		n++;
 	}
+	if (n > SEEDS_MAX)
+		fprintf(c->out, "  ... and %zu more seed nodes; map.json lists them all\n",
+		        n - SEEDS_MAX);
 	if (n == 0)
 		fprintf(c->out, "  No seed node is in the graph.\n");
 	fputc('\n', c->out);
@@ -482,12 +505,20 @@ static void write_spof(struct gw_ctx *c, const struct cluster *cl)
 			served = s->by_kind[kind][i].domains;
 	long total = s->spof_share > 0 ? lround((double)served / s->spof_share)
 	                               : (long)cl->n_members;
+	/* "Most" only above half, so that 5 of 10 reads as "half". */
+	const char *reach = "part of the cluster";
+	if (served == total)
+		reach = "the whole cluster";
+	else if (2 * (long)served > total)
+		reach = "most of the cluster";
+	else if (2 * (long)served == total)
+		reach = "half of the cluster";
 	wrap(c, 6, 8,
 	     gw_printf(c,
 	               "Single point of failure: %s (%s) serves %u of the %ld registrable domains "
-	               "(%.0f%%), so action against it reaches most of the cluster.",
+	               "(%.0f%%), so action against it reaches %s.",
 	               label_of(c, s->spof), gw_kind_words(kind, false), served, total,
-	               s->spof_share * 100.0));
+	               s->spof_share * 100.0, reach));
 }
 
 /* Whether member m repeats another member's name: a registrable domain
@@ -693,13 +724,35 @@ static dn_status write_cluster_table(struct gw_ctx *c, size_t n_other, struct dn
 	return DN_OK;
 }
 
+/* Whether node n is a domain name that no cluster contains. A name is
+ * counted once: a registrable domain that is also a domain node counts
+ * through that node, and the name is in a cluster when either node is,
+ * because clustering assigns one of the two to the cluster as its member
+ * and may leave the other as a plain node of it. */
+static bool name_in_no_cluster(const struct gw_ctx *c, uint32_t n)
+{
+	const struct graph_node *node = &c->g->nodes[n];
+	enum graph_kind other;
+	if (node->kind == GRAPH_DOMAIN)
+		other = GRAPH_REGDOMAIN;
+	else if (node->kind == GRAPH_REGDOMAIN)
+		other = GRAPH_DOMAIN;
+	else
+		return false;
+	uint32_t twin = graph_find(c->g, other, node->key);
+	if (twin != UINT32_MAX && node->kind == GRAPH_REGDOMAIN)
+		return false;
+	if (gw_cluster_number(c, n) != 0 || gw_member(c, n) != NULL)
+		return false;
+	return twin == UINT32_MAX || (gw_cluster_number(c, twin) == 0 && gw_member(c, twin) == NULL);
+}
+
 static dn_status write_clusters(struct gw_ctx *c, struct dn_error *err)
 {
 	const struct graph *g = c->g;
 	size_t loose = 0;
 	for (uint32_t i = 0; i < g->n_nodes; i++)
-		if ((g->nodes[i].kind == GRAPH_DOMAIN || g->nodes[i].kind == GRAPH_REGDOMAIN) &&
-		    gw_member(c, i) == NULL)
+		if (name_in_no_cluster(c, i))
 			loose++;
 	fprintf(c->out, "4. Clusters and confidence\n\n");
 	wrap(c, 2, 2,

@@ -6,6 +6,7 @@
  * with a strcasestr() search, on the sample and on a generated map.
  * test_graph_formats.py checks the same files with dot, xmllint, NetworkX
  * and the corpus's STIX and MISP examples. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -379,8 +380,6 @@ static void test_dot_escapes_labels(void **state)
 {
 	char *dot = render(*state, GRAPH_FORMAT_DOT, false);
 	assert_non_null(strstr(dot, "digraph dragnet_map {"));
-	assert_non_null(strstr(dot, "subgraph cluster_1 {"));
-	assert_non_null(strstr(dot, "subgraph cluster_2 {"));
 	/* Quote escaped, backslash doubled, newline as \n, '&' as an entity,
 	 * the tab and control character as spaces. */
 	assert_non_null(strstr(dot, "label=\"evil\\\"dom\\\\ain\\n<b>{x}</b>&amp;amp;  "
@@ -825,6 +824,330 @@ static void test_no_clusters(void **state)
 	}
 }
 
+/* A small map for the MISP and text fixes: cluster 1 (low, 0.50) holds
+ * a1 and a2 and a tentative member a3, cluster 2 (tentative, 0.00) holds
+ * b1 and b2, and z.example is in no cluster. */
+enum small_node {
+	M_A1, M_A2, M_A3, M_A1_REG, M_B1, M_B2, M_Z, M_Z_REG, M_OWN_IP, M_CROSS_IP, M_COUNTED_IP,
+	M_HELD_NS, M_NS, M_NODE_COUNT
+};
+
+struct small_map {
+	struct graph g;
+	struct cluster_result res;
+	struct cluster clusters[2];
+	struct cluster_member members1[3], members2[2];
+	uint32_t nodes1[9], nodes2[2];
+	struct cluster_provider spof_ips[1];
+};
+
+static void small_edge(struct graph *g, uint32_t from, uint32_t to, enum graph_relation rel)
+{
+	struct graph_evidence ev = {GRAPH_FROM_PDNS, "sensor-1", "A", SAMPLE_T0, SAMPLE_T1, 1, 0};
+	struct dn_error err = {0};
+	if (graph_add_edge(g, from, to, rel, &ev, NULL, &err) != DN_OK)
+		fail_msg("graph_add_edge: %s", err.msg);
+}
+
+static void small_build(struct small_map *m)
+{
+	static const struct {
+		enum graph_kind kind;
+		const char *key;
+	} nodes[M_NODE_COUNT] = {
+		[M_A1] = {GRAPH_DOMAIN, "a1.example"},
+		[M_A2] = {GRAPH_DOMAIN, "a2.example"},
+		[M_A3] = {GRAPH_DOMAIN, "a3.example"},
+		[M_A1_REG] = {GRAPH_REGDOMAIN, "a1.example"},
+		[M_B1] = {GRAPH_DOMAIN, "b1.example"},
+		[M_B2] = {GRAPH_DOMAIN, "b2.example"},
+		[M_Z] = {GRAPH_DOMAIN, "z.example"},
+		[M_Z_REG] = {GRAPH_REGDOMAIN, "z.example"},
+		[M_OWN_IP] = {GRAPH_IP, "192.0.2.1"},
+		[M_CROSS_IP] = {GRAPH_IP, "192.0.2.2"},
+		[M_COUNTED_IP] = {GRAPH_IP, "192.0.2.3"},
+		[M_HELD_NS] = {GRAPH_NAMESERVER, "ns.shared.example"},
+		[M_NS] = {GRAPH_NAMESERVER, "ns.a1.example"},
+	};
+	struct graph *g = &m->g;
+	graph_init(g);
+	for (int i = 0; i < M_NODE_COUNT; i++)
+		assert_int_equal(big_node(g, nodes[i].kind, nodes[i].key), (uint32_t)i);
+	g->nodes[M_A1].seed = true;
+	g->nodes[M_HELD_NS].hold = GRAPH_HOLD_SHARED;
+	g->nodes[M_HELD_NS].share = 5000;
+	/* 192.0.2.3 serves only a1 in this graph, but 50 domains in the store. */
+	g->nodes[M_COUNTED_IP].share = 50;
+	small_edge(g, M_A1, M_OWN_IP, GRAPH_REL_RESOLVES);
+	small_edge(g, M_A2, M_OWN_IP, GRAPH_REL_RESOLVES);
+	small_edge(g, M_A1, M_CROSS_IP, GRAPH_REL_RESOLVES);
+	small_edge(g, M_B1, M_CROSS_IP, GRAPH_REL_RESOLVES);
+	small_edge(g, M_A1, M_COUNTED_IP, GRAPH_REL_RESOLVES);
+	small_edge(g, M_A1, M_HELD_NS, GRAPH_REL_NS);
+	small_edge(g, M_A1, M_NS, GRAPH_REL_NS);
+	small_edge(g, M_A1, M_A1_REG, GRAPH_REL_REGISTERED);
+	small_edge(g, M_Z, M_Z_REG, GRAPH_REL_REGISTERED);
+
+	struct cluster *c1 = &m->clusters[0], *c2 = &m->clusters[1];
+	c1->members = m->members1;
+	c1->members[c1->n_members++] = (struct cluster_member){M_A1, 0.6, CLUSTER_LOW, NULL, 0};
+	c1->members[c1->n_members++] = (struct cluster_member){M_A2, 0.5, CLUSTER_LOW, NULL, 0};
+	c1->members[c1->n_members++] = (struct cluster_member){M_A3, 0.2, CLUSTER_TENTATIVE,
+	                                                       NULL, 0};
+	static const uint32_t nodes1[] = {M_A1, M_A2, M_A3, M_A1_REG, M_OWN_IP, M_CROSS_IP,
+	                                  M_COUNTED_IP, M_HELD_NS, M_NS};
+	memcpy(m->nodes1, nodes1, sizeof(nodes1));
+	c1->nodes = m->nodes1;
+	c1->n_nodes = sizeof(nodes1) / sizeof(nodes1[0]);
+	c1->confidence = 0.5;
+	c1->level = CLUSTER_LOW;
+	c1->has_seed = true;
+	c1->summary.spof = UINT32_MAX;
+	c2->members = m->members2;
+	c2->members[c2->n_members++] = (struct cluster_member){M_B1, 0.0, CLUSTER_TENTATIVE,
+	                                                       NULL, 0};
+	c2->members[c2->n_members++] = (struct cluster_member){M_B2, 0.0, CLUSTER_TENTATIVE,
+	                                                       NULL, 0};
+	m->nodes2[0] = M_B1;
+	m->nodes2[1] = M_B2;
+	c2->nodes = m->nodes2;
+	c2->n_nodes = 2;
+	c2->confidence = 0.0;
+	c2->level = CLUSTER_TENTATIVE;
+	c2->summary.spof = UINT32_MAX;
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; i < m->clusters[k].n_nodes; i++)
+			g->nodes[m->clusters[k].nodes[i]].cluster = (int32_t)k;
+	m->res.clusters = m->clusters;
+	m->res.n_clusters = 2;
+}
+
+static char *small_render(struct small_map *m, enum graph_format format,
+                          const struct graph_write_options *opt)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	assert_non_null(out);
+	struct dn_error err = {0};
+	dn_status rc = graph_write(out, format, &m->g, &m->res, opt, &err);
+	if (rc)
+		fail_msg("graph_write(%s) failed: %s", graph_format_name(format), err.msg);
+	fclose(out);
+	return buf;
+}
+
+/* The to_ids flag of the MISP attribute of type and value; fails when there
+ * is no such attribute. */
+static bool misp_to_ids(json_t *event, const char *type, const char *value)
+{
+	size_t i;
+	json_t *a;
+	json_array_foreach(json_object_get(event, "Attribute"), i, a)
+	{
+		if (strcmp(json_string_value(json_object_get(a, "type")), type) == 0 &&
+		    strcmp(json_string_value(json_object_get(a, "value")), value) == 0)
+			return json_is_true(json_object_get(a, "to_ids"));
+	}
+	fail_msg("no MISP attribute %s %s", type, value);
+	return false;
+}
+
+static void test_misp_to_ids_rule(void **state)
+{
+	(void)state;
+	struct small_map *m = calloc(1, sizeof(*m));
+	assert_non_null(m);
+	small_build(m);
+	struct graph_write_options opt = {.depth = 2, .share_max = 200, .now = SAMPLE_T1};
+	char *text = small_render(m, GRAPH_FORMAT_MISP, &opt);
+	json_error_t jerr;
+	json_t *doc = json_loads(text, 0, &jerr);
+	assert_non_null(doc);
+	json_t *event = json_object_get(doc, "Event");
+	/* Members at level low or better of a cluster at low or better. */
+	assert_true(misp_to_ids(event, "domain", "a1.example"));
+	assert_true(misp_to_ids(event, "domain", "a2.example"));
+	assert_true(misp_to_ids(event, "hostname", "ns.a1.example"));
+	/* A tentative member of a low cluster, and a tentative cluster. */
+	assert_false(misp_to_ids(event, "domain", "a3.example"));
+	assert_false(misp_to_ids(event, "domain", "b1.example"));
+	assert_false(misp_to_ids(event, "domain", "b2.example"));
+	/* In no cluster. */
+	assert_false(misp_to_ids(event, "domain", "z.example"));
+	/* A held value inside the cluster. */
+	assert_false(misp_to_ids(event, "hostname", "ns.shared.example"));
+	/* Addresses: one only the cluster uses, one a domain of another cluster
+	 * resolves to, and one whose counted share exceeds the cluster's use. */
+	assert_true(misp_to_ids(event, "ip-dst", "192.0.2.1"));
+	assert_false(misp_to_ids(event, "ip-dst", "192.0.2.2"));
+	assert_false(misp_to_ids(event, "ip-dst", "192.0.2.3"));
+	json_decref(doc);
+	free(text);
+	graph_free(&m->g);
+	free(m);
+}
+
+static void test_dot_no_cluster_subgraphs(void **state)
+{
+	char *text = render(*state, GRAPH_FORMAT_DOT, false);
+	/* Subgraph clusters make dot 2.43 fail on large maps ("trouble in
+	 * init_rank"), so clusters are node attributes. */
+	assert_null(strstr(text, "subgraph"));
+	assert_non_null(strstr(text, "\tn0 [label=\"shop.example\", kind=\"domain\", shape=ellipse, "
+	                             "fillcolor=\"#a6cee3\", cluster=\"1\", color=\""));
+	assert_non_null(strstr(text, "\tn20 [label=\"other.example\", kind=\"domain\", "
+	                             "shape=ellipse, fillcolor=\"#a6cee3\", cluster=\"2\""));
+	/* 203.0.113.10 is in no cluster. */
+	const char *shared = strstr(text, "\tn4 [label=\"203.0.113.10\"");
+	assert_non_null(shared);
+	assert_null(memmem(shared, strcspn(shared, "\n"), "cluster=", 8));
+	free(text);
+}
+
+static void test_text_domains_in_no_cluster(void **state)
+{
+	(void)state;
+	struct small_map *m = calloc(1, sizeof(*m));
+	assert_non_null(m);
+	small_build(m);
+	struct graph_write_options opt = {.depth = 2, .share_max = 200};
+	char *text = small_render(m, GRAPH_FORMAT_TEXT, &opt);
+	/* a1.example's registrable domain is a cluster node but not a member,
+	 * and z.example counts once for its domain and registrable domain. */
+	assert_non_null(strstr(text, "2 clusters; 1 domain is in no cluster."));
+	free(text);
+	graph_free(&m->g);
+	free(m);
+}
+
+/* Render the small map with a single point of failure serving served of
+ * the cluster's four registrable domains, and check the sentence's end. */
+static void check_spof_reach(uint32_t served, const char *reach)
+{
+	struct small_map *m = calloc(1, sizeof(*m));
+	assert_non_null(m);
+	small_build(m);
+	struct cluster_summary *s = &m->clusters[0].summary;
+	m->spof_ips[0] = (struct cluster_provider){M_OWN_IP, served};
+	s->by_kind[GRAPH_IP] = m->spof_ips;
+	s->n_by_kind[GRAPH_IP] = 1;
+	s->spof = M_OWN_IP;
+	s->spof_share = served / 4.0;
+	struct graph_write_options opt = {.depth = 2, .share_max = 200};
+	char *text = small_render(m, GRAPH_FORMAT_TEXT, &opt);
+	const char *expected = reach;
+	char *joined = strstr(text, "Single point of failure: 192.0.2.1");
+	assert_non_null(joined);
+	/* Undo the wrapping of the sentence before comparing. */
+	char sentence[512] = "";
+	size_t len = 0;
+	for (const char *p = joined; *p && len + 1 < sizeof(sentence); p++) {
+		if (p[0] == '.' && (p[1] == '\n' || p[1] == '\0'))
+			break;
+		if (*p == '\n') {
+			while (p[1] == ' ')
+				p++;
+			sentence[len++] = ' ';
+			continue;
+		}
+		sentence[len++] = *p;
+	}
+	sentence[len] = '\0';
+	if (strstr(sentence, expected) == NULL)
+		fail_msg("expected \"%s\" in \"%s\"", expected, sentence);
+	free(text);
+	graph_free(&m->g);
+	free(m);
+}
+
+static void test_text_spof_most_above_half(void **state)
+{
+	(void)state;
+	check_spof_reach(2, "serves 2 of the 4 registrable domains (50%), so action against it "
+	                    "reaches half of the cluster");
+	check_spof_reach(3, "serves 3 of the 4 registrable domains (75%), so action against it "
+	                    "reaches most of the cluster");
+	check_spof_reach(4, "reaches the whole cluster");
+}
+
+static void test_text_header_wrap(void **state)
+{
+	(void)state;
+	struct small_map *m = calloc(1, sizeof(*m));
+	assert_non_null(m);
+	small_build(m);
+	/* The settings of `dragnet map --depth 3`, whose header line broke
+	 * between "only:" and "no.". */
+	struct graph_write_options opt = {.depth = 3, .share_max = 200, .now = SAMPLE_T1};
+	char *text = small_render(m, GRAPH_FORMAT_TEXT, &opt);
+	assert_non_null(strstr(text, "overlapping edges only: no.\n"));
+	assert_non_null(strstr(text, "Generated 2024-03-09T16:00:00Z. Depth 3, share limit 200, "
+	                             "time fence open,\n"));
+	assert_width(text);
+	free(text);
+	graph_free(&m->g);
+	free(m);
+}
+
+static void test_text_seeds_capped(void **state)
+{
+	(void)state;
+	enum { N_SEEDS = 400 };
+	struct graph g;
+	graph_init(&g);
+	static char keys[N_SEEDS][32];
+	static const char *seeds[N_SEEDS];
+	for (int i = 0; i < N_SEEDS; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "seed%03d.example", i);
+		seeds[i] = keys[i];
+		uint32_t n = big_node(&g, GRAPH_DOMAIN, keys[i]);
+		g.nodes[n].seed = true;
+	}
+	struct graph_write_options opt = {.seeds = seeds, .n_seeds = N_SEEDS, .depth = 1};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	assert_non_null(out);
+	struct dn_error err = {0};
+	assert_int_equal(graph_write(out, GRAPH_FORMAT_TEXT, &g, NULL, &opt, &err), DN_OK);
+	fclose(out);
+	const char *seeds_section = strstr(text, "1. Seeds");
+	const char *expansion = strstr(text, "2. Expansion");
+	assert_non_null(seeds_section);
+	assert_non_null(expansion);
+	size_t lines = 0;
+	for (const char *p = seeds_section; p < expansion; p++)
+		lines += *p == '\n';
+	assert_true(lines <= 40);
+	assert_non_null(strstr(text, "seed024.example and 375 more\n"));
+	assert_null(strstr(text, "seed025.example"));
+	assert_non_null(strstr(text, "  ... and 375 more seed nodes; map.json lists them all\n"));
+	free(text);
+	graph_free(&g);
+}
+
+static void test_write_error_reason(void **state)
+{
+	struct fixture *f = *state;
+	struct graph_write_options opt;
+	sample_options(&opt, false);
+	FILE *full = fopen("/dev/full", "w");
+	if (full == NULL)
+		skip();
+	static const enum graph_format formats[] = {GRAPH_FORMAT_STIX, GRAPH_FORMAT_MISP};
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		struct dn_error err = {0};
+		clearerr(full);
+		dn_status rc = graph_write(full, formats[i], &f->g, &f->res, &opt, &err);
+		assert_int_equal(rc, DN_EIO);
+		if (strstr(err.msg, strerror(ENOSPC)) == NULL)
+			fail_msg("%s: the message lacks the reason: %s", graph_format_name(formats[i]),
+			         err.msg);
+	}
+	fclose(full);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -842,6 +1165,13 @@ int main(void)
 		cmocka_unit_test(test_redaction_index),
 		cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_clusters, setup, teardown),
+		cmocka_unit_test(test_misp_to_ids_rule),
+		cmocka_unit_test_setup_teardown(test_dot_no_cluster_subgraphs, setup, teardown),
+		cmocka_unit_test(test_text_domains_in_no_cluster),
+		cmocka_unit_test(test_text_spof_most_above_half),
+		cmocka_unit_test(test_text_header_wrap),
+		cmocka_unit_test(test_text_seeds_capped),
+		cmocka_unit_test_setup_teardown(test_write_error_reason, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
