@@ -28,6 +28,8 @@
 #define ROW_MEMBERS_MAX 3
 /* Providers named per kind in a cluster summary. */
 #define PROVIDERS_MAX 8
+/* Registrant pattern sentences shown per cluster. */
+#define PATTERNS_MAX 5
 
 /* Write text from column indent, breaking at spaces (not GLUE) before
  * WIDTH; lines after the first start at column hang. Runs of spaces inside a line are
@@ -476,14 +478,27 @@ static void write_registrant_patterns(struct gw_ctx *c, const struct cluster_sum
 {
 	static const enum graph_kind kinds[] = {GRAPH_EMAIL, GRAPH_PHONE, GRAPH_NAME, GRAPH_ORG,
 	                                        GRAPH_ADDRESS};
+	/* The clustering's sentences (shared values and near-matches such as
+	 * phone runs) when it wrote any, else the shared values by kind. */
 	bool any = false;
-	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+	for (size_t k = 0; s->n_registrant_patterns == 0 && k < sizeof(kinds) / sizeof(kinds[0]);
+	     k++) {
 		if (s->n_by_kind[kinds[k]] == 0)
 			continue;
 		write_providers(c, s, kinds[k],
 		                gw_printf(c, "Registrant %s", graph_kind_name(kinds[k])));
 		any = true;
 	}
+	for (size_t i = 0; i < s->n_registrant_patterns && i < PATTERNS_MAX; i++) {
+		const char *text = one_line(c, gw_text(c, s->registrant_patterns[i]));
+		if (i == 0)
+			wrap(c, 6, 28, gw_printf(c, "%-21s %s", "Registrant patterns", text));
+		else
+			wrap(c, 28, 28, text);
+		any = true;
+	}
+	if (s->n_registrant_patterns > PATTERNS_MAX)
+		wrap(c, 28, 28, gw_printf(c, "... and %zu more", s->n_registrant_patterns - PATTERNS_MAX));
 	if (!any)
 		wrap(c, 6, 28, gw_printf(c, "%-21s %s", "Registrant patterns", "none seen"));
 }
@@ -586,12 +601,16 @@ static void write_summary(struct gw_ctx *c, const struct cluster *cl)
 	write_providers(c, s, GRAPH_REGISTRAR, "Registrars");
 	write_providers(c, s, GRAPH_ISSUER, "CAs (issuers)");
 	write_registrant_patterns(c, s);
+	/* Without pDNS evidence the times date registration and issuance,
+	 * not use, and the labels say so. */
+	bool registration = cl->time_basis == CLUSTER_TIME_REGISTRATION;
 	wrap(c, 6, 28,
-	     gw_printf(c, "%-21s %s", "First activity",
+	     gw_printf(c, "%-21s %s", registration ? "First registered" : "First activity",
 	               cl->time_first ? gw_time(cl->time_first, first, sizeof(first)) : "unknown"));
 	wrap(c, 6, 28,
-	     gw_printf(c, "%-21s %s", "Last activity",
-	               cl->time_last ? gw_time(cl->time_last, last, sizeof(last)) : "unknown"));
+	     gw_printf(c, "%-21s %s%s", registration ? "Last registered" : "Last activity",
+	               cl->time_last ? gw_time(cl->time_last, last, sizeof(last)) : "unknown",
+	               registration ? " (WHOIS and certificate dates; no pDNS)" : ""));
 	write_spof(c, cl);
 }
 
