@@ -256,14 +256,29 @@ static dn_status merge_evidence(struct graph *g, struct graph_edge *e,
 	const char *detail = ev->detail ? ev->detail : "";
 	for (size_t i = 0; i < e->n_evidence; i++) {
 		struct graph_evidence *have = &e->evidence[i];
-		if (have->from == ev->from && strcmp(have->source, source) == 0 &&
-		    strcmp(have->detail, detail) == 0) {
-			widen(&have->time_first, &have->time_last, ev->time_first, ev->time_last);
+		if (have->from != ev->from || strcmp(have->detail, detail) != 0)
+			continue;
+		bool same_source = strcmp(have->source, source) == 0;
+		/* One record read twice, once with its source's name and once
+		 * through a lookup that does not return it (reverse WHOIS):
+		 * keep one piece of evidence under the name. */
+		bool unnamed_copy = !same_source && (have->source[0] == '\0' || source[0] == '\0');
+		if (!same_source && !unnamed_copy)
+			continue;
+		widen(&have->time_first, &have->time_last, ev->time_first, ev->time_last);
+		if (same_source)
 			have->count += ev->count;
-			if (ev->sources > have->sources)
-				have->sources = ev->sources;
-			return DN_OK;
+		else if (ev->count > have->count)
+			have->count = ev->count;
+		if (ev->sources > have->sources)
+			have->sources = ev->sources;
+		if (have->source[0] == '\0' && source[0] != '\0') {
+			const char *named = copy_str(g, source);
+			if (named == NULL)
+				return dn_fail(err, DN_ENOMEM, "out of memory for graph evidence");
+			have->source = named;
 		}
+		return DN_OK;
 	}
 	if (e->n_evidence == e->cap_evidence) {
 		size_t cap = e->cap_evidence ? e->cap_evidence * 2 : 2;

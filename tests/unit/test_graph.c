@@ -86,6 +86,54 @@ static void test_evidence_merges_per_source(void **state)
 	graph_free(&g);
 }
 
+/* The same WHOIS record, read once with its source's name and once by a
+ * lookup that returns no source, in both orders: one piece of evidence. */
+static void test_evidence_unnamed_copy(void **state)
+{
+	(void)state;
+	struct graph g;
+	struct dn_error err;
+	graph_init(&g);
+	uint32_t reg, mail, phone, e;
+	assert_int_equal(graph_add_node(&g, GRAPH_REGDOMAIN, "a.example", NULL, &reg, &err), DN_OK);
+	assert_int_equal(graph_add_node(&g, GRAPH_EMAIL, "x@a.example", NULL, &mail, &err), DN_OK);
+	assert_int_equal(graph_add_node(&g, GRAPH_PHONE, "+4420", NULL, &phone, &err), DN_OK);
+	struct graph_evidence named = {
+	        GRAPH_FROM_WHOIS, "whois:registry", "registrant email", 1000, 2000, 1, 0};
+	struct graph_evidence unnamed = {GRAPH_FROM_WHOIS, "", "registrant email", 900, 2000, 1, 0};
+
+	assert_int_equal(graph_add_edge(&g, reg, mail, GRAPH_REL_REGISTRANT, &named, &e, &err),
+	                 DN_OK);
+	assert_int_equal(graph_add_edge(&g, reg, mail, GRAPH_REL_REGISTRANT, &unnamed, &e, &err),
+	                 DN_OK);
+	const struct graph_edge *edge = &g.edges[e];
+	assert_int_equal(edge->n_evidence, 1);
+	assert_string_equal(edge->evidence[0].source, "whois:registry");
+	assert_int_equal(edge->evidence[0].count, 1);
+	assert_int_equal(edge->evidence[0].time_first, 900);
+
+	named.detail = unnamed.detail = "registrant phone";
+	assert_int_equal(graph_add_edge(&g, reg, phone, GRAPH_REL_REGISTRANT, &unnamed, &e, &err),
+	                 DN_OK);
+	assert_int_equal(graph_add_edge(&g, reg, phone, GRAPH_REL_REGISTRANT, &named, &e, &err),
+	                 DN_OK);
+	edge = &g.edges[e];
+	assert_int_equal(edge->n_evidence, 1);
+	assert_string_equal(edge->evidence[0].source, "whois:registry");
+	assert_int_equal(edge->evidence[0].count, 1);
+
+	/* Another detail, or another store kind, stays separate. */
+	struct graph_evidence other = {GRAPH_FROM_WHOIS, "", "admin phone", 900, 2000, 1, 0};
+	assert_int_equal(graph_add_edge(&g, reg, phone, GRAPH_REL_REGISTRANT, &other, &e, &err),
+	                 DN_OK);
+	other.detail = "registrant phone";
+	other.from = GRAPH_FROM_DERIVED;
+	assert_int_equal(graph_add_edge(&g, reg, phone, GRAPH_REL_REGISTRANT, &other, &e, &err),
+	                 DN_OK);
+	assert_int_equal(g.edges[e].n_evidence, 3);
+	graph_free(&g);
+}
+
 static void test_adjacency(void **state)
 {
 	(void)state;
@@ -131,6 +179,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nodes_unique_on_kind_and_key),
 		cmocka_unit_test(test_evidence_merges_per_source),
+		cmocka_unit_test(test_evidence_unnamed_copy),
 		cmocka_unit_test(test_adjacency),
 		cmocka_unit_test(test_names),
 	};
