@@ -121,8 +121,10 @@ if [ "$mode" = demo ]; then
     build/dragnet stats --db "$db"
     # The map: the sample world (samples/world: a capture, WHOIS, certificates
     # and an ip2asn table with six operators among benign noise) in a store of
-    # its own, mapped from one operator's domain. The graph files go to
-    # build/map/ next to the report.
+    # its own, mapped from one operator's domain with the world's own
+    # shared providers added to the built-in list, so the seed's cluster
+    # holds only that operator's domains. The graph files go to build/map/
+    # next to the report.
     world_db=build/world.db
     rm -f "$world_db" "$world_db-wal" "$world_db-shm"
     build/dragnet ingest -q --db "$world_db" --source world-capture \
@@ -131,7 +133,7 @@ if [ "$mode" = demo ]; then
     build/dragnet whois --import -q --db "$world_db" --source world-whois samples/world/whois
     build/dragnet asn --load -q --db "$world_db" samples/world/asn/ip2asn.tsv
     build/dragnet map --db "$world_db" --depth 3 --output-dir build/map \
-        auth-lakeside96.example
+        --shared-list samples/world/shared-infra.txt auth-lakeside96.example
     exit 0
 fi
 

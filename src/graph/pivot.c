@@ -275,6 +275,13 @@ dn_status pivot_seed_parse(const char *text, struct pivot_seed *seed, struct dn_
 		               text);
 	if (*value == '\0')
 		return dn_fail(err, DN_EINVAL, "seed '%s' has an empty value", text);
+	bool host = seed->kind == GRAPH_DOMAIN || seed->kind == GRAPH_REGDOMAIN ||
+	            seed->kind == GRAPH_NAMESERVER || seed->kind == GRAPH_MX;
+	if (host && (strncmp(value, "*.", 2) == 0 || strstr(value, ".*") != NULL))
+		return dn_fail(err, DN_EINVAL,
+		               "wildcard seed '%s' is not supported: give the registrable domain "
+		               "(%s), whose expansion brings the names seen below it",
+		               text, strncmp(value, "*.", 2) == 0 ? value + 2 : value);
 	dn_status rc = seed_key(value, seed, err);
 	if (rc != DN_OK) {
 		struct dn_error inner = *err;
@@ -462,20 +469,23 @@ bool pivot_in_fence(const struct pivot_run *r, int64_t first, int64_t last)
 	return true;
 }
 
+bool pivot_value_matches(const char *value, const struct graph_node *n)
+{
+	if (strcasecmp(value, n->key) == 0 || (n->label != NULL && strcasecmp(value, n->label) == 0))
+		return true;
+	/* A value typed like a seed ("AS13335", "NS1.Example.") matches its
+	 * normalised key. */
+	struct pivot_seed seed;
+	struct dn_error ignored;
+	return pivot_seed_parse(value, &seed, &ignored) == DN_OK && strcmp(seed.key, n->key) == 0;
+}
+
 bool pivot_forced(const struct pivot_run *r, uint32_t node)
 {
 	const struct graph_node *n = &r->g->nodes[node];
-	for (size_t i = 0; i < r->opt->n_expand; i++) {
-		const char *v = r->opt->expand[i];
-		if (strcasecmp(v, n->key) == 0 || (n->label != NULL && strcasecmp(v, n->label) == 0))
+	for (size_t i = 0; i < r->opt->n_expand; i++)
+		if (pivot_value_matches(r->opt->expand[i], n))
 			return true;
-		/* A value typed like a seed ("AS13335", "NS1.Example.") matches
-		 * its normalised key. */
-		struct pivot_seed seed;
-		struct dn_error ignored;
-		if (pivot_seed_parse(v, &seed, &ignored) == DN_OK && strcmp(seed.key, n->key) == 0)
-			return true;
-	}
 	return false;
 }
 
@@ -512,6 +522,30 @@ bool pivot_check_share(struct pivot_run *r, uint64_t share, bool capped, const c
 	n->hold = GRAPH_HOLD_SHARED;
 	n->hold_reason = copy != NULL ? copy : "shared";
 	return false;
+}
+
+uint64_t pivot_records_cap(const struct pivot_options *opt)
+{
+	return opt->share_max > opt->records_max ? opt->share_max : opt->records_max;
+}
+
+dn_status pivot_mark_cut(struct pivot_run *r, uint64_t records)
+{
+	struct graph_node *n = &r->g->nodes[r->current];
+	char count[40], reason[200];
+	format_count(records, count, sizeof(count));
+	snprintf(reason, sizeof(reason),
+	         "lookup cut at %s records; raise --share-max or --expand to follow more", count);
+	const char *copy = graph_strdup(r, reason);
+	if (copy == NULL)
+		return dn_fail(r->err, DN_ENOMEM, "out of memory mapping");
+	if (records > n->share)
+		n->share = records;
+	n->share_capped = true;
+	n->hold = GRAPH_HOLD_SHARED;
+	n->hold_reason = copy;
+	r->stats->cut++;
+	return DN_OK;
 }
 
 char *pivot_scratch_dup(struct pivot_run *r, const char *s)

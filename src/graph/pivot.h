@@ -12,7 +12,8 @@
  * Pivots per node kind (one hop each):
  *   domain      pDNS forward A/AAAA, CNAME, NS, MX; names whose CNAME points
  *               at it; certificates whose SAN or CN covers it
- *   regdomain   the index values of its latest WHOIS record: registrant
+ *   regdomain   the names seen in pDNS below it ("*.DOMAIN"), then the
+ *               index values of its latest WHOIS record: registrant
  *               email, phone, name, org, address; registrar; nameservers
  *   ip          reverse pDNS (names resolving to it); its prefix and ASN
  *   prefix      reverse pDNS over the range: addresses and names in it
@@ -76,6 +77,9 @@
 #define PIVOT_SHARE_KEY 200
 #define PIVOT_SHARE_ISSUER 1000
 #define PIVOT_SHARE_PREFIXES 100
+/* The highest share_max `dragnet map --share-max` accepts. It also caps
+ * the records one lookup reads (pivot_options.records_max). */
+#define PIVOT_SHARE_MAX_HIGHEST 1000000
 
 struct pivot_options {
 	unsigned depth;                 /* hops from the seeds; PIVOT_DEPTH_DEFAULT */
@@ -90,7 +94,10 @@ struct pivot_options {
 	 * up in the store (store_query_asn_at()), which gives the same answer
 	 * as a table that cli_asn_table_build() built from it. */
 	const struct asn_table *asn_table;
-	size_t records_max;             /* forward pDNS records read per name (1000) */
+	/* Forward pDNS records read per name (1000), or share_max when that
+	 * is higher. A lookup that reaches it holds its node as shared with
+	 * share_capped set, after adding the records read. */
+	size_t records_max;
 	size_t certs_max;               /* certificates read per name, latest first (50) */
 	/* Store queries a run may make, 0 for no limit. The count is checked
 	 * before each node is expanded, so a run may exceed it by the queries
@@ -103,6 +110,8 @@ struct pivot_stats {
 	uint64_t expanded;
 	uint64_t held_depth, held_shared, held_listed, held_masked, held_weak;
 	uint64_t skipped_time;          /* edges left out by overlap_only */
+	uint64_t cut;                   /* lookups stopped at their record limit (held_shared
+	                                 * counts their nodes too) */
 };
 
 /* A seed as pivot_seed_parse() reads it. */
@@ -123,8 +132,13 @@ uint64_t pivot_share_limit(const struct pivot_options *opt, enum graph_kind kind
  * "sha256" are accepted as aliases), else the kind found from the text:
  * an address, a CIDR prefix, "AS64496", an email, a phone number
  * ("+" and digits), 64 or 40 hex digits for a certificate's SHA-256 or
- * SHA-1, or a domain name. DN_EINVAL with the reason when none fits. */
+ * SHA-1, or a domain name. DN_EINVAL with the reason when none fits, and
+ * for a wildcard name ("*.example.com", "www.example.*"). */
 dn_status pivot_seed_parse(const char *text, struct pivot_seed *seed, struct dn_error *err);
+
+/* Whether value, as --expand takes it, names node n: its key or label in
+ * any case, or a seed whose normalised key is n's key. */
+bool pivot_value_matches(const char *value, const struct graph_node *n);
 
 /* Expand seeds into g, which may already hold nodes. stats may be NULL.
  *

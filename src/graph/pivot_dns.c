@@ -225,6 +225,32 @@ static dn_status add_records(struct pivot_run *r, const struct rec_list *l, bool
 	return rc;
 }
 
+/* The record limit of a lookup whose distinct owner names are its share:
+ * room for several records per name (a name with A records in two
+ * addresses of a prefix), so reaching it counts as over the share limit.
+ * A node that --expand forces reads up to the records cap instead. */
+static uint64_t names_query_limit(struct pivot_run *r, uint64_t share_limit)
+{
+	uint64_t limit = 4 * (share_limit + 1);
+	if (pivot_forced(r, r->current) && pivot_records_cap(r->opt) > limit)
+		limit = pivot_records_cap(r->opt);
+	return limit;
+}
+
+/* Check the current node's share: the distinct names of l, read with a
+ * record limit of query_limit. A forced node whose lookup stopped at the
+ * limit is expanded with what was read and marked as cut. */
+static dn_status check_names_share(struct pivot_run *r, const struct rec_list *l,
+                                   uint64_t query_limit, bool *go)
+{
+	uint64_t names = distinct_names(l);
+	bool capped = l->n >= query_limit;
+	*go = pivot_check_share(r, names, capped, "names");
+	if (*go && capped)
+		return pivot_mark_cut(r, l->n);
+	return DN_OK;
+}
+
 /* Run a reverse lookup of text (restricted to rrtype when not 0) with room
  * for limit + 1 names, and check the current node's share. *go is true
  * when the node may be expanded with the records in l. */
@@ -239,16 +265,11 @@ static dn_status reverse_lookup(struct pivot_run *r, const char *text, uint16_t 
 	if (rc != DN_OK)
 		return rc;
 	q.rrtype = rrtype;
-	/* Room for several records per name (a name with A records in two
-	 * addresses of a prefix); reaching it counts as over the limit. */
-	q.limit = 4 * (limit + 1);
+	q.limit = names_query_limit(r, limit);
 	rc = run_pdns(r, &q, l);
 	if (rc != DN_OK)
 		return rc;
-	uint64_t names = distinct_names(l);
-	bool capped = l->n >= q.limit;
-	*go = pivot_check_share(r, names, capped, "names");
-	return DN_OK;
+	return check_names_share(r, l, q.limit, go);
 }
 
 static bool is_wildcard(const char *name)
@@ -279,14 +300,43 @@ dn_status pivot_expand_domain(struct pivot_run *r)
 	rc = pdns_query_set_rrname(&q, key, r->err);
 	if (rc != DN_OK)
 		return rc;
-	q.limit = r->opt->records_max;
+	q.limit = pivot_records_cap(r->opt);
 	struct rec_list forward = {0};
 	rc = run_pdns(r, &q, &forward);
 	if (rc == DN_OK)
 		rc = add_records(r, &forward, true);
+	if (rc == DN_OK && forward.n >= q.limit)
+		rc = pivot_mark_cut(r, forward.n);
 	free(forward.items);
 	if (rc == DN_OK)
 		rc = pivot_domain_certs(r);
+	return rc;
+}
+
+dn_status pivot_regdomain_names(struct pivot_run *r, bool *go)
+{
+	char pattern[1030];
+	snprintf(pattern, sizeof(pattern), "*.%s", r->g->nodes[r->current].key);
+	uint64_t limit = pivot_share_limit(r->opt, GRAPH_REGDOMAIN);
+	struct pdns_query q;
+	pdns_query_init(&q);
+	*go = false;
+	dn_status rc = pdns_query_set_rrname(&q, pattern, r->err);
+	if (rc != DN_OK)
+		return rc;
+	q.limit = names_query_limit(r, limit);
+	struct rec_list below = {0};
+	rc = run_pdns(r, &q, &below);
+	if (rc == DN_OK)
+		rc = check_names_share(r, &below, q.limit, go);
+	for (size_t i = 0; rc == DN_OK && *go && i < below.n; i++) {
+		const struct rec_copy *c = &below.items[i];
+		if (i > 0 && strcmp(c->rrname, below.items[i - 1].rrname) == 0)
+			continue;
+		uint32_t id;
+		rc = pivot_add_node(r, GRAPH_DOMAIN, c->rrname, NULL, r->depth, &id);
+	}
+	free(below.items);
 	return rc;
 }
 

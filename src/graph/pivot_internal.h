@@ -71,6 +71,20 @@ bool pivot_forced(const struct pivot_run *r, uint32_t node);
  * node may be expanded. */
 bool pivot_check_share(struct pivot_run *r, uint64_t share, bool capped, const char *what);
 
+/* The most records one forward lookup reads: records_max, or share_max
+ * when that is higher. */
+uint64_t pivot_records_cap(const struct pivot_options *opt);
+
+/* Hold the current node as shared because its lookup stopped at the record
+ * limit after reading records. What was read stays in the graph, and the
+ * hold reason names the options that read more. */
+dn_status pivot_mark_cut(struct pivot_run *r, uint64_t records);
+
+/* Add the names seen in pDNS below the current registrable domain (a
+ * "*.DOMAIN" lookup), unless more than the share limit are, which holds
+ * the node as shared. *go is true when the node may be expanded further. */
+dn_status pivot_regdomain_names(struct pivot_run *r, bool *go);
+
 /* The name of the store source id, or "" when unknown. */
 const char *pivot_source_name(struct pivot_run *r, uint32_t id);
 

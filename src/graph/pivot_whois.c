@@ -130,10 +130,15 @@ dn_status pivot_expand_regdomain(struct pivot_run *r)
 {
 	char domain[1024];
 	snprintf(domain, sizeof(domain), "%s", r->g->nodes[r->current].key);
+	bool go;
+	dn_status rc = pivot_regdomain_names(r, &go);
+	if (rc != DN_OK || !go)
+		return rc;
+
 	struct doc_pick pick = {.r = r};
 	bool fenced = r->opt->since != 0 || r->opt->until != 0;
 	r->stats->queries++;
-	dn_status rc = store_query_whois(r->store, domain, !fenced, false, pick_document, &pick,
+	rc = store_query_whois(r->store, domain, !fenced, false, pick_document, &pick,
 	                                 r->err);
 	if (rc != DN_OK || pick.document == NULL)
 		return rc;

@@ -54,6 +54,9 @@ REGISTRANTS = [
     ("ring1.example", "Tom Brown", "+44.2079460311", "tom@mail.example"),
     ("ring2.example", "Ann Green", "+44.2079460310", "ann@mail.example"),
     ("far.example", "Ian Other", "+44.2079469999", "ian@mail.example"),
+    # A privacy service's address: a masked value, which is never expanded.
+    ("hidden.example", "Registration Private", "+1.4806242599",
+     "hidden.example@domainsbyproxy.com"),
 ]
 
 
@@ -202,7 +205,11 @@ def check_certificate_seed(where, fingerprints):
 
 
 def check_shared_hold(where):
-    doc = map_json(where, "--share-max", "2", "192.0.2.10")
+    # A held seed has no links: exit 1, with the reason and the way on.
+    proc = dn(where, "map", "--format", "json", "--share-max", "2", "192.0.2.10", check=1)
+    assert ("seed ip 192.0.2.10 was not expanded: shared by 3 names (limit 2) "
+            "(use --expand to follow it)") in proc.stderr, proc.stderr
+    doc = json.loads(proc.stdout)
     ip = nodes(doc)[("ip", "192.0.2.10")]
     assert ip["hold"] == "shared", ip
     assert ip["share"] == 3, ip
@@ -211,9 +218,13 @@ def check_shared_hold(where):
 
 
 def check_output_dir(where, tmp):
-    out = os.path.join(tmp, "out")
+    # Missing parents are created, and no temporary file is left behind.
+    out = os.path.join(tmp, "nested", "maps", "out")
     proc = dn(where, "map", "--output-dir", out, "www.alpha.example", check=0)
     assert proc.stdout.strip(), "no text report on stdout"
+    assert oct(os.stat(os.path.join(tmp, "nested")).st_mode & 0o777) == "0o755"
+    assert sorted(os.listdir(out)) == ["map.dot", "map.graphml", "map.json", "map.misp.json",
+                                       "map.stix.json", "map.txt"], os.listdir(out)
     for name in ["map.txt", "map.json", "map.dot", "map.graphml", "map.stix.json",
                  "map.misp.json"]:
         path = os.path.join(out, name)
@@ -240,6 +251,8 @@ def check_errors(where, tmp):
               check=2)
     assert "--since must be before --until" in proc.stderr, proc.stderr
     run("map", "--share-max", "0", "x.example", check=2)
+    proc = run("map", "--share-max", "1000001", "x.example", check=2)
+    assert "invalid --share-max '1000001' (1 to 1000000)" in proc.stderr, proc.stderr
     dn(where, "map", check=2)
 
     bad = os.path.join(tmp, "bad-list.txt")
@@ -250,6 +263,27 @@ def check_errors(where, tmp):
 
     proc = dn(where, "map", "nothing-here.example", check=1)
     assert "no data found in the store for seed domain nothing-here.example" in proc.stderr, proc.stderr
+    proc = dn(where, "map", "*.alpha.example", check=2)
+    assert "wildcard seed '*.alpha.example' is not supported" in proc.stderr, proc.stderr
+
+
+def check_exit_status(where):
+    """0 only when the map found a link the store observed; else 1 and why."""
+    proc = dn(where, "map", "--depth", "0", "www.alpha.example", check=1)
+    assert "seed domain www.alpha.example was not expanded: --depth 0" in proc.stderr, proc.stderr
+    proc = dn(where, "map", "--since", "2030-01-01", "www.alpha.example", check=1)
+    assert ("the store has data on seed domain www.alpha.example, but all of it lies outside "
+            "the time fence") in proc.stderr, proc.stderr
+    assert "no data found" not in proc.stderr, proc.stderr
+    proc = dn(where, "map", "--expand", "nonexistent.example", "www.alpha.example", check=0)
+    assert proc.stderr.count("--expand nonexistent.example matched no value in the map") == 1, \
+        proc.stderr
+    proc = dn(where, "map", "--expand", "BETA.example.", "www.alpha.example", check=0)
+    assert "matched no value" not in proc.stderr, proc.stderr
+    # A masked seed: its hint must not offer --expand, which never follows it.
+    proc = dn(where, "map", "--no-shared-list", "hidden.example@domainsbyproxy.com", check=1)
+    assert "was not expanded: masked" in proc.stderr, proc.stderr
+    assert "use --expand" not in proc.stderr, proc.stderr
 
 
 def check_shared_list_file(where, tmp):
@@ -260,8 +294,22 @@ def check_shared_list_file(where, tmp):
     ip = nodes(doc)[("ip", "192.0.2.10")]
     assert ip["hold"] == "listed", ip
     assert ("beta.example", "192.0.2.10", "resolves") not in edges(doc)
+    # The file adds to the built-in list, which names AS13335.
+    doc = map_json(where, "--shared-list", listed, "AS13335", check=1)
+    assert nodes(doc)[("asn", "AS13335")]["hold"] == "listed"
     doc = map_json(where, "--no-shared-list", "www.alpha.example")
     assert nodes(doc)[("ip", "192.0.2.10")]["hold"] != "listed"
+    # Several files add up; with --no-shared-list only the files apply.
+    second = os.path.join(tmp, "list2.txt")
+    with open(second, "w") as f:
+        f.write("nameserver | ns1.alpha-dns.example | Test DNS\n")
+    doc = map_json(where, "--no-shared-list", "--shared-list", listed, "--shared-list", second,
+                   "www.alpha.example")
+    n = nodes(doc)
+    assert n[("ip", "192.0.2.10")]["hold"] == "listed", n[("ip", "192.0.2.10")]
+    assert n[("nameserver", "ns1.alpha-dns.example")]["hold"] == "listed"
+    doc = map_json(where, "--no-shared-list", "--shared-list", second, "AS13335", check=1)
+    assert nodes(doc)[("asn", "AS13335")]["hold"] != "listed"
 
 
 def run_all(where, tmp):
@@ -274,6 +322,7 @@ def run_all(where, tmp):
     check_shared_list_file(where, tmp)
     check_output_dir(where, tmp)
     check_errors(where, tmp)
+    check_exit_status(where)
 
 
 def main():

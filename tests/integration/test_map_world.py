@@ -165,13 +165,8 @@ def check_accuracy(tmp):
     truth = generate(world, MEDIUM_OPTIONS)
     db = os.path.join(tmp, "medium.db")
     ingest(world, db)
-    # The built-in list and the world's providers together.
-    shared_list = os.path.join(tmp, "shared-infra.txt")
-    with open(shared_list, "w", encoding="utf-8") as out:
-        for part in (os.path.join(t.SOURCE_DIR, "data", "shared-infra.txt"),
-                     os.path.join(world, "shared-infra.txt")):
-            with open(part, encoding="utf-8") as f:
-                out.write(f.read())
+    # --shared-list adds the world's providers to the built-in list.
+    shared_list = os.path.join(world, "shared-infra.txt")
     names = sorted(truth["seeds"])
     for mode, options in MODES.items():
         options = [shared_list if o == "LIST" else o for o in options]

@@ -95,6 +95,24 @@ static void put_records(uint32_t source)
 	assert_int_equal(store_put_rrsets(store, recs, n, &err), DN_OK);
 }
 
+/* A name with FLUX_RECORDS AAAA records, one past the default records_max. */
+#define FLUX_RECORDS 1001
+
+static void put_flux_records(uint32_t source)
+{
+	struct dn_error err;
+	struct pdns_record *recs = calloc(FLUX_RECORDS, sizeof(*recs));
+	static char addrs[FLUX_RECORDS][48];
+	assert_non_null(recs);
+	for (int i = 0; i < FLUX_RECORDS; i++) {
+		snprintf(addrs[i], sizeof(addrs[i]), "2001:db8:f::%x", i + 1);
+		recs[i] = a_record("flux.example.", addrs[i], T0, T0 + DAY, source);
+		recs[i].rrtype = 28;
+	}
+	assert_int_equal(store_put_rrsets(store, recs, FLUX_RECORDS, &err), DN_OK);
+	free(recs);
+}
+
 static const char whois_template[] =
         "Domain Name: %s\n"
         "Registrar: Sample Names Ltd\n"
@@ -240,6 +258,7 @@ static int setup(void **state)
 	assert_int_equal(store_source_id(store, "ip2asn", "file", &asn_source, &err), DN_OK);
 	assert_int_equal(store_begin(store, &err), DN_OK);
 	put_records(sensor);
+	put_flux_records(sensor);
 	put_whois(registry, "alpha.example", "Ella Davies", "+44.2079460310", "ops@alpha-mail.example");
 	put_whois(registry, "ring2.example", "Ella Davies", "+44.2079460310", "e2@mail.example");
 	put_whois(registry, "ring1.example", "Tom Brown", "+44.2079460311", "t1@mail.example");
@@ -384,6 +403,9 @@ static void test_seed_errors(void **state)
 	assert_int_equal(pivot_seed_parse("AS99999999999", &seed, &err), DN_EINVAL);
 	assert_int_equal(pivot_seed_parse("spki:abc", &seed, &err), DN_EINVAL);
 	assert_int_equal(pivot_seed_parse("", &seed, &err), DN_EINVAL);
+	assert_int_equal(pivot_seed_parse("*.alpha.example", &seed, &err), DN_EINVAL);
+	assert_non_null(strstr(err.msg, "wildcard seed '*.alpha.example' is not supported"));
+	assert_int_equal(pivot_seed_parse("ns:ns1.*", &seed, &err), DN_EINVAL);
 
 	struct pivot_options opt;
 	default_options(&opt);
@@ -588,6 +610,113 @@ static void test_map_asn_seed(void **state)
 
 /* ---- Limits and time ---- */
 
+static void test_regdomain_names_below(void **state)
+{
+	(void)state;
+	struct pivot_options opt;
+	default_options(&opt);
+	opt.depth = 1;
+	struct graph g;
+	struct pivot_stats stats;
+	map(&opt, "alpha.example", &g, &stats);
+	/* The names seen below the registrable domain come at the first hop,
+	 * though the seed's own records do not name them. */
+	assert_int_equal(node(&g, GRAPH_DOMAIN, "www.alpha.example")->depth, 1);
+	assert_int_equal(node(&g, GRAPH_DOMAIN, "cdn.alpha.example")->depth, 1);
+	edge(&g, GRAPH_DOMAIN, "www.alpha.example", GRAPH_REGDOMAIN, "alpha.example",
+	     GRAPH_REL_REGISTERED);
+	assert_true(node(&g, GRAPH_REGDOMAIN, "alpha.example")->expanded);
+	assert_int_equal(node(&g, GRAPH_REGDOMAIN, "alpha.example")->share, 2);
+	graph_free(&g);
+
+	/* 250 names below shared.example: held as shared, with the count. */
+	map(&opt, "shared.example", &g, &stats);
+	const struct graph_node *reg = node(&g, GRAPH_REGDOMAIN, "shared.example");
+	assert_int_equal(reg->hold, GRAPH_HOLD_SHARED);
+	assert_int_equal(reg->share, 250);
+	assert_false(reg->share_capped);
+	assert_string_equal(reg->hold_reason, "shared by 250 names (limit 200)");
+	assert_false(has_node(&g, GRAPH_DOMAIN, "site000.shared.example"));
+	graph_free(&g);
+}
+
+static void test_lookup_cut(void **state)
+{
+	(void)state;
+	struct pivot_options opt;
+	default_options(&opt);
+	opt.depth = 1;
+	struct graph g;
+	struct pivot_stats stats;
+	map(&opt, "flux.example", &g, &stats);
+	/* The forward lookup stops at records_max (1,000 of 1,001): the node
+	 * keeps what was read and says the lookup was cut. */
+	const struct graph_node *flux = node(&g, GRAPH_DOMAIN, "flux.example");
+	assert_int_equal(flux->hold, GRAPH_HOLD_SHARED);
+	assert_true(flux->share_capped);
+	assert_int_equal(flux->share, 1000);
+	assert_string_equal(flux->hold_reason, "lookup cut at 1,000 records; raise --share-max or "
+	                                       "--expand to follow more");
+	assert_int_equal(stats.cut, 1);
+	assert_int_equal(g.n_nodes, 1000 + 2);
+	graph_free(&g);
+
+	/* --share-max above records_max raises the cap. */
+	opt.share_max = 2000;
+	map(&opt, "flux.example", &g, &stats);
+	flux = node(&g, GRAPH_DOMAIN, "flux.example");
+	assert_int_equal(flux->hold, GRAPH_HOLD_NONE);
+	assert_true(flux->expanded);
+	assert_false(flux->share_capped);
+	assert_int_equal(stats.cut, 0);
+	assert_int_equal(g.n_nodes, FLUX_RECORDS + 2);
+	graph_free(&g);
+}
+
+static void test_forced_reverse_cut(void **state)
+{
+	(void)state;
+	struct pivot_options opt;
+	default_options(&opt);
+	opt.depth = 1;
+	opt.records_max = 100;
+	opt.share_max = 10;
+	const char *expand[] = {"198.51.100.1"};
+	opt.expand = expand;
+	opt.n_expand = 1;
+	struct graph g;
+	struct pivot_stats stats;
+	map(&opt, "198.51.100.1", &g, &stats);
+	/* Forced, the reverse lookup reads up to records_max (100 of the 251
+	 * names) and says it stopped there. */
+	const struct graph_node *ip = node(&g, GRAPH_IP, "198.51.100.1");
+	assert_true(ip->share_capped);
+	assert_int_equal(ip->hold, GRAPH_HOLD_SHARED);
+	assert_string_equal(ip->hold_reason, "lookup cut at 100 records; raise --share-max or "
+	                                     "--expand to follow more");
+	assert_int_equal(stats.cut, 1);
+	assert_true(has_node(&g, GRAPH_DOMAIN, "site000.shared.example"));
+	graph_free(&g);
+}
+
+static void test_whois_evidence_once(void **state)
+{
+	(void)state;
+	struct pivot_options opt;
+	default_options(&opt);
+	struct graph g;
+	map(&opt, "www.alpha.example", &g, NULL);
+	/* The email is read from alpha.example's record (hop 1) and again by
+	 * reverse WHOIS on the email (hop 2): one piece of evidence, named. */
+	assert_true(node(&g, GRAPH_EMAIL, "ops@alpha-mail.example")->expanded);
+	const struct graph_edge *mail = edge(&g, GRAPH_REGDOMAIN, "alpha.example", GRAPH_EMAIL,
+	                                     "ops@alpha-mail.example", GRAPH_REL_REGISTRANT);
+	assert_int_equal(mail->n_evidence, 1);
+	assert_string_equal(mail->evidence[0].source, "whois-import");
+	assert_int_equal(mail->evidence[0].count, 1);
+	graph_free(&g);
+}
+
 static void test_share_override(void **state)
 {
 	(void)state;
@@ -784,6 +913,10 @@ int main(void)
 	        cmocka_unit_test(test_map_certs),
 	        cmocka_unit_test(test_map_self_signed_issuer),
 	        cmocka_unit_test(test_map_asn_seed),
+	        cmocka_unit_test(test_regdomain_names_below),
+	        cmocka_unit_test(test_lookup_cut),
+	        cmocka_unit_test(test_forced_reverse_cut),
+	        cmocka_unit_test(test_whois_evidence_once),
 	        cmocka_unit_test(test_share_override),
 	        cmocka_unit_test(test_overlap_rule),
 	        cmocka_unit_test(test_time_fence),
