@@ -23,6 +23,7 @@ void pivot_options_init(struct pivot_options *opt)
 	memset(opt, 0, sizeof(*opt));
 	opt->depth = PIVOT_DEPTH_DEFAULT;
 	opt->records_max = 1000;
+	opt->forced_records_max = PIVOT_SHARE_MAX_HIGHEST;
 	opt->certs_max = 50;
 }
 
@@ -524,9 +525,13 @@ bool pivot_check_share(struct pivot_run *r, uint64_t share, bool capped, const c
 	return false;
 }
 
-uint64_t pivot_records_cap(const struct pivot_options *opt)
+uint64_t pivot_records_cap(struct pivot_run *r)
 {
-	return opt->share_max > opt->records_max ? opt->share_max : opt->records_max;
+	const struct pivot_options *opt = r->opt;
+	uint64_t cap = opt->share_max > opt->records_max ? opt->share_max : opt->records_max;
+	if (pivot_forced(r, r->current) && opt->forced_records_max > cap)
+		cap = opt->forced_records_max;
+	return cap;
 }
 
 dn_status pivot_mark_cut(struct pivot_run *r, uint64_t records)

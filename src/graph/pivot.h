@@ -77,8 +77,8 @@
 #define PIVOT_SHARE_KEY 200
 #define PIVOT_SHARE_ISSUER 1000
 #define PIVOT_SHARE_PREFIXES 100
-/* The highest share_max `dragnet map --share-max` accepts. It also caps
- * the records one lookup reads (pivot_options.records_max). */
+/* The highest share_max `dragnet map --share-max` accepts, and the
+ * records a lookup of a node that --expand forces reads by default. */
 #define PIVOT_SHARE_MAX_HIGHEST 1000000
 
 struct pivot_options {
@@ -98,6 +98,9 @@ struct pivot_options {
 	 * is higher. A lookup that reaches it holds its node as shared with
 	 * share_capped set, after adding the records read. */
 	size_t records_max;
+	/* Records one lookup of a node that --expand forces may read
+	 * (PIVOT_SHARE_MAX_HIGHEST); reaching it holds the node as above. */
+	size_t forced_records_max;
 	size_t certs_max;               /* certificates read per name, latest first (50) */
 	/* Store queries a run may make, 0 for no limit. The count is checked
 	 * before each node is expanded, so a run may exceed it by the queries

@@ -228,12 +228,12 @@ static dn_status add_records(struct pivot_run *r, const struct rec_list *l, bool
 /* The record limit of a lookup whose distinct owner names are its share:
  * room for several records per name (a name with A records in two
  * addresses of a prefix), so reaching it counts as over the share limit.
- * A node that --expand forces reads up to the records cap instead. */
+ * A node that --expand forces reads up to its records cap instead. */
 static uint64_t names_query_limit(struct pivot_run *r, uint64_t share_limit)
 {
 	uint64_t limit = 4 * (share_limit + 1);
-	if (pivot_forced(r, r->current) && pivot_records_cap(r->opt) > limit)
-		limit = pivot_records_cap(r->opt);
+	if (pivot_forced(r, r->current) && pivot_records_cap(r) > limit)
+		limit = pivot_records_cap(r);
 	return limit;
 }
 
@@ -300,7 +300,7 @@ dn_status pivot_expand_domain(struct pivot_run *r)
 	rc = pdns_query_set_rrname(&q, key, r->err);
 	if (rc != DN_OK)
 		return rc;
-	q.limit = pivot_records_cap(r->opt);
+	q.limit = pivot_records_cap(r);
 	struct rec_list forward = {0};
 	rc = run_pdns(r, &q, &forward);
 	if (rc == DN_OK)

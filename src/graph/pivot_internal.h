@@ -71,9 +71,10 @@ bool pivot_forced(const struct pivot_run *r, uint32_t node);
  * node may be expanded. */
 bool pivot_check_share(struct pivot_run *r, uint64_t share, bool capped, const char *what);
 
-/* The most records one forward lookup reads: records_max, or share_max
- * when that is higher. */
-uint64_t pivot_records_cap(const struct pivot_options *opt);
+/* The most records one lookup of the current node reads: records_max, or
+ * share_max when that is higher, or forced_records_max when --expand
+ * forces the node. */
+uint64_t pivot_records_cap(struct pivot_run *r);
 
 /* Hold the current node as shared because its lookup stopped at the record
  * limit after reading records. What was read stays in the graph, and the

@@ -650,7 +650,7 @@ static void test_lookup_cut(void **state)
 	struct pivot_stats stats;
 	map(&opt, "flux.example", &g, &stats);
 	/* The forward lookup stops at records_max (1,000 of 1,001): the node
-	 * keeps what was read and says the lookup was cut. */
+	 * keeps what was read and its hold reason reports the cut. */
 	const struct graph_node *flux = node(&g, GRAPH_DOMAIN, "flux.example");
 	assert_int_equal(flux->hold, GRAPH_HOLD_SHARED);
 	assert_true(flux->share_capped);
@@ -679,16 +679,24 @@ static void test_forced_reverse_cut(void **state)
 	struct pivot_options opt;
 	default_options(&opt);
 	opt.depth = 1;
-	opt.records_max = 100;
-	opt.share_max = 10;
-	const char *expand[] = {"198.51.100.1"};
+	const char *expand[] = {"198.51.100.1", "flux.example"};
 	opt.expand = expand;
-	opt.n_expand = 1;
+	opt.n_expand = 2;
 	struct graph g;
 	struct pivot_stats stats;
+	/* Forced, a lookup reads past records_max: all 1,001 records. */
+	map(&opt, "flux.example", &g, &stats);
+	assert_true(node(&g, GRAPH_DOMAIN, "flux.example")->expanded);
+	assert_int_equal(stats.cut, 0);
+	assert_int_equal(g.n_nodes, FLUX_RECORDS + 2);
+	graph_free(&g);
+
+	/* With forced_records_max below the 251 names' records, the reverse
+	 * lookup stops there and the hold reason reports the cut. */
+	opt.share_max = 10;
+	opt.records_max = 50;
+	opt.forced_records_max = 100;
 	map(&opt, "198.51.100.1", &g, &stats);
-	/* Forced, the reverse lookup reads up to records_max (100 of the 251
-	 * names) and says it stopped there. */
 	const struct graph_node *ip = node(&g, GRAPH_IP, "198.51.100.1");
 	assert_true(ip->share_capped);
 	assert_int_equal(ip->hold, GRAPH_HOLD_SHARED);
