@@ -830,6 +830,7 @@ static dn_status summarize(struct report *r, uint64_t **keys, size_t *cap)
 /* One registrant pattern of one cluster, before they are sliced. */
 struct pattern_cand {
 	uint32_t cluster;
+	uint32_t members;
 	uint32_t tie;
 	const char *text;
 };
@@ -839,6 +840,10 @@ static int pattern_cmp(const void *x, const void *y)
 	const struct pattern_cand *a = x, *b = y;
 	if (a->cluster != b->cluster)
 		return a->cluster < b->cluster ? -1 : 1;
+	/* The pattern that ties the most members first: a run of 44 phone
+	 * numbers before the numbers that 5 members share exactly. */
+	if (a->members != b->members)
+		return a->members > b->members ? -1 : 1;
 	return a->tie < b->tie ? -1 : a->tie > b->tie;
 }
 
@@ -878,8 +883,8 @@ static dn_status list_patterns(struct report *r, uint64_t **keys, size_t *cap)
 				          : dn_fail(ctx->err, DN_ENOMEM,
 				                    "out of memory for registrant patterns");
 				if (rc == DN_OK)
-					cands[n++] = (struct pattern_cand){r->info[comp].order,
-					                                   (uint32_t)t, text};
+					cands[n++] = (struct pattern_cand){
+					        r->info[comp].order, (uint32_t)(j - i), (uint32_t)t, text};
 			}
 			i = j;
 		}

@@ -234,7 +234,10 @@ static uint64_t count_domains(const struct value_rows *rows, size_t value_len, c
 }
 
 /* Add regdomain -> current for each row that is in the time fence, not
- * masked, of value_len bytes (0: any) and not equal to skip. */
+ * masked, of value_len bytes (0: any) and not equal to skip. A variant row
+ * links its domain to the number it holds, a node of its own, so that the
+ * graph keeps each domain's real number and clustering sees a run of near
+ * numbers, not one shared number. */
 static dn_status link_rows(struct pivot_run *r, const struct value_rows *rows, const char *kind,
                            enum graph_relation rel, size_t value_len, const char *skip,
                            bool variant)
@@ -249,8 +252,8 @@ static dn_status link_rows(struct pivot_run *r, const struct value_rows *rows, c
 		char detail[WHOIS_KEY_MAX + 96], what[96];
 		value_detail(row->role, kind, what, sizeof(what));
 		if (variant)
-			snprintf(detail, sizeof(detail), "%s %s, a variant (last digit differs)", what,
-			         row->value);
+			snprintf(detail, sizeof(detail), "%s, a variant of %s (last digit differs)",
+			         what, r->g->nodes[r->current].key);
 		else
 			snprintf(detail, sizeof(detail), "%s", what);
 		struct graph_evidence ev = {
@@ -263,10 +266,13 @@ static dn_status link_rows(struct pivot_run *r, const struct value_rows *rows, c
 		};
 		if (!pivot_follows(r, &ev))
 			continue;
-		uint32_t domain;
-		rc = pivot_add_node(r, GRAPH_REGDOMAIN, row->domain, NULL, r->depth, &domain);
+		uint32_t domain, target = r->current;
+		if (variant)
+			rc = pivot_add_node(r, GRAPH_PHONE, row->value, NULL, r->depth, &target);
 		if (rc == DN_OK)
-			rc = pivot_link(r, domain, r->current, rel, &ev, domain, NULL);
+			rc = pivot_add_node(r, GRAPH_REGDOMAIN, row->domain, NULL, r->depth, &domain);
+		if (rc == DN_OK)
+			rc = pivot_link(r, domain, target, rel, &ev, domain, NULL);
 	}
 	return rc;
 }

@@ -504,9 +504,13 @@ static void test_map_whois(void **state)
 	const struct graph_edge *exact = edge(&g, GRAPH_REGDOMAIN, "ring2.example", GRAPH_PHONE,
 	                                      "+442079460310", GRAPH_REL_REGISTRANT);
 	assert_null(strstr(exact->evidence[0].detail, "variant"));
+	/* The variant links ring1.example to its own number, not to the one
+	 * expanded, so the graph does not claim that they share a number. */
 	const struct graph_edge *variant = edge(&g, GRAPH_REGDOMAIN, "ring1.example", GRAPH_PHONE,
-	                                        "+442079460310", GRAPH_REL_REGISTRANT);
-	evidence(variant, "+442079460311, a variant (last digit differs)");
+	                                        "+442079460311", GRAPH_REL_REGISTRANT);
+	evidence(variant, "registrant phone, a variant of +442079460310 (last digit differs)");
+	assert_false(has_edge(&g, GRAPH_REGDOMAIN, "ring1.example", GRAPH_PHONE, "+442079460310",
+	                      GRAPH_REL_REGISTRANT));
 	/* far.example shares only the registrar, which is held as a weak
 	 * pivot: it stays out unless --expand names the registrar. */
 	assert_false(has_edge(&g, GRAPH_REGDOMAIN, "far.example", GRAPH_REGISTRAR, "sample names",
