@@ -16,7 +16,8 @@
 #
 # Environment: UNIVERSE (default 10000000, which makes 1,000,000 zones),
 # OBSERVATIONS (30000000), ZIPF (0.3, flat, so that most of the universe is
-# stored), FLUSH (5000000), RUNS (5), DEPTH (3), BUILD (the Release build
+# stored), FLUSH (5000000), RUNS (5), DEPTH (3), FORMAT (text: the format
+# timed; one more JSON run gives the counts), BUILD (the Release build
 # folder, default build-bench). Needs python3-cryptography for the world
 # and sqlite3 for the store's seeds. OUT (default bench/out/map) is the
 # folder of the store; delete it to rebuild the store after changing these.
@@ -29,6 +30,7 @@ zipf=${ZIPF:-0.3}
 flush=${FLUSH:-5000000}
 runs=${RUNS:-5}
 depth=${DEPTH:-3}
+format=${FORMAT:-text}
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build-bench}
 out=${OUT:-$top/bench/out/map}
@@ -87,13 +89,16 @@ for labelled in $seeds; do
     i=0
     while [ "$i" -lt "$runs" ]; do
         /usr/bin/time -v -o "$out/time.txt" "$dragnet" map "$seed" --depth "$depth" \
-            --format json --store "$db" >"$out/map.json" 2>"$out/map.err" || true
+            --format "$format" --store "$db" >"$out/map.out" 2>"$out/map.err" || true
         wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$out/time.txt")
         rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$out/time.txt")
         echo "$wall $rss" | awk '{n = split($1, p, ":"); s = 0; for (k = 1; k <= n; k++) s = s * 60 + p[k];
             printf "%.0f %d\n", s * 1000, $2}' >>"$out/times"
         i=$((i + 1))
     done
+    # One more run in JSON, untimed, for the node, edge and cluster counts.
+    "$dragnet" map "$seed" --depth "$depth" --format json --store "$db" >"$out/map.json" \
+        2>"$out/map.err" || true
     counts=$(python3 -c 'import json, sys
 try:
     doc = json.load(open(sys.argv[1]))
