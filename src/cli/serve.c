@@ -12,8 +12,6 @@
 #define SERVE_MAX_RESULTS 10000
 #define SERVE_TIMEOUT_S 30
 #define SERVE_MAX_CONNECTIONS 1024
-/* NOTE: the server passes this to handlers but stops no lookup itself,
- * because the store has no call that interrupts a running query. */
 #define SERVE_QUERY_TIMEOUT_MS 10000
 
 static const char serve_usage[] =
@@ -36,6 +34,9 @@ static const char serve_usage[] =
 	"      --timeout S          seconds a client has to send a whole request, and\n"
 	"                           that an idle connection stays open (default 30)\n"
 	"      --max-connections N  connections open at once (default 1024)\n"
+	"      --query-timeout MS   milliseconds a lookup may run before it is stopped\n"
+	"                           and answered 503 (default 10000; SQLite stores\n"
+	"                           only, ClickHouse lookups run to their end)\n"
 	"      --web-root DIR       folder of the web view's built files (default: the\n"
 	"                           one set at build time with -DDRAGNET_WEB_ROOT)\n"
 	"      --store LOCATION     SQLite file, sqlite:PATH or clickhouse://HOST:PORT/DB\n"
@@ -61,6 +62,7 @@ enum {
 	OPT_TIMEOUT,
 	OPT_MAX_CONNECTIONS,
 	OPT_WEB_ROOT,
+	OPT_QUERY_TIMEOUT,
 };
 
 /* Parse a numeric option value no larger than max into *out. */
@@ -90,6 +92,7 @@ static int parse_options(int argc, char **argv, struct cli_common *common,
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS},
 		{"web-root", required_argument, NULL, OPT_WEB_ROOT},
+		{"query-timeout", required_argument, NULL, OPT_QUERY_TIMEOUT},
 		{"help", no_argument, NULL, 'h'},
 		CLI_COMMON_LONG,
 		{NULL, 0, NULL, 0},
@@ -137,6 +140,11 @@ static int parse_options(int argc, char **argv, struct cli_common *common,
 			break;
 		case OPT_WEB_ROOT:
 			config->web_root = optarg;
+			break;
+		case OPT_QUERY_TIMEOUT:
+			if (!parse_number("--query-timeout", optarg, 86400000, &n, &code))
+				return code;
+			config->limits.query_timeout_ms = (unsigned)n;
 			break;
 		case 'h':
 			fputs(serve_usage, stdout);

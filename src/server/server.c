@@ -90,6 +90,13 @@ static int64_t monotonic_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static int64_t monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static double elapsed_ms(const struct timespec *start)
 {
 	struct timespec now;
@@ -502,7 +509,15 @@ static enum MHD_Result finish_request(struct server *srv, struct MHD_Connection 
 	if (rs->route->exact)
 		req.rest = "";
 	struct server_response res = {.status = 200, .body = body};
+	/* Uploads are bounded by --max-body instead; a write stopped halfway
+	 * would leave a run to resume that nobody resumes. */
+	unsigned timeout_ms = srv->config->limits.query_timeout_ms;
+	if (!write && timeout_ms > 0)
+		store_set_deadline(store, monotonic_ns() + (int64_t)timeout_ms * 1000000);
 	rs->route->fn(&req, &res);
+	if (!write && timeout_ms > 0 && store_set_deadline(store, 0))
+		server_error(&res, 503, "query took longer than %u ms; narrow it or raise "
+		                        "--query-timeout", timeout_ms);
 	if (ferror(body) || fclose(body) != 0) {
 		free(buf);
 		set_error(rs, 503, NULL, "out of memory writing the response");

@@ -330,6 +330,11 @@ struct store_ops {
 	/* After a query: NULL, or a note on what the answer lacks ("partial:
 	 * shard 2 did not answer"), valid until the next call. */
 	const char *(*query_note)(struct store *store);
+	/* Stop any query that runs past deadline_ns (CLOCK_MONOTONIC
+	 * nanoseconds; 0 for none); the stopped call fails. Returns true when
+	 * the deadline this call replaces stopped a query. NULL when the
+	 * backend cannot stop its queries. */
+	bool (*set_deadline)(struct store *store, int64_t deadline_ns);
 	dn_status (*status)(struct store *store, struct store_status *status, struct dn_error *err);
 
 	/* Everything stored, for copying a store. Records and negative answers
@@ -544,6 +549,17 @@ static inline dn_status store_status(struct store *s, struct store_status *statu
 static inline const char *store_query_note(struct store *s)
 {
 	return s->ops->query_note != NULL ? s->ops->query_note(s) : NULL;
+}
+
+/* Stop any query that runs past deadline_ns (CLOCK_MONOTONIC nanoseconds;
+ * 0 clears it), for the time limit of `dragnet serve`. Returns true when
+ * the deadline this call replaces stopped a query, so the caller can tell
+ * a timeout from another failure. A no-op that returns false for backends
+ * without set_deadline.
+ * NOTE: ClickHouse has none: its queries run to their end. */
+static inline bool store_set_deadline(struct store *s, int64_t deadline_ns)
+{
+	return s->ops->set_deadline != NULL ? s->ops->set_deadline(s, deadline_ns) : false;
 }
 
 static inline dn_status store_dump_rrsets(struct store *s, store_record_fn fn, void *ctx,

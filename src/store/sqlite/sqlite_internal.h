@@ -60,6 +60,8 @@ struct sqlite_store {
 	unsigned n_asn_levels;
 	struct sqlite_cached_stmt stmt_cache[SQLITE_STMT_CACHE_SIZE];
 	uint64_t stmt_clock;
+	int64_t deadline_ns;  /* CLOCK_MONOTONIC; 0: queries have no deadline */
+	bool deadline_hit;    /* the progress handler stopped a query past it */
 };
 
 /* Prepare sql, or hand out the idle statement already prepared from the
