@@ -138,4 +138,12 @@ const struct ingest_counters *ingest_totals(const struct ingest *ingest);
 void ingest_report(const char *label, const struct ingest_counters *counters, bool dry_run,
                    double seconds);
 
+/* Receives the text of one warning of ingest_warnings(). */
+typedef void (*ingest_warning_fn)(const char *text, void *ctx);
+
+/* Pass each damage warning of counters to fn, worded as ingest_report()
+ * logs them but without the label: damaged and skipped packets, frames
+ * and lines with their first numbers, lost fragments and TCP gaps. */
+void ingest_warnings(const struct ingest_counters *counters, ingest_warning_fn fn, void *ctx);
+
 void ingest_free(struct ingest *ingest);

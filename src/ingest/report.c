@@ -21,8 +21,10 @@ const char *ingest_unit_name(enum ingest_unit unit)
 	}
 }
 
-static void report_tally(const char *label, const char *unit, const char *reason,
-                         const struct ingest_tally *t)
+/* Pass the text of one damage tally to fn: the count, the reason and the
+ * first item numbers. */
+static void warn_tally(const char *unit, const char *reason, const struct ingest_tally *t,
+                       ingest_warning_fn fn, void *ctx)
 {
 	if (t->count == 0)
 		return;
@@ -36,16 +38,86 @@ static void report_tally(const char *label, const char *unit, const char *reason
 			break;
 		len += (size_t)n;
 	}
+	char text[512];
 	/* Totals over several files carry no packet numbers (they are 1-based,
 	 * so 0 means none was kept). */
-	if (t->examples[0] == 0) {
-		log_warn("%s: %llu %s%s: %s", label, (unsigned long long)t->count, unit,
+	if (t->examples[0] == 0)
+		snprintf(text, sizeof(text), "%llu %s%s: %s", (unsigned long long)t->count, unit,
 		         t->count == 1 ? "" : "s", reason);
-		return;
+	else
+		snprintf(text, sizeof(text), "%llu %s%s: %s (%s%s %s%s)",
+		         (unsigned long long)t->count, unit, t->count == 1 ? "" : "s", reason, unit,
+		         shown == 1 ? "" : "s", examples, t->count > shown ? ", ..." : "");
+	fn(text, ctx);
+}
+
+void ingest_warnings(const struct ingest_counters *c, ingest_warning_fn fn, void *ctx)
+{
+	char text[512];
+	const char *unit = ingest_unit_name(c->unit);
+	const struct capture_counters *d = &c->decoder;
+	if (d->messages_snapped > 0) {
+		snprintf(text, sizeof(text),
+		         "%llu UDP messages cut short by the capture's snapshot length; their "
+		         "complete records were kept",
+		         (unsigned long long)d->messages_snapped);
+		fn(text, ctx);
 	}
-	log_warn("%s: %llu %s%s: %s (%s%s %s%s)", label, (unsigned long long)t->count, unit,
-	         t->count == 1 ? "" : "s", reason, unit, shown == 1 ? "" : "s", examples,
-	         t->count > shown ? ", ..." : "");
+	if (d->frag_timed_out + d->frag_evicted + d->frag_overlaps > 0) {
+		snprintf(text, sizeof(text),
+		         "IP fragments: %llu datagrams never completed, %llu dropped for "
+		         "memory, %llu overlapping fragments",
+		         (unsigned long long)d->frag_timed_out, (unsigned long long)d->frag_evicted,
+		         (unsigned long long)d->frag_overlaps);
+		fn(text, ctx);
+	}
+	if (d->tcp_gaps + d->tcp_flows_evicted + d->tcp_bad_messages > 0) {
+		snprintf(text, sizeof(text),
+		         "TCP: %llu gaps in streams (messages lost), %llu flows dropped for "
+		         "memory, %llu zero-length messages",
+		         (unsigned long long)d->tcp_gaps, (unsigned long long)d->tcp_flows_evicted,
+		         (unsigned long long)d->tcp_bad_messages);
+		fn(text, ctx);
+	}
+	if (c->kernel_drops > 0) {
+		snprintf(text, sizeof(text),
+		         "the kernel dropped %llu packets (capture too slow; use a BPF filter "
+		         "with -f or a larger buffer)",
+		         (unsigned long long)c->kernel_drops);
+		fn(text, ctx);
+	}
+
+	for (size_t i = 0; i < CAPTURE_RESULT_COUNT; i++) {
+		char reason[128];
+		if (!capture_result_is_error((enum capture_result)i))
+			continue;
+		snprintf(reason, sizeof(reason), "skipped, %s",
+		         capture_result_text((enum capture_result)i));
+		warn_tally(unit, reason, &c->capture[i], fn, ctx);
+	}
+	for (size_t i = DNS_PARSE_TRAILING; i < DNS_PARSE_RESULT_COUNT; i++) {
+		char reason[128];
+		snprintf(reason, sizeof(reason), "%s: %s",
+		         i <= DNS_PARSE_PARTIAL ? "DNS message kept up to the damage"
+		                                : "DNS message skipped",
+		         dns_parse_result_text((enum dns_parse_result)i));
+		warn_tally(unit, reason, &c->parse[i], fn, ctx);
+	}
+	warn_tally(unit, "skipped, not valid dnstap", &c->dnstap_bad, fn, ctx);
+	warn_tally(unit, "skipped, cannot be read", &c->feed_bad, fn, ctx);
+	warn_tally(unit,
+	           "some answers left out, as the log does not give their type, owner or "
+	           "rdata in full",
+	           &c->feed_unsupported, fn, ctx);
+	warn_tally(unit,
+	           "records left out, with a name or rdata that cannot be read, or an "
+	           "impossible count or time",
+	           &c->feed_rejected, fn, ctx);
+}
+
+static void log_warning(const char *text, void *ctx)
+{
+	log_warn("%s: %s", (const char *)ctx, text);
 }
 
 void ingest_report(const char *label, const struct ingest_counters *c, bool dry_run,
@@ -116,50 +188,5 @@ void ingest_report(const char *label, const struct ingest_counters *c, bool dry_
 		         label, (unsigned long long)d->frag_reassembled,
 		         (unsigned long long)d->messages_tcp, (unsigned long long)d->tcp_flows_opened,
 		         (unsigned long long)d->tcp_retransmits);
-	if (d->messages_snapped > 0)
-		log_warn("%s: %llu UDP messages cut short by the capture's snapshot length; their "
-		         "complete records were kept",
-		         label, (unsigned long long)d->messages_snapped);
-	if (d->frag_timed_out + d->frag_evicted + d->frag_overlaps > 0)
-		log_warn("%s: IP fragments: %llu datagrams never completed, %llu dropped for "
-		         "memory, %llu overlapping fragments",
-		         label, (unsigned long long)d->frag_timed_out,
-		         (unsigned long long)d->frag_evicted, (unsigned long long)d->frag_overlaps);
-	if (d->tcp_gaps + d->tcp_flows_evicted + d->tcp_bad_messages > 0)
-		log_warn("%s: TCP: %llu gaps in streams (messages lost), %llu flows dropped for "
-		         "memory, %llu zero-length messages",
-		         label, (unsigned long long)d->tcp_gaps,
-		         (unsigned long long)d->tcp_flows_evicted,
-		         (unsigned long long)d->tcp_bad_messages);
-	if (c->kernel_drops > 0)
-		log_warn("%s: the kernel dropped %llu packets (capture too slow; use a BPF filter "
-		         "with -f or a larger buffer)",
-		         label, (unsigned long long)c->kernel_drops);
-
-	for (size_t i = 0; i < CAPTURE_RESULT_COUNT; i++) {
-		char reason[128];
-		if (!capture_result_is_error((enum capture_result)i))
-			continue;
-		snprintf(reason, sizeof(reason), "skipped, %s",
-		         capture_result_text((enum capture_result)i));
-		report_tally(label, unit, reason, &c->capture[i]);
-	}
-	for (size_t i = DNS_PARSE_TRAILING; i < DNS_PARSE_RESULT_COUNT; i++) {
-		char reason[128];
-		snprintf(reason, sizeof(reason), "%s: %s",
-		         i <= DNS_PARSE_PARTIAL ? "DNS message kept up to the damage"
-		                                : "DNS message skipped",
-		         dns_parse_result_text((enum dns_parse_result)i));
-		report_tally(label, unit, reason, &c->parse[i]);
-	}
-	report_tally(label, unit, "skipped, not valid dnstap", &c->dnstap_bad);
-	report_tally(label, unit, "skipped, cannot be read", &c->feed_bad);
-	report_tally(label, unit,
-	             "some answers left out, as the log does not give their type, owner or "
-	             "rdata in full",
-	             &c->feed_unsupported);
-	report_tally(label, unit,
-	             "records left out, with a name or rdata that cannot be read, or an "
-	             "impossible count or time",
-	             &c->feed_rejected);
+	ingest_warnings(c, log_warning, (void *)label);
 }

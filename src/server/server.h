@@ -11,7 +11,8 @@
  *
  * Handler files: server_native.c (the /api/v1 JSON API), server_dnsdb.c
  * (DNSDB API v2 and the SAF framing), server_circl.c (CIRCL /pdns/query
- * and COF), server_static.c (the web view's files). Each exports one route
+ * and COF), server_static.c (the web view's files), server_ingest.c
+ * (uploads, for write keys). Each exports one route
  * table, and server_routes.c lists the tables the server searches in
  * order. */
 #pragma once
@@ -109,6 +110,7 @@ extern const struct server_route server_native_routes[];
 extern const struct server_route server_dnsdb_routes[];
 extern const struct server_route server_circl_routes[];
 extern const struct server_route server_static_routes[];
+extern const struct server_route server_ingest_routes[];
 extern const struct server_route *const server_route_tables[];
 
 /* Run the server until SIGINT or SIGTERM. */

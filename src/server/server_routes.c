@@ -4,6 +4,7 @@
 
 const struct server_route *const server_route_tables[] = {
 	server_static_routes,
+	server_ingest_routes,
 	server_native_routes,
 	server_dnsdb_routes,
 	server_circl_routes,

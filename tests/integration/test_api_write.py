@@ -1,0 +1,167 @@
+"""POST /api/v1/ingest and the query time limit of dragnet serve, over
+loopback HTTP with servers this test starts.
+
+Uploads are checked against the command-line path: the same files given to
+`dragnet ingest` and `dragnet whois --import` in a second store must leave
+the same records."""
+
+import json
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+import dnstest  # noqa: E402
+from test_serve import Server, add_key, expect_error  # noqa: E402
+
+SOURCE = "upload-sensor"
+
+
+def upload(server, key, query, body):
+    headers = {"Content-Type": "application/octet-stream"}
+    if key is not None:
+        headers["X-Api-Key"] = key
+    return server.request("POST", "/api/v1/ingest?" + query, headers=headers, body=body)
+
+
+def summary(result, what):
+    status, _, body = result
+    assert status == 200, f"{what}: status {status}: {body[:400]!r}"
+    return json.loads(body)
+
+
+def pdns_json(db, name):
+    proc = dnstest.run("pdns", name, "--json", db=db, check=0)
+    return sorted(proc.stdout.splitlines())
+
+
+def test_capture_upload(server, db, cli_db, write_key):
+    path = dnstest.sample("dnscap-resolver.pcap")
+    with open(path, "rb") as f:
+        body = f.read()
+    doc = summary(upload(server, write_key, f"source={SOURCE}", body), "pcap upload")
+    assert doc["kind"] == "pdns", doc
+    assert doc["format"] == "pcap", doc
+    assert doc["errors"] == [], doc
+
+    dnstest.run("ingest", "--source", SOURCE, path, db=cli_db, check=0)
+    expected = [row for row in dnstest.rrset_sources(cli_db) if row[4] == SOURCE]
+    got = [row for row in dnstest.rrset_sources(db) if row[4] == SOURCE]
+    assert expected, "dragnet ingest stored nothing from the sample capture"
+    assert got == expected, f"upload stored {len(got)} rows, the CLI {len(expected)}"
+    assert doc["stored"]["records"] == len({row[:4] for row in expected}), doc
+    # What dragnet pdns prints for a name of the capture is the same too.
+    name = expected[0][0]
+    assert pdns_json(db, name) == pdns_json(cli_db, name), name
+    print(f"capture upload: ok ({len(got)} records, as dragnet ingest)")
+
+
+def test_rejections(server, db, read_key, write_key):
+    before = dnstest.rrset_sources(db)
+    body = b"\xd4\xc3\xb2\xa1"
+    message = expect_error(upload(server, read_key, "source=x", body), 403, "read key")
+    assert "write key" in message, message
+    expect_error(upload(server, None, "source=x", body), 401, "no key")
+    message = expect_error(upload(server, write_key, "source=x", b"x" * (70 * 1024)), 413,
+                           "oversized body")
+    assert "larger than" in message, message
+    message = expect_error(upload(server, write_key, "source=junk",
+                                  b"this is neither a capture nor a log\n" * 20), 400,
+                           "garbage body")
+    assert "not a capture" in message, message
+    assert "request body" in message, message
+    assert "dragnet-upload-" not in message, f"the temporary path leaks: {message}"
+    message = expect_error(upload(server, write_key, "format=cof", b"{}\n"), 400, "no source")
+    assert message.startswith("source:"), message
+    message = expect_error(upload(server, write_key, "source=x&format=nope", b"x"), 400,
+                           "bad format")
+    assert "nope" in message, message
+    assert dnstest.rrset_sources(db) == before, "a rejected upload stored records"
+    assert "junk" not in [name for name, _ in dnstest.sources(db)], dnstest.sources(db)
+    print("rejections: ok")
+
+
+def test_whois_upload(server, db, cli_db, write_key):
+    path = os.path.join(dnstest.SOURCE_DIR, "samples", "whois", "paypa1-secure.example.txt")
+    with open(path, "rb") as f:
+        body = f.read()
+    registrar = re.search(rb"^\s*Registrar:\s*(.+?)\s*$", body, re.M).group(1).decode()
+    doc = summary(upload(server, write_key, "source=whois-feed&kind=whois", body), "whois")
+    assert doc["stored"]["whois"] == 1, doc
+    assert doc["format"] == "text", doc
+
+    dnstest.run("whois", "--import", "--source", "whois-feed", path, db=cli_db, check=0)
+    shown = json.loads(dnstest.run("whois", "paypa1-secure.example", "--json", db=db,
+                                   check=0).stdout)
+    cli = json.loads(dnstest.run("whois", "paypa1-secure.example", "--json", db=cli_db,
+                                 check=0).stdout)
+    assert shown["registrar"]["name"] == registrar, shown["registrar"]
+    for field in ("domain", "registrar", "contacts", "nameservers", "created", "expires",
+                  "time_first", "source"):
+        assert shown.get(field) == cli.get(field), f"{field}: {shown.get(field)!r} != " \
+                                                   f"{cli.get(field)!r}"
+    print("whois upload: ok")
+
+
+def test_cert_upload(server, db, write_key):
+    path = os.path.join(dnstest.SOURCE_DIR, "samples", "world", "certs", "self-signed.pem")
+    with open(path, "rb") as f:
+        body = f.read()
+    blocks = body.count(b"-----BEGIN CERTIFICATE-----")
+    doc = summary(upload(server, write_key, "source=cert-feed", body), "certificate upload")
+    assert doc["kind"] == "certificates", doc
+    assert doc["stored"]["certificates"] == blocks, doc
+    print("certificate upload: ok")
+
+
+def test_query_timeout(folder, read_key_for):
+    db = os.path.join(folder, "big.db")
+    capture = dnstest.gen_capture(os.path.join(folder, "big.pcap"), 200000, "--names", "60000")
+    dnstest.run("ingest", capture, db=db, check=0)
+    key = read_key_for(db)
+    wide = "/api/v1/pdns?q=0.0.0.0/0&limit=0"
+    headers = {"X-Api-Key": key}
+    name = dnstest.rrsets(db)[0][0]
+    server = Server(db, "--query-timeout", "1")
+    try:
+        message = expect_error(server.request("GET", wide, headers=headers), 503, "timeout")
+        assert message == "query took longer than 1 ms; narrow it or raise --query-timeout", \
+            message
+        status, _, body = server.request("GET", f"/api/v1/pdns?q={name}", headers=headers)
+        assert status == 200, f"lookup after a timeout: {status} {body[:300]!r}"
+        assert json.loads(body)["records"], body[:300]
+    finally:
+        assert server.stop() == 0
+    server = Server(db)
+    try:
+        status, _, body = server.request("GET", wide, headers=headers)
+        assert status == 200, f"wide lookup with the default limit: {status} {body[:300]!r}"
+    finally:
+        assert server.stop() == 0
+    print("query timeout: ok")
+
+
+def main():
+    folder = dnstest.scratch()
+    db = os.path.join(folder, "api.db")
+    cli_db = os.path.join(folder, "cli.db")
+    seed = dnstest.sample("passivedns-sample.log")
+    for store in (db, cli_db):
+        dnstest.run("ingest", "--source", "seed", seed, db=store, check=0)
+    read_key = add_key(db)
+    write_key = add_key(db, "--role", "write")
+
+    server = Server(db, "--max-body", "64K")
+    try:
+        test_rejections(server, db, read_key, write_key)
+        test_capture_upload(server, db, cli_db, write_key)
+        test_whois_upload(server, db, cli_db, write_key)
+        test_cert_upload(server, db, write_key)
+    finally:
+        assert server.stop() == 0
+    test_query_timeout(folder, add_key)
+    print("test_api_write: all checks passed")
+
+
+if __name__ == "__main__":
+    main()
