@@ -127,7 +127,13 @@ def test_query_timeout(folder, read_key_for):
         message = expect_error(server.request("GET", wide, headers=headers), 503, "timeout")
         assert message == "query took longer than 1 ms; narrow it or raise --query-timeout", \
             message
-        status, _, body = server.request("GET", f"/api/v1/pdns?q={name}", headers=headers)
+        # The worker that stopped a query must answer the next one. A loaded
+        # machine can push even a one-name lookup past 1 ms, so a 503 is
+        # retried; the lookup must succeed within ten tries.
+        for _ in range(10):
+            status, _, body = server.request("GET", f"/api/v1/pdns?q={name}", headers=headers)
+            if status != 503:
+                break
         assert status == 200, f"lookup after a timeout: {status} {body[:300]!r}"
         assert json.loads(body)["records"], body[:300]
     finally:
