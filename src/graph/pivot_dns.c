@@ -300,12 +300,18 @@ dn_status pivot_expand_domain(struct pivot_run *r)
 	rc = pdns_query_set_rrname(&q, key, r->err);
 	if (rc != DN_OK)
 		return rc;
-	q.limit = pivot_records_cap(r);
+	/* One record past the cap tells a lookup that was cut from one that
+	 * fits the cap exactly. */
+	uint64_t cap = pivot_records_cap(r);
+	q.limit = cap + 1;
 	struct rec_list forward = {0};
 	rc = run_pdns(r, &q, &forward);
+	bool cut = rc == DN_OK && forward.n > cap;
+	if (cut)
+		forward.n = cap;
 	if (rc == DN_OK)
 		rc = add_records(r, &forward, true);
-	if (rc == DN_OK && forward.n >= q.limit)
+	if (rc == DN_OK && cut)
 		rc = pivot_mark_cut(r, forward.n);
 	free(forward.items);
 	if (rc == DN_OK)

@@ -675,6 +675,16 @@ static void test_lookup_cut(void **state)
 	assert_int_equal(stats.cut, 0);
 	assert_int_equal(g.n_nodes, FLUX_RECORDS + 2);
 	graph_free(&g);
+
+	/* A cap that the records fit exactly is not a cut. */
+	opt.share_max = FLUX_RECORDS;
+	map(&opt, "flux.example", &g, &stats);
+	flux = node(&g, GRAPH_DOMAIN, "flux.example");
+	assert_int_equal(flux->hold, GRAPH_HOLD_NONE);
+	assert_false(flux->share_capped);
+	assert_int_equal(stats.cut, 0);
+	assert_int_equal(g.n_nodes, FLUX_RECORDS + 2);
+	graph_free(&g);
 }
 
 static void test_forced_reverse_cut(void **state)
