@@ -5,14 +5,17 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <errno.h>
 #include <string.h>
 
 #include "export/graph_writer_internal.h"
 
 static void flush_buffer(struct gw_json *j)
 {
-	if (j->len > 0 && !j->failed && fwrite(j->buf, 1, j->len, j->c->out) != j->len)
+	if (j->len > 0 && !j->failed && fwrite(j->buf, 1, j->len, j->c->out) != j->len) {
 		j->failed = true;
+		j->error = errno;
+	}
 	j->len = 0;
 }
 
@@ -21,8 +24,10 @@ static void put(struct gw_json *j, const char *s, size_t len)
 	if (len > sizeof(j->buf) - j->len) {
 		flush_buffer(j);
 		if (len > sizeof(j->buf)) {
-			if (!j->failed && fwrite(s, 1, len, j->c->out) != len)
+			if (!j->failed && fwrite(s, 1, len, j->c->out) != len) {
 				j->failed = true;
+				j->error = errno;
+			}
 			return;
 		}
 	}
@@ -109,6 +114,7 @@ void gw_json_init(struct gw_json *j, struct gw_ctx *c)
 	j->depth = 0;
 	j->first = true;
 	j->failed = false;
+	j->error = 0;
 	j->len = 0;
 }
 
@@ -237,6 +243,7 @@ dn_status gw_json_finish(struct gw_json *j, const char *format, struct dn_error 
 	put_char(j, '\n');
 	flush_buffer(j);
 	if (j->failed)
-		return dn_fail(err, DN_EIO, "writing the %s graph failed", format);
+		return dn_fail(err, DN_EIO, "writing the %s graph failed: %s", format,
+		               j->error ? strerror(j->error) : "a write failed");
 	return gw_finish(j->c, format, err);
 }

@@ -2,6 +2,7 @@
  * that every graph writer shares. */
 #include "export/graph_writer.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -249,8 +250,10 @@ dn_status gw_finish(struct gw_ctx *c, const char *format, struct dn_error *err)
 {
 	if (c->out_of_memory)
 		return dn_fail(err, DN_ENOMEM, "out of memory writing the %s graph", format);
-	if (fflush(c->out) != 0 || ferror(c->out))
-		return dn_fail(err, DN_EIO, "writing the %s graph failed", format);
+	int error = fflush(c->out) != 0 ? errno : 0;
+	if (error != 0 || ferror(c->out))
+		return dn_fail(err, DN_EIO, "writing the %s graph failed: %s", format,
+		               error != 0 ? strerror(error) : "a write failed");
 	return DN_OK;
 }
 

@@ -139,6 +139,7 @@ struct gw_json {
 	unsigned depth;
 	bool first;   /* nothing written yet in the innermost open container */
 	bool failed;  /* a write to c->out failed */
+	int error;    /* errno of that failure */
 	size_t len;
 	char buf[64 * 1024];
 };
