@@ -151,6 +151,10 @@ static void cluster_json(struct gw_json *j, size_t index)
 			gw_json_string(j, NULL, graph_family_name((enum graph_family)f));
 	gw_json_array_end(j);
 	gw_json_int(j, "sources", (int64_t)cl->n_sources);
+	gw_json_string(j, "time_basis",
+	               cl->time_basis == CLUSTER_TIME_PDNS           ? "pdns"
+	               : cl->time_basis == CLUSTER_TIME_REGISTRATION ? "registration"
+	                                                             : "none");
 	gw_json_time(j, "time_first", cl->time_first);
 	gw_json_time(j, "time_last", cl->time_last);
 	gw_json_array_begin(j, "members");

@@ -209,7 +209,11 @@ static json_t *tree_cluster_json(struct gw_ctx *c, size_t index)
 		if ((cl->families & (1u << f)) &&
 		    !tree_append(families, json_string(graph_family_name((enum graph_family)f))))
 			families = NULL;
+	const char *basis = cl->time_basis == CLUSTER_TIME_PDNS           ? "pdns"
+	                    : cl->time_basis == CLUSTER_TIME_REGISTRATION ? "registration"
+	                                                                  : "none";
 	ok = families != NULL && tree_set(o, "sources", json_integer((json_int_t)cl->n_sources)) &&
+	     tree_set(o, "time_basis", json_string(basis)) &&
 	     tree_set(o, "time_first", tree_time_value(cl->time_first)) &&
 	     tree_set(o, "time_last", tree_time_value(cl->time_last));
 	json_t *members = ok ? tree_add_array(o, "members") : NULL;

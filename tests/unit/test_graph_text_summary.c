@@ -1,5 +1,5 @@
-/* Tests of the cluster summary in the map's text report: registrant
- * patterns and the label of registration-dated activity. */
+/* Tests of the cluster summary in the map's text report and JSON:
+ * registrant patterns and the label of registration-dated activity. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +13,7 @@
 #include "export/graph_writer.h"
 #include "graph_sample.h"
 
-static char *write_text(struct graph *g, struct cluster_result *res)
+static char *write_format(struct graph *g, struct cluster_result *res, enum graph_format format)
 {
 	struct graph_write_options opt;
 	sample_options(&opt, false);
@@ -22,7 +22,7 @@ static char *write_text(struct graph *g, struct cluster_result *res)
 	FILE *out = open_memstream(&text, &len);
 	assert_non_null(out);
 	struct dn_error err = {0};
-	assert_int_equal(graph_write(out, GRAPH_FORMAT_TEXT, g, res, &opt, &err), DN_OK);
+	assert_int_equal(graph_write(out, format, g, res, &opt, &err), DN_OK);
 	assert_int_equal(fclose(out), 0);
 	return text;
 }
@@ -42,7 +42,7 @@ static void test_patterns_and_registration_dates(void **state)
 	cl->summary.registrant_patterns = patterns;
 	cl->summary.n_registrant_patterns = 2;
 	cl->time_basis = CLUSTER_TIME_REGISTRATION;
-	char *text = write_text(&g, &res);
+	char *text = write_format(&g, &res, GRAPH_FORMAT_TEXT);
 	assert_non_null(strstr(text, "Registrant patterns   +44207946031X: phone numbers differ"));
 	/* The second sentence starts a line of its own, at column 28 under
 	 * the first. */
@@ -54,13 +54,19 @@ static void test_patterns_and_registration_dates(void **state)
 	assert_non_null(strstr(text, "(WHOIS and certificate dates; no pDNS)"));
 	assert_null(strstr(text, "First activity"));
 	free(text);
+	text = write_format(&g, &res, GRAPH_FORMAT_JSON);
+	assert_non_null(strstr(text, "\"time_basis\": \"registration\""));
+	free(text);
 
 	cl->summary.n_registrant_patterns = 0;
 	cl->time_basis = CLUSTER_TIME_PDNS;
-	text = write_text(&g, &res);
+	text = write_format(&g, &res, GRAPH_FORMAT_TEXT);
 	assert_null(strstr(text, "phone numbers differ"));
 	assert_non_null(strstr(text, "First activity"));
 	assert_null(strstr(text, "First registered"));
+	free(text);
+	text = write_format(&g, &res, GRAPH_FORMAT_JSON);
+	assert_non_null(strstr(text, "\"time_basis\": \"pdns\""));
 	free(text);
 	graph_free(&g);
 }
