@@ -380,6 +380,38 @@ struct source_seen {
 	const char *source;
 };
 
+/* How many independent sources saw edge e: its distinct named sources,
+ * or the number the store merged into one piece of evidence (pDNS) when
+ * that is more. Evidence without a source name is not a source of its own. */
+static uint32_t edge_sources(const struct graph_edge *e)
+{
+	uint32_t named = 0, merged = 0;
+	for (size_t i = 0; i < e->n_evidence; i++) {
+		const struct graph_evidence *ev = &e->evidence[i];
+		if (ev->sources > merged)
+			merged = ev->sources;
+		if (ev->source[0] == '\0')
+			continue;
+		bool seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = e->evidence[k].from == ev->from &&
+			       strcmp(e->evidence[k].source, ev->source) == 0;
+		named += !seen;
+	}
+	return named > merged ? named : merged;
+}
+
+/* Whether some evidence of the map names a source of store kind from. */
+static bool kind_has_named_source(const struct graph *g, enum graph_store_kind from)
+{
+	for (size_t i = 0; i < g->n_edges; i++)
+		for (size_t j = 0; j < g->edges[i].n_evidence; j++)
+			if (g->edges[i].evidence[j].from == from &&
+			    g->edges[i].evidence[j].source[0] != '\0')
+				return true;
+	return false;
+}
+
 static dn_status write_correlation(struct gw_ctx *c, struct dn_error *err)
 {
 	const struct graph *g = c->g;
@@ -392,10 +424,15 @@ static dn_status write_correlation(struct gw_ctx *c, struct dn_error *err)
 	for (size_t i = 0; i < g->n_edges; i++) {
 		const struct graph_edge *e = &g->edges[i];
 		edges[e->relation]++;
-		if (e->n_evidence > 1)
+		if (edge_sources(e) > 1)
 			multi[e->relation]++;
 		for (size_t j = 0; j < e->n_evidence; j++) {
 			const struct graph_evidence *ev = &e->evidence[j];
+			/* Unnamed evidence of a store whose sources have names
+			 * (a reverse WHOIS reading) is one of those sources. */
+			if (ev->source[0] == '\0' && ev->from != GRAPH_FROM_DERIVED &&
+			    kind_has_named_source(g, ev->from))
+				continue;
 			size_t s = 0;
 			while (s < n_sources &&
 			       (sources[s].from != ev->from || strcmp(sources[s].source, ev->source) != 0))

@@ -71,10 +71,43 @@ static void test_patterns_and_registration_dates(void **state)
 	graph_free(&g);
 }
 
+/* One source seen twice, with two details, is one source; a reverse WHOIS
+ * reading without a source name is not a source of its own; a pDNS record
+ * that three sensors saw is seen by 2+ sources. */
+static void test_correlation_counts_sources(void **state)
+{
+	(void)state;
+	struct graph g;
+	struct dn_error err = {0};
+	graph_init(&g);
+	uint32_t d, ns, ip, mail;
+	assert_int_equal(graph_add_node(&g, GRAPH_REGDOMAIN, "a.example", NULL, &d, &err), DN_OK);
+	assert_int_equal(graph_add_node(&g, GRAPH_NAMESERVER, "ns1.a.example", NULL, &ns, &err),
+	                 DN_OK);
+	assert_int_equal(graph_add_node(&g, GRAPH_IP, "192.0.2.7", NULL, &ip, &err), DN_OK);
+	assert_int_equal(graph_add_node(&g, GRAPH_EMAIL, "x@a.example", NULL, &mail, &err), DN_OK);
+	struct graph_evidence ev = {GRAPH_FROM_WHOIS, "archive", "nameserver", 1, 2, 1, 0};
+	assert_int_equal(graph_add_edge(&g, d, ns, GRAPH_REL_NS, &ev, NULL, &err), DN_OK);
+	ev.detail = "nameserver (again)";
+	assert_int_equal(graph_add_edge(&g, d, ns, GRAPH_REL_NS, &ev, NULL, &err), DN_OK);
+	struct graph_evidence rev = {GRAPH_FROM_WHOIS, "", "registrant email", 1, 2, 1, 0};
+	assert_int_equal(graph_add_edge(&g, d, mail, GRAPH_REL_REGISTRANT, &rev, NULL, &err), DN_OK);
+	struct graph_evidence a = {GRAPH_FROM_PDNS, "", "A 192.0.2.7 (3 sources)", 1, 2, 9, 3};
+	assert_int_equal(graph_add_edge(&g, d, ip, GRAPH_REL_RESOLVES, &a, NULL, &err), DN_OK);
+	char *text = write_format(&g, NULL, GRAPH_FORMAT_TEXT);
+	assert_non_null(strstr(text, "Evidence comes from 2 sources: whois:archive, pdns."));
+	/* Columns: relation, family, edges, edges seen by 2+ sources. */
+	assert_non_null(strstr(text, "  ns             dns-hosting             1                  0"));
+	assert_non_null(strstr(text, "  resolves       ip-space                1                  1"));
+	free(text);
+	graph_free(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_patterns_and_registration_dates),
+	        cmocka_unit_test(test_correlation_counts_sources),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
