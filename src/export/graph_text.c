@@ -401,15 +401,16 @@ static uint32_t edge_sources(const struct graph_edge *e)
 	return named > merged ? named : merged;
 }
 
-/* Whether some evidence of the map names a source of store kind from. */
-static bool kind_has_named_source(const struct graph *g, enum graph_store_kind from)
+/* Set named[k] when some evidence of the map names a source of store
+ * kind k. */
+static void find_named_sources(const struct graph *g, bool named[GRAPH_FROM_DERIVED + 1])
 {
 	for (size_t i = 0; i < g->n_edges; i++)
-		for (size_t j = 0; j < g->edges[i].n_evidence; j++)
-			if (g->edges[i].evidence[j].from == from &&
-			    g->edges[i].evidence[j].source[0] != '\0')
-				return true;
-	return false;
+		for (size_t j = 0; j < g->edges[i].n_evidence; j++) {
+			const struct graph_evidence *ev = &g->edges[i].evidence[j];
+			if (ev->source[0] != '\0' && (unsigned)ev->from <= GRAPH_FROM_DERIVED)
+				named[ev->from] = true;
+		}
 }
 
 static dn_status write_correlation(struct gw_ctx *c, struct dn_error *err)
@@ -421,6 +422,8 @@ static dn_status write_correlation(struct gw_ctx *c, struct dn_error *err)
 	struct source_seen *sources = malloc(cap * sizeof(*sources));
 	if (sources == NULL)
 		return dn_fail(err, DN_ENOMEM, "out of memory listing evidence sources");
+	bool named[GRAPH_FROM_DERIVED + 1] = {false};
+	find_named_sources(g, named);
 	for (size_t i = 0; i < g->n_edges; i++) {
 		const struct graph_edge *e = &g->edges[i];
 		edges[e->relation]++;
@@ -431,7 +434,7 @@ static dn_status write_correlation(struct gw_ctx *c, struct dn_error *err)
 			/* Unnamed evidence of a store whose sources have names
 			 * (a reverse WHOIS reading) is one of those sources. */
 			if (ev->source[0] == '\0' && ev->from != GRAPH_FROM_DERIVED &&
-			    kind_has_named_source(g, ev->from))
+			    (unsigned)ev->from <= GRAPH_FROM_DERIVED && named[ev->from])
 				continue;
 			size_t s = 0;
 			while (s < n_sources &&
