@@ -55,9 +55,15 @@ static dn_status split_listen(const char *listen_at, char *host, size_t host_siz
 	if (hlen == 0 || hlen >= host_size || strlen(colon + 1) == 0 ||
 	    strlen(colon + 1) >= port_size)
 		return dn_fail(err, DN_EINVAL, "--listen '%s': expected ADDRESS:PORT", listen_at);
+	/* getaddrinfo() takes a port above 65535 modulo 65536, so check it
+	 * here: digits only, 0 to 65535. */
+	const char *p = colon + 1;
+	if (strspn(p, "0123456789") != strlen(p) || strtoul(p, NULL, 10) > 65535)
+		return dn_fail(err, DN_EINVAL, "--listen '%s': invalid port '%s': expected 0 to 65535",
+		               listen_at, p);
 	memcpy(host, h, hlen);
 	host[hlen] = '\0';
-	strcpy(port, colon + 1);
+	strcpy(port, p);
 	return DN_OK;
 }
 

@@ -440,7 +440,11 @@ def test_ipv6(db, read_key):
         assert server.stop() == 0
     proc = dnstest.run("serve", "--listen", "::1:8053", db=db, check=2, timeout=20)
     assert "brackets" in proc.stderr, proc.stderr
-    print("ipv6: ok")
+    # getaddrinfo() would take these modulo 65536 or as a service name.
+    for bad in ("127.0.0.1:99999", "127.0.0.1:65536", "127.0.0.1:http", "[::1]:-1"):
+        proc = dnstest.run("serve", "--listen", bad, db=db, check=2, timeout=20)
+        assert "invalid port" in proc.stderr, (bad, proc.stderr)
+    print("ipv6 and ports: ok")
 
 
 def main():
