@@ -98,6 +98,15 @@ static void handle_query(struct server_request *req, struct server_response *res
 {
 	const char *value = req->rest;
 	struct dn_error err = {0};
+	/* dnsdbq -u circl -i sends a prefix as ADDRESS,LENGTH, the DNSDB
+	 * form; read it as ADDRESS/LENGTH. */
+	char prefix[128];
+	const char *comma = strchr(value, ',');
+	if (comma != NULL && strlen(value) < sizeof(prefix) && strchr(comma + 1, ',') == NULL) {
+		snprintf(prefix, sizeof(prefix), "%.*s/%s", (int)(comma - value), value, comma + 1);
+		if (pdns_text_looks_like_address(prefix))
+			value = prefix;
+	}
 	char *text = NULL;
 	size_t size = 0;
 

@@ -291,6 +291,8 @@ def check_circl(client, db):
              pdns(db, "login.paypa1-secure.example")
              | pdns(db, "--rdata", "login.paypa1-secure.example")),
             (["-i", "203.0.113.10"], pdns(db, "203.0.113.10")),
+            # dnsdbq sends a prefix as ADDRESS,LENGTH.
+            (["-i", "203.0.113.0/24"], pdns(db, "203.0.113.0/24")),
             (["-r", "google.com"], pdns(db, "google.com") | pdns(db, "--rdata", "google.com"))]:
         assert want
         for flag in ("-j", None):
