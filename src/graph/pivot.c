@@ -756,8 +756,8 @@ dn_status pivot_map(struct store *store, const struct pivot_options *opt,
 			else
 				rc = expand_node(&r, i);
 		}
-		log_info("map: hop %u done: %zu nodes, %zu edges, %" PRIu64 " queries", d + 1,
-		         g->n_nodes, g->n_edges, r.stats->queries);
+		log_debug("map: hop %u done: %zu nodes, %zu edges, %" PRIu64 " queries", d + 1,
+		          g->n_nodes, g->n_edges, r.stats->queries);
 	}
 	if (rc == DN_OK)
 		hold_at_depth(&r);

@@ -300,9 +300,9 @@ static dn_status phone_variants(struct pivot_run *r, const char *key, uint64_t l
 	if (rc == DN_OK) {
 		uint64_t n = count_domains(&rows, len, key);
 		if (n > limit || rows.n >= 4 * (limit + 1))
-			log_info("map: numbers like %s differ in the last digit on more than %llu "
-			         "domains; not followed",
-			         key, (unsigned long long)limit);
+			log_debug("map: numbers like %s differ in the last digit on more than %llu "
+			          "domains; not followed",
+			          key, (unsigned long long)limit);
 		else
 			rc = link_rows(r, &rows, "phone", GRAPH_REL_REGISTRANT, len, key, true);
 	}
@@ -349,8 +349,8 @@ dn_status pivot_whois_nameserver(struct pivot_run *r)
 			struct graph_node *node = &r->g->nodes[r->current];
 			if (n > node->share)
 				node->share = n;
-			log_info("map: WHOIS lists %s on more than %llu domains; not followed", key,
-			         (unsigned long long)limit);
+			log_debug("map: WHOIS lists %s on more than %llu domains; not followed", key,
+			          (unsigned long long)limit);
 		} else {
 			rc = link_rows(r, &rows, "nameserver", GRAPH_REL_NS, 0, NULL, false);
 		}
