@@ -108,23 +108,6 @@ void cluster_result_free(struct cluster_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-const char *cl_printf(struct arena *a, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return NULL;
-	char *s = arena_alloc(a, (size_t)n + 1);
-	if (s == NULL)
-		return NULL;
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
-
 static bool is_domain(const struct graph_node *n)
 {
 	return n->kind == GRAPH_DOMAIN || n->kind == GRAPH_REGDOMAIN;
@@ -231,7 +214,7 @@ static void cl_union(struct cl_ctx *ctx, uint32_t a, uint32_t b)
 }
 
 /* A growable array in plain malloc memory. */
-static dn_status grow(void **items, size_t *cap, size_t need, size_t size, struct dn_error *err)
+dn_status cl_grow(void **items, size_t *cap, size_t need, size_t size, struct dn_error *err)
 {
 	if (need <= *cap)
 		return DN_OK;
@@ -359,7 +342,7 @@ static dn_status walk(struct cl_ctx *ctx, uint32_t node, const enum graph_relati
 		uint32_t unit = ctx->unit_of[other];
 		if (unit == CL_NONE)
 			continue;
-		if (grow((void **)&buf->items, &buf->cap, buf->n + 1, sizeof(*buf->items),
+		if (cl_grow((void **)&buf->items, &buf->cap, buf->n + 1, sizeof(*buf->items),
 		         ctx->err))
 			return DN_ENOMEM;
 		float factor =
@@ -437,7 +420,7 @@ static dn_status add_tie(struct cl_ctx *ctx, enum cl_tie_type type, uint32_t val
 			widen(&have->time_first, &have->time_last, f, l);
 			continue;
 		}
-		if (grow((void **)&ctx->entries, &ctx->cap_entries, ctx->n_entries + 1,
+		if (cl_grow((void **)&ctx->entries, &ctx->cap_entries, ctx->n_entries + 1,
 		         sizeof(*ctx->entries), ctx->err))
 			return DN_ENOMEM;
 		ctx->entries[ctx->n_entries++] = (struct cl_entry){t->unit, t->factor, f, l};
@@ -464,7 +447,7 @@ static dn_status add_tie(struct cl_ctx *ctx, enum cl_tie_type type, uint32_t val
 		if (count_sources(ctx, buf, &n_sources))
 			return DN_ENOMEM;
 	}
-	if (grow((void **)&ctx->ties, &ctx->cap_ties, ctx->n_ties + 1, sizeof(*ctx->ties),
+	if (cl_grow((void **)&ctx->ties, &ctx->cap_ties, ctx->n_ties + 1, sizeof(*ctx->ties),
 	         ctx->err))
 		return DN_ENOMEM;
 	ctx->ties[ctx->n_ties++] = (struct cl_tie){
@@ -536,7 +519,7 @@ static dn_status collect_value_ties(struct cl_ctx *ctx, struct touch_buf *buf)
 			uint32_t unit = ctx->unit_of[edge->from];
 			if (unit == CL_NONE || is_held(&g->nodes[edge->from]))
 				continue;
-			if (grow((void **)&buf->items, &buf->cap, buf->n + 2, sizeof(*buf->items),
+			if (cl_grow((void **)&buf->items, &buf->cap, buf->n + 2, sizeof(*buf->items),
 			         ctx->err))
 				return DN_ENOMEM;
 			buf->items[buf->n++] = (struct touch){unit, e, 1.0f};
@@ -588,7 +571,7 @@ static dn_status registrant_rows(struct cl_ctx *ctx, struct store_whois_value **
 		if (v->key[0] == '\0' || d->key[0] == '\0')
 			continue;
 		size_t n_roles = edge->n_evidence ? edge->n_evidence : 1;
-		if (grow((void **)&rows, &cap, n + n_roles, sizeof(*rows), ctx->err)) {
+		if (cl_grow((void **)&rows, &cap, n + n_roles, sizeof(*rows), ctx->err)) {
 			free(rows);
 			return DN_ENOMEM;
 		}
@@ -640,7 +623,7 @@ static dn_status add_item_tie(struct cl_ctx *ctx, const struct registrants_evide
 		uint32_t d = find_domain(ctx->g, ev->domains[i]);
 		if (d == CL_NONE || ctx->unit_of[d] == CL_NONE)
 			continue;
-		if (grow((void **)&buf->items, &buf->cap, buf->n + 1, sizeof(*buf->items),
+		if (cl_grow((void **)&buf->items, &buf->cap, buf->n + 1, sizeof(*buf->items),
 		         ctx->err))
 			return DN_ENOMEM;
 		buf->items[buf->n++] = (struct touch){ctx->unit_of[d], CL_NONE, 1.0f};
@@ -651,7 +634,7 @@ static dn_status add_item_tie(struct cl_ctx *ctx, const struct registrants_evide
 	for (size_t i = 0; i < buf->n; i++) {
 		if (i > 0 && buf->items[i].unit == buf->items[i - 1].unit)
 			continue;
-		if (grow((void **)&ctx->entries, &ctx->cap_entries, ctx->n_entries + 1,
+		if (cl_grow((void **)&ctx->entries, &ctx->cap_entries, ctx->n_entries + 1,
 		         sizeof(*ctx->entries), ctx->err))
 			return DN_ENOMEM;
 		ctx->entries[ctx->n_entries++] = (struct cl_entry){buf->items[i].unit, 1.0f, 0, 0};
@@ -661,8 +644,8 @@ static dn_status add_item_tie(struct cl_ctx *ctx, const struct registrants_evide
 		ctx->n_entries = first;
 		return DN_OK;
 	}
-	const char *reason = cl_printf(&ctx->res->arena, "%s", ev->reason);
-	if (reason == NULL || grow((void **)&ctx->ties, &ctx->cap_ties, ctx->n_ties + 1,
+	const char *reason = arena_printf(&ctx->res->arena, "%s", ev->reason);
+	if (reason == NULL || cl_grow((void **)&ctx->ties, &ctx->cap_ties, ctx->n_ties + 1,
 	                           sizeof(*ctx->ties), ctx->err))
 		return dn_fail(ctx->err, DN_ENOMEM, "out of memory for registrant evidence");
 	ctx->ties[ctx->n_ties++] = (struct cl_tie){
@@ -811,7 +794,7 @@ static dn_status link_tie(struct cl_ctx *ctx, const struct cl_tie *tie, struct p
 				continue;
 			if (fenced && !spans_overlap(&entries[i], &entries[j]))
 				continue;
-			if (grow((void **)&pairs->items, &pairs->cap, pairs->n + 1,
+			if (cl_grow((void **)&pairs->items, &pairs->cap, pairs->n + 1,
 			         sizeof(*pairs->items), ctx->err))
 				return DN_ENOMEM;
 			uint32_t a = entries[i].unit, b = entries[j].unit;

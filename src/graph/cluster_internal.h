@@ -71,5 +71,6 @@ dn_status cl_report(struct cl_ctx *ctx);
 /* The root of unit u in the union-find. */
 uint32_t cl_find(struct cl_ctx *ctx, uint32_t u);
 
-/* Format into arena a. Returns NULL when out of memory. */
-const char *cl_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Grow *items (plain malloc memory, elements of size bytes) to hold at
+ * least need of them; fails with DN_ENOMEM when memory runs out. */
+dn_status cl_grow(void **items, size_t *cap, size_t need, size_t size, struct dn_error *err);

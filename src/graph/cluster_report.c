@@ -63,20 +63,6 @@ static const enum graph_kind provider_kinds[] = {
         GRAPH_IP, GRAPH_ASN, GRAPH_NAMESERVER, GRAPH_MX, GRAPH_REGISTRAR, GRAPH_ISSUER,
 };
 
-static dn_status grow(void **items, size_t *cap, size_t need, size_t size, struct dn_error *err)
-{
-	if (need <= *cap)
-		return DN_OK;
-	size_t n = *cap ? *cap : 64;
-	while (n < need)
-		n *= 2;
-	void *p = realloc(*items, n * size);
-	if (p == NULL)
-		return dn_fail(err, DN_ENOMEM, "out of memory for %zu cluster entries", n);
-	*items = p;
-	*cap = n;
-	return DN_OK;
-}
 
 static int node_order(const struct graph *g, uint32_t a, uint32_t b)
 {
@@ -194,7 +180,7 @@ static int u64_cmp(const void *x, const void *y)
 static dn_status tie_components(struct report *r, const struct cl_tie *tie, uint64_t **keys,
                                 size_t *cap)
 {
-	if (grow((void **)keys, cap, tie->n + 1, sizeof(**keys), r->ctx->err))
+	if (cl_grow((void **)keys, cap, tie->n + 1, sizeof(**keys), r->ctx->err))
 		return DN_ENOMEM;
 	for (size_t i = 0; i < tie->n; i++) {
 		uint32_t unit = r->ctx->entries[tie->first + i].unit;
@@ -380,7 +366,7 @@ static dn_status date_activity(struct report *r)
 
 static dn_status push_cand(struct cl_ctx *ctx, struct cand_buf *buf, struct link_cand cand)
 {
-	if (grow((void **)&buf->items, &buf->cap, buf->n + 1, sizeof(*buf->items), ctx->err))
+	if (cl_grow((void **)&buf->items, &buf->cap, buf->n + 1, sizeof(*buf->items), ctx->err))
 		return DN_ENOMEM;
 	buf->items[buf->n++] = cand;
 	return DN_OK;
@@ -568,9 +554,9 @@ static const char *share_text(struct cl_ctx *ctx, const struct cl_tie *tie)
 {
 	unsigned long long share = (unsigned long long)tie->share;
 	if (tie->share_counted)
-		return cl_printf(&ctx->res->arena, "shared by %s%llu domains in the store",
+		return arena_printf(&ctx->res->arena, "shared by %s%llu domains in the store",
 		                 tie->share_capped ? "at least " : "", share);
-	return cl_printf(&ctx->res->arena, "%llu domain%s in this map, not counted in the store",
+	return arena_printf(&ctx->res->arena, "%llu domain%s in this map, not counted in the store",
 	                 share, share == 1 ? "" : "s");
 }
 
@@ -583,7 +569,7 @@ static const char *link_text(struct cl_ctx *ctx, const struct link_cand *cand)
 	char action[600], span[48], who[32];
 	format_span(cand->time_first, cand->time_last, span, sizeof(span));
 	if (tie->type == CL_ITEM)
-		return cl_printf(&ctx->res->arena, "%s (%u source%s)", tie->reason, tie->n_sources,
+		return arena_printf(&ctx->res->arena, "%s (%u source%s)", tie->reason, tie->n_sources,
 		                 tie->n_sources == 1 ? "" : "s");
 	if (cand->n_members == 2)
 		snprintf(who, sizeof(who), "both");
@@ -592,7 +578,7 @@ static const char *link_text(struct cl_ctx *ctx, const struct link_cand *cand)
 	const char *shared = share_text(ctx, tie);
 	if (shared == NULL)
 		return NULL;
-	return cl_printf(&ctx->res->arena, "%s %s (%s, %u source%s)%s", who,
+	return arena_printf(&ctx->res->arena, "%s %s (%s, %u source%s)%s", who,
 	                 tie_action(ctx->g, tie, action, sizeof(action)), shared, tie->n_sources,
 	                 tie->n_sources == 1 ? "" : "s", span);
 }
@@ -698,7 +684,7 @@ static dn_status count_sources(struct report *r)
 				        &g->edges[g->adj[g->adj_start[node] + k]];
 				if (g->nodes[graph_other(e, node)].cluster != (int32_t)c)
 					continue;
-				if (grow((void **)&names, &cap, n + e->n_evidence, sizeof(*names),
+				if (cl_grow((void **)&names, &cap, n + e->n_evidence, sizeof(*names),
 				         ctx->err)) {
 					free(names);
 					return DN_ENOMEM;
@@ -758,7 +744,7 @@ static dn_status collect_providers(struct report *r, uint64_t **keys, size_t *ca
 				i = j;
 				continue;
 			}
-			if (grow((void **)&r->providers, &r->cap_providers, r->n_providers + 1,
+			if (cl_grow((void **)&r->providers, &r->cap_providers, r->n_providers + 1,
 			         sizeof(*r->providers), ctx->err))
 				return DN_ENOMEM;
 			r->providers[r->n_providers++] = (struct provider_cand){
@@ -851,9 +837,9 @@ static int pattern_cmp(const void *x, const void *y)
 static const char *pattern_text(struct cl_ctx *ctx, const struct cl_tie *tie, uint32_t count)
 {
 	if (tie->type == CL_ITEM)
-		return cl_printf(&ctx->res->arena, "%s (%u members)", tie->reason, count);
+		return arena_printf(&ctx->res->arena, "%s (%u members)", tie->reason, count);
 	const struct graph_node *v = &ctx->g->nodes[tie->value];
-	return cl_printf(&ctx->res->arena, "registrant %s %s shared by %u members",
+	return arena_printf(&ctx->res->arena, "registrant %s %s shared by %u members",
 	                 graph_kind_name(v->kind), v->label, count);
 }
 
@@ -878,7 +864,7 @@ static dn_status list_patterns(struct report *r, uint64_t **keys, size_t *cap)
 				j++;
 			if (r->info[comp].kept && j - i >= 2) {
 				const char *text = pattern_text(ctx, tie, (uint32_t)(j - i));
-				rc = text ? grow((void **)&cands, &cap_cands, n + 1, sizeof(*cands),
+				rc = text ? cl_grow((void **)&cands, &cap_cands, n + 1, sizeof(*cands),
 				                 ctx->err)
 				          : dn_fail(ctx->err, DN_ENOMEM,
 				                    "out of memory for registrant patterns");

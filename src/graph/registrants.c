@@ -59,23 +59,6 @@ const char *rg_strdup(struct arena *a, const char *s)
 	return arena_dup(a, s, strlen(s) + 1);
 }
 
-const char *rg_printf(struct arena *a, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return NULL;
-	char *s = arena_alloc(a, (size_t)n + 1);
-	if (s == NULL)
-		return NULL;
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
-
 static int cmp_str_ptr(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -238,7 +221,7 @@ static dn_status take_run(struct rg_ctx *ctx, const struct rg_row *run, size_t n
 	}
 
 	if (n_masked > 0) {
-		const char *reason = rg_printf(
+		const char *reason = arena_printf(
 			a, "not used: masked (redacted or a privacy service) on %zu domains", n_masked);
 		if (add_unused(ctx, kind, run[0].key, shown_masked, n_masked, true, reason))
 			return DN_ENOMEM;
@@ -246,7 +229,7 @@ static dn_status take_run(struct rg_ctx *ctx, const struct rg_row *run, size_t n
 	if (n_clear == 0)
 		return DN_OK;
 	if (n_clear > ctx->opt.share_max) {
-		const char *reason = rg_printf(a, "not used: shared by %zu domains (limit %zu)",
+		const char *reason = arena_printf(a, "not used: shared by %zu domains (limit %zu)",
 		                                  n_clear, ctx->opt.share_max);
 		return add_unused(ctx, kind, run[0].key, shown_clear, n_clear, false, reason);
 	}
@@ -385,7 +368,7 @@ dn_status rg_add_item(struct rg_ctx *ctx, enum registrants_evidence_kind kind,
 	qsort(domains, n, sizeof(*domains), rg_cmp_u32);
 
 	if (n > ctx->opt.share_max) {
-		const char *reason = rg_printf(&ctx->res->arena,
+		const char *reason = arena_printf(&ctx->res->arena,
 		                                  "not used: %s shared by %zu domains (limit %zu)",
 		                                  description, n, ctx->opt.share_max);
 		return add_unused(ctx, RG_FIELD_NAMES[field], ctx->values[values[0]].key, NULL, n, false,

@@ -236,7 +236,7 @@ static const char *burst_reason(struct rg_ctx *ctx, const struct rg_item *it,
 		last = t > last ? t : last;
 	}
 	char span[32];
-	return rg_printf(&ctx->res->arena,
+	return arena_printf(&ctx->res->arena,
 	                 "%zu domains created within %s at registrar %s (a burst of %zu)",
 	                 it->n_domains, span_text(last - first, span, sizeof(span)), it->registrar,
 	                 it->burst_size);
@@ -252,7 +252,7 @@ static dn_status fill_evidence(struct rg_ctx *ctx, const struct rg_item *it,
 	if (it->kind == REGISTRANTS_BURST)
 		ev->reason = burst_reason(ctx, it, info);
 	else
-		ev->reason = rg_printf(a, "%s across %zu domains", it->description, it->n_domains);
+		ev->reason = arena_printf(a, "%s across %zu domains", it->description, it->n_domains);
 	ev->weight = it->weight;
 	ev->sequential = it->sequential;
 	ev->n_domains = it->n_domains;

@@ -73,7 +73,6 @@ int rg_field_of(const char *kind);
 uint32_t rg_domain_id(const struct rg_ctx *ctx, const char *name);
 /* Copies into a; NULL (also for s NULL) when memory ran out. */
 const char *rg_strdup(struct arena *a, const char *s);
-const char *rg_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int rg_cmp_u32(const void *a, const void *b);
 /* Make room for one more item in ctx->items; DN_ENOMEM on failure. */
 dn_status rg_grow_items(struct rg_ctx *ctx);

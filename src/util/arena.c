@@ -1,6 +1,9 @@
 /* Bump allocator: many small allocations, freed all at once. */
 #include "util/arena.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,4 +117,21 @@ void arena_free(struct arena *a)
 	}
 	a->head = NULL;
 	a->allocated = 0;
+}
+
+const char *arena_printf(struct arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	char *s = arena_alloc(a, (size_t)n + 1);
+	if (s == NULL)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
 }

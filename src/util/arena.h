@@ -23,6 +23,10 @@ void *arena_alloc(struct arena *a, size_t len);
 /* Copy len bytes into the arena; NULL when malloc fails. */
 void *arena_dup(struct arena *a, const void *src, size_t len);
 
+/* Format like printf() into the arena; NULL when malloc or the format fails. */
+const char *arena_printf(struct arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Every allocation starts at a multiple of ARENA_ALIGN bytes, and blocks of
  * one chunk follow each other in allocation order, each rounded up to that
  * multiple; callers that know their block sizes can walk a chunk. */
