@@ -701,7 +701,7 @@ static dn_status count_sources(struct report *r)
 			qsort(names, n, sizeof(*names), str_cmp);
 		for (size_t i = 0; i < n; i++)
 			cl->n_sources += i == 0 || strcmp(names[i - 1], names[i]) != 0;
-		/* pDNS evidence names no source but knows how many saw it. */
+		/* pDNS evidence names no source but carries how many saw it. */
 		if (merged > cl->n_sources)
 			cl->n_sources = merged;
 	}

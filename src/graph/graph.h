@@ -76,7 +76,7 @@ enum graph_relation {
 	GRAPH_RELATION_COUNT
 };
 
-/* Where a piece of evidence comes from. */
+/* The store kind a piece of evidence comes from. */
 enum graph_store_kind {
 	GRAPH_FROM_PDNS,
 	GRAPH_FROM_WHOIS,
@@ -100,7 +100,7 @@ struct graph_evidence {
 	uint32_t sources;
 };
 
-/* Why a node was not expanded. */
+/* The reason a node was not expanded. */
 enum graph_hold {
 	GRAPH_HOLD_NONE,      /* expanded, or not reached yet */
 	GRAPH_HOLD_DEPTH,     /* at the last hop */

@@ -300,8 +300,8 @@ dn_status pivot_expand_domain(struct pivot_run *r)
 	rc = pdns_query_set_rrname(&q, key, r->err);
 	if (rc != DN_OK)
 		return rc;
-	/* One record past the cap tells a lookup that was cut from one that
-	 * fits the cap exactly. */
+	/* Reading one record past the cap separates a lookup that was cut
+	 * from one that fits the cap exactly. */
 	uint64_t cap = pivot_records_cap(r);
 	q.limit = cap + 1;
 	struct rec_list forward = {0};

@@ -236,7 +236,7 @@ static uint64_t count_domains(const struct value_rows *rows, size_t value_len, c
 /* Add regdomain -> current for each row that is in the time fence, not
  * masked, of value_len bytes (0: any) and not equal to skip. A variant row
  * links its domain to the number it holds, a node of its own, so that the
- * graph keeps each domain's real number and clustering sees a run of near
+ * graph keeps each domain's real number and clustering finds a run of near
  * numbers, not one shared number. */
 static dn_status link_rows(struct pivot_run *r, const struct value_rows *rows, const char *kind,
                            enum graph_relation rel, size_t value_len, const char *skip,
