@@ -167,6 +167,8 @@ static void test_format_iso(void **state)
 		{NOW, "2024-05-01T12:00:00Z"},
 		{(10957LL + 59) * DAY, "2000-02-29T00:00:00Z"},
 		{1704067200 - 1, "2023-12-31T23:59:59Z"},
+		{-30636384833LL, "0999-03-04T05:06:07Z"},
+		{253402300799LL, "9999-12-31T23:59:59Z"},
 	};
 	char buf[32];
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -183,6 +185,13 @@ static void test_format_iso(void **state)
 	char exact[21];
 	time_format_iso(NOW, exact, sizeof(exact));
 	assert_string_equal(exact, "2024-05-01T12:00:00Z");
+
+	/* A year of five digits, and a buffer too small, truncate as snprintf(). */
+	time_format_iso(253402300800LL, buf, sizeof(buf));
+	assert_string_equal(buf, "10000-01-01T00:00:00Z");
+	char small[11];
+	time_format_iso(NOW, small, sizeof(small));
+	assert_string_equal(small, "2024-05-01");
 }
 
 static void test_clocks(void **state)
