@@ -86,6 +86,19 @@ static size_t utf8_length(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Bytes a JSON string holds as they are: printable ASCII but '"' and '\\'.
+ * NUL is not one, so a scan for other bytes stops at the string's end. */
+#define ROW(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+static const bool json_plain[256] = {
+	ROW(0), ROW(0),
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20: '"' */
+	ROW(1), ROW(1),
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x50: '\\' */
+	ROW(1), ROW(1),
+	ROW(0), ROW(0), ROW(0), ROW(0), ROW(0), ROW(0), ROW(0), ROW(0),
+};
+#undef ROW
+
 static void string(struct out *o, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -96,8 +109,7 @@ static void string(struct out *o, const char *s)
 		/* Printable ASCII other than '"' and '\\' is copied as it is;
 		 * skip it in one tight loop. */
 		size_t plain = i;
-		while (plain < n && p[plain] >= 0x20 && p[plain] < 0x80 && p[plain] != '"' &&
-		       p[plain] != '\\')
+		while (json_plain[p[plain]])
 			plain++;
 		run += plain - i;
 		i = plain;

@@ -340,7 +340,7 @@ static const char *country_alpha2(const char *country, char folded[WHOIS_KEY_MAX
 	    isalpha((unsigned char)folded[1]))
 		return folded;
 	for (size_t i = 0; i < COUNT(COUNTRY_NAMES); i++) {
-		if (strcmp(COUNTRY_NAMES[i].name, folded) == 0)
+		if (COUNTRY_NAMES[i].name[0] == folded[0] && strcmp(COUNTRY_NAMES[i].name, folded) == 0)
 			return COUNTRY_NAMES[i].alpha2;
 	}
 	return NULL;
@@ -349,7 +349,8 @@ static const char *country_alpha2(const char *country, char folded[WHOIS_KEY_MAX
 static const struct country_phone *phone_by_alpha2(const char *alpha2)
 {
 	for (size_t i = 0; alpha2 != NULL && i < COUNT(COUNTRY_PHONES); i++) {
-		if (strcmp(COUNTRY_PHONES[i].alpha2, alpha2) == 0)
+		if (COUNTRY_PHONES[i].alpha2[0] == alpha2[0] &&
+		    strcmp(COUNTRY_PHONES[i].alpha2, alpha2) == 0)
 			return &COUNTRY_PHONES[i];
 	}
 	return NULL;
@@ -654,7 +655,8 @@ static size_t fold_street(const char *in, char *out, size_t size)
 		}
 		const char *spelled = word;
 		for (size_t i = 0; i < COUNT(STREET_WORDS); i++) {
-			if (strcmp(word, STREET_WORDS[i][0]) == 0) {
+			/* The first letter first: most words match no entry. */
+			if (word[0] == STREET_WORDS[i][0][0] && strcmp(word, STREET_WORDS[i][0]) == 0) {
 				spelled = STREET_WORDS[i][1];
 				w = strlen(spelled);
 				break;
