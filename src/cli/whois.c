@@ -426,11 +426,16 @@ static int run_reverse(struct whois_cli *cli, const char *query, int argc)
 /* ---- import and parse ---- */
 
 /* Read the file at path ("-": standard input) whole; *mtime is its
- * modification time, or -1 when it has none. */
-static char *read_whole(const char *path, size_t *len, int64_t *mtime, struct dn_error *err)
+ * modification time, or -1 when it has none. With a folder's descriptor
+ * (dir_fd not -1), name is the file's name in that folder: opening it
+ * there saves the kernel a walk along the whole path for each file. */
+static char *read_whole_at(int dir_fd, const char *name, const char *path, size_t *len,
+                           int64_t *mtime, struct dn_error *err)
 {
-	bool std_in = strcmp(path, "-") == 0;
-	int fd = std_in ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
+	bool std_in = dir_fd < 0 && strcmp(path, "-") == 0;
+	int fd = std_in         ? dup(STDIN_FILENO)
+	         : dir_fd >= 0 ? openat(dir_fd, name, O_RDONLY | O_CLOEXEC)
+	                       : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		dn_fail(err, DN_EIO, "%s", strerror(errno));
 		return NULL;
@@ -487,6 +492,11 @@ static char *read_whole(const char *path, size_t *len, int64_t *mtime, struct dn
 	buf[n] = '\0';
 	*len = n;
 	return buf;
+}
+
+static char *read_whole(const char *path, size_t *len, int64_t *mtime, struct dn_error *err)
+{
+	return read_whole_at(-1, NULL, path, len, mtime, err);
 }
 
 /* The domain a saved response is about, from its file name:
@@ -549,15 +559,16 @@ static bool flush_batch(struct import_run *run)
 	return true;
 }
 
-/* Parse one file and store it; false only when the store failed. */
-static bool import_file(struct import_run *run, const char *path)
+/* Parse one file and store it; false only when the store failed. dir_fd
+ * and name as in read_whole_at(). */
+static bool import_file(struct import_run *run, const char *path, int dir_fd, const char *name)
 {
 	struct whois_cli *cli = run->cli;
 	struct dn_error err;
 	size_t len;
 	run->files++;
 	int64_t mtime;
-	char *buf = read_whole(path, &len, &mtime, &err);
+	char *buf = read_whole_at(dir_fd, name, path, &len, &mtime, &err);
 	if (buf == NULL) {
 		log_error("%s: %s", path, err.msg);
 		run->failed++;
@@ -649,19 +660,24 @@ static void sort_entries(char **names, bool *files, size_t n)
 	free(e);
 }
 
-/* Import path, a file or a folder read recursively in name order. */
-static bool import_path(struct import_run *run, const char *path, int depth, bool is_file)
+/* Import path, a file or a folder read recursively in name order. A file
+ * that a folder listing marks as such (is_file) is opened as name in the
+ * folder dir_fd. */
+static bool import_path(struct import_run *run, const char *path, int depth, bool is_file,
+                        int dir_fd, const char *name)
 {
 	struct stat st;
+	if (is_file && dir_fd >= 0)
+		return import_file(run, path, dir_fd, name);
 	if (is_file || strcmp(path, "-") == 0)
-		return import_file(run, path);
+		return import_file(run, path, -1, NULL);
 	if (stat(path, &st) != 0) {
 		log_error("%s: %s", path, strerror(errno));
 		run->failed++;
 		return true;
 	}
 	if (!S_ISDIR(st.st_mode))
-		return import_file(run, path);
+		return import_file(run, path, -1, NULL);
 	if (depth >= FOLDER_DEPTH_MAX) {
 		log_error("%s: folders nested more than %d deep; skipped", path, FOLDER_DEPTH_MAX);
 		run->failed++;
@@ -713,16 +729,17 @@ static bool import_path(struct import_run *run, const char *path, int depth, boo
 		sprintf(names[n], "%s/%s", path, de->d_name);
 		n++;
 	}
-	closedir(dir);
 	if (!ok)
 		log_error("%s: out of memory listing the folder", path);
 	if (n > 0)
 		sort_entries(names, files, n);
+	size_t prefix = strlen(path) + 1; /* names[i] is path, '/', the entry's name */
 	for (size_t i = 0; i < n; i++) {
 		if (ok)
-			ok = import_path(run, names[i], depth + 1, files[i]);
+			ok = import_path(run, names[i], depth + 1, files[i], dirfd(dir), names[i] + prefix);
 		free(names[i]);
 	}
+	closedir(dir);
 	free(names);
 	free(files);
 	return ok;
@@ -756,7 +773,7 @@ static int run_import(struct whois_cli *cli, int argc, char **argv)
 	log_info("importing WHOIS and RDAP responses as source %s", cli->source);
 	bool ok = true;
 	for (int i = 0; i < argc && ok; i++)
-		ok = import_path(&run, argv[i], 0, false);
+		ok = import_path(&run, argv[i], 0, false, -1, NULL);
 	if (ok)
 		ok = flush_batch(&run);
 	if (ok)
