@@ -28,7 +28,9 @@
 #include "pdns/name.h"
 #include "pdns/query.h"
 #include "server/dnsdb.h"
+#include "server/server.h"
 #include "util/arena.h"
+#include "util/log.h"
 #include "util/timeutil.h"
 
 /* DNSDB's default for a request without limit=. */
@@ -144,31 +146,10 @@ static dn_status set_raw_rdata(struct dnsdb_request *dr, struct dn_error *err)
 	return pdns_name_normalize(name, dr->q.name, sizeof(dr->q.name), err);
 }
 
-/* Split rest at '/' into at most max parts; false when it has more. */
-static bool split_path(char *rest, char **parts, size_t max, size_t *n)
+static dn_status parse_path(const char *const *part, size_t n, struct dnsdb_request *dr,
+                            struct dn_error *err)
 {
-	*n = 0;
-	for (char *p = rest; p != NULL;) {
-		if (*n == max)
-			return false;
-		parts[(*n)++] = p;
-		p = strchr(p, '/');
-		if (p != NULL)
-			*p++ = '\0';
-	}
-	return true;
-}
-
-static dn_status parse_path(const char *rest, struct dnsdb_request *dr, struct dn_error *err)
-{
-	char copy[2 * DNSDB_RAW_MAX + 1200];
-	char *part[5];
-	size_t n;
-
-	if (strlen(rest) >= sizeof(copy))
-		return dn_fail(err, DN_EINVAL, "path: too long");
-	memcpy(copy, rest, strlen(rest) + 1);
-	if (!split_path(copy, part, 5, &n) || n < 3)
+	if (n < 3 || n > 5)
 		return dn_fail(err, DN_EINVAL,
 		               "path: expected rrset/name/NAME[/RRTYPE[/BAILIWICK]], "
 		               "rrset/raw/HEX[/RRTYPE[/BAILIWICK]], rdata/name/NAME[/RRTYPE], "
@@ -272,13 +253,13 @@ static dn_status parse_flag(const char *name, const char *text, bool *out, struc
 	return dn_fail(err, DN_EINVAL, "%s: expected t or f: '%.40s'", name, text);
 }
 
-dn_status dnsdb_request_parse(const char *rest, const struct dnsdb_args *args,
-                              uint64_t max_results, int64_t now, struct dnsdb_request *dr,
-                              struct dn_error *err)
+dn_status dnsdb_request_parse(const char *const *parts, size_t nparts,
+                              const struct dnsdb_args *args, uint64_t max_results, int64_t now,
+                              struct dnsdb_request *dr, struct dn_error *err)
 {
 	memset(dr, 0, sizeof(*dr));
 	pdns_query_init(&dr->q);
-	if (parse_path(rest, dr, err) != DN_OK)
+	if (parse_path(parts, nparts, dr, err) != DN_OK)
 		return err->code;
 
 	static const struct {
@@ -618,10 +599,16 @@ void dnsdb_run(struct store *store, const struct dnsdb_request *dr, bool summari
 	if (summarize && rc == DN_OK)
 		write_summary(&r);
 
+	char msg[sizeof(err.msg)];
 	if (r.out_of_memory)
 		write_cond(out, "failed", "out of memory");
-	else if (rc != DN_OK)
-		write_cond(out, "failed", err.msg[0] != '\0' ? err.msg : dn_strerror(rc));
+	else if (rc != DN_OK && err.msg[0] == '\0')
+		write_cond(out, "failed", dn_strerror(rc));
+	else if (rc != DN_OK && server_hide_paths(err.msg, msg, sizeof(msg))) {
+		log_error("DNSDB lookup failed: %s", err.msg);
+		write_cond(out, "failed", msg);
+	} else if (rc != DN_OK)
+		write_cond(out, "failed", err.msg);
 	else if (r.limited)
 		write_cond(out, "limited", "Result limit reached");
 	else

@@ -37,16 +37,17 @@ struct dnsdb_request {
 	size_t raw_len;          /* 0 unless rdata/raw */
 };
 
-/* Read a request from rest (the path after /dnsdb/v2/lookup/ or
- * /dnsdb/v2/summarize/, percent-decoded) and its arguments. max_results
- * caps the limit (0: no cap); now is the time that negative fences count
- * back from. DN_EINVAL with a message naming the part or argument at
- * fault. */
-dn_status dnsdb_request_parse(const char *rest, const struct dnsdb_args *args,
-                              uint64_t max_results, int64_t now, struct dnsdb_request *dr,
-                              struct dn_error *err);
+/* Read a request from the nparts segments of the path after
+ * /dnsdb/v2/lookup/ or /dnsdb/v2/summarize/, each percent-decoded on its
+ * own (so a name may contain '/'), and its arguments. max_results caps
+ * the limit (0: no cap); now is the time that negative fences count back
+ * from. DN_EINVAL with a message naming the part or argument at fault. */
+dn_status dnsdb_request_parse(const char *const *parts, size_t nparts,
+                              const struct dnsdb_args *args, uint64_t max_results, int64_t now,
+                              struct dnsdb_request *dr, struct dn_error *err);
 
 /* Run dr against store and write the SAF response to out: a lookup's objs,
  * or a summarize's one obj. Store failures end the stream with a
- * "failed" line, so this function can't fail. */
+ * "failed" line, its message with server paths hidden (server.h,
+ * server_hide_path()), so this function can't fail. */
 void dnsdb_run(struct store *store, const struct dnsdb_request *dr, bool summarize, FILE *out);

@@ -22,6 +22,7 @@
 
 #include "server/apikey.h"
 #include "server/server_internal.h"
+#include "server/server_uri.h"
 #include "util/log.h"
 
 /* A connection, tracked so that the watchdog can close one whose request
@@ -54,6 +55,7 @@ struct request_state {
 	size_t body_len;
 	size_t body_cap;
 	struct timespec start;
+	struct server_uri uri;   /* the path and query arguments, decoded */
 };
 
 struct server {
@@ -238,45 +240,7 @@ static struct store *worker_store(struct server *srv, bool write, struct dn_erro
 	return store;
 }
 
-/* ---- query arguments and headers ---- */
-
-const char *server_arg(const struct server_request *req, const char *name)
-{
-	if (req->conn == NULL)
-		return NULL;
-	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-struct arg_walk {
-	const char *name;
-	size_t index;
-	const char *value;
-};
-
-static enum MHD_Result arg_walk_step(void *cls, enum MHD_ValueKind kind, const char *key,
-                                     const char *value)
-{
-	(void)kind;
-	struct arg_walk *walk = cls;
-	if (key == NULL || strcmp(key, walk->name) != 0)
-		return MHD_YES;
-	if (walk->index > 0) {
-		walk->index--;
-		return MHD_YES;
-	}
-	/* "?seed" without '=' has a NULL value; it reads as empty. */
-	walk->value = value != NULL ? value : "";
-	return MHD_NO;
-}
-
-const char *server_arg_at(const struct server_request *req, const char *name, size_t index)
-{
-	if (req->conn == NULL)
-		return NULL;
-	struct arg_walk walk = {.name = name, .index = index};
-	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, arg_walk_step, &walk);
-	return walk.value;
-}
+/* ---- headers ---- */
 
 const char *server_header(const struct server_request *req, const char *name)
 {
@@ -336,7 +300,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, const char *me
                                      const char *url, struct request_state *rs,
                                      const struct server_response *res, char *buf, size_t len)
 {
-	log_request(method, url, res->status, len, rs, res->status >= 400 ? buf : NULL);
+	const char *logged = res->log_message[0] != '\0' ? res->log_message : buf;
+	log_request(method, url, res->status, len, rs, res->status >= 400 ? logged : NULL);
 	struct MHD_Response *response = MHD_create_response_from_buffer_with_free_callback(
 	        len, buf, free);
 	if (response == NULL) {
@@ -414,8 +379,16 @@ static enum MHD_Result check_request(struct server *srv, struct MHD_Connection *
 	if (length != NULL && strtoull(length, NULL, 10) > limits->max_body)
 		return set_error(rs, 413, "Connection: close", "request body larger than %zu bytes", limits->max_body);
 
+	struct dn_error err;
+	if (server_uri_read(&rs->uri, conn, url, &err) != DN_OK)
+		return set_error(rs, err.code == DN_ENOMEM ? 503 : 400, NULL, "%s", err.msg);
+	if (server_header_count(conn, "X-Api-Key") > 1 ||
+	    server_header_count(conn, MHD_HTTP_HEADER_AUTHORIZATION) > 1)
+		return set_error(rs, 400, NULL, "more than one X-Api-Key or Authorization header; "
+		                                "send the key once");
+
 	char allow[64];
-	int found = server_route_find(server_route_tables, method, url, &rs->route, allow,
+	int found = server_route_find(server_route_tables, method, rs->uri.path, &rs->route, allow,
 	                              sizeof(allow));
 	char path[128];
 	log_safe(url, path, sizeof(path));
@@ -442,6 +415,9 @@ static enum MHD_Result check_request(struct server *srv, struct MHD_Connection *
 	if (denied == 403)
 		return set_error(rs, 403, NULL, "key %s has the read role; %s %s needs a write key", rs->key_id,
 		                  method, path);
+	if (server_uri_check_args(&rs->uri, rs->route, &err) != DN_OK ||
+	    server_uri_route(&rs->uri, rs->route, &err) != DN_OK)
+		return set_error(rs, err.code == DN_ENOMEM ? 503 : 400, NULL, "%s", err.msg);
 	return MHD_YES;
 }
 
@@ -483,7 +459,9 @@ static enum MHD_Result finish_request(struct server *srv, struct MHD_Connection 
 	bool write = rs->route->need == SERVER_ROLE_WRITE;
 	struct store *store = worker_store(srv, write, &err);
 	if (store == NULL) {
-		set_error(rs, 503, NULL, "store unavailable: %s", err.msg);
+		/* The message names the store's path, which only the log shows. */
+		log_error("a worker thread cannot open the store: %s", err.msg);
+		set_error(rs, 503, NULL, "store unavailable; the server's log says why");
 		return send_error(conn, method, url, rs);
 	}
 
@@ -496,18 +474,19 @@ static enum MHD_Result finish_request(struct server *srv, struct MHD_Connection 
 	}
 	struct server_request req = {
 		.method = method,
-		.path = url,
-		.rest = url + strlen(rs->route->prefix),
+		.path = rs->uri.path,
+		.rest = rs->uri.rest,
+		.segments = rs->uri.rest_segments,
+		.nsegments = rs->uri.nrest,
 		.body = rs->body,
 		.body_len = rs->body_len,
 		.role = rs->role,
 		.key_id = rs->key_id,
 		.store = store,
 		.config = srv->config,
+		.uri = &rs->uri,
 		.conn = conn,
 	};
-	if (rs->route->exact)
-		req.rest = "";
 	struct server_response res = {.status = 200, .body = body};
 	/* Uploads are bounded by --max-body instead; a write stopped halfway
 	 * would leave a run to resume that nobody resumes. */
@@ -539,6 +518,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (rs == NULL)
 			return MHD_NO;
 		clock_gettime(CLOCK_MONOTONIC, &rs->start);
+		server_uri_init(&rs->uri);
 		*con_cls = rs;
 		check_request(srv, conn, url, method, rs);
 		/* A request with a body gets its error at once, so the body is
@@ -579,6 +559,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct request_state *rs = *con_cls;
 	if (rs != NULL) {
 		free(rs->body);
+		server_uri_free(&rs->uri);
 		free(rs);
 		*con_cls = NULL;
 	}
@@ -710,6 +691,7 @@ static dn_status start_daemon(struct server *srv, int listen_fd, bool ipv6, cons
 	srv->daemon = MHD_start_daemon(
 	        flags, 0, NULL, NULL, on_request, srv,
 	        MHD_OPTION_EXTERNAL_LOGGER, log_from_mhd, srv,
+	        MHD_OPTION_UNESCAPE_CALLBACK, server_uri_keep_escapes, NULL,
 	        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listen_fd,
 	        MHD_OPTION_THREAD_POOL_SIZE, worker_count(),
 	        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)limits->timeout_s,
@@ -764,6 +746,7 @@ dn_status server_run(const struct server_config *config, struct dn_error *err)
 	int listen_fd = -1;
 	bool watchdog_started = false;
 	dn_status rc = DN_OK;
+	server_hide_config(config);
 
 	if (config->keys_file != NULL) {
 		/* A missing file means no keys. That is fine with open_read, and
@@ -838,6 +821,7 @@ dn_status server_run(const struct server_config *config, struct dn_error *err)
 	for (size_t i = 0; i < srv.nstores; i++)
 		store_close(srv.stores[i]);
 	free(srv.stores);
+	server_hide_clear();
 	apikey_set_free(&srv.keys);
 	free(cert);
 	if (key != NULL)

@@ -140,7 +140,10 @@ static void handle_query(struct server_request *req, struct server_response *res
 	free(text);
 }
 
+/* CIRCL's route takes no query parameters, and dnsdbq sends none. */
+static const struct server_param query_params[] = {{NULL, false}};
+
 const struct server_route server_circl_routes[] = {
-	{"GET", "/pdns/query/", false, SERVER_ROLE_READ, handle_query},
-	{NULL, NULL, false, SERVER_ROLE_NONE, NULL},
+	{"GET", "/pdns/query/", false, SERVER_ROLE_READ, handle_query, query_params},
+	{NULL, NULL, false, SERVER_ROLE_NONE, NULL, NULL},
 };

@@ -31,7 +31,8 @@ static void dnsdb_answer(struct server_request *req, struct server_response *res
 		return;
 	}
 	uint64_t max_results = req->config != NULL ? req->config->limits.max_results : 0;
-	if (dnsdb_request_parse(req->rest, &args, max_results, time_now(), dr, &err) != DN_OK) {
+	if (dnsdb_request_parse(req->segments, req->nsegments, &args, max_results, time_now(), dr,
+	                        &err) != DN_OK) {
 		server_error(res, 400, "%s", err.msg);
 		free(dr);
 		return;
@@ -88,10 +89,31 @@ static void handle_rate_limit(struct server_request *req, struct server_response
 	free(text);
 }
 
+/* The arguments of DNSDB API v2's lookups, and the client's name,
+ * version and request id (swclient, version, id), which dnsdbq 2.6.4 and
+ * other clients send and this server ignores. */
+static const struct server_param lookup_params[] = {
+	{"limit", false},
+	{"offset", false},
+	{"max_count", false},
+	{"aggr", false},
+	{"humantime", false},
+	{"time_first_before", false},
+	{"time_first_after", false},
+	{"time_last_before", false},
+	{"time_last_after", false},
+	{"swclient", false},
+	{"version", false},
+	{"id", false},
+	{NULL, false},
+};
+static const struct server_param client_params[] = {
+	{"swclient", false}, {"version", false}, {"id", false}, {NULL, false}};
+
 const struct server_route server_dnsdb_routes[] = {
-	{"GET", "/dnsdb/v2/ping", true, SERVER_ROLE_NONE, handle_ping},
-	{"GET", "/dnsdb/v2/rate_limit", true, SERVER_ROLE_READ, handle_rate_limit},
-	{"GET", "/dnsdb/v2/lookup/", false, SERVER_ROLE_READ, handle_lookup},
-	{"GET", "/dnsdb/v2/summarize/", false, SERVER_ROLE_READ, handle_summarize},
-	{NULL, NULL, false, SERVER_ROLE_NONE, NULL},
+	{"GET", "/dnsdb/v2/ping", true, SERVER_ROLE_NONE, handle_ping, client_params},
+	{"GET", "/dnsdb/v2/rate_limit", true, SERVER_ROLE_READ, handle_rate_limit, client_params},
+	{"GET", "/dnsdb/v2/lookup/", false, SERVER_ROLE_READ, handle_lookup, lookup_params},
+	{"GET", "/dnsdb/v2/summarize/", false, SERVER_ROLE_READ, handle_summarize, lookup_params},
+	{NULL, NULL, false, SERVER_ROLE_NONE, NULL, NULL},
 };

@@ -48,9 +48,14 @@ struct upload {
 	json_t *errors;
 };
 
+/* Add text to the response's list of warnings or errors, with server
+ * paths hidden; the log gets a hidden one whole. */
 static void add_text(json_t *list, const char *text)
 {
-	json_t *value = json_string(text);
+	char hidden[1024];
+	if (server_hide_paths(text, hidden, sizeof(hidden)))
+		log_warn("upload: %s", text);
+	json_t *value = json_string(hidden);
 	if (value == NULL) /* invalid UTF-8 from the input */
 		value = json_string("(a message with bytes that are not UTF-8)");
 	json_array_append_new(list, value);
@@ -431,7 +436,11 @@ static void ingest_upload(struct server_request *req, struct server_response *re
 	free(buf);
 }
 
+static const struct server_param ingest_params[] = {
+	{"source", false}, {"format", false}, {"kind", false}, {"domain", false}, {NULL, false},
+};
+
 const struct server_route server_ingest_routes[] = {
-	{"POST", "/api/v1/ingest", true, SERVER_ROLE_WRITE, ingest_upload},
-	{NULL, NULL, false, SERVER_ROLE_NONE, NULL},
+	{"POST", "/api/v1/ingest", true, SERVER_ROLE_WRITE, ingest_upload, ingest_params},
+	{NULL, NULL, false, SERVER_ROLE_NONE, NULL, NULL},
 };

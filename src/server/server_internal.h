@@ -9,11 +9,12 @@
 #include "server/server.h"
 #include "util/status.h"
 
-/* Find the route for method and path in tables (ended by NULL, each table
- * ended by a route with fn NULL); the first route whose path and method
- * match wins, and HEAD matches GET routes. Returns 200 with *route set, 404
- * when no route has the path, or 405 when routes have the path but none the
- * method; then allow lists their methods ("GET, POST"). */
+/* Find the route for method and path in tables. path is server_uri.h's
+ * path, with '/' only between segments. tables ends with NULL, and each
+ * table with a route whose fn is NULL. The first route whose path and
+ * method match wins, and HEAD matches GET routes. Returns 200 with *route
+ * set, 404 when no route has the path, or 405 when routes have the path
+ * but none the method; then allow lists their methods ("GET, HEAD, POST"). */
 int server_route_find(const struct server_route *const *tables, const char *method,
                       const char *path, const struct server_route **route, char *allow,
                       size_t allow_size);

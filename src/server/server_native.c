@@ -742,12 +742,32 @@ static void native_search(struct server_request *req, struct server_response *re
 	free(body);
 }
 
+/* The parameters each route reads; the server rejects any other, and a
+ * repeat of one not marked true. */
+static const struct server_param search_params[] = {{"q", false}, {NULL, false}};
+static const struct server_param pdns_params[] = {
+        {"q", false},     {"type", false},  {"since", false}, {"until", false}, {"source", false},
+        {"limit", false}, {"offset", false}, {"rdata", false}, {NULL, false},
+};
+static const struct server_param whois_params[] = {
+        {"history", false}, {"redact", false}, {NULL, false}};
+static const struct server_param cert_params[] = {
+        {"san", true},      {"issuer", true},  {"subject", true}, {"spki", true},
+        {"sha256", true},   {"serial", true},  {"valid_at", false}, {"dedupe", false},
+        {"limit", false},   {NULL, false},
+};
+static const struct server_param asn_params[] = {{NULL, false}};
+static const struct server_param map_params[] = {
+        {"seed", true},     {"depth", false},  {"since", false}, {"until", false},
+        {"overlap", false}, {"redact", false}, {"format", false}, {NULL, false},
+};
+
 const struct server_route server_native_routes[] = {
-        {"GET", "/api/v1/search", true, SERVER_ROLE_READ, native_search},
-        {"GET", "/api/v1/pdns", true, SERVER_ROLE_READ, native_pdns},
-        {"GET", "/api/v1/whois/", false, SERVER_ROLE_READ, native_whois},
-        {"GET", "/api/v1/cert", true, SERVER_ROLE_READ, native_cert},
-        {"GET", "/api/v1/asn/", false, SERVER_ROLE_READ, native_asn},
-        {"GET", "/api/v1/map", true, SERVER_ROLE_READ, native_map},
-        {NULL, NULL, false, SERVER_ROLE_NONE, NULL},
+        {"GET", "/api/v1/search", true, SERVER_ROLE_READ, native_search, search_params},
+        {"GET", "/api/v1/pdns", true, SERVER_ROLE_READ, native_pdns, pdns_params},
+        {"GET", "/api/v1/whois/", false, SERVER_ROLE_READ, native_whois, whois_params},
+        {"GET", "/api/v1/cert", true, SERVER_ROLE_READ, native_cert, cert_params},
+        {"GET", "/api/v1/asn/", false, SERVER_ROLE_READ, native_asn, asn_params},
+        {"GET", "/api/v1/map", true, SERVER_ROLE_READ, native_map, map_params},
+        {NULL, NULL, false, SERVER_ROLE_NONE, NULL, NULL},
 };

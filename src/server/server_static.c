@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "server/server.h"
+#include "util/log.h"
 
 /* The folder web/build.sh writes; CMake sets it to the source tree's web/dist. */
 #ifndef DRAGNET_WEB_ROOT
@@ -117,30 +118,39 @@ static bool static_copy(int fd, off_t size, FILE *out)
 	return true;
 }
 
-/* Send the file NAME of the web root, or a JSON error. */
+const char *server_web_root(const struct server_config *config)
+{
+	return config != NULL && config->web_root != NULL ? config->web_root : DRAGNET_WEB_ROOT;
+}
+
+/* Send the file NAME of the web root, or a JSON error. Errors name the
+ * file by its URL path; the server's log gets the path on disk. */
 static void static_send(struct server_request *req, struct server_response *res,
 			const char *name)
 {
 	/* server.h keeps header pointers, not copies: the ETag line must outlive this call, and
 	 * each worker thread handles one request at a time. */
 	static _Thread_local char etag_header[96];
-	const char *root = req->config && req->config->web_root ? req->config->web_root
-								: DRAGNET_WEB_ROOT;
+	const char *root = server_web_root(req->config);
 	char path[PATH_MAX];
 	struct stat st;
 	int fd;
 
 	if (snprintf(path, sizeof(path), "%s/%s", root, name) >= (int)sizeof(path)) {
-		server_error(res, 500, "web root path too long: '%s'", root);
+		log_error("web root path too long: '%s'", root);
+		server_error(res, 500, "web root path too long; the server's log shows it");
 		return;
 	}
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		if (strcmp(name, "index.html") == 0)
-			server_error(res, 404, "web view not built: %s: %s (run web/build.sh)",
-				     path, strerror(errno));
-		else
+		if (strcmp(name, "index.html") == 0) {
+			log_warn("web view not built: %s: %s (run web/build.sh)", path,
+				 strerror(errno));
+			server_error(res, 404, "web view not built: no index.html in the web root "
+					       "(run web/build.sh, or give --web-root)");
+		} else {
 			server_error(res, 404, "not found: %s", req->path);
+		}
 		return;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -150,8 +160,8 @@ static void static_send(struct server_request *req, struct server_response *res,
 	}
 	if (st.st_size > (off_t)STATIC_MAX_FILE) {
 		close(fd);
-		server_error(res, 500, "%s: file of %jd bytes exceeds the limit of %u bytes", path,
-			     (intmax_t)st.st_size, STATIC_MAX_FILE);
+		server_error(res, 500, "%s: file of %jd bytes exceeds the limit of %u bytes",
+			     req->path, (intmax_t)st.st_size, STATIC_MAX_FILE);
 		return;
 	}
 
@@ -172,8 +182,10 @@ static void static_send(struct server_request *req, struct server_response *res,
 	close(fd);
 	if (!copied) {
 		/* Drop the part written so far; the error body replaces it. */
+		int saved = errno;
 		rewind(res->body);
-		server_error(res, 500, "%s: read failed: %s", path, strerror(errno));
+		log_error("%s: read failed: %s", path, strerror(saved));
+		server_error(res, 500, "%s: read failed: %s", req->path, strerror(saved));
 		return;
 	}
 	res->status = 200;
@@ -198,10 +210,10 @@ static void static_file(struct server_request *req, struct server_response *res)
 
 /* The files are public: the page prompts for the API key and sends it with each API call. The
  * server serves HEAD on these GET routes without the body, and adds X-Content-Type-Options
- * itself. */
+ * itself. Query arguments are not checked, since none are read. */
 const struct server_route server_static_routes[] = {
-	{"GET", "/", true, SERVER_ROLE_NONE, static_index},
-	{"GET", "/index.html", true, SERVER_ROLE_NONE, static_index},
-	{"GET", "/static/", false, SERVER_ROLE_NONE, static_file},
-	{NULL, NULL, false, SERVER_ROLE_NONE, NULL},
+	{"GET", "/", true, SERVER_ROLE_NONE, static_index, NULL},
+	{"GET", "/index.html", true, SERVER_ROLE_NONE, static_index, NULL},
+	{"GET", "/static/", false, SERVER_ROLE_NONE, static_file, NULL},
+	{NULL, NULL, false, SERVER_ROLE_NONE, NULL, NULL},
 };

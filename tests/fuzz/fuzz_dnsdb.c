@@ -1,5 +1,6 @@
-/* libFuzzer target: the DNSDB API v2 request parser. The first line of the
- * input is the path after /dnsdb/v2/lookup/, and each further line is one
+/* libFuzzer target: the server's percent-decoding of a path and the DNSDB
+ * API v2 request parser. The first line of the input is the path after
+ * /dnsdb/v2/lookup/ as a client sends it, and each further line is one
  * NAME=VALUE query argument. */
 #include <stddef.h>
 #include <stdint.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 
 #include "server/dnsdb.h"
+#include "server/server_uri.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -54,12 +56,44 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 
+	/* The path as the server reads it: "/" and the line, split at '/'
+	 * and decoded segment by segment. */
 	struct dn_error err = {0}, err_again = {0};
-	dn_status rc = dnsdb_request_parse(rest != NULL ? rest : "", &args, 5000, 1700000000, &dr,
-	                                   &err);
+	struct server_uri uri;
+	server_uri_init(&uri);
+	size_t len = rest != NULL ? strlen(rest) : 0;
+	char *path = malloc(len + 2);
+	if (path == NULL)
+		abort();
+	path[0] = '/';
+	memcpy(path + 1, rest != NULL ? rest : "", len + 1);
+	dn_status decoded = server_uri_set_path(&uri, path, &err);
+	free(path);
+	if (decoded != DN_OK) {
+		if (decoded != DN_EINVAL || err.msg[0] == '\0')
+			abort();
+		server_uri_free(&uri);
+		free(text);
+		return 0;
+	}
+	/* The path routes are matched against reads back as the same segments. */
+	struct server_uri again_uri;
+	server_uri_init(&again_uri);
+	if (server_uri_set_path(&again_uri, uri.path, &err) != DN_OK ||
+	    again_uri.nsegments != uri.nsegments)
+		abort();
+	for (size_t i = 0; i < uri.nsegments; i++) {
+		if (strcmp(again_uri.segments[i], uri.segments[i]) != 0)
+			abort();
+	}
+	server_uri_free(&again_uri);
+
+	dn_status rc = dnsdb_request_parse(uri.segments, uri.nsegments, &args, 5000, 1700000000,
+	                                   &dr, &err);
 	/* The parser keeps no state between calls. */
-	dn_status rc_again = dnsdb_request_parse(rest != NULL ? rest : "", &args, 5000,
+	dn_status rc_again = dnsdb_request_parse(uri.segments, uri.nsegments, &args, 5000,
 	                                         1700000000, &again, &err_again);
+	server_uri_free(&uri);
 	if (rc != rc_again || memcmp(&dr, &again, sizeof(dr)) != 0)
 		abort();
 	if (rc != DN_OK) {

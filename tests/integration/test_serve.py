@@ -328,9 +328,13 @@ def check_bad_paths(server, read_key):
     # The web view's files may take any path that no API route has, so only
     # the status and the JSON error are checked.
     for path in ("/api/v2/nothing", "/dnsdbx", "/%2e%2e/%2e%2e/etc/passwd",
-                 "/api/v1/nothing%00x", "/" + "a" * 3000):
+                 "/" + "a" * 3000):
         expect_error(server.request("GET", path, {"X-Api-Key": read_key}), 404,
                      f"GET {path[:40]}")
+    # An encoded NUL is rejected before any route is looked up.
+    message = expect_error(server.request("GET", "/api/v1/nothing%00x",
+                                          {"X-Api-Key": read_key}), 400, "GET with %00")
+    assert "nothing%00x" in message, message
     print("bad paths: ok")
 
 

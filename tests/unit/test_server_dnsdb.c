@@ -66,10 +66,14 @@ static int setup(void **state)
 		rec("alias.example.org.", 5, "example.org.", "www.example.com.", 150, 160, 3, source),
 		rec("other.example.org.", 5, "example.org.", "mail.example.com.", 150, 160, 3,
 		    source),
+		/* An RFC 2317 classless delegation name: a '/' inside a label. */
+		rec("5.0/26.2.0.192.in-addr.arpa.", 12, "2.0.192.in-addr.arpa.",
+		    "host5.example.test.", 700, 800, 4, source),
 	};
 	recs[5].rdata_name = "ns1.example.net.";
 	recs[7].rdata_name = "www.example.com.";
 	recs[8].rdata_name = "mail.example.com.";
+	recs[9].rdata_name = "host5.example.test.";
 	assert_int_equal(store_begin(store, &err), DN_OK);
 	if (store_put_rrsets(store, recs, sizeof(recs) / sizeof(recs[0]), &err) != DN_OK)
 		fail_msg("put_rrsets: %s", err.msg);
@@ -102,13 +106,57 @@ static void answer_free(struct answer *a)
 	json_decref(a->objs);
 }
 
+/* Split text, a path after /dnsdb/v2/lookup/ whose segments contain no
+ * '/', at each '/' into parts (16 at most). */
+static size_t split_text(char *text, const char **parts)
+{
+	size_t n = 0;
+	for (char *p = text; p != NULL && n < 16;) {
+		parts[n++] = p;
+		p = strchr(p, '/');
+		if (p != NULL)
+			*p++ = '\0';
+	}
+	return n;
+}
+
+static dn_status parse_text(const char *rest, const struct dnsdb_args *args,
+                            uint64_t max_results, struct dnsdb_request *dr,
+                            struct dn_error *err)
+{
+	char copy[8192];
+	const char *parts[16];
+	assert_true(strlen(rest) < sizeof(copy));
+	strcpy(copy, rest);
+	size_t n = split_text(copy, parts);
+	return dnsdb_request_parse(parts, n, args, max_results, NOW, dr, err);
+}
+
+/* Run the request of the path segments parts and collect its answer. */
+static dn_status run_parts(const char *const *parts, size_t nparts,
+                           const struct dnsdb_args *args, bool summarize, struct answer *a,
+                           struct dn_error *err);
+
 static dn_status run(const char *rest, const struct dnsdb_args *args, bool summarize,
                      struct answer *a, struct dn_error *err)
+{
+	char copy[8192];
+	const char *parts[16];
+	assert_true(strlen(rest) < sizeof(copy));
+	strcpy(copy, rest);
+	size_t n = split_text(copy, parts);
+	return run_parts(parts, n, args, summarize, a, err);
+}
+
+static dn_status run_parts(const char *const *parts, size_t nparts,
+                           const struct dnsdb_args *args, bool summarize, struct answer *a,
+                           struct dn_error *err)
 {
 	static const struct dnsdb_args none;
 	struct dnsdb_request *dr = malloc(sizeof(*dr));
 	assert_non_null(dr);
-	dn_status rc = dnsdb_request_parse(rest, args != NULL ? args : &none, 0, NOW, dr, err);
+	dn_status rc = dnsdb_request_parse(parts, nparts, args != NULL ? args : &none, 0, NOW, dr,
+	                                   err);
 	if (rc != DN_OK) {
 		free(dr);
 		return rc;
@@ -441,18 +489,51 @@ static void test_limit_caps(void **state)
 	struct dnsdb_request *dr = malloc(sizeof(*dr));
 	struct dn_error err;
 	struct dnsdb_args args = {0};
-	assert_int_equal(dnsdb_request_parse("rrset/name/x", &args, 0, NOW, dr, &err), DN_OK);
+	assert_int_equal(parse_text("rrset/name/x", &args, 0, dr, &err), DN_OK);
 	assert_int_equal(dr->limit, 10000);
 	args.limit = "0";
-	assert_int_equal(dnsdb_request_parse("rrset/name/x", &args, 500, NOW, dr, &err), DN_OK);
+	assert_int_equal(parse_text("rrset/name/x", &args, 500, dr, &err), DN_OK);
 	assert_int_equal(dr->limit, 500);
 	args.limit = "600";
-	assert_int_equal(dnsdb_request_parse("rrset/name/x", &args, 500, NOW, dr, &err), DN_OK);
+	assert_int_equal(parse_text("rrset/name/x", &args, 500, dr, &err), DN_OK);
 	assert_int_equal(dr->limit, 500);
 	args.limit = "0";
-	assert_int_equal(dnsdb_request_parse("rrset/name/x", &args, 0, NOW, dr, &err), DN_OK);
+	assert_int_equal(parse_text("rrset/name/x", &args, 0, dr, &err), DN_OK);
 	assert_true(dr->limit == UINT64_MAX);
 	free(dr);
+}
+
+/* A name with '/' in a label arrives as one segment (the client sent
+ * %2F) and is looked up whole, by owner and in rdata. */
+static void test_slash_in_name(void **state)
+{
+	(void)state;
+	struct answer a;
+	struct dn_error err;
+	const char *owner[] = {"rrset", "name", "5.0/26.2.0.192.in-addr.arpa", "PTR"};
+	assert_int_equal(run_parts(owner, 4, NULL, false, &a, &err), DN_OK);
+	assert_string_equal(a.cond, "succeeded");
+	assert_int_equal(json_array_size(a.objs), 1);
+	json_t *o = obj_at(&a, 0);
+	assert_string_equal(str(o, "rrname"), "5.0/26.2.0.192.in-addr.arpa.");
+	assert_string_equal(str(o, "rrtype"), "PTR");
+	assert_int_equal(num(o, "count"), 4);
+	answer_free(&a);
+
+	const char *reverse[] = {"rdata", "name", "host5.example.test"};
+	assert_int_equal(run_parts(reverse, 3, NULL, false, &a, &err), DN_OK);
+	assert_int_equal(json_array_size(a.objs), 1);
+	assert_string_equal(str(obj_at(&a, 0), "rrname"), "5.0/26.2.0.192.in-addr.arpa.");
+	answer_free(&a);
+
+	/* Split at the '/', the same name reads as NAME/RRTYPE and fails. */
+	assert_int_equal(run("rrset/name/5.0/26.2.0.192.in-addr.arpa", NULL, false, &a, &err),
+	                 DN_EINVAL);
+	assert_non_null(strstr(err.msg, "rrtype"));
+	/* Six segments are one too many. */
+	const char *six[] = {"rrset", "name", "a.example", "A", "example", "x"};
+	assert_int_equal(run_parts(six, 6, NULL, false, &a, &err), DN_EINVAL);
+	assert_non_null(strstr(err.msg, "path: expected"));
 }
 
 int main(void)
@@ -467,6 +548,7 @@ int main(void)
 		cmocka_unit_test(test_summarize),
 		cmocka_unit_test(test_bad_requests),
 		cmocka_unit_test(test_limit_caps),
+		cmocka_unit_test(test_slash_in_name),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

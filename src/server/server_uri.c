@@ -1,0 +1,387 @@
+/* Splitting and percent-decoding of request targets, and the check of
+ * query arguments against the parameters a route takes. */
+#include "server/server_uri.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <microhttpd.h>
+
+/* Bytes of a path segment or name quoted in a message. */
+#define SHOWN_MAX 80
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+enum decode_result {
+	DECODE_OK,
+	DECODE_BAD_ESCAPE, /* '%' not followed by two hex digits */
+	DECODE_NUL,        /* %00 */
+};
+
+/* Decode the len bytes at raw into out, which has room for len + 1. On
+ * failure *bad points at the '%' at fault. */
+static enum decode_result percent_decode(const char *raw, size_t len, char *out,
+                                         const char **bad)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (raw[i] != '%') {
+			out[n++] = raw[i];
+			continue;
+		}
+		int hi = i + 1 < len ? hex_digit(raw[i + 1]) : -1;
+		int lo = hi >= 0 && i + 2 < len ? hex_digit(raw[i + 2]) : -1;
+		if (hi < 0 || lo < 0) {
+			*bad = raw + i;
+			return DECODE_BAD_ESCAPE;
+		}
+		if (hi == 0 && lo == 0) {
+			*bad = raw + i;
+			return DECODE_NUL;
+		}
+		out[n++] = (char)(hi << 4 | lo);
+		i += 2;
+	}
+	out[n] = '\0';
+	return DECODE_OK;
+}
+
+/* Copy len bytes of text for a message: control bytes and non-ASCII
+ * bytes become '?', and text past SHOWN_MAX bytes is cut with "...". */
+static void shown(const char *text, size_t len, char *out, size_t size)
+{
+	size_t n = 0;
+	size_t max = len < SHOWN_MAX ? len : SHOWN_MAX;
+	for (; n < max && n + 4 < size; n++) {
+		unsigned char c = (unsigned char)text[n];
+		out[n] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
+	}
+	if (n < len && n + 3 < size) {
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+}
+
+/* Decode the len bytes at raw into a new string of the arena. what names
+ * the text in a message ("path segment 'a%zz'"). */
+static dn_status decode_into(struct server_uri *uri, const char *raw, size_t len,
+                             const char *what, char **out, struct dn_error *err)
+{
+	char *decoded = arena_alloc(&uri->arena, len + 1);
+	if (decoded == NULL)
+		return dn_fail(err, DN_ENOMEM, "out of memory reading the request target");
+	const char *bad = NULL;
+	enum decode_result result = percent_decode(raw, len, decoded, &bad);
+	if (result == DECODE_NUL)
+		return dn_fail(err, DN_EINVAL, "%s: %%00 (a NUL byte) is not allowed", what);
+	if (result == DECODE_BAD_ESCAPE) {
+		size_t left = len - (size_t)(bad - raw);
+		char escape[8];
+		shown(bad, left < 3 ? left : 3, escape, sizeof(escape));
+		return dn_fail(err, DN_EINVAL,
+		               "%s: invalid percent-encoding '%s' (a '%%' must start two hex "
+		               "digits; send '%%' itself as %%25)",
+		               what, escape);
+	}
+	*out = decoded;
+	return DN_OK;
+}
+
+void server_uri_init(struct server_uri *uri)
+{
+	memset(uri, 0, sizeof(*uri));
+	arena_init(&uri->arena, 2048);
+	uri->path = "";
+	uri->rest = "";
+}
+
+void server_uri_free(struct server_uri *uri)
+{
+	arena_free(&uri->arena);
+	free(uri->args);
+	memset(uri, 0, sizeof(*uri));
+}
+
+/* Build uri->path from the decoded segments. */
+static dn_status build_path(struct server_uri *uri, struct dn_error *err)
+{
+	size_t size = 1;
+	for (size_t i = 0; i < uri->nsegments; i++) {
+		size += 1;
+		for (const char *p = uri->segments[i]; *p != '\0'; p++)
+			size += *p == '%' || *p == '/' ? 3 : 1;
+	}
+	char *path = arena_alloc(&uri->arena, size);
+	if (path == NULL)
+		return dn_fail(err, DN_ENOMEM, "out of memory reading the request target");
+	size_t n = 0;
+	for (size_t i = 0; i < uri->nsegments; i++) {
+		path[n++] = '/';
+		for (const char *p = uri->segments[i]; *p != '\0'; p++) {
+			if (*p == '%' || *p == '/') {
+				memcpy(path + n, *p == '%' ? "%25" : "%2F", 3);
+				n += 3;
+			} else {
+				path[n++] = *p;
+			}
+		}
+	}
+	path[n] = '\0';
+	uri->path = path;
+	return DN_OK;
+}
+
+dn_status server_uri_set_path(struct server_uri *uri, const char *raw, struct dn_error *err)
+{
+	if (raw[0] != '/') {
+		char text[SHOWN_MAX + 4];
+		shown(raw, strlen(raw), text, sizeof(text));
+		return dn_fail(err, DN_EINVAL, "path: '%s' does not start with '/'", text);
+	}
+	size_t count = 1;
+	for (const char *p = raw + 1; *p != '\0'; p++)
+		count += *p == '/';
+	const char **segments = arena_alloc(&uri->arena, count * sizeof(*segments));
+	if (segments == NULL)
+		return dn_fail(err, DN_ENOMEM, "out of memory reading the request target");
+
+	const char *start = raw + 1;
+	for (size_t i = 0; i < count; i++) {
+		const char *end = strchr(start, '/');
+		size_t len = end != NULL ? (size_t)(end - start) : strlen(start);
+		char text[SHOWN_MAX + 4];
+		shown(start, len, text, sizeof(text));
+		char what[SHOWN_MAX + 32];
+		snprintf(what, sizeof(what), "path segment '%s'", text);
+		char *decoded;
+		dn_status rc = decode_into(uri, start, len, what, &decoded, err);
+		if (rc != DN_OK)
+			return rc;
+		segments[i] = decoded;
+		start += len + 1;
+	}
+	uri->segments = segments;
+	uri->nsegments = count;
+	return build_path(uri, err);
+}
+
+dn_status server_uri_add_arg(struct server_uri *uri, const char *raw_name, const char *raw_value,
+                             struct dn_error *err)
+{
+	size_t name_len = strlen(raw_name);
+	/* "a=1&&b=2" has an empty argument between the separators. */
+	if (name_len == 0 && raw_value == NULL)
+		return DN_OK;
+	if (name_len == 0) {
+		char text[SHOWN_MAX + 4];
+		shown(raw_value, strlen(raw_value), text, sizeof(text));
+		return dn_fail(err, DN_EINVAL, "query argument '=%s' has no name", text);
+	}
+
+	char text[SHOWN_MAX + 4];
+	shown(raw_name, name_len, text, sizeof(text));
+	char what[SHOWN_MAX + 32];
+	snprintf(what, sizeof(what), "parameter name '%s'", text);
+	char *name;
+	dn_status rc = decode_into(uri, raw_name, name_len, what, &name, err);
+	if (rc != DN_OK)
+		return rc;
+	const char *value = "";
+	if (raw_value != NULL) {
+		shown(name, strlen(name), what, sizeof(what));
+		char *decoded;
+		rc = decode_into(uri, raw_value, strlen(raw_value), what, &decoded, err);
+		if (rc != DN_OK)
+			return rc;
+		value = decoded;
+	}
+
+	if (uri->nargs == uri->args_cap) {
+		size_t cap = uri->args_cap ? 2 * uri->args_cap : 8;
+		struct server_uri_arg *grown = realloc(uri->args, cap * sizeof(*grown));
+		if (grown == NULL)
+			return dn_fail(err, DN_ENOMEM, "out of memory reading the query arguments");
+		uri->args = grown;
+		uri->args_cap = cap;
+	}
+	uri->args[uri->nargs++] = (struct server_uri_arg){.name = name, .value = value};
+	return DN_OK;
+}
+
+const char *server_uri_arg(const struct server_uri *uri, const char *name, size_t index)
+{
+	for (size_t i = 0; i < uri->nargs; i++) {
+		if (strcmp(uri->args[i].name, name) != 0)
+			continue;
+		if (index == 0)
+			return uri->args[i].value;
+		index--;
+	}
+	return NULL;
+}
+
+dn_status server_uri_route(struct server_uri *uri, const struct server_route *route,
+                           struct dn_error *err)
+{
+	uri->rest = "";
+	uri->rest_segments = NULL;
+	uri->nrest = 0;
+	if (route->exact)
+		return DN_OK;
+
+	/* The prefix ends with '/', so its separators after the leading one
+	 * count the segments it covers: "/static/" covers one. */
+	size_t first = 0;
+	for (const char *p = route->prefix + 1; *p != '\0'; p++)
+		first += *p == '/';
+	if (first > uri->nsegments)
+		first = uri->nsegments;
+	uri->rest_segments = uri->segments + first;
+	uri->nrest = uri->nsegments - first;
+
+	size_t size = 1;
+	for (size_t i = 0; i < uri->nrest; i++)
+		size += strlen(uri->rest_segments[i]) + 1;
+	char *rest = arena_alloc(&uri->arena, size);
+	if (rest == NULL)
+		return dn_fail(err, DN_ENOMEM, "out of memory reading the request target");
+	size_t n = 0;
+	for (size_t i = 0; i < uri->nrest; i++) {
+		if (i > 0)
+			rest[n++] = '/';
+		size_t len = strlen(uri->rest_segments[i]);
+		memcpy(rest + n, uri->rest_segments[i], len);
+		n += len;
+	}
+	rest[n] = '\0';
+	uri->rest = rest;
+	return DN_OK;
+}
+
+/* Fail with the parameters route takes, for an unknown one. */
+static dn_status unknown_param(const struct server_route *route, const char *name,
+                               struct dn_error *err)
+{
+	char list[256] = "";
+	size_t len = 0;
+	for (const struct server_param *p = route->params; p->name != NULL; p++) {
+		int n = snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "", p->name);
+		if (n < 0 || (size_t)n >= sizeof(list) - len)
+			break;
+		len += (size_t)n;
+	}
+	char text[SHOWN_MAX + 4];
+	shown(name, strlen(name), text, sizeof(text));
+	if (len == 0)
+		return dn_fail(err, DN_EINVAL, "%s: unknown parameter; %s takes none", text,
+		               route->prefix);
+	return dn_fail(err, DN_EINVAL, "%s: unknown parameter; %s takes %s", text, route->prefix,
+	               list);
+}
+
+dn_status server_uri_check_args(const struct server_uri *uri, const struct server_route *route,
+                                struct dn_error *err)
+{
+	if (route->params == NULL)
+		return DN_OK;
+	for (size_t i = 0; i < uri->nargs; i++) {
+		const char *name = uri->args[i].name;
+		const struct server_param *param = route->params;
+		while (param->name != NULL && strcmp(param->name, name) != 0)
+			param++;
+		if (param->name == NULL)
+			return unknown_param(route, name, err);
+		if (param->repeat)
+			continue;
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(uri->args[j].name, name) != 0)
+				continue;
+			char text[SHOWN_MAX + 4];
+			shown(name, strlen(name), text, sizeof(text));
+			return dn_fail(err, DN_EINVAL, "%s: given more than once; give it once", text);
+		}
+	}
+	return DN_OK;
+}
+
+/* ---- libmicrohttpd ---- */
+
+struct arg_reader {
+	struct server_uri *uri;
+	struct dn_error *err;
+	dn_status rc;
+};
+
+static enum MHD_Result read_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+	(void)kind;
+	struct arg_reader *reader = cls;
+	reader->rc = server_uri_add_arg(reader->uri, key != NULL ? key : "", value, reader->err);
+	return reader->rc == DN_OK ? MHD_YES : MHD_NO;
+}
+
+dn_status server_uri_read(struct server_uri *uri, struct MHD_Connection *conn, const char *url,
+                          struct dn_error *err)
+{
+	dn_status rc = server_uri_set_path(uri, url, err);
+	if (rc != DN_OK)
+		return rc;
+	struct arg_reader reader = {.uri = uri, .err = err, .rc = DN_OK};
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, read_arg, &reader);
+	return reader.rc;
+}
+
+struct header_counter {
+	const char *name;
+	size_t count;
+};
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+	(void)kind;
+	(void)value;
+	struct header_counter *counter = cls;
+	if (key != NULL && strcasecmp(key, counter->name) == 0)
+		counter->count++;
+	return MHD_YES;
+}
+
+size_t server_header_count(struct MHD_Connection *conn, const char *name)
+{
+	struct header_counter counter = {.name = name};
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &counter);
+	return counter.count;
+}
+
+size_t server_uri_keep_escapes(void *cls, struct MHD_Connection *conn, char *s)
+{
+	(void)cls;
+	(void)conn;
+	return strlen(s);
+}
+
+/* ---- handler access ---- */
+
+const char *server_arg(const struct server_request *req, const char *name)
+{
+	return server_arg_at(req, name, 0);
+}
+
+const char *server_arg_at(const struct server_request *req, const char *name, size_t index)
+{
+	return req->uri != NULL ? server_uri_arg(req->uri, name, index) : NULL;
+}

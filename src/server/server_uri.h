@@ -1,0 +1,86 @@
+/* The request target of `dragnet serve`, split and percent-decoded by the
+ * server instead of libmicrohttpd.
+ *
+ * libmicrohttpd decodes the whole path before anything can split it, so
+ * an encoded '/' (%2F, as in the RFC 2317 name 0/26.2.0.192.in-addr.arpa)
+ * would end its segment, and %00 would cut a value short. The server
+ * installs an unescape callback that leaves the text as sent (see
+ * server_uri_keep_escapes()), then splits the path at '/' and decodes
+ * each segment and each query argument here. A '%' that does not start
+ * two hex digits, and %00, are rejected, as is a query argument with an
+ * empty name. libmicrohttpd turns '+' in the query into a space before
+ * this code reads it, as HTML forms encode a space. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "server/server.h"
+#include "util/arena.h"
+#include "util/status.h"
+
+struct MHD_Connection;
+
+/* One query argument, decoded. */
+struct server_uri_arg {
+	const char *name;
+	const char *value;       /* "" for "?name" without '=' */
+};
+
+struct server_uri {
+	struct arena arena;      /* every string below */
+	/* The path with each segment decoded, except that '%' and '/' inside
+	 * a segment are written %25 and %2F, so that each '/' separates two
+	 * segments: the form route prefixes are matched against. */
+	const char *path;
+	const char **segments;   /* the decoded segments after the leading '/' */
+	size_t nsegments;
+	struct server_uri_arg *args; /* in the order sent */
+	size_t nargs;
+	size_t args_cap;
+	/* Set by server_uri_route(): the segments after the route's prefix,
+	 * and the same joined by '/'. */
+	const char *rest;
+	const char *const *rest_segments;
+	size_t nrest;
+};
+
+void server_uri_init(struct server_uri *uri);
+void server_uri_free(struct server_uri *uri);
+
+/* Split raw, the path as the client sent it, at '/' and decode each
+ * segment. DN_EINVAL, with a message naming the segment, for a path that
+ * does not start with '/', an invalid escape or %00; DN_ENOMEM. */
+dn_status server_uri_set_path(struct server_uri *uri, const char *raw, struct dn_error *err);
+
+/* Decode one query argument as sent and add it; raw_value is NULL for a
+ * name without '='. DN_EINVAL, with a message naming the argument, for an
+ * invalid escape, %00 or an empty name; DN_ENOMEM. */
+dn_status server_uri_add_arg(struct server_uri *uri, const char *raw_name, const char *raw_value,
+                             struct dn_error *err);
+
+/* Value at index (from 0) of the arguments called name, or NULL. */
+const char *server_uri_arg(const struct server_uri *uri, const char *name, size_t index);
+
+/* Set rest and rest_segments for route, whose prefix matched path.
+ * DN_ENOMEM only. */
+dn_status server_uri_route(struct server_uri *uri, const struct server_route *route,
+                           struct dn_error *err);
+
+/* Check the arguments against the parameters route takes: DN_EINVAL with
+ * a message naming the first unknown or repeated one. */
+dn_status server_uri_check_args(const struct server_uri *uri, const struct server_route *route,
+                                struct dn_error *err);
+
+/* Read the path and the query arguments of the request on conn, whose
+ * path url libmicrohttpd left encoded. */
+dn_status server_uri_read(struct server_uri *uri, struct MHD_Connection *conn, const char *url,
+                          struct dn_error *err);
+
+/* The number of request headers called name (case-insensitive) on conn. */
+size_t server_header_count(struct MHD_Connection *conn, const char *name);
+
+/* The unescape callback of libmicrohttpd (MHD_OPTION_UNESCAPE_CALLBACK)
+ * that leaves the path and the query arguments as sent; returns the
+ * length of s. */
+size_t server_uri_keep_escapes(void *cls, struct MHD_Connection *conn, char *s);
