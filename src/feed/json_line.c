@@ -1,6 +1,8 @@
 /* Helpers shared by the JSON feed formats (eve, COF, SAF). */
 #include "feed/json_line.h"
 
+#include "util/timeutil.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -92,19 +94,6 @@ static int days_in_month(int year, int month)
 	return month == 2 && is_leap(year) ? 29 : days[month - 1];
 }
 
-/* Days from 1970-01-01 to the given proleptic Gregorian date, so that no
- * time zone or libc range limit takes part. */
-static int64_t days_from_civil(int year, int month, int day)
-{
-	int64_t y = month <= 2 ? year - 1 : year;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t mp = (month + 9) % 12;
-	int64_t doy = (153 * mp + 2) / 5 + day - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* "Z", "+hh", "+hhmm" or "+hh:mm" (or '-'), in seconds east of UTC. */
 static bool read_offset(struct cursor *c, int *offset)
 {
@@ -166,7 +155,7 @@ bool json_time_parse_iso(const char *text, size_t len, int64_t *epoch)
 	int offset;
 	if (!read_offset(&c, &offset) || c.p != c.end)
 		return false;
-	*epoch = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second -
+	*epoch = time_days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second -
 	         offset;
 	return true;
 }

@@ -82,15 +82,8 @@ static bool parse_iso(const char *s, int64_t *out)
 	if (*p != '\0')
 		return false;
 
-	struct tm tm = {
-		.tm_year = year - 1900,
-		.tm_mon = month - 1,
-		.tm_mday = day,
-		.tm_hour = hour,
-		.tm_min = minute,
-		.tm_sec = second,
-	};
-	*out = (int64_t)timegm(&tm) - offset;
+	*out = time_days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second -
+	       offset;
 	return true;
 }
 
@@ -167,6 +160,18 @@ bool time_parse(const char *text, int64_t now, int64_t *out)
 		return true;
 	}
 	return false;
+}
+
+int64_t time_days_from_civil(int64_t year, int month, int day)
+{
+	/* Years start in March, so that February's length does not matter. */
+	int64_t y = month <= 2 ? year - 1 : year;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t year_of_era = y - era * 400;
+	int64_t month_from_march = (month + 9) % 12;
+	int64_t day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
+	int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+	return era * 146097 + day_of_era - 719468;
 }
 
 void time_format_iso(int64_t epoch, char *buf, size_t size)

@@ -5,6 +5,8 @@
  * year first, day first, month name first or compact YYYYMMDD. */
 #include "whois/date.h"
 
+#include "util/timeutil.h"
+
 #include <stddef.h>
 #include <string.h>
 #include <time.h>
@@ -404,15 +406,7 @@ bool whois_date_parse(const char *text, bool month_first, int64_t *out)
 	if (!valid_parts(&d))
 		return false;
 
-	struct tm tm = {
-		.tm_year = d.year - 1900,
-		.tm_mon = d.month - 1,
-		.tm_mday = d.day,
-		.tm_hour = d.hour,
-		.tm_min = d.minute,
-		.tm_sec = d.second,
-	};
-	time_t t = timegm(&tm);
-	*out = (int64_t)t - d.offset;
+	*out = time_days_from_civil(d.year, d.month, d.day) * 86400 + (int64_t)d.hour * 3600 +
+	       (int64_t)d.minute * 60 + d.second - d.offset;
 	return true;
 }

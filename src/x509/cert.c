@@ -38,6 +38,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/timeutil.h"
 #include "x509/der.h"
 #include "x509/name.h"
 #include "x509/verify.h"
@@ -496,17 +497,6 @@ static dn_status fill_name(const struct der_tlv *der, struct arena *arena, struc
 	return DN_OK;
 }
 
-/* Days from 1970-01-01 to the given civil date (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 static bool read_digits(const uint8_t *s, size_t n, int *out)
 {
 	int v = 0;
@@ -548,7 +538,7 @@ static bool time_fast(const struct der_tlv *t, int64_t *out)
 	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
 	if (mon == 2 && day == 29 && !leap)
 		return false;
-	*out = days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec;
+	*out = time_days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec;
 	return true;
 }
 

@@ -194,6 +194,29 @@ static void test_format_iso(void **state)
 	assert_string_equal(small, "2024-05-01");
 }
 
+/* libc's timegm() is the oracle: every day of 1599 to 2401, with day
+ * numbers up to 31 in every month, so that days past a month's end are
+ * checked to count on into the next month as timegm() has them. */
+static void test_days_from_civil(void **state)
+{
+	(void)state;
+	for (int year = 1599; year <= 2401; year++) {
+		for (int month = 1; month <= 12; month++) {
+			for (int day = 1; day <= 31; day++) {
+				struct tm tm = {.tm_year = year - 1900, .tm_mon = month - 1, .tm_mday = day};
+				int64_t want = (int64_t)timegm(&tm);
+				int64_t got = time_days_from_civil(year, month, day) * 86400;
+				if (got != want)
+					fail_msg("%04d-%02d-%02d: %lld, timegm() %lld", year, month, day,
+					         (long long)got, (long long)want);
+			}
+		}
+	}
+	assert_int_equal(time_days_from_civil(1970, 1, 1), 0);
+	assert_int_equal(time_days_from_civil(1969, 12, 31), -1);
+	assert_int_equal(time_days_from_civil(2000, 3, 1), 11017);
+}
+
 static void test_clocks(void **state)
 {
 	(void)state;
@@ -401,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_relative_ages),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_format_iso),
+		cmocka_unit_test(test_days_from_civil),
 		cmocka_unit_test(test_clocks),
 		cmocka_unit_test(test_key_parse),
 		cmocka_unit_test(test_key_format),
