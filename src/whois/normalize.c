@@ -193,7 +193,8 @@ static const char *const STREET_WORDS[][2] = {
 static bool word_in(const char *word, size_t len, const char *const *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (strlen(list[i]) == len && memcmp(list[i], word, len) == 0)
+		/* The first byte first, then the length: most words match no entry. */
+		if (list[i][0] == word[0] && strlen(list[i]) == len && memcmp(list[i], word, len) == 0)
 			return true;
 	}
 	return false;
@@ -360,7 +361,7 @@ static const struct country_phone *phone_by_code(const char *digits, size_t len)
 {
 	for (size_t i = 0; i < COUNT(COUNTRY_PHONES); i++) {
 		const char *code = COUNTRY_PHONES[i].code;
-		if (strlen(code) == len && memcmp(code, digits, len) == 0)
+		if (code[0] == digits[0] && strlen(code) == len && memcmp(code, digits, len) == 0)
 			return &COUNTRY_PHONES[i];
 	}
 	return NULL;
