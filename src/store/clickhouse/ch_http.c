@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -17,7 +18,16 @@ struct ch_http {
 	int last_code;
 	CURLcode last_transport; /* curl's result of the last request */
 	char errbuf[CURL_ERROR_SIZE];
+	int64_t deadline_ns; /* CLOCK_MONOTONIC; 0 for none */
+	bool deadline_hit;   /* the deadline stopped a request */
+	bool subsecond_limit; /* the server reads a fractional max_execution_time */
 };
+
+/* Milliseconds that curl waits past the time limit given to the server
+ * before it drops the request itself. The server checks its limit between
+ * blocks of rows, so this covers a server stuck in one step: a sleep(), or
+ * a merge of aggregation states. */
+#define DEADLINE_GRACE_MS 500
 
 /* State of one transfer. */
 struct transfer {
@@ -97,6 +107,57 @@ int ch_http_last_code(const struct ch_http *h)
 	return h->last_code;
 }
 
+void ch_http_set_server_version(struct ch_http *h, int major, int minor)
+{
+	/* ClickHouse 22.6 parses settings in seconds as floating-point numbers
+	 * (its changelog lists this as a backward-incompatible change). Older
+	 * servers parse an unsigned integer, so 18.16 reads "0.5" as 0, which
+	 * means no limit. */
+	h->subsecond_limit = major > 22 || (major == 22 && minor >= 6);
+}
+
+bool ch_http_set_deadline(struct ch_http *h, int64_t deadline_ns)
+{
+	bool hit = h->deadline_hit;
+	h->deadline_ns = deadline_ns;
+	h->deadline_hit = false;
+	return hit;
+}
+
+static int64_t monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Write the URL settings that pass the time left before h's deadline to
+ * the server into out, and set *curl_ms to how long curl may wait. Returns
+ * false when the deadline has passed. */
+static bool deadline_settings(struct ch_http *h, char *out, size_t size, long *curl_ms)
+{
+	out[0] = '\0';
+	if (h->deadline_ns == 0)
+		return true;
+	int64_t left_ns = h->deadline_ns - monotonic_ns();
+	if (left_ns <= 0)
+		return false;
+	/* Whole seconds are rounded up, so an old server stops a query at most
+	 * a second after the deadline; 0 would mean no limit. */
+	int64_t limit_ms = (left_ns + 999999) / 1000000;
+	if (h->subsecond_limit) {
+		snprintf(out, size, "max_execution_time=%lld.%03lld&timeout_overflow_mode=throw",
+		         (long long)(limit_ms / 1000), (long long)(limit_ms % 1000));
+	} else {
+		limit_ms = (limit_ms + 999) / 1000 * 1000;
+		snprintf(out, size, "max_execution_time=%lld&timeout_overflow_mode=throw",
+		         (long long)(limit_ms / 1000));
+	}
+	if (limit_ms + DEADLINE_GRACE_MS < *curl_ms)
+		*curl_ms = (long)(limit_ms + DEADLINE_GRACE_MS);
+	return true;
+}
+
 /* "Code: 60, e.displayText() = DB::Exception: Table x doesn't exist., e.what() = ..."
  * becomes code 60 and "Table x doesn't exist."; other bodies stay whole. */
 static int server_message(const char *body, char *out, size_t size)
@@ -165,6 +226,29 @@ static dn_status run_on(struct ch_http *h, size_t host, const char *what, const 
 	char *escaped = NULL;
 	char *url = NULL;
 	size_t url_size;
+	char shown[300];
+	ch_host_format(server, shown, sizeof(shown));
+
+	char limit[96];
+	long curl_ms = (long)loc->timeout_s * 1000;
+	if (!deadline_settings(h, limit, sizeof(limit), &curl_ms)) {
+		h->deadline_hit = true;
+		*failure = CH_FAIL_LOCAL;
+		return dn_fail(err, DN_ESTORE, "%s: %s: the query deadline passed before the "
+		                               "request to server %s", loc->safe, what, shown);
+	}
+	/* The time limit follows the caller's settings. */
+	char *merged = NULL;
+	if (limit[0] != '\0' && settings != NULL) {
+		size_t merged_size = strlen(settings) + strlen(limit) + 2;
+		merged = malloc(merged_size);
+		if (merged == NULL)
+			goto nomem;
+		snprintf(merged, merged_size, "%s&%s", settings, limit);
+		settings = merged;
+	} else if (limit[0] != '\0') {
+		settings = limit;
+	}
 
 	if (body != NULL) {
 		escaped = curl_easy_escape(c, sql, 0);
@@ -182,13 +266,15 @@ static dn_status run_on(struct ch_http *h, size_t host, const char *what, const 
 	         escaped && settings ? "&" : "", settings ? settings : "");
 	curl_free(escaped);
 	escaped = NULL;
+	free(merged);
+	merged = NULL;
 
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)loc->connect_timeout_s);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)loc->timeout_s);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, curl_ms);
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
 	curl_easy_setopt(c, CURLOPT_POST, 1L);
@@ -222,8 +308,7 @@ static dn_status run_on(struct ch_http *h, size_t host, const char *what, const 
 
 	h->last_code = 0;
 	h->last_transport = rc;
-	char shown[300];
-	ch_host_format(server, shown, sizeof(shown));
+	bool past_deadline = h->deadline_ns != 0 && monotonic_ns() >= h->deadline_ns;
 	if (rc == CURLE_ABORTED_BY_CALLBACK) {
 		*failure = CH_FAIL_LOCAL;
 		return dn_fail(err, DN_EINTR, "%s: %s: stopped by a signal", loc->safe, what);
@@ -231,6 +316,13 @@ static dn_status run_on(struct ch_http *h, size_t host, const char *what, const 
 	if (rc == CURLE_WRITE_ERROR && t.sink_status != DN_OK) {
 		*failure = CH_FAIL_LOCAL;
 		return t.sink_status;
+	}
+	if (rc == CURLE_OPERATION_TIMEDOUT && past_deadline) {
+		/* Not a failure of the server: no other server is asked. */
+		h->deadline_hit = true;
+		*failure = CH_FAIL_LOCAL;
+		return dn_fail(err, DN_ESTORE, "%s: %s: server %s had not answered by the query "
+		                               "deadline", loc->safe, what, shown);
 	}
 	if (rc != CURLE_OK) {
 		*failure = transport_error(rc) ? CH_FAIL_CONNECT : CH_FAIL_SERVER;
@@ -241,6 +333,10 @@ static dn_status run_on(struct ch_http *h, size_t host, const char *what, const 
 		char message[400];
 		h->last_code = server_message(t.error_body, message, sizeof(message));
 		*failure = is_shard_code(h->last_code) ? CH_FAIL_SHARD : CH_FAIL_SERVER;
+		/* 159 is TIMEOUT_EXCEEDED; one before the deadline comes from a
+		 * limit of the server's own settings. */
+		if (h->last_code == 159 && past_deadline)
+			h->deadline_hit = true;
 		if (t.http_status == 401 || t.http_status == 403)
 			return dn_fail(err, DN_ESTORE, "%s: %s: server %s refused the user: %s",
 			               loc->safe, what, shown, message);
@@ -253,6 +349,7 @@ static dn_status run_on(struct ch_http *h, size_t host, const char *what, const 
 
 nomem:
 	curl_free(escaped);
+	free(merged);
 	free(url);
 	*failure = CH_FAIL_LOCAL;
 	return dn_fail(err, DN_ENOMEM, "out of memory building a request to %s", loc->safe);

@@ -48,3 +48,16 @@ dn_status ch_http_text(struct ch_http *h, int host, const char *what, const char
 
 /* The ClickHouse error code of the last failed request, or 0. */
 int ch_http_last_code(const struct ch_http *h);
+
+/* Record the server's version (from SELECT version()), which decides how
+ * a deadline is passed: ClickHouse before 22.6 reads max_execution_time
+ * as whole seconds. */
+void ch_http_set_server_version(struct ch_http *h, int major, int minor);
+
+/* Stop every later request at deadline_ns (CLOCK_MONOTONIC nanoseconds; 0
+ * for none). Each request carries the time left as max_execution_time. A
+ * request fails with DN_ESTORE when the server stops it for that (code 159,
+ * TIMEOUT_EXCEEDED), when it outlasts the deadline, or when it would start
+ * after it. Returns true when the deadline this call replaces stopped a
+ * request. */
+bool ch_http_set_deadline(struct ch_http *h, int64_t deadline_ns);

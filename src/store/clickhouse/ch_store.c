@@ -95,6 +95,10 @@ static dn_status check_server(struct ch_store *s, struct dn_error *err)
 	int major = 0, minor = 0;
 	bool looks_right = sscanf(version, "%d.%d", &major, &minor) == 2 && major > 0 &&
 	                   strspn(version, "0123456789.") == strlen(version);
+	/* NOTE: on a cluster, only the server asked here decides how time
+	 * limits are written. A shard older than 22.6 behind a newer one may
+	 * read a fractional limit as none. */
+	ch_http_set_server_version(s->http, major, minor);
 	if (!looks_right)
 		rc = dn_fail(err, DN_ESTORE,
 		             "%s: the server did not answer SELECT version() as ClickHouse does "
@@ -596,6 +600,12 @@ static const char *ch_query_note(struct store *store)
 	return s->note[0] != '\0' ? s->note : NULL;
 }
 
+static bool ch_set_deadline(struct store *store, int64_t deadline_ns)
+{
+	struct ch_store *s = (struct ch_store *)store;
+	return ch_http_set_deadline(s->http, deadline_ns);
+}
+
 static dn_status ch_status(struct store *store, struct store_status *st, struct dn_error *err)
 {
 	struct ch_store *s = (struct ch_store *)store;
@@ -664,6 +674,7 @@ static const struct store_ops ch_ops = {
         .query_negatives = ch_query_negatives,
         .stats = ch_stats,
         .query_note = ch_query_note,
+        .set_deadline = ch_set_deadline,
         .status = ch_status,
         .dump_rrsets = ch_dump_rrsets,
         .dump_negatives = ch_dump_negatives,
