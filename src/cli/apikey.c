@@ -22,7 +22,7 @@ static const char apikey_usage[] =
 	"          once, because the keys file stores a salted SHA-256 hash of it\n"
 	"  list    print each key's ID, role, creation time, state and name\n"
 	"  revoke  make the key with this ID invalid; a running server notices within\n"
-	"          a second\n"
+	"          a second. A key revoked before is left as it is (exit status 1)\n"
 	"\n"
 	"      --role ROLE       (add) read: lookups only; write: lookups and uploads\n"
 	"                        (default read)\n"
@@ -31,10 +31,16 @@ static const char apikey_usage[] =
 	"                        '.keys' appended; required for a ClickHouse store)\n"
 	"      --store LOCATION  the store the keys belong to, as for dragnet pdns\n"
 	"      --db PATH         SQLite file; the same as --store PATH\n"
-	"  -v, --verbose, -q, --quiet, -h, --help\n"
+	"  -v, --verbose         more detail\n"
+	"  -q, --quiet           warnings and errors only\n"
+	"  -h, --help            show this help\n"
 	"\n"
-	"Exit status: 0 success, 1 no key with that ID (revoke), 2 invalid arguments,\n"
-	"3 the keys file cannot be read or written, or is malformed, 5 other failure.\n";
+	"The keys file is created with mode 0600; add warns when the file is open to\n"
+	"its group or other users.\n"
+	"\n"
+	"Exit status: 0 success, 1 no key with that ID or the key was revoked before\n"
+	"(revoke), 2 invalid arguments, 3 the keys file cannot be read or written, or\n"
+	"is malformed, 5 other failure.\n";
 
 enum {
 	OPT_ROLE = 256,
@@ -95,6 +101,9 @@ static int apikey_add(const char *path, enum server_role role, const char *name)
 	OPENSSL_cleanse(text, sizeof(text));
 	log_info("added %s key %s to %s; it is shown only this once", apikey_role_name(role),
 	         key.id, path);
+	char warning[2 * CLI_LOCATION_MAX + 256];
+	if (apikey_mode_warning(path, warning, sizeof(warning)))
+		log_warn("%s", warning);
 	return cli_finish_output(DN_EXIT_OK);
 }
 
@@ -132,9 +141,16 @@ static int apikey_list(const char *path)
 static int apikey_revoke_id(const char *path, const char *id)
 {
 	struct dn_error err;
-	dn_status rc = apikey_revoke(path, id, (int64_t)time(NULL), &err);
+	int64_t revoked_before;
+	dn_status rc = apikey_revoke(path, id, (int64_t)time(NULL), &revoked_before, &err);
 	if (rc != DN_OK)
 		return keys_error(rc, &err);
+	if (revoked_before != 0) {
+		char when[32];
+		time_format_iso(revoked_before, when, sizeof(when));
+		log_error("%s: key %s was revoked before, at %s; nothing changed", path, id, when);
+		return DN_EXIT_NO_MATCH;
+	}
 	log_info("revoked key %s in %s", id, path);
 	return cli_finish_output(DN_EXIT_OK);
 }

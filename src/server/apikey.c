@@ -457,6 +457,10 @@ dn_status apikey_append(const char *path, const struct apikey *key, struct dn_er
 	struct stat sb;
 	if (rc == DN_OK && fstat(fd, &sb) != 0)
 		rc = dn_fail(err, DN_EIO, "%s: stat failed: %s", path, strerror(errno));
+	/* A new file gets 0600 even where the umask would take the owner's
+	 * write permission away. */
+	if (rc == DN_OK && sb.st_size == 0 && fchmod(fd, 0600) != 0)
+		rc = dn_fail(err, DN_EIO, "%s: chmod 600 failed: %s", path, strerror(errno));
 	if (rc == DN_OK && sb.st_size == 0)
 		rc = write_all(fd, path, apikey_file_header, strlen(apikey_file_header), err);
 	if (rc == DN_OK && lseek(fd, 0, SEEK_END) < 0)
@@ -498,8 +502,10 @@ static dn_status rewrite(const char *path, const struct apikey_set *set, struct 
 	return rc;
 }
 
-dn_status apikey_revoke(const char *path, const char *id, int64_t now, struct dn_error *err)
+dn_status apikey_revoke(const char *path, const char *id, int64_t now, int64_t *revoked_before,
+                        struct dn_error *err)
 {
+	*revoked_before = 0;
 	int fd;
 	dn_status rc = open_locked(path, false, &fd, err);
 	if (rc != DN_OK)
@@ -515,11 +521,24 @@ dn_status apikey_revoke(const char *path, const char *id, int64_t now, struct dn
 	if (rc == DN_OK && key == NULL)
 		rc = dn_fail(err, DN_ENOENT, "%s: no key with id '%s'; see dragnet apikey list",
 		             path, id);
-	if (rc == DN_OK && key->revoked == 0)
+	if (rc == DN_OK && key->revoked != 0) {
+		*revoked_before = key->revoked;
+	} else if (rc == DN_OK) {
 		key->revoked = now > 0 ? now : 1;
-	if (rc == DN_OK)
 		rc = rewrite(path, &set, err);
+	}
 	apikey_set_free(&set);
 	close(fd);
 	return rc;
+}
+
+bool apikey_mode_warning(const char *path, char *msg, size_t size)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0 || (sb.st_mode & 077) == 0)
+		return false;
+	snprintf(msg, size, "%s has mode %04o, so users other than its owner may read it; make it "
+	                    "private with chmod 600 %s",
+	         path, (unsigned)(sb.st_mode & 07777), path);
+	return true;
 }

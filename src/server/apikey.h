@@ -104,12 +104,20 @@ const char *apikey_role_name(enum server_role role);
  * a malformed one DN_EMALF with "PATH:LINE: ..." in err. */
 dn_status apikey_load(const char *path, struct apikey_set *set, struct dn_error *err);
 
-/* Append key to the keys file at path, creating the file (mode 0600) with a
- * comment line that names the fields when it is missing. Holds an exclusive
- * flock() on the file while writing. */
+/* Append key to the keys file at path, creating the file (mode 0600 whatever
+ * the umask) with a comment line that names the fields when it is missing.
+ * Holds an exclusive flock() on the file while writing. */
 dn_status apikey_append(const char *path, const struct apikey *key, struct dn_error *err);
 
 /* Mark the key with this ID revoked at now and rewrite the keys file
  * through a temporary file and rename(). DN_ENOENT when no key has that
- * ID; revoking a revoked key again keeps the first time. */
-dn_status apikey_revoke(const char *path, const char *id, int64_t now, struct dn_error *err);
+ * ID. A key revoked before keeps its time and the file stays as it was:
+ * *revoked_before gets that time, and 0 when this call revoked the key. */
+dn_status apikey_revoke(const char *path, const char *id, int64_t now, int64_t *revoked_before,
+                        struct dn_error *err);
+
+/* Write a warning into msg and return true when the keys file at path
+ * may be read or written by its group or other users (mode bits 077),
+ * which should not see the key IDs and hashes. False when the file is
+ * private or cannot be examined. */
+bool apikey_mode_warning(const char *path, char *msg, size_t size);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -196,9 +197,14 @@ static void test_keys_file_append_revoke(void **state)
 	assert_int_equal(apikey_append(path, &a, &err), DN_OK);
 	assert_int_equal(apikey_append(path, &b, &err), DN_OK);
 	assert_int_equal(apikey_append(path, &a, &err), DN_EINVAL);
-	assert_int_equal(apikey_revoke(path, b.id, 300, &err), DN_OK);
-	assert_int_equal(apikey_revoke(path, b.id, 400, &err), DN_OK);
-	assert_int_equal(apikey_revoke(path, "ffffffffffff", 300, &err), DN_ENOENT);
+	int64_t revoked_before = -1;
+	assert_int_equal(apikey_revoke(path, b.id, 300, &revoked_before, &err), DN_OK);
+	assert_int_equal(revoked_before, 0);
+	/* A second revocation changes nothing and reports the first time. */
+	assert_int_equal(apikey_revoke(path, b.id, 400, &revoked_before, &err), DN_OK);
+	assert_int_equal(revoked_before, 300);
+	assert_int_equal(apikey_revoke(path, "ffffffffffff", 300, &revoked_before, &err),
+	                 DN_ENOENT);
 
 	struct apikey_set set = {0};
 	assert_int_equal(apikey_load(path, &set, &err), DN_OK);
@@ -212,9 +218,21 @@ static void test_keys_file_append_revoke(void **state)
 	assert_int_equal(apikey_check(&set, tb, NULL, &match), APIKEY_REVOKED);
 	apikey_set_free(&set);
 
+	/* The file is private, and a wider mode gets a warning naming it. */
+	char warning[4096];
+	struct stat sb;
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+	assert_false(apikey_mode_warning(path, warning, sizeof(warning)));
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_true(apikey_mode_warning(path, warning, sizeof(warning)));
+	assert_non_null(strstr(warning, "mode 0640"));
+	assert_non_null(strstr(warning, path));
+
 	char missing[1100];
 	snprintf(missing, sizeof(missing), "%s/none", template);
 	assert_int_equal(apikey_load(missing, &set, &err), DN_ENOENT);
+	assert_false(apikey_mode_warning(missing, warning, sizeof(warning)));
 	unlink(path);
 	rmdir(template);
 }
