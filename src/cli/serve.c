@@ -19,7 +19,8 @@ static const char serve_usage[] =
 	"Serve the store over HTTP: a JSON API for pdns, whois, cert, asn and map, the\n"
 	"DNSDB API v2 and CIRCL passive DNS APIs for existing clients, and a web view.\n"
 	"Every request needs an API key (dragnet apikey add) unless --open-read lets\n"
-	"reads through without one. Runs until SIGINT or SIGTERM.\n"
+	"reads through without one. Runs until SIGINT or SIGTERM, then stops accepting\n"
+	"connections, waits up to 5 s for the requests in flight and exits.\n"
 	"\n"
 	"      --listen ADDR:PORT   address to listen on, an IPv6 one in brackets\n"
 	"                           (default " SERVE_LISTEN "; port 0 picks a free port)\n"
@@ -33,10 +34,12 @@ static const char serve_usage[] =
 	"      --max-results N      records one lookup returns at most (default 10000)\n"
 	"      --timeout S          seconds a client has to send a whole request, and\n"
 	"                           that an idle connection stays open (default 30)\n"
-	"      --max-connections N  connections open at once (default 1024)\n"
+	"      --max-connections N  connections open at once (default 1024); more are\n"
+	"                           closed at once, and the log counts them\n"
 	"      --query-timeout MS   milliseconds a lookup may run before it is stopped\n"
-	"                           and answered 503 (default 10000; SQLite stores\n"
-	"                           only, ClickHouse lookups run to their end)\n"
+	"                           and answered 503 (default 10000; ClickHouse before\n"
+	"                           22.6 takes whole seconds, so it stops up to a\n"
+	"                           second later)\n"
 	"      --web-root DIR       folder of the web view's built files (default: the\n"
 	"                           one set at build time with -DDRAGNET_WEB_ROOT)\n"
 	"      --store LOCATION     SQLite file, sqlite:PATH or clickhouse://HOST:PORT/DB\n"
@@ -44,12 +47,13 @@ static const char serve_usage[] =
 	"                           config file, else $XDG_DATA_HOME/dragnet/dragnet.db)\n"
 	"      --db PATH            SQLite file; the same as --store PATH\n"
 	"  -v, --verbose            log every request (debug level)\n"
-	"  -q, --quiet, -h, --help\n"
+	"  -q, --quiet              log warnings and errors only\n"
+	"  -h, --help               show this help\n"
 	"\n"
 	"Exit status: 0 stopped by SIGINT or SIGTERM, 2 invalid arguments, no valid\n"
-	"key without --open-read, or an unusable TLS file, 3 the keys file is\n"
-	"malformed, 4 store missing or unreadable, 5 other failure (the address is in\n"
-	"use).\n";
+	"key without --open-read, or an unusable TLS file (unreadable, not PEM, or a\n"
+	"key that does not match the certificate), 3 the keys file is malformed,\n"
+	"4 store missing or unreadable, 5 other failure (the address is in use).\n";
 
 enum {
 	OPT_LISTEN = 256,

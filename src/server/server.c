@@ -25,8 +25,17 @@
 #include "server/server_uri.h"
 #include "util/log.h"
 
+/* Seconds a stopping server waits for the requests in flight. */
+#define SERVER_DRAIN_S 5
+/* Milliseconds between two log lines on connections refused at
+ * --max-connections. */
+#define REFUSED_LOG_INTERVAL_MS 10000
+
+struct server;
+
 /* A connection, tracked so that the watchdog can close one whose request
- * does not arrive in time. */
+ * does not arrive in time, and so that a stopping server can count the
+ * requests in flight. */
 struct conn_track {
 	struct conn_track *prev, *next;
 	int fd;
@@ -35,6 +44,7 @@ struct conn_track {
 	 * out, which the idle timeout of libmicrohttpd covers. */
 	_Atomic int64_t deadline_ms;
 	atomic_uint requests; /* requests completed on the connection */
+	atomic_bool busy;     /* a request has arrived and is not completed */
 	char peer[INET6_ADDRSTRLEN + 8];
 };
 
@@ -51,6 +61,7 @@ struct request_state {
 	int error_status;
 	char error_msg[512];
 	char error_header[128];
+	struct server *srv;
 	uint8_t *body;
 	size_t body_len;
 	size_t body_cap;
@@ -76,8 +87,15 @@ struct server {
 	struct store **stores;
 	size_t nstores, stores_cap;
 
+	/* Connections open, counted by the connection notifications, and
+	 * those refused at --max-connections since the last log line. */
+	atomic_uint open_connections;
+	atomic_uint_least64_t refused;
+	int64_t refused_log_at; /* watchdog only: monotonic ms of the next line */
+
 	pthread_t watchdog;
-	atomic_bool stopping;
+	atomic_bool draining; /* SIGINT or SIGTERM came: no new connections */
+	atomic_bool stopping; /* the daemon has stopped: the watchdog ends */
 };
 
 /* One read-only and, on demand, one writable store handle per worker
@@ -315,6 +333,11 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, const char *me
 		if (!add_header_line(response, res->headers[i]))
 			log_warn("%s: the handler set a malformed header; dropped", url);
 	}
+	/* A stopping server closes each connection after its response, so
+	 * that no client sends another request on it. */
+	if (atomic_load(&rs->srv->draining) &&
+	    MHD_get_response_header(response, MHD_HTTP_HEADER_CONNECTION) == NULL)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
 	enum MHD_Result ok = MHD_queue_response(conn, (unsigned)res->status, response);
 	MHD_destroy_response(response);
 	return ok;
@@ -519,7 +542,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		clock_gettime(CLOCK_MONOTONIC, &rs->start);
 		server_uri_init(&rs->uri);
+		rs->srv = srv;
 		*con_cls = rs;
+		struct conn_track *track = track_of(conn);
+		if (track != NULL)
+			atomic_store(&track->busy, true);
 		check_request(srv, conn, url, method, rs);
 		/* A request with a body gets its error at once, so the body is
 		 * never read; libmicrohttpd then closes the connection. */
@@ -566,6 +593,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	/* A kept-alive connection must send its next request in time too. */
 	struct conn_track *track = track_of(conn);
 	if (track != NULL) {
+		atomic_store(&track->busy, false);
 		atomic_fetch_add(&track->requests, 1);
 		atomic_store(&track->deadline_ms,
 		             monotonic_ms() + 1000 * (int64_t)srv->config->limits.timeout_s);
@@ -574,11 +602,43 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 /* ---- connections and the watchdog ---- */
 
+/* Accept a new connection while fewer than --max-connections are open.
+ * libmicrohttpd's own limit is split between the worker threads, and a
+ * worker at its share leaves new connections waiting in the listen queue
+ * with no message, so this limit is checked here instead. Two workers
+ * that accept at the same moment can each let one through, so the count
+ * may pass the limit by up to the number of workers less one. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	(void)addr;
+	(void)addrlen;
+	struct server *srv = cls;
+	if (atomic_load(&srv->open_connections) < srv->config->limits.max_connections)
+		return MHD_YES;
+	atomic_fetch_add(&srv->refused, 1);
+	return MHD_NO;
+}
+
+/* Log the connections refused at --max-connections, at most once every
+ * REFUSED_LOG_INTERVAL_MS; called by the watchdog. */
+static void log_refused(struct server *srv, int64_t now)
+{
+	if (now < srv->refused_log_at || atomic_load(&srv->refused) == 0)
+		return;
+	uint64_t refused = atomic_exchange(&srv->refused, 0);
+	log_warn("--max-connections %u reached: %llu connections refused and closed since the "
+	         "last report (reported at most every %d s)",
+	         srv->config->limits.max_connections, (unsigned long long)refused,
+	         REFUSED_LOG_INTERVAL_MS / 1000);
+	srv->refused_log_at = now + REFUSED_LOG_INTERVAL_MS;
+}
+
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
 	struct server *srv = cls;
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		atomic_fetch_add(&srv->open_connections, 1);
 		struct conn_track *track = calloc(1, sizeof(*track));
 		if (track == NULL)
 			return;
@@ -600,6 +660,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		return;
 	}
 
+	atomic_fetch_sub(&srv->open_connections, 1);
 	struct conn_track *track = *socket_context;
 	if (track == NULL)
 		return;
@@ -643,6 +704,7 @@ static void *watchdog_main(void *arg)
 			shutdown(t->fd, SHUT_RDWR);
 		}
 		pthread_mutex_unlock(&srv->conns_lock);
+		log_refused(srv, now);
 	}
 	return NULL;
 }
@@ -678,7 +740,9 @@ static dn_status start_daemon(struct server *srv, int listen_fd, bool ipv6, cons
                               const char *key, struct dn_error *err)
 {
 	const struct server_limits *limits = &srv->config->limits;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	/* MHD_quiesce_daemon() needs the inter-thread channel (MHD_USE_ITC). */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+	                 MHD_USE_ITC;
 	if (ipv6)
 		flags |= MHD_USE_IPv6;
 	if (cert != NULL)
@@ -688,14 +752,17 @@ static dn_status start_daemon(struct server *srv, int listen_fd, bool ipv6, cons
 		{MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)key},
 		{MHD_OPTION_END, 0, NULL},
 	};
+	/* on_accept() enforces --max-connections. libmicrohttpd's limit, one
+	 * more per worker, only keeps its share per worker above that. */
+	unsigned mhd_limit = limits->max_connections + worker_count();
 	srv->daemon = MHD_start_daemon(
-	        flags, 0, NULL, NULL, on_request, srv,
+	        flags, 0, on_accept, srv, on_request, srv,
 	        MHD_OPTION_EXTERNAL_LOGGER, log_from_mhd, srv,
 	        MHD_OPTION_UNESCAPE_CALLBACK, server_uri_keep_escapes, NULL,
 	        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listen_fd,
 	        MHD_OPTION_THREAD_POOL_SIZE, worker_count(),
 	        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)limits->timeout_s,
-	        MHD_OPTION_CONNECTION_LIMIT, (unsigned)limits->max_connections,
+	        MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
 	        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 	        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 	        MHD_OPTION_ARRAY, cert != NULL ? tls : tls + 2,
@@ -723,6 +790,73 @@ static void wait_for_signal(struct server *srv)
 		}
 		keys_refresh(srv);
 	}
+}
+
+/* Connections with a request in flight: one that has arrived and is not
+ * completed, or, on a connection that has had none yet, the one its client
+ * is presumably sending. Idle kept-alive connections are not counted. */
+static size_t requests_in_flight(struct server *srv)
+{
+	size_t n = 0;
+	pthread_mutex_lock(&srv->conns_lock);
+	for (struct conn_track *t = srv->conns; t != NULL; t = t->next)
+		n += atomic_load(&t->busy) || atomic_load(&t->requests) == 0;
+	pthread_mutex_unlock(&srv->conns_lock);
+	return n;
+}
+
+/* Stop accepting connections and wait up to SERVER_DRAIN_S for the
+ * responses to the requests in flight. Returns the listening socket, which
+ * libmicrohttpd no longer closes, or -1. */
+static int drain(struct server *srv)
+{
+	atomic_store(&srv->draining, true);
+	MHD_socket listen_fd = MHD_quiesce_daemon(srv->daemon);
+	if (listen_fd == MHD_INVALID_SOCKET) {
+		log_warn("libmicrohttpd did not stop accepting connections; closing them now");
+		return -1;
+	}
+	/* Clients in the listen queue have connected and sent their request,
+	 * which waited only because every worker was busy: they are in flight
+	 * too, so libmicrohttpd gets them. */
+	size_t queued = 0;
+	for (;;) {
+		struct sockaddr_storage addr;
+		socklen_t addrlen = sizeof(addr);
+		int fd = accept4(listen_fd, (struct sockaddr *)&addr, &addrlen,
+		                 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && errno == EINTR)
+			continue;
+		if (fd < 0)
+			break;
+		/* libmicrohttpd closes fd itself when it fails. */
+		if (MHD_add_connection(srv->daemon, fd, (struct sockaddr *)&addr, addrlen) == MHD_YES)
+			queued++;
+	}
+	/* shutdown() makes the kernel refuse new connections at once, while
+	 * the descriptor stays valid for the workers until MHD_stop_daemon().
+	 * NOTE: a client whose handshake completes between the last accept4()
+	 * and this call is reset without a response. */
+	shutdown(listen_fd, SHUT_RDWR);
+	if (queued > 0)
+		log_debug("listen queue: %zu connections handed to the workers", queued);
+
+	size_t left = requests_in_flight(srv);
+	if (left == 0)
+		return listen_fd;
+	log_info("waiting up to %d s for %zu requests in flight", SERVER_DRAIN_S, left);
+	int64_t until = monotonic_ms() + 1000 * SERVER_DRAIN_S;
+	while (left > 0 && monotonic_ms() < until) {
+		struct timespec pause = {.tv_nsec = 20 * 1000000};
+		nanosleep(&pause, NULL);
+		left = requests_in_flight(srv);
+	}
+	if (left > 0)
+		log_warn("%zu requests still in flight after %d s; closing their connections", left,
+		         SERVER_DRAIN_S);
+	else
+		log_info("every request in flight got its response");
+	return listen_fd;
 }
 
 /* Never runs while the signals are blocked; see server_run(). */
@@ -768,10 +902,16 @@ dn_status server_run(const struct server_config *config, struct dn_error *err)
 			             "serve reads without a key",
 			             config->keys_file ? config->keys_file : "no keys file");
 	}
+	char warning[2 * 4096 + 256];
+	if (rc == DN_OK && config->keys_file != NULL &&
+	    apikey_mode_warning(config->keys_file, warning, sizeof(warning)))
+		log_warn("%s", warning);
 	if (rc == DN_OK && config->cert_file != NULL)
 		rc = server_read_pem(config->cert_file, "TLS certificate", &cert, err);
 	if (rc == DN_OK && config->key_file != NULL)
 		rc = server_read_pem(config->key_file, "TLS key", &key, err);
+	if (rc == DN_OK && cert != NULL)
+		rc = server_check_tls(config->cert_file, cert, config->key_file, key, err);
 
 	char bound[INET6_ADDRSTRLEN + 8] = "";
 	if (rc == DN_OK)
@@ -807,13 +947,19 @@ dn_status server_run(const struct server_config *config, struct dn_error *err)
 		wait_for_signal(&srv);
 	}
 
+	int quiesced_fd = -1;
+	if (rc == DN_OK)
+		quiesced_fd = drain(&srv);
 	if (srv.daemon != NULL)
 		MHD_stop_daemon(srv.daemon);
 	atomic_store(&srv.stopping, true);
 	if (watchdog_started)
 		pthread_join(srv.watchdog, NULL);
-	/* libmicrohttpd closes the listening socket it was given when it stops. */
-	if (listen_fd >= 0 && srv.daemon == NULL)
+	/* libmicrohttpd closes the listening socket it was given when it
+	 * stops, unless it was quiesced first. */
+	if (quiesced_fd >= 0)
+		close(quiesced_fd);
+	else if (listen_fd >= 0 && srv.daemon == NULL)
 		close(listen_fd);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);

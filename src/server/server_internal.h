@@ -44,3 +44,11 @@ dn_status server_listen_open(const char *listen_at, int *out, char *bound, size_
  * file in messages ("TLS key"). DN_EINVAL when it cannot be read or has
  * no PEM block. */
 dn_status server_read_pem(const char *path, const char *what, char **out, struct dn_error *err);
+
+/* Check the TLS files that server_read_pem() read: the certificate file
+ * must hold a certificate, the key file an unencrypted private key, and
+ * the key must belong to the certificate. DN_EINVAL otherwise, with a
+ * message that names the file and the reason ("are --tls-cert and
+ * --tls-key swapped?" when each contains what the other should). */
+dn_status server_check_tls(const char *cert_path, const char *cert_pem, const char *key_path,
+                           const char *key_pem, struct dn_error *err);

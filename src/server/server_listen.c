@@ -9,6 +9,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include "server/server_internal.h"
 
 void server_format_peer(const struct sockaddr *sa, char *out, size_t size)
@@ -135,4 +139,66 @@ dn_status server_read_pem(const char *path, const char *what, char **out, struct
 	}
 	*out = buf;
 	return DN_OK;
+}
+
+/* A passphrase callback that supplies none, so that OpenSSL fails on an
+ * encrypted key instead of prompting on the terminal. */
+static int no_passphrase(char *buf, int size, int rwflag, void *arg)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)arg;
+	return -1;
+}
+
+/* The reason of OpenSSL's latest error, or fallback when it has none. */
+static const char *openssl_reason(const char *fallback)
+{
+	unsigned long code = ERR_peek_last_error();
+	const char *reason = code != 0 ? ERR_reason_error_string(code) : NULL;
+	return reason != NULL ? reason : fallback;
+}
+
+dn_status server_check_tls(const char *cert_path, const char *cert_pem, const char *key_path,
+                           const char *key_pem, struct dn_error *err)
+{
+	const char *swapped = "; are --tls-cert and --tls-key swapped?";
+	BIO *bio = BIO_new_mem_buf(cert_pem, -1);
+	X509 *cert = bio != NULL ? PEM_read_bio_X509(bio, NULL, no_passphrase, NULL) : NULL;
+	BIO_free(bio);
+	if (cert == NULL) {
+		bool holds_key = strstr(cert_pem, "PRIVATE KEY-----") != NULL;
+		dn_fail(err, DN_EINVAL, "TLS certificate %s: no valid certificate in it (%s)%s",
+		        cert_path, holds_key ? "it holds a private key" : openssl_reason("none found"),
+		        holds_key ? swapped : "");
+		ERR_clear_error();
+		return DN_EINVAL;
+	}
+
+	bio = BIO_new_mem_buf(key_pem, -1);
+	EVP_PKEY *key = bio != NULL ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL) : NULL;
+	BIO_free(bio);
+	dn_status rc = DN_OK;
+	if (key == NULL) {
+		if (strstr(key_pem, "ENCRYPTED") != NULL)
+			rc = dn_fail(err, DN_EINVAL, "TLS key %s: the key is encrypted, and dragnet serve "
+			                             "takes no passphrase; decrypt it with openssl pkey",
+			             key_path);
+		else if (strstr(key_pem, "PRIVATE KEY-----") == NULL &&
+		         strstr(key_pem, "CERTIFICATE-----") != NULL)
+			rc = dn_fail(err, DN_EINVAL, "TLS key %s: no private key in it (it holds a "
+			                             "certificate)%s", key_path, swapped);
+		else
+			rc = dn_fail(err, DN_EINVAL, "TLS key %s: no valid private key in it (%s)",
+			             key_path, openssl_reason("none found"));
+	} else if (X509_check_private_key(cert, key) != 1) {
+		rc = dn_fail(err, DN_EINVAL, "TLS key %s does not match the certificate in %s: "
+		                             "the key's public key differs from the certificate's",
+		             key_path, cert_path);
+	}
+	ERR_clear_error();
+	EVP_PKEY_free(key);
+	X509_free(cert);
+	return rc;
 }
