@@ -38,6 +38,10 @@ struct ingest_options {
 	enum feed_format format;  /* text inputs: this format; FEED_UNKNOWN detects it */
 	int dnstap_mode;          /* dnstap Unix socket permissions; -1: the umask's */
 	const char *dnstap_group; /* dnstap Unix socket group; NULL: ours */
+	/* The name of the input in the run table and in warnings, in place of
+	 * the file's path ("api upload ..."); NULL for the path. A named input
+	 * is not known by size and time, so it is never skipped or resumed. */
+	const char *input_name;
 };
 
 /* Fill options with defaults: 512 MiB, port 53, 10 s match window, no

@@ -707,6 +707,11 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 		snprintf(ing->input_path, sizeof(ing->input_path), "%s", path);
 	int64_t mtime_ns = capture_input_mtime_ns(input);
 	int64_t size = mtime_ns >= 0 ? (int64_t)capture_input_size(input) : -1;
+	if (ing->options.input_name != NULL) {
+		snprintf(ing->input_path, sizeof(ing->input_path), "%s", ing->options.input_name);
+		mtime_ns = -1;
+		size = -1;
+	}
 
 	enum capture_format format = capture_input_format(input);
 	enum feed_format feed_format = FEED_UNKNOWN;
@@ -760,7 +765,7 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 			         "tell them apart");
 	} else if (source == NULL) {
 		source = ing->input_path;
-		if (mtime_ns < 0 && ing->store != NULL)
+		if (mtime_ns < 0 && ing->options.input_name == NULL && ing->store != NULL)
 			log_warn("%s is a pipe or device: its records are stored under source '%s'; "
 			         "give --source NAME to name them",
 			         path, source);
@@ -775,7 +780,7 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 	uint64_t resume_after = ing->resumed.packets;
 
 	ing->input = input;
-	ing->label = path;
+	ing->label = ing->options.input_name != NULL ? ing->options.input_name : path;
 	int linktype = -1;
 	switch (format) {
 	case CAPTURE_FORMAT_FSTRM:

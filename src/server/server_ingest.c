@@ -5,9 +5,12 @@
  * reads files only, so the body is written to a private temporary file
  * first. Certificates and WHOIS or RDAP responses are parsed from memory
  * by the same library calls the commands make. The response is JSON:
- * {"source", "kind", "format", "read", "stored": {"records", "negatives",
- * "whois", "certificates"}, "warnings": [...], "errors": [...]}. An upload
- * of which nothing could be read gets {"error": ...} instead. */
+ * {"source", "input", "kind", "format", "read", "stored": {"records",
+ * "negatives", "whois", "certificates"}, "warnings": [...], "errors":
+ * [...]}. An upload of which nothing could be read gets {"error": ...}
+ * instead. "input" is the upload's name in the store's run table: "api
+ * upload NAME" with the request's name parameter, else "api upload
+ * sha256:" and the body's SHA-256, never the temporary file's path. */
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -15,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "ingest/cert_store.h"
 #include "ingest/ingest.h"
@@ -31,6 +36,10 @@
 #define CERT_DETECT_BYTES 4096
 /* Maximum length of a source name, in bytes. */
 #define SOURCE_MAX 255
+/* Maximum length of an upload's name parameter, in bytes. */
+#define UPLOAD_NAME_MAX 255
+/* "api upload " and a name, or "sha256:" and 64 hex digits. */
+#define UPLOAD_INPUT_SIZE (11 + UPLOAD_NAME_MAX + 1)
 
 /* Uploads run one at a time: SQLite has a single writer, and each worker
  * has its own write connection, so two concurrent uploads would wait on
@@ -40,6 +49,7 @@ static pthread_mutex_t upload_lock = PTHREAD_MUTEX_INITIALIZER;
 struct upload {
 	struct server_request *req;
 	const char *source;
+	char input[UPLOAD_INPUT_SIZE]; /* the run's input: "api upload ..." */
 	const char *kind;       /* "pdns", "certificates" or "whois" */
 	char format[24];
 	uint64_t read;          /* packets, frames, lines, certificates or documents */
@@ -97,8 +107,9 @@ static int status_for(dn_status rc)
 
 static void send_summary(struct upload *up, struct server_response *res)
 {
-	json_t *obj = json_pack("{s:s, s:s, s:s, s:I, s:{s:I, s:I, s:I, s:I}, s:O, s:O}",
-	                        "source", up->source, "kind", up->kind, "format", up->format,
+	json_t *obj = json_pack("{s:s, s:s, s:s, s:s, s:I, s:{s:I, s:I, s:I, s:I}, s:O, s:O}",
+	                        "source", up->source, "input", up->input, "kind", up->kind,
+	                        "format", up->format,
 	                        "read", (json_int_t)up->read, "stored", "records",
 	                        (json_int_t)up->records, "negatives", (json_int_t)up->negatives,
 	                        "whois", (json_int_t)up->whois, "certificates",
@@ -172,6 +183,7 @@ static void upload_capture(struct upload *up, enum feed_format format,
 	ingest_options_default(&options);
 	options.source = up->source;
 	options.format = format;
+	options.input_name = up->input;
 	struct ingest *ing;
 	rc = ingest_new(up->req->store, &options, &ing, &err);
 	if (rc != DN_OK) {
@@ -179,8 +191,6 @@ static void upload_capture(struct upload *up, enum feed_format format,
 		server_error(res, status_for(rc), "%s", err.msg);
 		return;
 	}
-	/* NOTE: the run table records the temporary file's path as the input,
-	 * because ingest_file() names a run by the path it reads. */
 	rc = ingest_file(ing, path, &err);
 	unlink(path);
 	const struct ingest_counters *c = ingest_last(ing);
@@ -219,7 +229,7 @@ static void upload_certs(struct upload *up, enum x509_format format, const uint8
 	snprintf(up->format, sizeof(up->format), "%s", x509_format_name(format));
 	struct cert_file file = {
 		.path = "request body",
-		.input = "api upload",
+		.input = up->input,
 		.detail = "api upload",
 		.source = up->source,
 		.source_kind = "provider",
@@ -379,6 +389,49 @@ static void dispatch(struct upload *up, struct server_response *res, const uint8
 		upload_capture(up, feed, res);
 }
 
+/* Write the run's input for this upload into up->input: "api upload
+ * NAME" for the name parameter, else "api upload sha256:" and the hex
+ * SHA-256 of the body. Returns false after an error response. */
+static bool name_upload(struct upload *up, struct server_response *res)
+{
+	const char *name = server_arg(up->req, "name");
+	if (name != NULL) {
+		size_t len = strlen(name);
+		if (len == 0 || len > UPLOAD_NAME_MAX) {
+			server_error(res, 400, "name: expected 1 to %d bytes, got %zu", UPLOAD_NAME_MAX,
+			             len);
+			return false;
+		}
+		for (size_t i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)name[i];
+			if (c < 0x20 || c == 0x7f) {
+				server_error(res, 400, "name: control character at byte %zu; give the "
+				                       "upload a printable name", i);
+				return false;
+			}
+		}
+		json_t *text = json_string(name); /* NULL for invalid UTF-8 */
+		if (text == NULL) {
+			server_error(res, 400, "name: not valid UTF-8");
+			return false;
+		}
+		json_decref(text);
+		snprintf(up->input, sizeof(up->input), "api upload %s", name);
+		return true;
+	}
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int digest_len = 0;
+	if (EVP_Digest(up->req->body, up->req->body_len, digest, &digest_len, EVP_sha256(),
+	               NULL) != 1) {
+		server_error(res, 503, "SHA-256 of the request body failed");
+		return false;
+	}
+	int n = snprintf(up->input, sizeof(up->input), "api upload sha256:");
+	for (unsigned int i = 0; i < digest_len && (size_t)n + 3 <= sizeof(up->input); i++)
+		n += snprintf(up->input + n, sizeof(up->input) - (size_t)n, "%02x", digest[i]);
+	return true;
+}
+
 static void ingest_upload(struct server_request *req, struct server_response *res)
 {
 	const char *source = server_arg(req, "source");
@@ -414,7 +467,7 @@ static void ingest_upload(struct server_request *req, struct server_response *re
 	};
 	if (up.warnings == NULL || up.errors == NULL) {
 		server_error(res, 503, "out of memory");
-	} else {
+	} else if (name_upload(&up, res)) {
 		pthread_mutex_lock(&upload_lock);
 		dispatch(&up, res, buf);
 		pthread_mutex_unlock(&upload_lock);
@@ -424,9 +477,9 @@ static void ingest_upload(struct server_request *req, struct server_response *re
 		for (; source[n] != '\0'; n++)
 			shown[n] = (unsigned char)source[n] < 0x20 || source[n] == 0x7f ? '?' : source[n];
 		shown[n] = '\0';
-		log_info("upload by key %s as source '%s': %s %s, %llu records, %llu negatives, "
-		         "%llu WHOIS, %llu certificates, status %d",
-		         req->key_id[0] ? req->key_id : "-", shown, up.kind, up.format,
+		log_info("upload '%s' by key %s as source '%s': %s %s, %llu records, %llu "
+		         "negatives, %llu WHOIS, %llu certificates, status %d",
+		         up.input, req->key_id[0] ? req->key_id : "-", shown, up.kind, up.format,
 		         (unsigned long long)up.records, (unsigned long long)up.negatives,
 		         (unsigned long long)up.whois, (unsigned long long)up.certificates,
 		         res->status);
@@ -437,7 +490,8 @@ static void ingest_upload(struct server_request *req, struct server_response *re
 }
 
 static const struct server_param ingest_params[] = {
-	{"source", false}, {"format", false}, {"kind", false}, {"domain", false}, {NULL, false},
+	{"source", false}, {"format", false}, {"kind", false}, {"domain", false},
+	{"name", false},   {NULL, false},
 };
 
 const struct server_route server_ingest_routes[] = {

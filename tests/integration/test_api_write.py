@@ -5,10 +5,12 @@ Uploads are checked against the command-line path: the same files given to
 `dragnet ingest` and `dragnet whois --import` in a second store must leave
 the same records."""
 
+import hashlib
 import json
 import os
 import re
 import sys
+from urllib.parse import quote
 
 sys.path.insert(0, os.path.dirname(__file__))
 import dnstest  # noqa: E402
@@ -114,6 +116,47 @@ def test_cert_upload(server, db, write_key):
     print("certificate upload: ok")
 
 
+def test_upload_names(server, db, write_key):
+    """Each upload's run is named after the upload: the name parameter, else
+    the body's SHA-256; never after the server's temporary file."""
+    path = os.path.join(dnstest.SOURCE_DIR, "samples", "branch-office.dns.log")
+    with open(path, "rb") as f:
+        body = f.read()
+    digest = hashlib.sha256(body).hexdigest()
+    doc = summary(upload(server, write_key, "source=branch", body), "unnamed upload")
+    assert doc["input"] == f"api upload sha256:{digest}", doc
+    assert doc["stored"]["records"] > 0, doc
+
+    name = "branch office 2024-03-01 dns.log"
+    doc = summary(upload(server, write_key, f"source=branch&name={quote(name)}", body),
+                  "named upload")
+    assert doc["input"] == f"api upload {name}", doc
+
+    cert_path = os.path.join(dnstest.SOURCE_DIR, "samples", "world", "certs",
+                             "self-signed.pem")
+    with open(cert_path, "rb") as f:
+        cert_body = f.read()
+    cert_digest = hashlib.sha256(cert_body).hexdigest()
+    doc = summary(upload(server, write_key, "source=cert-names", cert_body), "certificates")
+    assert doc["input"] == f"api upload sha256:{cert_digest}", doc
+
+    inputs = [run["input"] for run in dnstest.runs(db)]
+    for expected in (f"api upload sha256:{digest}", f"api upload {name}",
+                     f"api upload sha256:{cert_digest}"):
+        assert expected in inputs, f"no run named {expected!r}: {inputs}"
+    for value in inputs:
+        assert "dragnet-upload-" not in value, f"a run is named after a temporary file: {value}"
+
+    for query, reason in (("name=a%01b", "control character at byte 1"),
+                          (f"name={'n' * 256}", "expected 1 to 255 bytes, got 256"),
+                          ("name=", "expected 1 to 255 bytes, got 0"),
+                          ("name=%FF", "not valid UTF-8")):
+        message = expect_error(upload(server, write_key, f"source=branch&{query}", body), 400,
+                               f"upload with {query[:20]}")
+        assert message.startswith(f"name: {reason}"), message
+    print("upload names: ok")
+
+
 def test_query_timeout(folder, read_key_for):
     db = os.path.join(folder, "big.db")
     capture = dnstest.gen_capture(os.path.join(folder, "big.pcap"), 200000, "--names", "60000")
@@ -163,6 +206,7 @@ def main():
         test_capture_upload(server, db, cli_db, write_key)
         test_whois_upload(server, db, cli_db, write_key)
         test_cert_upload(server, db, write_key)
+        test_upload_names(server, db, write_key)
     finally:
         assert server.stop() == 0
     test_query_timeout(folder, add_key)
