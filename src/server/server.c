@@ -844,16 +844,20 @@ static int drain(struct server *srv)
 	size_t left = requests_in_flight(srv);
 	if (left == 0)
 		return listen_fd;
-	log_info("waiting up to %d s for %zu requests in flight", SERVER_DRAIN_S, left);
+	log_info("waiting up to %d s for the requests in flight on %zu connections", SERVER_DRAIN_S,
+	         left);
 	int64_t until = monotonic_ms() + 1000 * SERVER_DRAIN_S;
 	while (left > 0 && monotonic_ms() < until) {
 		struct timespec pause = {.tv_nsec = 20 * 1000000};
 		nanosleep(&pause, NULL);
 		left = requests_in_flight(srv);
 	}
+	/* NOTE: a client that connected but has sent nothing, such as a
+	 * browser's preconnection, counts as one request in flight. */
 	if (left > 0)
-		log_warn("%zu requests still in flight after %d s; closing their connections", left,
-		         SERVER_DRAIN_S);
+		log_warn("%zu connections still had a request in flight or not yet sent after %d s; "
+		         "closing them",
+		         left, SERVER_DRAIN_S);
 	else
 		log_info("every request in flight got its response");
 	return listen_fd;
