@@ -87,6 +87,8 @@ static bool lower_copy(const char *value, char *out, size_t *len)
  * that start with those bytes are compared. One strstr() per pattern was
  * most of the cost of marking a record. */
 #define MATCHER_MAX 160
+#define SHIFT_SLOTS 4096 /* a power of two; two bytes hash into it */
+#define SHIFT_MAX 255    /* min_len is capped here, so that shifts fit a byte */
 
 struct matcher {
 	const char *patterns[MATCHER_MAX];
@@ -99,7 +101,20 @@ struct matcher {
 	 * by_first[first_begin[c + 1]]. Set by matcher_index(). */
 	uint8_t by_first[MATCHER_MAX];
 	uint16_t first_begin[257];
+	/* When every pattern has at least 3 bytes (min_len), a window of
+	 * min_len bytes moves on by shift[] of the hash of its last two bytes:
+	 * the smallest distance at which those two bytes could end the first
+	 * min_len bytes of a pattern. Only windows with a shift of 0 are
+	 * compared, so most of a value is never looked at (Wu and Manber's
+	 * multi-pattern search). Set by matcher_index(). */
+	size_t min_len;
+	uint8_t shift[SHIFT_SLOTS];
 };
+
+static unsigned block_slot(unsigned char a, unsigned char b)
+{
+	return ((unsigned)a << 4 ^ b) & (SHIFT_SLOTS - 1);
+}
 
 static void matcher_add(struct matcher *m, const char *pattern)
 {
@@ -130,11 +145,60 @@ static void matcher_index(struct matcher *m)
 		}
 	}
 	m->first_begin[256] = (uint16_t)n;
+
+	m->min_len = SHIFT_MAX;
+	for (size_t k = 0; k < m->count; k++) {
+		if (m->lengths[k] < m->min_len)
+			m->min_len = m->lengths[k];
+	}
+	if (m->count == 0 || m->min_len < 3)
+		return; /* matcher_find() then tests every position */
+	/* Two blocks can share a slot; the smaller shift keeps both safe. */
+	memset(m->shift, (int)(m->min_len - 1), sizeof(m->shift));
+	for (size_t k = 0; k < m->count; k++) {
+		const unsigned char *p = (const unsigned char *)m->patterns[k];
+		for (size_t j = 0; j + 2 <= m->min_len; j++) {
+			unsigned slot = block_slot(p[j], p[j + 1]);
+			size_t shift = m->min_len - 2 - j;
+			if (shift < m->shift[slot])
+				m->shift[slot] = (uint8_t)shift;
+		}
+	}
+}
+
+/* The first pattern, in pattern order, that starts at lowered[i], or -1. */
+static int match_at(const struct matcher *m, const char *lowered, size_t len, size_t i)
+{
+	unsigned char c = (unsigned char)lowered[i];
+	for (size_t g = m->first_begin[c]; g < m->first_begin[c + 1]; g++) {
+		size_t k = m->by_first[g];
+		if (m->lengths[k] <= len - i && memcmp(lowered + i, m->patterns[k], m->lengths[k]) == 0)
+			return (int)k;
+	}
+	return -1;
 }
 
 /* The first pattern found in lowered (len bytes), or -1. */
 static int matcher_find(const struct matcher *m, const char *lowered, size_t len)
 {
+	if (m->count > 0 && m->min_len >= 3) {
+		/* Windows are visited left to right, and a pattern starting at i
+		 * gives window i a shift of 0, so the leftmost match is found. */
+		size_t w = m->min_len;
+		for (size_t i = 0; i + w <= len;) {
+			size_t shift = m->shift[block_slot((unsigned char)lowered[i + w - 2],
+			                                   (unsigned char)lowered[i + w - 1])];
+			if (shift > 0) {
+				i += shift;
+				continue;
+			}
+			int k = match_at(m, lowered, len, i);
+			if (k >= 0)
+				return k;
+			i++;
+		}
+		return -1;
+	}
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)lowered[i];
 		bool candidate = m->singles[c];
@@ -146,12 +210,9 @@ static int matcher_find(const struct matcher *m, const char *lowered, size_t len
 			continue;
 		/* Only patterns that start with c can match here, and within a
 		 * group the first in pattern order wins, as over all of them. */
-		for (size_t g = m->first_begin[c]; g < m->first_begin[c + 1]; g++) {
-			size_t k = m->by_first[g];
-			if (m->lengths[k] <= len - i &&
-			    memcmp(lowered + i, m->patterns[k], m->lengths[k]) == 0)
-				return (int)k;
-		}
+		int k = match_at(m, lowered, len, i);
+		if (k >= 0)
+			return k;
 	}
 	return -1;
 }

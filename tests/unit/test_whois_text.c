@@ -213,6 +213,58 @@ static void test_privacy_service_names(void **state)
 	assert_null(whois_privacy_service(""));
 }
 
+/* Values longer than the lowering buffer take the plain search of each
+ * phrase and service name, the oracle here for the fast matcher: spaces
+ * appended change neither check, since both ignore surrounding space and
+ * no phrase or name ends in one. The values are pieces of phrases and
+ * names in random case, so that near misses are common. */
+static void test_matcher_agrees_with_plain_search(void **state)
+{
+	(void)state;
+	static const char *const pieces[] = {
+		"redact",  "ed",     "data ",  "protect", "priv",      "acy",      "njal",   "la",
+		".",       "whois",  "guard",  "proxy",   "domains by ", "not ",   "disclosed", "(not shown)",
+		"hidden",  "x",      " ",      "\t",      "gdpr",      " masked",  "withheld", "private",
+		" person", "ion",    "ity",    "-",       "contact the", " registrar", " of record", "co",
+	};
+	uint32_t seed = 12345;
+	size_t redacted = 0, services = 0;
+	for (int round = 0; round < 20000; round++) {
+		char value[160] = "";
+		size_t len = 0;
+		seed = seed * 1103515245u + 12345u;
+		int n = 1 + (int)(seed >> 16) % 8;
+		for (int i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			const char *piece = pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+			for (const char *p = piece; *p != '\0' && len + 1 < sizeof(value); p++) {
+				seed = seed * 1103515245u + 12345u;
+				char c = *p;
+				if ((seed >> 20) % 3 == 0 && c >= 'a' && c <= 'z')
+					c = (char)(c - 'a' + 'A');
+				value[len++] = c;
+			}
+		}
+		value[len] = '\0';
+		char padded[800];
+		memset(padded, ' ', sizeof(padded) - 1);
+		padded[sizeof(padded) - 1] = '\0';
+		memcpy(padded, value, len);
+
+		bool fast = whois_is_redacted(value);
+		if (fast != whois_is_redacted(padded))
+			fail_msg("whois_is_redacted(\"%s\") is %d alone, %d padded", value, fast, !fast);
+		redacted += fast;
+		bool service = whois_privacy_service(value) != NULL;
+		if (service != (whois_privacy_service(padded) != NULL))
+			fail_msg("whois_privacy_service(\"%s\") differs when padded", value);
+		services += service;
+	}
+	/* The pieces make both outcomes common. */
+	assert_true(redacted > 500 && redacted < 19500);
+	assert_true(services > 50);
+}
+
 static int setup(void **state)
 {
 	static struct arena arena;
@@ -245,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_redacted_values),
 		cmocka_unit_test(test_redacted_long_value),
 		cmocka_unit_test(test_privacy_service_names),
+		cmocka_unit_test(test_matcher_agrees_with_plain_search),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
