@@ -265,12 +265,12 @@ static bool is_time_or_address(const char *s, size_t i, size_t len)
 	size_t start = i, digits = 0, hex = 0;
 	while (start > 0 && !is_space(s[start - 1]) && s[start - 1] != ':') {
 		start--;
-		digits += is_digit(s[start]);
-		hex += is_hex(s[start]);
-		/* Both forms below have at most four characters before the colon,
-		 * so a longer token (most keys) is settled here. */
-		if (i - start > 4)
+		/* Both forms below have hex digits only, at most four, before the
+		 * colon, so most keys are settled at their last letter. */
+		if (!is_hex(s[start]) || i - start > 4)
 			return false;
+		digits += is_digit(s[start]);
+		hex++;
 	}
 	size_t token = i - start;
 	char next = i + 1 < len ? s[i + 1] : '\0';
