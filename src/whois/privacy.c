@@ -63,29 +63,22 @@ static bool contains_nocase(const char *haystack, const char *needle, size_t nee
 	return false;
 }
 
-/* Values are lowered once into a buffer of this size and searched with the
- * matchers below; longer ones fall back to contains_nocase(). */
-#define LOWERED_MAX 512
+/* Values shorter than this are searched with the matchers below, which
+ * fold case as they read; longer ones with contains_nocase(), the plain
+ * search that the unit tests compare the matchers with. */
+#define MATCHED_MAX 511
 
-/* Copy value lower-cased into out and set *len; false when it does not
- * fit in LOWERED_MAX bytes. */
-static bool lower_copy(const char *value, char *out, size_t *len)
+/* The length of value when it is shorter than MATCHED_MAX, else MATCHED_MAX. */
+static size_t matched_length(const char *value)
 {
-	size_t i = 0;
-	for (; value[i] != '\0'; i++) {
-		if (i + 1 >= LOWERED_MAX)
-			return false;
-		out[i] = lower(value[i]);
-	}
-	out[i] = '\0';
-	*len = i;
-	return true;
+	return strnlen(value, MATCHED_MAX);
 }
 
-/* Many lower-case patterns searched in one pass over a lowered value:
- * each position's first two bytes index a bitmap, and only the patterns
- * that start with those bytes are compared. One strstr() per pattern was
- * most of the cost of marking a record. */
+/* Many lower-case patterns searched in one pass over a value, whose case
+ * is folded as it is read. Only the patterns that start with the byte at
+ * a position are compared there, and most positions are skipped (see
+ * min_len). One strstr() per pattern was most of the cost of marking a
+ * record. */
 #define MATCHER_MAX 160
 #define SHIFT_SLOTS 4096 /* a power of two; two bytes hash into it */
 #define SHIFT_MAX 255    /* min_len is capped here, so that shifts fit a byte */
@@ -166,33 +159,43 @@ static void matcher_index(struct matcher *m)
 	}
 }
 
-/* The first pattern, in pattern order, that starts at lowered[i], or -1. */
-static int match_at(const struct matcher *m, const char *lowered, size_t len, size_t i)
+/* Whether text (n bytes, any case) is pattern (lower case). */
+static bool equals_folded(const char *text, const char *pattern, size_t n)
 {
-	unsigned char c = (unsigned char)lowered[i];
+	for (size_t j = 0; j < n; j++) {
+		if (lower(text[j]) != pattern[j])
+			return false;
+	}
+	return true;
+}
+
+/* The first pattern, in pattern order, that starts at text[i], or -1. */
+static int match_at(const struct matcher *m, const char *text, size_t len, size_t i)
+{
+	unsigned char c = (unsigned char)lower(text[i]);
 	for (size_t g = m->first_begin[c]; g < m->first_begin[c + 1]; g++) {
 		size_t k = m->by_first[g];
-		if (m->lengths[k] <= len - i && memcmp(lowered + i, m->patterns[k], m->lengths[k]) == 0)
+		if (m->lengths[k] <= len - i && equals_folded(text + i, m->patterns[k], m->lengths[k]))
 			return (int)k;
 	}
 	return -1;
 }
 
-/* The first pattern found in lowered (len bytes), or -1. */
-static int matcher_find(const struct matcher *m, const char *lowered, size_t len)
+/* The first pattern found in text (len bytes, any case), or -1. */
+static int matcher_find(const struct matcher *m, const char *text, size_t len)
 {
 	if (m->count > 0 && m->min_len >= 3) {
 		/* Windows are visited left to right, and a pattern starting at i
 		 * gives window i a shift of 0, so the leftmost match is found. */
 		size_t w = m->min_len;
 		for (size_t i = 0; i + w <= len;) {
-			size_t shift = m->shift[block_slot((unsigned char)lowered[i + w - 2],
-			                                   (unsigned char)lowered[i + w - 1])];
+			size_t shift = m->shift[block_slot((unsigned char)lower(text[i + w - 2]),
+			                                   (unsigned char)lower(text[i + w - 1]))];
 			if (shift > 0) {
 				i += shift;
 				continue;
 			}
-			int k = match_at(m, lowered, len, i);
+			int k = match_at(m, text, len, i);
 			if (k >= 0)
 				return k;
 			i++;
@@ -200,17 +203,17 @@ static int matcher_find(const struct matcher *m, const char *lowered, size_t len
 		return -1;
 	}
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)lowered[i];
+		unsigned char c = (unsigned char)lower(text[i]);
 		bool candidate = m->singles[c];
 		if (!candidate && i + 1 < len) {
-			unsigned pair = (unsigned)c << 8 | (unsigned char)lowered[i + 1];
+			unsigned pair = (unsigned)c << 8 | (unsigned char)lower(text[i + 1]);
 			candidate = (m->pairs[pair / 64] >> (pair % 64)) & 1;
 		}
 		if (!candidate)
 			continue;
 		/* Only patterns that start with c can match here, and within a
 		 * group the first in pattern order wins, as over all of them. */
-		int k = match_at(m, lowered, len, i);
+		int k = match_at(m, text, len, i);
 		if (k >= 0)
 			return k;
 	}
@@ -288,18 +291,18 @@ static void load_tables(void)
 	matcher_index(&phrase_matcher);
 }
 
-/* Whether lowered (len bytes), with surrounding space ignored, is one of
- * redaction_values. */
-static bool is_redaction_value(const char *lowered, size_t len)
+/* Whether text (len bytes, any case), with surrounding space ignored, is
+ * one of redaction_values. */
+static bool is_redaction_value(const char *text, size_t len)
 {
-	while (len > 0 && (*lowered == ' ' || *lowered == '\t')) {
-		lowered++;
+	while (len > 0 && (*text == ' ' || *text == '\t')) {
+		text++;
 		len--;
 	}
-	while (len > 0 && (lowered[len - 1] == ' ' || lowered[len - 1] == '\t'))
+	while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
 		len--;
 	for (size_t i = 0; i < REDACTION_VALUE_COUNT; i++) {
-		if (len == redaction_value_lengths[i] && memcmp(lowered, redaction_values[i], len) == 0)
+		if (len == redaction_value_lengths[i] && equals_folded(text, redaction_values[i], len))
 			return true;
 	}
 	return false;
@@ -310,12 +313,9 @@ bool whois_is_redacted(const char *value)
 	if (value == NULL)
 		return false;
 	pthread_once(&tables_once, load_tables);
-	char lowered[LOWERED_MAX];
-	size_t len;
-	/* Most values fit: lower them once for both checks. */
-	if (lower_copy(value, lowered, &len))
-		return is_redaction_value(lowered, len) ||
-		       matcher_find(&phrase_matcher, lowered, len) >= 0;
+	size_t len = matched_length(value);
+	if (len < MATCHED_MAX)
+		return is_redaction_value(value, len) || matcher_find(&phrase_matcher, value, len) >= 0;
 	for (size_t i = 0; i < REDACTION_VALUE_COUNT; i++) {
 		if (equals_trimmed(value, redaction_values[i]))
 			return true;
@@ -333,10 +333,9 @@ const char *whois_privacy_service(const char *value)
 	if (value == NULL || *value == '\0')
 		return NULL;
 	pthread_once(&tables_once, load_tables);
-	char lowered[LOWERED_MAX];
-	size_t len;
-	if (lower_copy(value, lowered, &len)) {
-		int k = matcher_find(&service_matcher, lowered, len);
+	size_t len = matched_length(value);
+	if (len < MATCHED_MAX) {
+		int k = matcher_find(&service_matcher, value, len);
 		return k >= 0 ? services.names[k] : NULL;
 	}
 	for (size_t i = 0; i < services.count; i++) {

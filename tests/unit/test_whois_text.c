@@ -187,7 +187,7 @@ static void test_redacted_values(void **state)
 static void test_redacted_long_value(void **state)
 {
 	(void)state;
-	/* Longer than the lowering buffer: the slower search path. */
+	/* Too long for the matchers: the plain search path. */
 	char value[700];
 	memset(value, 'x', sizeof(value) - 1);
 	value[sizeof(value) - 1] = '\0';
@@ -213,7 +213,7 @@ static void test_privacy_service_names(void **state)
 	assert_null(whois_privacy_service(""));
 }
 
-/* Values longer than the lowering buffer take the plain search of each
+/* Values too long for the matchers take the plain search of each
  * phrase and service name, the oracle here for the fast matcher: spaces
  * appended change neither check, since both ignore surrounding space and
  * no phrase or name ends in one. The values are pieces of phrases and
