@@ -64,11 +64,11 @@ static bool contains_nocase(const char *haystack, const char *needle, size_t nee
 }
 
 /* Values shorter than this are searched with the matchers below, which
- * fold case as they read; longer ones with contains_nocase(), the plain
+ * fold case as they read. Longer ones take contains_nocase(), the plain
  * search that the unit tests compare the matchers with. */
 #define MATCHED_MAX 511
 
-/* The length of value when it is shorter than MATCHED_MAX, else MATCHED_MAX. */
+/* Return the length of value, or MATCHED_MAX when it is that long or longer. */
 static size_t matched_length(const char *value)
 {
 	return strnlen(value, MATCHED_MAX);
@@ -94,12 +94,12 @@ struct matcher {
 	 * by_first[first_begin[c + 1]]. Set by matcher_index(). */
 	uint8_t by_first[MATCHER_MAX];
 	uint16_t first_begin[257];
-	/* When every pattern has at least 3 bytes (min_len), a window of
-	 * min_len bytes moves on by shift[] of the hash of its last two bytes:
-	 * the smallest distance at which those two bytes could end the first
-	 * min_len bytes of a pattern. Only windows with a shift of 0 are
-	 * compared, so most of a value is never looked at (Wu and Manber's
-	 * multi-pattern search). Set by matcher_index(). */
+	/* Skips, when every pattern has at least 3 bytes (min_len). A window
+	 * of min_len bytes moves on by shift[] of the hash of its last two
+	 * bytes, which is the smallest distance at which those two bytes could
+	 * end the first min_len bytes of a pattern. Only windows with a shift
+	 * of 0 are compared (Wu and Manber's multi-pattern search). Set by
+	 * matcher_index(). */
 	size_t min_len;
 	uint8_t shift[SHIFT_SLOTS];
 };

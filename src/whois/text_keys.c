@@ -510,8 +510,8 @@ size_t text_key_normalize(const char *key, size_t len, char *out, size_t size)
 	for (size_t i = 0; i < len && n + 1 < size; i++) {
 		unsigned char c = (unsigned char)key[i];
 		if (key_bytes[c] == KB_KEEP && depth == 0) {
-			/* A run of kept bytes, most of a key, in one tight loop:
-			 * this function ran 15 instructions a byte before. */
+			/* Copy a run of kept bytes, most of a key, in one tight
+			 * loop. */
 			if (space && n + 2 < size)
 				out[n++] = ' ';
 			space = false;
