@@ -145,22 +145,35 @@ static bool same_file(const struct stat *a, const struct stat *b)
 	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
-/* Load the keys file when it changed since the last load. A file that
- * cannot be read or parsed leaves the keys as they were, with a warning. */
-static void keys_refresh(struct server *srv)
+/* Number of keys in set that are not revoked. */
+static size_t keys_active(const struct apikey_set *set)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < set->n; i++)
+		n += set->keys[i].revoked == 0;
+	return n;
+}
+
+/* Load the keys file when it changed since the last load, or whenever
+ * force is set (SIGHUP). A file that cannot be read or parsed, or that
+ * contains no key at all (an emptied file), leaves the keys as they were,
+ * with a warning. A file whose keys are all revoked is applied, because a
+ * revocation must take effect, with a warning that every request needing a
+ * key is now rejected. */
+static void keys_refresh(struct server *srv, bool force)
 {
 	const char *path = srv->config->keys_file;
 	if (path == NULL)
 		return;
 	struct stat sb;
 	if (stat(path, &sb) != 0) {
-		if (srv->keys_loaded)
+		if (srv->keys_loaded || force)
 			log_warn("%s: cannot read the API keys: %s; keeping the keys loaded before",
 			         path, strerror(errno));
 		srv->keys_loaded = false;
 		return;
 	}
-	if (srv->keys_loaded && same_file(&sb, &srv->keys_stat))
+	if (!force && srv->keys_loaded && same_file(&sb, &srv->keys_stat))
 		return;
 
 	struct apikey_set fresh = {0};
@@ -172,13 +185,27 @@ static void keys_refresh(struct server *srv)
 		srv->keys_loaded = true;
 		return;
 	}
+	if (fresh.n == 0 && srv->keys.n > 0) {
+		apikey_set_free(&fresh);
+		log_warn("%s: contains no API key; keeping the %zu keys loaded before (%zu active). "
+		         "Revoke keys with 'dragnet apikey revoke' instead of emptying the file",
+		         path, srv->keys.n, keys_active(&srv->keys));
+		srv->keys_stat = sb;
+		srv->keys_loaded = true;
+		return;
+	}
 	pthread_rwlock_wrlock(&srv->keys_lock);
 	struct apikey_set old = srv->keys;
 	srv->keys = fresh;
 	pthread_rwlock_unlock(&srv->keys_lock);
 	apikey_set_free(&old);
-	if (srv->keys_loaded)
-		log_info("%s: reloaded %zu API keys", path, fresh.n);
+	size_t active = keys_active(&fresh);
+	if (active == 0)
+		log_warn("%s: reloaded %zu API keys, none of them active: every request that needs "
+		         "a key is rejected until 'dragnet apikey add' adds one",
+		         path, fresh.n);
+	else if (srv->keys_loaded || force)
+		log_info("%s: reloaded %zu API keys (%zu active)", path, fresh.n, active);
 	srv->keys_stat = sb;
 	srv->keys_loaded = true;
 }
@@ -774,13 +801,15 @@ static dn_status start_daemon(struct server *srv, int listen_fd, bool ipv6, cons
 }
 
 /* Wait for SIGINT or SIGTERM, which the caller blocked in every thread, and
- * reload the keys file once a second in between. */
+ * reload the keys file once a second in between. SIGHUP reloads it at once,
+ * changed or not. */
 static void wait_for_signal(struct server *srv)
 {
 	sigset_t stop;
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
 	for (;;) {
 		struct timespec second = {.tv_sec = 1};
 		int sig = sigtimedwait(&stop, NULL, &second);
@@ -788,7 +817,11 @@ static void wait_for_signal(struct server *srv)
 			log_info("%s received; stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
 			return;
 		}
-		keys_refresh(srv);
+		if (sig == SIGHUP) {
+			log_info("SIGHUP received; reloading %s",
+			         srv->config->keys_file ? srv->config->keys_file : "no keys file");
+		}
+		keys_refresh(srv, sig == SIGHUP);
 	}
 }
 
@@ -896,10 +929,7 @@ dn_status server_run(const struct server_config *config, struct dn_error *err)
 			srv.keys_loaded = true;
 	}
 	if (rc == DN_OK && !config->open_read) {
-		size_t valid = 0;
-		for (size_t i = 0; i < srv.keys.n; i++)
-			valid += srv.keys.keys[i].revoked == 0;
-		if (valid == 0)
+		if (keys_active(&srv.keys) == 0)
 			rc = dn_fail(err, DN_EINVAL,
 			             "%s holds no valid API key, and nothing is served without one: "
 			             "add a key with 'dragnet apikey add', or give --open-read to "
@@ -929,11 +959,13 @@ dn_status server_run(const struct server_config *config, struct dn_error *err)
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stop, &old);
-	struct sigaction catch = {.sa_handler = ignore_signal}, old_int, old_term;
+	struct sigaction catch = {.sa_handler = ignore_signal}, old_int, old_term, old_hup;
 	sigemptyset(&catch.sa_mask);
 	sigaction(SIGINT, &catch, &old_int);
 	sigaction(SIGTERM, &catch, &old_term);
+	sigaction(SIGHUP, &catch, &old_hup);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (rc == DN_OK)
@@ -945,8 +977,8 @@ dn_status server_run(const struct server_config *config, struct dn_error *err)
 			watchdog_started = true;
 	}
 	if (rc == DN_OK) {
-		log_info("serving %s://%s/ (worker threads: %u, API keys: %zu%s)",
-		         cert ? "https" : "http", bound, worker_count(), srv.keys.n,
+		log_info("serving %s://%s/ (worker threads: %u, active API keys: %zu%s)",
+		         cert ? "https" : "http", bound, worker_count(), keys_active(&srv.keys),
 		         config->open_read ? ", reads open without a key" : "");
 		wait_for_signal(&srv);
 	}
@@ -967,6 +999,7 @@ dn_status server_run(const struct server_config *config, struct dn_error *err)
 		close(listen_fd);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	for (size_t i = 0; i < srv.nstores; i++)
 		store_close(srv.stores[i]);

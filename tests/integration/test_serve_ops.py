@@ -268,6 +268,55 @@ def test_help_lines():
     print("help: -q and -h on lines of their own; ok")
 
 
+def wait_for_log(server, text, seconds=5):
+    deadline = time.monotonic() + seconds
+    while text not in server.text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert text in server.text(), f"no {text!r} in the log:\n{server.text()[-1500:]}"
+
+
+def test_keys_reload(db, folder):
+    """An emptied keys file keeps the keys loaded before, with a warning;
+    a file whose keys are all revoked is applied and warned about; SIGHUP
+    reloads the file and does not stop the server."""
+    keys = os.path.join(folder, "reload.keys")
+    proc = dnstest.run("apikey", "add", "--keys", keys, check=0)
+    key = proc.stdout.strip()
+    os.chmod(keys, 0o600)
+    with open(keys) as f:
+        saved = f.read()
+    server = Server(db, "--keys", keys)
+    try:
+        assert "active API keys: 1" in server.text(), server.text()
+        status, _, _ = server.request("GET", "/dnsdb/v2/ping", {"X-Api-Key": key})
+        assert status == 200, status
+
+        open(keys, "w").close()
+        wait_for_log(server, f"{keys}: contains no API key; keeping the 1 keys loaded before")
+        status, _, body = server.request("GET", "/dnsdb/v2/ping", {"X-Api-Key": key})
+        assert status == 200, f"after the keys file was emptied: {status} {body!r}"
+
+        server.proc.send_signal(signal.SIGHUP)
+        wait_for_log(server, f"SIGHUP received; reloading {keys}")
+        time.sleep(0.3)
+        assert server.proc.poll() is None, f"SIGHUP stopped the server:\n{server.text()}"
+        assert server.text().count("contains no API key") == 2, server.text()
+
+        with open(keys, "w") as f:
+            f.write(saved)
+        server.proc.send_signal(signal.SIGHUP)
+        wait_for_log(server, f"{keys}: reloaded 1 API keys (1 active)")
+
+        dnstest.run("apikey", "revoke", "--keys", keys, key[:12], check=0)
+        wait_for_log(server, f"{keys}: reloaded 1 API keys, none of them active")
+        status, _, _ = server.request("GET", "/dnsdb/v2/ping", {"X-Api-Key": key})
+        assert status in (401, 403), f"a revoked key got {status}"
+    finally:
+        code = server.stop()
+    assert code == 0, code
+    print("keys reload: emptied file kept, all revoked applied, SIGHUP reloads; ok")
+
+
 def main():
     folder = dnstest.scratch()
     db = os.path.join(folder, "serve.db")
@@ -275,6 +324,7 @@ def main():
     key = add_key(db)
 
     test_help_lines()
+    test_keys_reload(db, folder)
     test_revoke_twice(db)
     test_keys_file_mode(folder, db)
     test_tls_files(db, folder)
