@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/hex.h"
+
 /* Maximum attributes split from one DN. Text after the last one stays in
  * its value, so a longer DN matches nothing. */
 #define MAX_AVAS 64
@@ -90,17 +92,6 @@ static bool read_attr(const char **p, char *attr, size_t size, bool *spaced)
 	s += len + gap + 1;
 	*p = s + strspn(s, " ");
 	return true;
-}
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* Remove trailing spaces from a value unless a backslash escapes them. */
@@ -217,8 +208,8 @@ static void put_value(struct out *o, const char *text, size_t start, size_t end,
 		unsigned char c = (unsigned char)text[i];
 		if (c == '\\' && i + 1 < end) {
 			size_t hex_at = text[i + 1] == 'x' ? i + 2 : i + 1;
-			int high = hex_at + 1 < end ? hex_value(text[hex_at]) : -1;
-			int low = hex_at + 1 < end ? hex_value(text[hex_at + 1]) : -1;
+			int high = hex_at + 1 < end ? hex_digit_value(text[hex_at]) : -1;
+			int low = hex_at + 1 < end ? hex_digit_value(text[hex_at + 1]) : -1;
 			if (high >= 0 && low >= 0) {
 				c = (unsigned char)(high << 4 | low);
 				i = hex_at + 1;

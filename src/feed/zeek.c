@@ -11,6 +11,7 @@
 
 #include "feed/feed_impl.h"
 #include "feed/zeek_response.h"
+#include "util/hex.h"
 #include "util/timeutil.h"
 
 /* Maximum length of a separator or field marker kept from the header. */
@@ -119,17 +120,6 @@ static void mark_set(struct mark *m, const char *s, size_t len)
 	m->len = len;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A header value with Zeek's \xHH escapes undone ("\x09" is a tab). */
 static void mark_set_escaped(struct mark *m, const char *s, size_t len)
 {
@@ -138,7 +128,7 @@ static void mark_set_escaped(struct mark *m, const char *s, size_t len)
 	for (size_t i = 0; i < len && n < MARK_MAX - 1; i++) {
 		int hi, lo;
 		if (s[i] == '\\' && i + 3 < len && s[i + 1] == 'x' &&
-		    (hi = hex_digit(s[i + 2])) >= 0 && (lo = hex_digit(s[i + 3])) >= 0) {
+		    (hi = hex_digit_value(s[i + 2])) >= 0 && (lo = hex_digit_value(s[i + 3])) >= 0) {
 			value[n++] = (char)(hi << 4 | lo);
 			i += 3;
 		} else {

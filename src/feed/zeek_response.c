@@ -7,6 +7,7 @@
  * chain starts at the query name and each CNAME's target owns what
  * follows it. */
 #include "feed/zeek_response.h"
+#include "util/hex.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -52,17 +53,6 @@ bool zeek_buf_reserve(struct zeek_buf *buf, size_t len)
 	return true;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Undo Zeek's \xHH escapes of text into buf, NUL-terminated (the bytes may
  * hold NULs of their own). Zeek escapes unprintable bytes, the separators
  * and, in its newer versions, the backslash itself. A backslash not
@@ -76,7 +66,7 @@ static bool unescape(const struct zeek_text *text, struct zeek_buf *buf)
 	for (size_t i = 0; i < text->len; i++) {
 		int hi, lo;
 		if (s[i] == '\\' && i + 3 < text->len && s[i + 1] == 'x' &&
-		    (hi = hex_value(s[i + 2])) >= 0 && (lo = hex_value(s[i + 3])) >= 0) {
+		    (hi = hex_digit_value(s[i + 2])) >= 0 && (lo = hex_digit_value(s[i + 3])) >= 0) {
 			buf->data[buf->len++] = (char)(hi << 4 | lo);
 			i += 3;
 		} else {

@@ -30,6 +30,7 @@
 #include "server/dnsdb.h"
 #include "server/server.h"
 #include "util/arena.h"
+#include "util/hex.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -53,14 +54,6 @@ static dn_status parse_type(const char *text, struct dnsdb_request *dr, struct d
 	return DN_OK;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 static dn_status parse_hex(const char *text, struct dnsdb_request *dr, struct dn_error *err)
 {
 	size_t len = strlen(text);
@@ -69,7 +62,7 @@ static dn_status parse_hex(const char *text, struct dnsdb_request *dr, struct dn
 		               "raw: expected an even number of hex digits, at most %d bytes: '%.80s'",
 		               DNSDB_RAW_MAX, text);
 	for (size_t i = 0; i < len; i += 2) {
-		int hi = hex_value(text[i]), lo = hex_value(text[i + 1]);
+		int hi = hex_digit_value(text[i]), lo = hex_digit_value(text[i + 1]);
 		if (hi < 0 || lo < 0)
 			return dn_fail(err, DN_EINVAL, "raw: not hex: '%.80s'", text);
 		dr->raw[i / 2] = (uint8_t)(hi << 4 | lo);
