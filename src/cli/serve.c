@@ -23,7 +23,7 @@ static const char serve_usage[] =
 	"connections, waits up to 5 s for the requests in flight and exits. SIGHUP\n"
 	"reloads the keys file, which is also reloaded within a second of a change.\n"
 	"\n"
-	"      --listen ADDR:PORT   address to listen on, an IPv6 one in brackets\n"
+	"      --listen ADDR:PORT   numeric address to listen on, IPv6 in brackets\n"
 	"                           (default " SERVE_LISTEN "; port 0 picks a free port)\n"
 	"      --tls-cert FILE      serve HTTPS with this PEM certificate (chain) ...\n"
 	"      --tls-key FILE       ... and this PEM private key\n"

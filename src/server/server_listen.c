@@ -78,10 +78,17 @@ dn_status server_listen_open(const char *listen_at, int *out, char *bound, size_
 	dn_status rc = split_listen(listen_at, host, sizeof(host), port, sizeof(port), err);
 	if (rc != DN_OK)
 		return rc;
+	/* AI_NUMERICHOST: a host name would need a DNS lookup, and the address
+	 * to listen on must not depend on one. */
 	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-	                         .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+	                         .ai_flags = AI_PASSIVE | AI_NUMERICSERV | AI_NUMERICHOST};
 	struct addrinfo *ai;
 	int gai = getaddrinfo(host, port, &hints, &ai);
+	if (gai == EAI_NONAME)
+		return dn_fail(err, DN_EINVAL,
+		               "--listen '%s': '%s' is not a numeric IPv4 or IPv6 address; give one "
+		               "such as 127.0.0.1 or [::1]",
+		               listen_at, host);
 	if (gai != 0)
 		return dn_fail(err, DN_EINVAL, "--listen '%s': %s", listen_at, gai_strerror(gai));
 

@@ -4,6 +4,7 @@ and the help text. Every server is started by this test on loopback."""
 
 import os
 import re
+import shutil
 import signal
 import socket
 import stat
@@ -317,6 +318,29 @@ def test_keys_reload(db, folder):
     print("keys reload: emptied file kept, all revoked applied, SIGHUP reloads; ok")
 
 
+def test_listen_numeric_only(db, folder):
+    """--listen takes numeric addresses only and makes no DNS query for a
+    host name or an invalid address (checked with strace when present)."""
+    strace = shutil.which("strace")
+    for host in ("localhost", "256.0.0.1", "example.invalid"):
+        listen = f"{host}:0"
+        command = [dnstest.DRAGNET, "serve", "--db", db, "--open-read", "--listen", listen]
+        trace = os.path.join(folder, f"listen-{host}.trace")
+        if strace:
+            command = [strace, "-f", "-e", "trace=connect,sendto,sendmmsg", "-o", trace,
+                       *command]
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=30)
+        assert proc.returncode == EXIT_USAGE, (listen, proc.returncode, proc.stderr)
+        assert f"--listen '{listen}': '{host}' is not a numeric IPv4 or IPv6 address" \
+            in proc.stderr, proc.stderr
+        if strace:
+            with open(trace) as f:
+                calls = f.read()
+            assert "htons(53)" not in calls, f"--listen {listen} made a DNS query:\n{calls}"
+    print(f"listen: host names rejected without a lookup "
+          f"({'checked' if strace else 'not checked, no strace'}); ok")
+
+
 def main():
     folder = dnstest.scratch()
     db = os.path.join(folder, "serve.db")
@@ -325,6 +349,7 @@ def main():
 
     test_help_lines()
     test_keys_reload(db, folder)
+    test_listen_numeric_only(db, folder)
     test_revoke_twice(db)
     test_keys_file_mode(folder, db)
     test_tls_files(db, folder)
