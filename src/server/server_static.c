@@ -123,6 +123,44 @@ const char *server_web_root(const struct server_config *config)
 	return config != NULL && config->web_root != NULL ? config->web_root : DRAGNET_WEB_ROOT;
 }
 
+/* Open NAME, a relative path that static_name_valid() accepted, below the folder root.
+ * Each folder is opened with openat() and O_NOFOLLOW | O_DIRECTORY, so a symbolic link at
+ * any level of NAME fails with ELOOP or ENOTDIR and nothing outside root can be reached. The
+ * last component is opened O_NONBLOCK, so opening a FIFO or a device node returns at once
+ * instead of blocking the worker. The caller still checks S_ISREG with fstat(). The root
+ * itself may be a link. Returns the descriptor, or -1 with errno set. */
+static int static_open_beneath(const char *root, const char *name)
+{
+	char component[STATIC_MAX_NAME + 1];
+	int dir = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dir < 0)
+		return -1;
+	for (;;) {
+		const char *slash = strchr(name, '/');
+		size_t len = slash != NULL ? (size_t)(slash - name) : strlen(name);
+		int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC;
+		int fd;
+
+		if (len >= sizeof(component)) {
+			close(dir);
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(component, name, len);
+		component[len] = '\0';
+		flags |= slash != NULL ? O_DIRECTORY : O_NONBLOCK | O_NOCTTY;
+		fd = openat(dir, component, flags);
+		int saved = errno;
+		close(dir);
+		errno = saved;
+		if (fd < 0 || slash == NULL)
+			return fd;
+		dir = fd;
+		name = slash + 1;
+	}
+}
+
 /* Send the file NAME of the web root, or a JSON error. Errors name the
  * file by its URL path; the server's log gets the path on disk. */
 static void static_send(struct server_request *req, struct server_response *res,
@@ -141,7 +179,7 @@ static void static_send(struct server_request *req, struct server_response *res,
 		server_error(res, 500, "web root path too long; the server's log shows it");
 		return;
 	}
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = static_open_beneath(root, name);
 	if (fd < 0) {
 		if (strcmp(name, "index.html") == 0) {
 			log_warn("web view not built: %s: %s (run web/build.sh)", path,

@@ -27,6 +27,11 @@ def make_web_root(tmp):
     with open(os.path.join(tmp, "secret.txt"), "w") as f:
         f.write(SECRET)
     os.symlink(os.path.join(tmp, "secret.txt"), os.path.join(root, "static", "link.txt"))
+    # A linked folder: O_NOFOLLOW on the last component alone does not stop it.
+    os.symlink(tmp, os.path.join(root, "static", "outside"))
+    os.symlink(tmp, os.path.join(root, "static", "sub", "up"))
+    # A FIFO: opening it for reading without O_NONBLOCK waits for a writer forever.
+    os.mkfifo(os.path.join(root, "static", "fifo.js"))
     return root
 
 
@@ -105,7 +110,8 @@ def test_not_found(server):
         "/static/sub/%2e%2e/%2e%2e/secret.txt", "/static/./app.js", "/static//app.js",
         "/static/..\\secret.txt", "/static/%5c..%5csecret.txt", "/static/.hidden",
         "/static/%2ehidden", "/static/sub", "/static/sub/", "/static/", "/static/link.txt",
-        "/static/missing.js",
+        "/static/missing.js", "/static/outside/secret.txt", "/static/sub/up/secret.txt",
+        "/static/outside/webroot/static/app.js",
     ]
     for path in paths:
         status, headers, body = request(server, "GET", path)
@@ -123,6 +129,14 @@ def test_not_found(server):
         assert SECRET.encode() not in body, f"GET {path}: the secret leaked"
         assert status == 400, f"GET {path}: status {status}: {body[:200]!r}"
         assert "%00" in json.loads(body)["error"], f"GET {path}: body {body[:200]!r}"
+
+
+def test_fifo(server):
+    # More requests than the server has workers: a blocked open() would hang every route.
+    for attempt in range(8):
+        status, _, body = request(server, "GET", "/static/fifo.js")
+        assert status == 404, f"GET /static/fifo.js #{attempt + 1}: status {status}: {body[:200]!r}"
+    check_file(server, "/static/app.js", APP_JS, "text/javascript; charset=utf-8")
 
 
 def test_api_still_needs_key(server):
@@ -174,7 +188,7 @@ def main():
     server = webtest.Server(db, "--web-root", root)
     try:
         for test in (test_files, test_revalidation, test_head, test_method, test_not_found,
-                     test_api_still_needs_key):
+                     test_fifo, test_api_still_needs_key):
             test(server)
             print(f"ok {test.__name__}")
     finally:
