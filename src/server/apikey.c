@@ -318,10 +318,10 @@ enum apikey_result apikey_check(const struct apikey_set *set, const char *text, 
 		return APIKEY_WRONG;
 	if (CRYPTO_memcmp(hash, key->hash, sizeof(hash)) != 0)
 		return APIKEY_WRONG;
-	if (user != NULL && strcmp(user, key->id) != 0)
-		return APIKEY_WRONG;
 	if (key->revoked != 0)
 		return APIKEY_REVOKED;
+	if (user != NULL && strcmp(user, key->id) != 0)
+		return APIKEY_WRONG_USER;
 	return APIKEY_OK;
 }
 

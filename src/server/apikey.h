@@ -57,8 +57,9 @@ enum apikey_result {
 	APIKEY_OK,
 	APIKEY_MALFORMED, /* not of the form ID.SECRET */
 	APIKEY_UNKNOWN,   /* no key has that ID */
-	APIKEY_WRONG,     /* the ID exists but the secret or Basic user differs */
+	APIKEY_WRONG,     /* the ID exists but the secret differs */
 	APIKEY_REVOKED,
+	APIKEY_WRONG_USER, /* the key is right but the Basic user is not its ID */
 };
 
 /* Parse the text of a keys file into set, which must be zeroed or freed.

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -213,21 +214,39 @@ static void keys_refresh(struct server *srv, bool force)
 /* The key a request presents: X-Api-Key on every route, or HTTP Basic
  * (user = key ID, password = key) on the CIRCL routes under /pdns/, which
  * is how CIRCL's passive DNS API and its clients authenticate. Returns
- * whether a key was sent; rs gets its role and ID when it is valid. */
+ * whether a key was sent; rs gets its role and ID when it is valid. *why
+ * gets the reason a sent key is not valid, and *status 400 when the
+ * request is ambiguous (two different keys), else 0. */
 static bool authenticate(struct server *srv, struct MHD_Connection *conn,
                          const struct server_route *route, struct request_state *rs,
-                         const char **why)
+                         const char **why, int *status)
 {
-	const char *key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Api-Key");
+	*status = 0;
+	const char *header_key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Api-Key");
+	const char *key = header_key;
 	char *user = NULL, *password = NULL;
-	if (key == NULL && route != NULL && strncmp(route->prefix, "/pdns/", 6) == 0) {
+	const char *authorization =
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	bool circl = route != NULL && strncmp(route->prefix, "/pdns/", 6) == 0;
+	if (circl && authorization != NULL && strncasecmp(authorization, "Basic ", 6) == 0) {
 		user = MHD_basic_auth_get_username_password(conn, &password);
+		if (user == NULL || password == NULL) {
+			MHD_free(user);
+			*why = "malformed HTTP Basic authorization: expected the Base64 of KEY_ID:KEY";
+			return true;
+		}
+		if (header_key != NULL && strcmp(header_key, password) != 0) {
+			MHD_free(password);
+			MHD_free(user);
+			*why = "two different API keys sent, in X-Api-Key and in HTTP Basic "
+			       "authorization: send one";
+			*status = 400;
+			return true;
+		}
 		key = password;
 	}
-	if (key == NULL) {
-		MHD_free(user);
+	if (key == NULL)
 		return false;
-	}
 
 	const struct apikey *match;
 	pthread_rwlock_rdlock(&srv->keys_lock);
@@ -246,6 +265,7 @@ static bool authenticate(struct server *srv, struct MHD_Connection *conn,
 		[APIKEY_UNKNOWN] = "unknown API key",
 		[APIKEY_WRONG] = "wrong API key",
 		[APIKEY_REVOKED] = "revoked API key",
+		[APIKEY_WRONG_USER] = "the HTTP Basic user name is not the key's ID: send KEY_ID:KEY",
 	};
 	*why = reasons[result];
 	if (password != NULL)
@@ -451,7 +471,10 @@ static enum MHD_Result check_request(struct server *srv, struct MHD_Connection *
 	}
 
 	const char *why = "";
-	bool key_sent = authenticate(srv, conn, rs->route, rs, &why);
+	int auth_status;
+	bool key_sent = authenticate(srv, conn, rs->route, rs, &why, &auth_status);
+	if (auth_status != 0)
+		return set_error(rs, auth_status, NULL, "%s", why);
 	int denied = server_authorize(rs->route, key_sent, rs->role, srv->config->open_read);
 	bool basic = strncmp(rs->route->prefix, "/pdns/", 6) == 0;
 	const char *challenge = basic ? "WWW-Authenticate: Basic realm=\"dragnet\"" : NULL;

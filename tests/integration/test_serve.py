@@ -198,9 +198,10 @@ def check_keys_on_route(server, route, read_key, revoked_key):
     assert "GET" in headers.get("Allow", ""), headers
 
 
-def check_basic_auth(server, read_key):
+def check_basic_auth(server, read_key, other_key):
     """HTTP Basic authentication on the CIRCL route: user = key ID,
-    password = key. Returns False when the build has no CIRCL route."""
+    password = key. other_key is a second valid key. Returns False when
+    the build has no CIRCL route."""
     path = "/pdns/query/example.com"
     status, _, _ = server.request("GET", path, {"X-Api-Key": read_key})
     if status == 404:
@@ -217,8 +218,26 @@ def check_basic_auth(server, read_key):
     status, headers, body = server.request("GET", path, basic(key_id, wrong))
     expect_error((status, headers, body), 401, "Basic with a wrong key")
     assert headers.get("WWW-Authenticate", "").startswith("Basic"), headers
-    expect_error(server.request("GET", path, basic("ffffffffffff", read_key)), 401,
-                 "Basic with another key's ID as user")
+    message = expect_error(server.request("GET", path, basic("ffffffffffff", read_key)), 401,
+                           "Basic with another key's ID as user")
+    assert "user name is not the key's ID" in message, message
+
+    # A key that is sent must be valid: a wrong Basic password next to a
+    # valid X-Api-Key is not ignored, and two different keys are ambiguous.
+    headers = {"X-Api-Key": read_key, **basic(key_id, wrong)}
+    message = expect_error(server.request("GET", path, headers), 400,
+                           "X-Api-Key and Basic with a wrong key")
+    assert "two different API keys" in message, message
+    headers = {"X-Api-Key": read_key, **basic(other_key[:12], other_key)}
+    message = expect_error(server.request("GET", path, headers), 400,
+                           "X-Api-Key and Basic with another valid key")
+    assert "two different API keys" in message, message
+    headers = {"X-Api-Key": read_key, **basic(key_id, read_key)}
+    status, _, body = server.request("GET", path, headers)
+    assert status == 200, f"X-Api-Key and Basic with the same key: {status} {body[:200]!r}"
+    message = expect_error(server.request("GET", path, {"Authorization": "Basic %%%not-base64"}),
+                           401, "Basic with invalid Base64")
+    assert "malformed HTTP Basic authorization" in message, message
     status, headers, body = server.request("GET", path)
     expect_error((status, headers, body), 401, "CIRCL route without a key")
     assert headers.get("WWW-Authenticate", "").startswith("Basic"), headers
@@ -354,7 +373,7 @@ def test_http(db, read_key, write_key, revoked_key):
             check_keys_on_route(server, path, read_key, revoked_key)
             check_sql_metacharacters(server, path, read_key, db)
             print(f"keys, 405 and SQL metacharacters on {path.split('?')[0]}: ok")
-        if check_basic_auth(server, read_key):
+        if check_basic_auth(server, read_key, write_key):
             print("HTTP Basic on the CIRCL route: ok")
         else:
             print("NOTE: this build registers no CIRCL route yet; HTTP Basic checks skipped")

@@ -123,7 +123,7 @@ static void test_check_presented_keys(void **state)
 	assert_int_equal(apikey_check(&set, KEY_TEXT, NULL, &match), APIKEY_OK);
 	assert_ptr_equal(match, &set.keys[0]);
 	assert_int_equal(apikey_check(&set, KEY_TEXT, KEY_ID, &match), APIKEY_OK);
-	assert_int_equal(apikey_check(&set, KEY_TEXT, "someone", &match), APIKEY_WRONG);
+	assert_int_equal(apikey_check(&set, KEY_TEXT, "someone", &match), APIKEY_WRONG_USER);
 
 	char wrong[] = KEY_TEXT;
 	wrong[sizeof(wrong) - 2] = '6';
