@@ -21,6 +21,14 @@ WEB = os.path.join(dnstest.SOURCE_DIR, "web")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # A domain the first map reaches at its last hop, so expanding it adds nodes.
 EXPAND = "domain:login.paypa1-secure.example"
+# Searched after the first query in the same tab, with the map opened again.
+SECOND_QUERY = "paypa1-secure.example"
+# The registrant email of the first WHOIS document of hostile.example only.
+EMAIL = webtest.HOSTILE_WHOIS[0]["email"]
+# Not an indicator of any kind, so /api/v1/search rejects it with 400.
+FAILED_QUERY = "%%%"
+# The capped server returns fewer pDNS records than hostile.example has.
+CAPPED_RESULTS = 2
 
 
 def missing(reason):
@@ -64,9 +72,13 @@ def native_api_registered(server, key):
         conn.close()
 
 
-def run_browser(server, key, out_dir):
+def run_browser(server, capped, key, cert, out_dir):
+    from cryptography.hazmat.primitives import hashes
+
     env = dict(os.environ, DRAGNET_URL=server.url, DRAGNET_KEY=key, QUERY=HOSTILE_DOMAIN,
-               OUT_DIR=out_dir, CHROMIUM=CHROMIUM, MAP_EXPAND=EXPAND)
+               OUT_DIR=out_dir, CHROMIUM=CHROMIUM, MAP_EXPAND=EXPAND, SECOND_QUERY=SECOND_QUERY,
+               EMAIL=EMAIL, CERT_SHA256=cert.fingerprint(hashes.SHA256()).hex(),
+               FAILED_QUERY=FAILED_QUERY, CAPPED_URL=capped.url)
     proc = subprocess.run(["node", os.path.join(WEB, "test", "e2e.mjs")], env=env, cwd=WEB,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, f"e2e.mjs exited {proc.returncode}:\n{proc.stderr}"
@@ -78,21 +90,27 @@ def run_browser(server, key, out_dir):
     return result
 
 
-def check_loopback_only(result, server):
+def check_loopback_only(result, *servers):
+    servers = {(s.host, s.port) for s in servers}
     assert result["requests"], "the page made no request"
     for url in result["requests"]:
         parts = urlsplit(url)
         if parts.scheme in ("blob", "data"):
             continue
-        assert (parts.hostname, parts.port) == (server.host, server.port), \
-            f"the page requested {url}, outside the test's server"
+        assert (parts.hostname, parts.port) in servers, \
+            f"the page requested {url}, outside the test's servers"
 
 
 def check_clean_console(result):
     assert result["dialogs"] == [], f"dialogs opened: {result['dialogs']}"
     assert result["pageErrors"] == [], f"page errors: {result['pageErrors']}"
-    assert result["consoleErrors"] == [], f"console errors (CSP?): {result['consoleErrors']}"
-    assert result["failedResponses"] == [], f"failed responses: {result['failedResponses']}"
+    # The one failure expected is the search for FAILED_QUERY, which Chromium also logs.
+    rejected = "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+    assert result["consoleErrors"] == [rejected], \
+        f"console errors (CSP?): {result['consoleErrors']}"
+    failed = [r for r in result["failedResponses"] if "/api/v1/search?q=%25%25%25" not in r]
+    assert failed == [], f"failed responses: {failed}"
+    assert len(result["failedResponses"]) == 1, f"failed responses: {result['failedResponses']}"
     csp = result["indexHeaders"].get("content-security-policy", "")
     assert "default-src 'self'" in csp, f"index.html Content-Security-Policy {csp!r}"
 
@@ -181,6 +199,77 @@ def check_map(result, db):
     assert result["dotExport"].startswith("digraph"), f"DOT export {result['dotExport'][:80]!r}"
 
 
+def tab(found, name):
+    return next(t for t in found["tabs"] if t["id"] == f"tab-{name}")
+
+
+def selected_tab(found):
+    return [t["id"] for t in found["tabs"] if t["selected"]]
+
+
+def check_summary(result):
+    expected = f"{HOSTILE_DOMAIN} is a domain: {len(HOSTILE_PDNS)} pDNS records, " \
+               f"{len(webtest.HOSTILE_WHOIS)} WHOIS documents, 1 certificate."
+    assert result["summary"] == expected, f"summary {result['summary']!r}, expected {expected!r}"
+
+
+def check_second_search(result, db):
+    second = result["second"]
+    assert second["summary"].startswith(f"{SECOND_QUERY} is a domain: "), \
+        f"second summary {second['summary']!r}"
+    expected = len(cli_map(db, SECOND_QUERY)["nodes"])
+    assert second["mapNodes"] == expected, \
+        f"second map has {second['mapNodes']} nodes, dragnet map {expected}"
+
+
+def check_reverse_whois(result, db):
+    found = result["email"]
+    assert found["summary"] == f"{EMAIL} is an email address: 1 domain in WHOIS, 0 certificates.", \
+        f"email summary {found['summary']!r}"
+    assert tab(found, "pdns")["disabled"], f"pDNS tab enabled for an email: {found['tabs']}"
+    assert not tab(found, "whois")["disabled"], f"WHOIS tab disabled: {found['tabs']}"
+    assert selected_tab(found) == ["tab-whois"], f"email search opened {selected_tab(found)}"
+    rows = found["reverseWhois"]
+    assert [row[0] for row in rows] == [HOSTILE_DOMAIN], f"reverse WHOIS rows {rows}"
+    assert rows[0][1] == "registrant email", f"reverse WHOIS fields {rows[0]}"
+    expected = len(cli_map(db, EMAIL)["nodes"])
+    assert found["mapNodes"] == expected, \
+        f"email map has {found['mapNodes']} nodes, dragnet map {expected}"
+
+
+def check_cert_search(result, cert):
+    from cryptography.hazmat.primitives import hashes
+
+    found = result["cert"]
+    fingerprint = cert.fingerprint(hashes.SHA256()).hex()
+    assert found["summary"] == f"{fingerprint} is a certificate hash: 1 certificate.", \
+        f"certificate summary {found['summary']!r}"
+    assert selected_tab(found) == ["tab-certs"], f"hash search opened {selected_tab(found)}"
+    assert tab(found, "pdns")["disabled"], f"pDNS tab enabled for a hash: {found['tabs']}"
+    assert tab(found, "whois")["disabled"], f"WHOIS tab enabled for a hash: {found['tabs']}"
+    assert tab(found, "certs")["text"] == "Certificates (1)", f"tabs {found['tabs']}"
+    assert fingerprint in found["certCells"], f"certificate table {found['certCells']}"
+
+
+def check_failed_search(result):
+    failed = result["failed"]
+    assert failed["status"].startswith("Error 400: "), f"status {failed['status']!r}"
+    assert failed["summary"] == "", f"summary left from before: {failed['summary']!r}"
+    assert failed["tabsHidden"], "tabs left from before the failed search"
+    assert failed["views"] == ["", "", "", ""], f"views left from before: {failed['views']}"
+    assert not failed["cy"], "map left from before the failed search"
+
+
+def check_capped(result):
+    capped = result["capped"]
+    assert tab(capped, "pdns")["text"] == f"pDNS ({CAPPED_RESULTS}+)", f"tabs {capped['tabs']}"
+    assert f"{CAPPED_RESULTS} or more pDNS records" in capped["summary"], \
+        f"capped summary {capped['summary']!r}"
+    assert capped["rows"] == CAPPED_RESULTS, f"capped pDNS rows {capped['rows']}"
+    expected = f"{CAPPED_RESULTS} pDNS records shown, more available for {HOSTILE_DOMAIN}."
+    assert capped["status"] == expected, f"capped status {capped['status']!r}"
+
+
 def check_no_injection(result):
     found = result["injection"]
     assert found["xss"] is None, f"a hostile value ran: window.__xss = {found['xss']}"
@@ -189,6 +278,9 @@ def check_no_injection(result):
     assert found["svgOutsideTimeline"] == 0, "an <svg> element came from the data"
     assert found["handlers"] == [], f"event handler attributes {found['handlers']}"
     assert XSS_IMG in found["bodyText"], "the hostile WHOIS value is not shown as text"
+    after = result["injectionAfter"]
+    assert after["xss"] is None, f"a hostile value ran later: window.__xss = {after['xss']}"
+    assert after["images"] == 0, f"{after['images']} <img> elements came from the data later"
 
 
 def check_screenshots(out_dir):
@@ -206,17 +298,23 @@ def main():
     db, cert = webtest.build_store(tmp)
     key = webtest.add_key(db)
     server = webtest.Server(db)
+    capped = webtest.Server(db, "--max-results", str(CAPPED_RESULTS))
     try:
         if not native_api_registered(server, key):
             dnstest.skip("dragnet serve has no /api/v1 routes in this build; the web view "
                          "needs the native API")
         out_dir = os.path.join(tmp, "browser")
-        result = run_browser(server, key, out_dir)
+        result = run_browser(server, capped, key, cert, out_dir)
     finally:
         server.stop()
-    for check in (lambda: check_loopback_only(result, server), lambda: check_clean_console(result),
+        capped.stop()
+    for check in (lambda: check_loopback_only(result, server, capped),
+                  lambda: check_clean_console(result), lambda: check_summary(result),
                   lambda: check_pdns(result), lambda: check_whois(result),
                   lambda: check_certs(result, cert), lambda: check_map(result, db),
+                  lambda: check_second_search(result, db), lambda: check_reverse_whois(result, db),
+                  lambda: check_cert_search(result, cert), lambda: check_failed_search(result),
+                  lambda: check_capped(result),
                   lambda: check_no_injection(result), lambda: check_screenshots(out_dir)):
         check()
     print(f"ok: web view checked in Chromium; screenshots in {out_dir}")

@@ -100,9 +100,18 @@ export class MapView {
     await this.load();
   }
 
+  // Stop drawing: a new search replaces this view and its canvas with new ones.
+  destroy() {
+    this.destroyed = true;
+    if (this.cy) this.cy.destroy();
+    this.cy = null;
+  }
+
   async load() {
     this.setStatus(`Mapping ${this.seeds.join(', ')}…`);
     const graph = await apiJson('/api/v1/map', this.args('json'));
+    // A map that arrives after a new search replaced this view is dropped.
+    if (this.destroyed) return;
     const before = this.nodes.size;
     this.merge(graph);
     this.draw();

@@ -1,6 +1,6 @@
 // WHOIS history: the first document in full and then, for each later one, the lines that
 // changed, as `dragnet whois --history` prints them.
-import { el, fill, table } from './dom.js';
+import { el, fill, formatTime, table } from './dom.js';
 
 const ROLES = ['registrant', 'admin', 'tech', 'billing'];
 const CONTACT_FIELDS = [
@@ -99,4 +99,44 @@ export function renderWhois(container, docs) {
     previous = lines;
   }
   fill(container, blocks);
+}
+
+// List the domains linked to the seed of a depth-1 map of a registrant value (reverse WHOIS),
+// sorted, each with the WHOIS fields that contain the value and when they were seen.
+export function reverseWhoisDomains(graph) {
+  const seeds = new Set((graph.nodes ?? []).filter((n) => n.seed).map((n) => `${n.kind}:${n.key}`));
+  const domains = new Map();
+  for (const edge of graph.edges ?? []) {
+    const ends = [edge.from, edge.to];
+    const seedEnd = ends.findIndex((end) => seeds.has(`${end.kind}:${end.key}`));
+    if (seedEnd < 0) continue;
+    const other = ends[1 - seedEnd];
+    if (other.kind !== 'regdomain' && other.kind !== 'domain') continue;
+    const whois = (edge.evidence ?? []).filter((e) => e.store === 'whois');
+    if (whois.length === 0) continue;
+    const entry = domains.get(other.key) ?? { domain: other.key, fields: new Set(), first: null, last: null };
+    for (const evidence of whois) entry.fields.add(evidence.detail);
+    entry.first = minTime(entry.first, edge.time_first);
+    entry.last = maxTime(entry.last, edge.time_last);
+    domains.set(other.key, entry);
+  }
+  return [...domains.values()].sort((a, b) => a.domain.localeCompare(b.domain))
+    .map((d) => ({ ...d, fields: [...d.fields].sort() }));
+}
+
+// ISO 8601 UTC strings of one format compare as text.
+const minTime = (a, b) => (a === null || (b && b < a) ? b ?? a : a);
+const maxTime = (a, b) => (a === null || (b && b > a) ? b ?? a : a);
+
+export function renderReverseWhois(container, domains) {
+  if (domains.length === 0) {
+    fill(container, el('p', { class: 'empty' }, 'No domain has this value in its WHOIS records.'));
+    return;
+  }
+  fill(container, table([
+    ['domain', (d) => d.domain],
+    ['WHOIS fields', (d) => d.fields.join(', ')],
+    ['first seen', (d) => formatTime(d.first)],
+    ['last seen', (d) => formatTime(d.last)],
+  ], domains, { class: 'records', id: 'reverse-whois-table' }));
 }

@@ -3,7 +3,10 @@
 //
 // Environment: DRAGNET_URL (http://127.0.0.1:PORT), DRAGNET_KEY, QUERY (an indicator with pDNS,
 // WHOIS, certificates and a map), OUT_DIR (screenshots and downloads), CHROMIUM (the browser
-// binary, /usr/bin/chromium unless set).
+// binary, /usr/bin/chromium unless set). Optional searches that follow in the same tab:
+// SECOND_QUERY (a domain, whose map is opened too), EMAIL (a registrant email in the store),
+// CERT_SHA256 (a stored certificate's hash) and FAILED_QUERY (a value the search rejects).
+// CAPPED_URL is a second server on the same store with a --max-results below QUERY's records.
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -166,6 +169,82 @@ try {
     bodyText: document.body.textContent,
   }));
   await page.screenshot({ path: path.join(outDir, 'page.png'), fullPage: true });
+
+  // Later searches in the same tab: each replaces the page's results.
+  const search = async (value) => {
+    await page.fill('#search-input', value);
+    await page.press('#search-input', 'Enter');
+    await page.waitForFunction((q) => document.getElementById('summary').textContent.startsWith(`${q} is `), value);
+    return {
+      summary: await page.textContent('#summary'),
+      tabs: await page.$$eval('#tabs button', (tabs) => tabs.map((t) => ({
+        id: t.id, text: t.textContent, disabled: t.disabled, selected: t.getAttribute('aria-selected') === 'true',
+      }))),
+    };
+  };
+  const openMap = async (seed) => {
+    await page.click('#tab-map');
+    await page.waitForFunction((id) => document.getElementById('cy')?._cyreg?.cy?.getElementById(id).length > 0, seed);
+    return page.evaluate(() => document.getElementById('cy')._cyreg.cy.nodes().length);
+  };
+
+  // A second search with the map opened again must draw a new map.
+  if (process.env.SECOND_QUERY) {
+    const second = process.env.SECOND_QUERY;
+    result.second = await search(second);
+    result.second.mapNodes = await openMap(`domain:${second}`);
+    result.steps.push('second map');
+  }
+
+  // A registrant value opens the WHOIS tab on the domains whose records contain it.
+  if (process.env.EMAIL) {
+    result.email = await search(process.env.EMAIL);
+    await page.locator('#reverse-whois-table').waitFor();
+    result.email.reverseWhois = await page.$$eval('#reverse-whois-table tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+    result.email.mapNodes = await openMap(`email:${process.env.EMAIL}`);
+    result.steps.push('reverse whois');
+  }
+
+  // A certificate hash opens the certificates tab, which has its record.
+  if (process.env.CERT_SHA256) {
+    result.cert = await search(process.env.CERT_SHA256);
+    await page.locator('#cert-table').waitFor();
+    result.cert.certCells = await page.$$eval('#cert-table tbody td', (cells) => cells.map((c) => c.textContent));
+    result.steps.push('cert hash');
+  }
+
+  // A search the server rejects leaves no result of the one before on the page.
+  if (process.env.FAILED_QUERY) {
+    await page.fill('#search-input', process.env.FAILED_QUERY);
+    await page.press('#search-input', 'Enter');
+    await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Error'));
+    result.failed = await page.evaluate(() => ({
+      status: document.getElementById('status').textContent,
+      summary: document.getElementById('summary').textContent,
+      tabsHidden: document.getElementById('tabs').hidden,
+      views: [...document.querySelectorAll('main section')].map((s) => s.textContent),
+      cy: document.getElementById('cy') !== null,
+    }));
+    result.steps.push('failed search');
+  }
+
+  result.injectionAfter = await page.evaluate(() => ({
+    xss: window.__xss ?? null,
+    images: document.querySelectorAll('img').length,
+  }));
+
+  // A server with a low --max-results: counts and lists show that more records exist.
+  if (process.env.CAPPED_URL) {
+    await page.goto(`${process.env.CAPPED_URL}/`);
+    await page.locator('#key-dialog[open]').waitFor();
+    await page.fill('#key-input', key);
+    await page.click('#key-save');
+    result.capped = await search(query);
+    await page.locator('#pdns-table').waitFor();
+    result.capped.status = await page.textContent('#status');
+    result.capped.rows = await page.locator('#pdns-table tbody tr').count();
+    result.steps.push('capped');
+  }
   await context.close();
 } catch (error) {
   result.error = String(error?.stack ?? error);
