@@ -152,6 +152,14 @@ static int pipeline_option(const char *command, struct ingest_options *options, 
 			cli_usage_error(command, "empty --source name");
 			return -1;
 		}
+		size_t bad = ingest_source_name_check(arg);
+		if (bad != SIZE_MAX) {
+			cli_usage_error(command,
+			                "--source: control character 0x%02x at byte %zu; give a name "
+			                "without line breaks or other control characters",
+			                (unsigned char)arg[bad], bad);
+			return -1;
+		}
 		options->source = arg;
 		return 1;
 	case 'm':

@@ -42,6 +42,9 @@ struct ingest_options {
 	 * the file's path ("api upload ..."); NULL for the path. A named input
 	 * is not known by size and time, so it is never skipped or resumed. */
 	const char *input_name;
+	/* Word format errors for the HTTP upload's kind and format parameters
+	 * instead of the command's --format option. */
+	bool api_upload;
 };
 
 /* Fill options with defaults: 512 MiB, port 53, 10 s match window, no
@@ -94,6 +97,12 @@ struct ingest;
 /* The share of options->max_memory that the store may use for its cache;
  * give it to store_open() before ingest_new(). */
 size_t ingest_store_cache_bytes(const struct ingest_options *options);
+
+/* Check a source name: returns SIZE_MAX when it is valid, else the byte
+ * offset of its first control character (below 0x20, or 0x7f). Source
+ * names are printed one a line by `dragnet stats` and in logs, so a line
+ * break or other control byte would corrupt that output. */
+size_t ingest_source_name_check(const char *name);
 
 /* Prepare a pipeline writing into store (NULL only for a dry run). */
 dn_status ingest_new(struct store *store, const struct ingest_options *options,

@@ -98,10 +98,28 @@ static dn_status plan_memory(struct ingest *ing, struct dn_error *err)
 
 static void on_message(const struct capture_message *m, void *ctx);
 
+size_t ingest_source_name_check(const char *name)
+{
+	for (size_t i = 0; name[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (c < 0x20 || c == 0x7f)
+			return i;
+	}
+	return SIZE_MAX;
+}
+
 dn_status ingest_new(struct store *store, const struct ingest_options *options,
                      struct ingest **out, struct dn_error *err)
 {
 	*out = NULL;
+	if (options->source != NULL) {
+		size_t bad = ingest_source_name_check(options->source);
+		if (bad != SIZE_MAX)
+			return dn_fail(err, DN_EINVAL,
+			               "source name: control character 0x%02x at byte %zu; give a name "
+			               "without line breaks or other control characters",
+			               (unsigned char)options->source[bad], bad);
+	}
 	struct ingest *ing = calloc(1, sizeof(*ing));
 	if (ing == NULL)
 		return dn_fail(err, DN_ENOMEM, "out of memory");
@@ -728,6 +746,19 @@ dn_status ingest_file(struct ingest *ing, const char *path, struct dn_error *err
 			 * files only, so certificates here came through a pipe. */
 			enum x509_format certs = x509_detect(head, head_len);
 			capture_input_close(input);
+			if (certs != X509_FORMAT_NONE && ing->options.api_upload)
+				return dn_fail(err, DN_EFORMAT,
+				               "%s: contains certificates (%s), not passive DNS; upload "
+				               "them with kind=certificates or without kind",
+				               path, x509_format_name(certs));
+			if (ing->options.api_upload)
+				return dn_fail(err, DN_EFORMAT,
+				               "%s: not a capture or dnstap, and text in none of the log "
+				               "formats dragnet reads (Zeek dns.log, Suricata eve.json, "
+				               "passivedns, COF, DNSDB SAF); if it is one of those, give "
+				               "the format parameter (zeek-tsv, zeek-json, eve, "
+				               "passivedns, cof or saf)",
+				               path);
 			if (certs != X509_FORMAT_NONE)
 				return dn_fail(err, DN_EFORMAT,
 				               "%s: contains certificates (%s), which are detected in "

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,7 +185,11 @@ static void upload_capture(struct upload *up, enum feed_format format,
 	options.source = up->source;
 	options.format = format;
 	options.input_name = up->input;
+	options.api_upload = true;
 	struct ingest *ing;
+	/* NOTE: ingest_file() registers the source and the run before it reads
+	 * a line, so a body in a named format of which nothing can be read
+	 * gets 400 but leaves both in the store. */
 	rc = ingest_new(up->req->store, &options, &ing, &err);
 	if (rc != DN_OK) {
 		unlink(path);
@@ -284,7 +289,14 @@ static void upload_whois(struct upload *up, const char *format_name, const char 
 		return;
 	}
 
-	struct whois_text_hints hints = {server_arg(up->req, "domain"), NULL};
+	/* As with dragnet whois --domain: the A-label, lower-case, no final dot. */
+	const char *domain = server_arg(up->req, "domain");
+	char domain_key[256];
+	if (domain != NULL && !whois_domain_key(domain, domain_key, sizeof(domain_key))) {
+		server_error(res, 400, "domain: '%s' is not a domain name", domain);
+		return;
+	}
+	struct whois_text_hints hints = {domain != NULL ? domain_key : NULL, NULL};
 	struct arena arena;
 	arena_init(&arena, 64 * 1024);
 	struct whois_record rec;
@@ -304,12 +316,14 @@ static void upload_whois(struct upload *up, const char *format_name, const char 
 
 	struct store *store = up->req->store;
 	uint32_t source_id;
-	rc = store_source_id(store, up->source, "provider", &source_id, &err);
-	if (rc == DN_OK)
-		rc = store_begin(store, &err);
+	/* The source is registered inside the transaction, so that a record
+	 * rejected below leaves no source behind. */
+	rc = store_begin(store, &err);
 	if (rc == DN_OK) {
-		rc = whois_store_record(store, source_id, &rec, buf, up->req->body_len, observed,
-		                        &err);
+		rc = store_source_id(store, up->source, "provider", &source_id, &err);
+		if (rc == DN_OK)
+			rc = whois_store_record(store, source_id, &rec, buf, up->req->body_len,
+			                        observed, &err);
 		if (rc == DN_OK)
 			rc = store_commit(store, &err);
 		else
@@ -378,6 +392,18 @@ static void dispatch(struct upload *up, struct server_response *res, const uint8
 		                                                     : CERT_DETECT_BYTES;
 		cert = x509_detect(buf, head);
 	}
+	/* A named certificate format is checked against the body before the
+	 * import registers a source and a run for it. */
+	if (format_name != NULL && cert != X509_FORMAT_NONE) {
+		size_t head = up->req->body_len < CERT_DETECT_BYTES ? up->req->body_len
+		                                                     : CERT_DETECT_BYTES;
+		if (x509_detect(buf, head) == X509_FORMAT_NONE) {
+			server_error(res, 400, "request body: format=%s, but no certificate input "
+			                       "(PEM, DER, CT get-entries JSON or crt.sh JSON) found",
+			             format_name);
+			return;
+		}
+	}
 	if (kind != NULL && strcmp(kind, "certificates") == 0 && cert == X509_FORMAT_NONE) {
 		server_error(res, 400, "request body: not a certificate input (PEM, DER, CT "
 		                       "get-entries JSON or crt.sh JSON)");
@@ -442,6 +468,14 @@ static void ingest_upload(struct server_request *req, struct server_response *re
 	}
 	if (strlen(source) > SOURCE_MAX) {
 		server_error(res, 400, "source: longer than %d bytes", SOURCE_MAX);
+		return;
+	}
+	size_t bad = ingest_source_name_check(source);
+	if (bad != SIZE_MAX) {
+		server_error(res, 400,
+		             "source: control character 0x%02x at byte %zu; give a name without "
+		             "line breaks or other control characters",
+		             (unsigned char)source[bad], bad);
 		return;
 	}
 	if (req->body_len == 0) {

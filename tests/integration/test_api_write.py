@@ -78,8 +78,36 @@ def test_rejections(server, db, read_key, write_key):
     message = expect_error(upload(server, write_key, "source=x&format=nope", b"x"), 400,
                            "bad format")
     assert "nope" in message, message
+    # Errors name the upload's parameters, not the command's options.
+    assert "--format" not in message, message
+    message = expect_error(upload(server, write_key, "source=junk",
+                                  b"this is neither a capture nor a log\n" * 20), 400,
+                           "garbage body")
+    assert "give the format parameter" in message, message
+    assert "--format" not in message, message
+
+    message = expect_error(upload(server, write_key, "source=a%0Ab&format=cof", b"{}\n"), 400,
+                           "line break in the source")
+    assert message.startswith("source: control character 0x0a at byte 1"), message
+    message = expect_error(upload(server, write_key, "source=junk-pem&format=pem",
+                                  b"hello\n"), 400, "format=pem without a certificate")
+    assert "no certificate input" in message, message
+    message = expect_error(upload(server, write_key,
+                                  "source=junk-domain&kind=whois&domain=not%20a%20domain",
+                                  b"Registrar: x\n"), 400, "invalid domain")
+    assert message == "domain: 'not a domain' is not a domain name", message
+    message = expect_error(upload(server, write_key, "source=junk-whois&kind=whois",
+                                  b"hello\n"), 400, "WHOIS body without a domain")
+    assert "not stored" in message, message
+
     assert dnstest.rrset_sources(db) == before, "a rejected upload stored records"
-    assert "junk" not in [name for name, _ in dnstest.sources(db)], dnstest.sources(db)
+    names = [name for name, _ in dnstest.sources(db)]
+    for rejected in ("junk", "a\nb", "junk-pem", "junk-domain", "junk-whois"):
+        assert rejected not in names, f"a rejected upload created source {rejected!r}: {names}"
+    proc = dnstest.run("ingest", "--source", "a\nb", dnstest.sample("dnscap-resolver.pcap"),
+                       db=db, check=2)
+    assert "--source: control character 0x0a at byte 1" in proc.stderr, proc.stderr
+    assert "a\nb" not in [name for name, _ in dnstest.sources(db)], dnstest.sources(db)
     print("rejections: ok")
 
 
