@@ -68,6 +68,11 @@ struct request_state {
 	size_t body_cap;
 	struct timespec start;
 	struct server_uri uri;   /* the path and query arguments, decoded */
+	/* The request target as the URI log callback saw it, before
+	 * libmicrohttpd split it at '?', '&' and '='. */
+	const char *target;
+	size_t target_len;
+	bool started;            /* on_request() has seen the request */
 };
 
 struct server {
@@ -222,7 +227,10 @@ static bool authenticate(struct server *srv, struct MHD_Connection *conn,
                          const char **why, int *status)
 {
 	*status = 0;
-	const char *header_key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Api-Key");
+	char trimmed[256];
+	const char *header_key = server_header_trim(
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Api-Key"), trimmed,
+		sizeof(trimmed));
 	const char *key = header_key;
 	char *user = NULL, *password = NULL;
 	const char *authorization =
@@ -440,7 +448,7 @@ static struct conn_track *track_of(struct MHD_Connection *conn)
 /* Check a request whose headers have arrived: body size, route, key and
  * role. Records an error in rs, or leaves error_status 0. */
 static enum MHD_Result check_request(struct server *srv, struct MHD_Connection *conn,
-                                     const char *url, const char *method,
+                                     const char *url, const char *method, const char *version,
                                      struct request_state *rs)
 {
 	const struct server_limits *limits = &srv->config->limits;
@@ -450,6 +458,11 @@ static enum MHD_Result check_request(struct server *srv, struct MHD_Connection *
 		return set_error(rs, 413, "Connection: close", "request body larger than %zu bytes", limits->max_body);
 
 	struct dn_error err;
+	if (server_target_has_nul(rs->target, rs->target_len, version))
+		return set_error(rs, 400, NULL, "the request target contains a NUL byte; "
+		                                "send it percent-encoded as %%00");
+	if (server_headers_check(conn, &err) != DN_OK)
+		return set_error(rs, 400, NULL, "%s", err.msg);
 	if (server_uri_read(&rs->uri, conn, url, &err) != DN_OK)
 		return set_error(rs, err.code == DN_ENOMEM ? 503 : 400, NULL, "%s", err.msg);
 	if (server_header_count(conn, "X-Api-Key") > 1 ||
@@ -578,26 +591,50 @@ static enum MHD_Result finish_request(struct server *srv, struct MHD_Connection 
 	return send_response(conn, method, url, rs, &res, buf, len);
 }
 
+static struct request_state *request_state_new(struct server *srv)
+{
+	struct request_state *rs = calloc(1, sizeof(*rs));
+	if (rs == NULL)
+		return NULL;
+	clock_gettime(CLOCK_MONOTONIC, &rs->start);
+	server_uri_init(&rs->uri);
+	rs->srv = srv;
+	return rs;
+}
+
+/* Start the request's state when the request line arrives (the URI log
+ * callback), while the target is still whole in libmicrohttpd's buffer, so
+ * on_request() can tell whether a NUL byte cut it short. libmicrohttpd
+ * passes the result to on_request() and on_completed() as *con_cls. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	(void)conn;
+	struct request_state *rs = request_state_new(cls);
+	if (rs != NULL) {
+		rs->target = uri;
+		rs->target_len = strlen(uri);
+	}
+	return rs;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
 {
-	(void)version;
 	struct server *srv = cls;
 	struct request_state *rs = *con_cls;
-	if (rs == NULL) {
-		rs = calloc(1, sizeof(*rs));
+	if (rs == NULL || !rs->started) {
+		if (rs == NULL)
+			rs = request_state_new(srv);
 		if (rs == NULL)
 			return MHD_NO;
-		clock_gettime(CLOCK_MONOTONIC, &rs->start);
-		server_uri_init(&rs->uri);
-		rs->srv = srv;
+		rs->started = true;
 		*con_cls = rs;
 		struct conn_track *track = track_of(conn);
 		if (track != NULL)
 			atomic_store(&track->busy, true);
-		check_request(srv, conn, url, method, rs);
+		check_request(srv, conn, url, method, version, rs);
 		/* A request with a body gets its error at once, so the body is
 		 * never read; libmicrohttpd then closes the connection. */
 		bool has_body =
@@ -809,6 +846,7 @@ static dn_status start_daemon(struct server *srv, int listen_fd, bool ipv6, cons
 	        flags, 0, on_accept, srv, on_request, srv,
 	        MHD_OPTION_EXTERNAL_LOGGER, log_from_mhd, srv,
 	        MHD_OPTION_UNESCAPE_CALLBACK, server_uri_keep_escapes, NULL,
+	        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
 	        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listen_fd,
 	        MHD_OPTION_THREAD_POOL_SIZE, worker_count(),
 	        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)limits->timeout_s,
@@ -939,6 +977,7 @@ dn_status server_run(const struct server_config *config, struct dn_error *err)
 	char *cert = NULL, *key = NULL;
 	int listen_fd = -1;
 	bool watchdog_started = false;
+	bool keys_missing = false;
 	dn_status rc = DN_OK;
 	server_hide_config(config);
 
@@ -946,13 +985,21 @@ dn_status server_run(const struct server_config *config, struct dn_error *err)
 		/* A missing file means no keys. That is fine with open_read, and
 		 * otherwise the check below rejects it and names the fix. */
 		rc = apikey_load(config->keys_file, &srv.keys, err);
-		if (rc == DN_ENOENT)
+		if (rc == DN_ENOENT) {
+			keys_missing = true;
 			rc = DN_OK;
+		}
 		if (rc == DN_OK && stat(config->keys_file, &srv.keys_stat) == 0)
 			srv.keys_loaded = true;
 	}
 	if (rc == DN_OK && !config->open_read) {
-		if (keys_active(&srv.keys) == 0)
+		if (keys_missing)
+			rc = dn_fail(err, DN_EINVAL,
+			             "cannot open the keys file %s: %s, and nothing is served without "
+			             "a key: add one with 'dragnet apikey add --keys %s', or give "
+			             "--open-read to serve reads without a key",
+			             config->keys_file, strerror(ENOENT), config->keys_file);
+		else if (keys_active(&srv.keys) == 0)
 			rc = dn_fail(err, DN_EINVAL,
 			             "%s holds no valid API key, and nothing is served without one: "
 			             "add a key with 'dragnet apikey add', or give --open-read to "

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "server/server.h"
+#include "server/server_uri.h"
 #include "util/log.h"
 
 /* The folder web/build.sh writes; CMake sets it to the source tree's web/dist. */
@@ -209,7 +210,9 @@ static void static_send(struct server_request *req, struct server_response *res,
 	static_add_headers(res, etag_header);
 	res->content_type = static_content_type(name);
 
-	const char *if_none_match = server_header(req, "If-None-Match");
+	char trimmed[sizeof(etag_header)];
+	const char *if_none_match =
+		server_header_trim(server_header(req, "If-None-Match"), trimmed, sizeof(trimmed));
 	if (if_none_match != NULL && strcmp(if_none_match, etag_header + strlen("ETag: ")) == 0) {
 		close(fd);
 		res->status = 304;

@@ -2,6 +2,7 @@
  * query arguments against the parameters a route takes. */
 #include "server/server_uri.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -365,6 +366,95 @@ size_t server_header_count(struct MHD_Connection *conn, const char *name)
 	struct header_counter counter = {.name = name};
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &counter);
 	return counter.count;
+}
+
+bool server_target_has_nul(const char *target, size_t target_len, const char *version)
+{
+	uintptr_t end = (uintptr_t)target + target_len;
+
+	/* libmicrohttpd 0.9.75 ends the target by writing NUL over the space before the version,
+	 * in the buffer that contains the request line. Any other gap means a NUL inside the target.
+	 * A version elsewhere (another release, or no version) proves nothing. */
+	if (target == NULL || version == NULL || (uintptr_t)version <= end)
+		return false;
+	return (uintptr_t)version != end + 1 && (uintptr_t)version - end <= SERVER_TARGET_MAX;
+}
+
+struct header_checker {
+	const char *value_end; /* the NUL after the previous header's value, or NULL */
+	const char *bad_name;
+	bool nul;
+	bool space;
+};
+
+/* libmicrohttpd 0.9.75 keeps header lines in its read buffer and writes NUL over each CR and
+ * LF. So the byte after a value's NUL is either NUL (CR LF, or the blank line) or the first
+ * byte of the next header's name. Any other byte there means that the value contained a NUL
+ * of its own, which MHD_get_connection_values_n() counts as the end of the value. */
+static bool value_cut_short(const char *value_end, const char *next_name)
+{
+	return value_end[1] != '\0' && value_end + 1 != next_name;
+}
+
+static enum MHD_Result check_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    size_t key_size, const char *value, size_t value_size)
+{
+	struct header_checker *checker = cls;
+
+	if (kind != MHD_HEADER_KIND || key == NULL)
+		return MHD_YES;
+	if (checker->value_end != NULL && value_cut_short(checker->value_end, key)) {
+		checker->nul = true;
+		return MHD_NO;
+	}
+	checker->bad_name = key;
+	if (strcspn(key, " \t") != key_size) {
+		checker->space = true;
+		return MHD_NO;
+	}
+	/* An empty value may point at a string constant, so nothing after it can be read. */
+	checker->value_end = value != NULL && value_size > 0 ? value + value_size : NULL;
+	return MHD_YES;
+}
+
+dn_status server_headers_check(struct MHD_Connection *conn, struct dn_error *err)
+{
+	struct header_checker checker = {0};
+
+	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, check_header, &checker);
+	if (!checker.nul && !checker.space && checker.value_end != NULL &&
+	    value_cut_short(checker.value_end, NULL))
+		checker.nul = true;
+	if (checker.nul)
+		return dn_fail(err, DN_EINVAL, "a request header contains a NUL byte");
+	if (checker.space) {
+		char name[SHOWN_MAX + 8];
+		shown(checker.bad_name, strlen(checker.bad_name), name, sizeof(name));
+		return dn_fail(err, DN_EINVAL,
+		               "invalid header name '%s': whitespace before the colon is not allowed",
+		               name);
+	}
+	return DN_OK;
+}
+
+const char *server_header_trim(const char *value, char *out, size_t size)
+{
+	size_t len;
+
+	if (value == NULL)
+		return NULL;
+	while (*value == ' ' || *value == '\t')
+		value++;
+	len = strlen(value);
+	if (len == 0 || (value[len - 1] != ' ' && value[len - 1] != '\t'))
+		return value;
+	while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t'))
+		len--;
+	if (len >= size)
+		return value;
+	memcpy(out, value, len);
+	out[len] = '\0';
+	return out;
 }
 
 size_t server_uri_keep_escapes(void *cls, struct MHD_Connection *conn, char *s)

@@ -77,6 +77,30 @@ dn_status server_uri_check_args(const struct server_uri *uri, const struct serve
 dn_status server_uri_read(struct server_uri *uri, struct MHD_Connection *conn, const char *url,
                           struct dn_error *err);
 
+/* Largest distance between a request target and the HTTP version that
+ * server_target_has_nul() accepts as one request line. */
+#define SERVER_TARGET_MAX (1u << 20)
+
+/* Whether the request target has a NUL byte inside it, which libmicrohttpd
+ * passes on as a shorter string. target and target_len come from the URI log
+ * callback (MHD_OPTION_URI_LOG_CALLBACK), version from the access handler.
+ * NOTE: this reads libmicrohttpd 0.9.75's layout of the request line in its
+ * read buffer and returns false, so it detects nothing, when the version is
+ * not stored right after the target. */
+bool server_target_has_nul(const char *target, size_t target_len, const char *version);
+
+/* Check conn's request headers: DN_EINVAL when a value contains a NUL byte
+ * or a name contains whitespace (as "X-Api-Key : KEY" sends it).
+ * NOTE: the NUL check reads libmicrohttpd 0.9.75's layout of header lines in
+ * its read buffer, since MHD_get_connection_values_n() reports the length up
+ * to the NUL. A NUL right at the start of a value is not detected. */
+dn_status server_headers_check(struct MHD_Connection *conn, struct dn_error *err);
+
+/* Strip optional whitespace (SP and HTAB, RFC 9110 section 5.5) around a
+ * header value: returns value itself when nothing trails it, else a copy in
+ * out. A value that does not fit in size bytes is returned as it is. */
+const char *server_header_trim(const char *value, char *out, size_t size);
+
 /* The number of request headers called name (case-insensitive) on conn. */
 size_t server_header_count(struct MHD_Connection *conn, const char *name);
 

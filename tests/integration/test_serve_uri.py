@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -192,6 +193,83 @@ def check_nul(server, key):
         assert named in message, f"{path}: message {message!r} does not name {named!r}"
         assert "%00" in message, f"{path}: message {message!r}"
     print("%00: ok")
+
+
+def raw_request(server, data):
+    """Send data as it is over a new connection; returns (status, body bytes)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(data)
+        reply = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    status_line = head.split(b"\r\n")[0].split(b" ")
+    assert len(status_line) >= 2, f"no status line in {reply[:200]!r}"
+    return int(status_line[1]), body
+
+
+def raw_get(server, target, header_lines, eol=b"\r\n"):
+    lines = [b"GET " + target + b" HTTP/1.1", b"Host: 127.0.0.1", *header_lines,
+             b"Connection: close", b"", b""]
+    return raw_request(server, eol.join(lines))
+
+
+def check_raw_nul(server, key):
+    """A raw NUL byte, which libmicrohttpd passes on as the end of a string, is a 400."""
+    key_line = b"X-Api-Key: " + key.encode()
+    targets = [
+        b"/api/v1/pdns?q=www.example.com\x00&type=TXT&limit=1",
+        b"/api/v1/whois/example.com\x00/../../etc",
+        b"/dnsdb/v2/lookup/rrset/name/www.example.com\x00.evil",
+        b"/static/app.js\x00.png",
+    ]
+    for target in targets:
+        status, body = raw_get(server, target, [key_line])
+        assert status == 400, f"GET {target!r}: status {status}: {body[:200]!r}"
+        message = json.loads(body)["error"]
+        assert "NUL" in message, f"GET {target!r}: message {message!r}"
+
+    for eol in (b"\r\n", b"\n"):
+        for header_lines in ([key_line + b"\x00junk"],
+                             [key_line + b"\x00junk", b"Accept: */*"],
+                             [b"Accept: text/plain\x00x", key_line]):
+            status, body = raw_get(server, b"/api/v1/pdns?q=www.example.com", header_lines, eol)
+            label = f"headers {header_lines!r} ending {eol!r}"
+            assert status == 400, f"{label}: status {status}: {body[:200]!r}"
+            message = json.loads(body)["error"]
+            assert "NUL" in message, f"{label}: message {message!r}"
+
+    # The same requests without the NUL byte pass, with either line ending.
+    for eol in (b"\r\n", b"\n"):
+        status, body = raw_get(server, b"/api/v1/pdns?q=www.example.com&type=A&limit=1",
+                               [key_line, b"Accept: */*", b"Cookie: a=b; c=d"], eol)
+        assert status == 200, f"plain request ending {eol!r}: status {status}: {body[:200]!r}"
+        doc = json.loads(body)
+        assert len(doc["records"]) == 1, f"plain request ending {eol!r}: {doc!r}"
+    print("raw NUL bytes: ok")
+
+
+def check_header_whitespace(server, key):
+    """Whitespace around a header value is optional (RFC 9110 section 5.5); before the colon
+    it is invalid."""
+    target = b"/api/v1/pdns?q=www.example.com"
+    for line in (b"X-Api-Key: " + key.encode() + b" ", b"X-Api-Key:\t" + key.encode() + b"\t",
+                 b"X-Api-Key:   " + key.encode() + b" \t "):
+        status, body = raw_get(server, target, [line])
+        assert status == 200, f"{line!r}: status {status}: {body[:200]!r}"
+    for line in (b"X-Api-Key : " + key.encode(), b"X-Api-Key\t: " + key.encode()):
+        status, body = raw_get(server, target, [line])
+        assert status == 400, f"{line!r}: status {status}: {body[:200]!r}"
+        message = json.loads(body)["error"]
+        assert "whitespace before the colon" in message, f"{line!r}: message {message!r}"
+    # libmicrohttpd 0.9.75 joins a folded line onto the header's name, so the key is not
+    # read at all.
+    status, body = raw_get(server, target, [b"X-Api-Key:", b" " + key.encode()])
+    assert status == 401, f"folded X-Api-Key: status {status}: {body[:200]!r}"
+    print("header whitespace: ok")
 
 
 def check_bad_escapes(server, key):
@@ -381,6 +459,8 @@ def main():
         check_rfc2317_names(server, key)
         check_dnsdbq(server, key, work)
         check_nul(server, key)
+        check_raw_nul(server, key)
+        check_header_whitespace(server, key)
         check_bad_escapes(server, key)
         check_params(server, key)
         check_key_headers(server, key)

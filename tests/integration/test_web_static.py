@@ -81,6 +81,8 @@ def test_revalidation(server):
     status, _, body = request(server, "GET", "/static/app.js", {"If-None-Match": etag})
     assert status == 304, f"If-None-Match with the current ETag: status {status}"
     assert body == b"", f"304 carried a body: {body[:100]!r}"
+    status, _, body = request(server, "GET", "/static/app.js", {"If-None-Match": etag + " \t"})
+    assert status == 304, f"If-None-Match with trailing whitespace: status {status}"
     status, _, body = request(server, "GET", "/static/app.js", {"If-None-Match": '"other"'})
     assert status == 200, f"If-None-Match with another ETag: status {status}"
     assert body == APP_JS.encode(), f"If-None-Match with another ETag: body {body[:100]!r}"

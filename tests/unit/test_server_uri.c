@@ -209,6 +209,43 @@ static void test_hide_paths(void **state)
 	assert_false(server_hide_paths("/srv/dragnet/store.db", out, sizeof(out)));
 }
 
+/* Optional whitespace around a header value is dropped, and the rest is kept byte for byte. */
+static void test_header_trim(void **state)
+{
+	(void)state;
+	char out[16];
+	const char *plain = "KEY";
+	const char *leading = " \tKEY";
+
+	assert_ptr_equal(server_header_trim(plain, out, sizeof(out)), plain);
+	assert_null(server_header_trim(NULL, out, sizeof(out)));
+	assert_string_equal(server_header_trim(leading, out, sizeof(out)), "KEY");
+	assert_string_equal(server_header_trim("KEY \t ", out, sizeof(out)), "KEY");
+	assert_string_equal(server_header_trim("\tA B\t", out, sizeof(out)), "A B");
+	assert_string_equal(server_header_trim(" \t ", out, sizeof(out)), "");
+	/* A value too long for out comes back untrimmed. */
+	const char *long_value = "0123456789abcdefXYZ ";
+	assert_ptr_equal(server_header_trim(long_value, out, sizeof(out)), long_value);
+}
+
+/* The request line as libmicrohttpd 0.9.75 leaves it in its buffer: NUL over the space
+ * before the version. */
+static void test_target_nul(void **state)
+{
+	(void)state;
+	static const char clean[] = "/api/v1/pdns?q=a.example\0HTTP/1.1";
+	static const char cut[] = "/api/v1/pdns?q=a.example\0&type=TXT\0HTTP/1.1";
+	size_t clean_len = strlen(clean);
+	size_t cut_len = strlen(cut);
+
+	assert_false(server_target_has_nul(clean, clean_len, clean + clean_len + 1));
+	assert_true(server_target_has_nul(cut, cut_len, cut + sizeof(cut) - sizeof("HTTP/1.1")));
+	/* A version stored before the target, or none at all, proves nothing. */
+	assert_false(server_target_has_nul(cut + 5, cut_len - 5, cut));
+	assert_false(server_target_has_nul(NULL, 0, cut));
+	assert_false(server_target_has_nul(cut, cut_len, NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +253,8 @@ int main(void)
 		cmocka_unit_test(test_path_errors),
 		cmocka_unit_test(test_args),
 		cmocka_unit_test(test_hide_paths),
+		cmocka_unit_test(test_header_trim),
+		cmocka_unit_test(test_target_nul),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
