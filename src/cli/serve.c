@@ -1,7 +1,9 @@
 /* dragnet serve: the HTTP API and web view over the store. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "server/server.h"
@@ -30,7 +32,7 @@ static const char serve_usage[] =
 	"      --keys FILE          the API keys file (default: the SQLite store's path\n"
 	"                           with '.keys' appended; required for ClickHouse)\n"
 	"      --open-read          serve reads without a key; writes still need one\n"
-	"      --max-body SIZE      largest request body, in bytes or with K, M, G\n"
+	"      --max-body SIZE      largest request body, in bytes or with K, M, G, T\n"
 	"                           (default 1M); larger gets 413\n"
 	"      --max-results N      records one lookup returns at most (default 10000)\n"
 	"      --timeout S          seconds a client has to send a whole request, and\n"
@@ -48,7 +50,8 @@ static const char serve_usage[] =
 	"                           config file, else $XDG_DATA_HOME/dragnet/dragnet.db)\n"
 	"      --db PATH            SQLite file; the same as --store PATH\n"
 	"  -v, --verbose            log every request (debug level)\n"
-	"  -q, --quiet              log warnings and errors only\n"
+	"  -q, --quiet              log warnings and errors only (the URL served is\n"
+	"                           still printed on standard output)\n"
 	"  -h, --help               show this help\n"
 	"\n"
 	"Exit status: 0 stopped by SIGINT or SIGTERM, 2 invalid arguments, no valid\n"
@@ -124,9 +127,11 @@ static int parse_options(int argc, char **argv, struct cli_common *common,
 			config->open_read = true;
 			break;
 		case OPT_MAX_BODY:
-			if (!cli_parse_size(optarg, &config->limits.max_body))
-				return cli_usage_error("serve", "--max-body '%s': expected a size such "
-				                                "as 65536, 64K or 1M", optarg);
+			if (!cli_parse_size(optarg, &config->limits.max_body) ||
+			    config->limits.max_body == 0)
+				return cli_usage_error("serve", "--max-body '%s': expected a size of at "
+				                                "least 1 byte, such as 65536, 64K or 1M",
+				                       optarg);
 			break;
 		case OPT_MAX_RESULTS:
 			if (!parse_number("--max-results", optarg, 1000000000, &n, &code))
@@ -199,6 +204,15 @@ int cmd_serve(int argc, char **argv)
 	}
 	store_close(store);
 	config.store_location = where.location;
+
+	/* The web view's files are read per request, so a wrong folder would
+	 * otherwise show only as 404 responses. */
+	struct stat web_stat;
+	if (config.web_root != NULL && stat(config.web_root, &web_stat) != 0)
+		log_warn("--web-root %s: %s; the web view responds 404 until it exists",
+		         config.web_root, strerror(errno));
+	else if (config.web_root != NULL && !S_ISDIR(web_stat.st_mode))
+		log_warn("--web-root %s: not a directory; the web view responds 404", config.web_root);
 
 	char keys_path[CLI_LOCATION_MAX + 8];
 	code = cli_keys_path(&common, keys, keys_path, sizeof(keys_path));

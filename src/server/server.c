@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1050,6 +1051,10 @@ dn_status server_run(const struct server_config *config, struct dn_error *err)
 		log_info("serving %s://%s/ (worker threads: %u, active API keys: %zu%s)",
 		         cert ? "https" : "http", bound, worker_count(), keys_active(&srv.keys),
 		         config->open_read ? ", reads open without a key" : "");
+		/* The URL on standard output is how a script learns the port that
+		 * port 0 got, with -q too, which hides the log line above. */
+		printf("%s://%s/\n", cert ? "https" : "http", bound);
+		fflush(stdout);
 		wait_for_signal(&srv);
 	}
 

@@ -151,8 +151,13 @@ def test_apikey_round_trip(db):
 def test_refuses_without_keys(db):
     proc = dnstest.run("serve", "--listen", "127.0.0.1:0", "--keys", db + ".none", db=db,
                        check=2, timeout=20)
-    assert "no valid API key" in proc.stderr, proc.stderr
+    assert f"cannot open the keys file {db}.none: No such file or directory" in proc.stderr, \
+        proc.stderr
     assert "--open-read" in proc.stderr, proc.stderr
+    missing_dir = os.path.join(os.path.dirname(db), "no-such-dir", "keys")
+    proc = dnstest.run("serve", "--listen", "127.0.0.1:0", "--keys", missing_dir, db=db,
+                       check=2, timeout=20)
+    assert f"cannot open the keys file {missing_dir}" in proc.stderr, proc.stderr
 
     server = Server(db, "--keys", db + ".none", "--open-read")
     assert "reads open without a key" in server.text(), server.text()

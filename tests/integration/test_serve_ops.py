@@ -341,6 +341,48 @@ def test_listen_numeric_only(db, folder):
           f"({'checked' if strace else 'not checked, no strace'}); ok")
 
 
+def test_start_options(db, folder, key):
+    """-q still prints the URL on standard output, --max-body 0 is rejected,
+    a missing --web-root is warned about, and the start counts active keys."""
+    proc = dnstest.run("serve", "--listen", "127.0.0.1:0", "--max-body", "0", db=db,
+                       check=EXIT_USAGE)
+    assert "--max-body '0': expected a size of at least 1 byte" in proc.stderr, proc.stderr
+
+    missing = os.path.join(folder, "no-web-root")
+    log_path = os.path.join(folder, "quiet.log")
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([dnstest.DRAGNET, "serve", "--db", db, "--listen",
+                                 "127.0.0.1:0", "-q", "--web-root", missing],
+                                stdout=subprocess.PIPE, stderr=log, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\n", line), f"stdout {line!r}"
+        port = int(line.rsplit(":", 1)[1].strip("/\n"))
+        conn = socket.create_connection(("127.0.0.1", port), timeout=10)
+        conn.sendall(f"GET /dnsdb/v2/ping HTTP/1.1\r\nHost: test\r\nX-Api-Key: {key}\r\n"
+                     "Connection: close\r\n\r\n".encode())
+        status, _, _ = read_response(conn)
+        conn.close()
+        assert status.startswith(b"HTTP/1.1 200 "), status
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+        proc.stdout.close()
+    with open(log_path) as f:
+        log = f.read()
+    assert f"--web-root {missing}: No such file or directory" in log, log
+    assert "serving" not in log, f"-q let the info line through:\n{log}"
+
+    server = Server(db)
+    text = server.text()
+    assert server.stop() == 0
+    listing = dnstest.run("apikey", "list", db=db, check=0).stdout
+    active = sum(1 for line in listing.splitlines()
+                 if re.match(r"[0-9a-f]{12} ", line) and "revoked" not in line)
+    assert f"active API keys: {active})" in text, (active, text)
+    print(f"start options: -q prints the URL, max-body 0 rejected, {active} active keys; ok")
+
+
 def main():
     folder = dnstest.scratch()
     db = os.path.join(folder, "serve.db")
@@ -350,6 +392,7 @@ def main():
     test_help_lines()
     test_keys_reload(db, folder)
     test_listen_numeric_only(db, folder)
+    test_start_options(db, folder, key)
     test_revoke_twice(db)
     test_keys_file_mode(folder, db)
     test_tls_files(db, folder)
