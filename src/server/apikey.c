@@ -15,6 +15,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "util/hex.h"
+
 #define APIKEY_FIELDS 7
 
 static const char apikey_file_header[] =
@@ -48,11 +50,6 @@ static bool is_lower_hex(char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 }
 
-static int hex_value(char c)
-{
-	return c <= '9' ? c - '0' : c - 'a' + 10;
-}
-
 static bool parse_hex(const char *text, size_t len, uint8_t *out, size_t bytes)
 {
 	if (len != 2 * bytes)
@@ -62,7 +59,7 @@ static bool parse_hex(const char *text, size_t len, uint8_t *out, size_t bytes)
 			return false;
 	}
 	for (size_t i = 0; i < bytes; i++)
-		out[i] = (uint8_t)(hex_value(text[2 * i]) << 4 | hex_value(text[2 * i + 1]));
+		out[i] = (uint8_t)(hex_digit_value(text[2 * i]) << 4 | hex_digit_value(text[2 * i + 1]));
 	return true;
 }
 

@@ -10,19 +10,10 @@
 
 #include <microhttpd.h>
 
+#include "util/hex.h"
+
 /* Bytes of a path segment or name quoted in a message. */
 #define SHOWN_MAX 80
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 enum decode_result {
 	DECODE_OK,
@@ -41,8 +32,8 @@ static enum decode_result percent_decode(const char *raw, size_t len, char *out,
 			out[n++] = raw[i];
 			continue;
 		}
-		int hi = i + 1 < len ? hex_digit(raw[i + 1]) : -1;
-		int lo = hi >= 0 && i + 2 < len ? hex_digit(raw[i + 2]) : -1;
+		int hi = i + 1 < len ? hex_digit_value(raw[i + 1]) : -1;
+		int lo = hi >= 0 && i + 2 < len ? hex_digit_value(raw[i + 2]) : -1;
 		if (hi < 0 || lo < 0) {
 			*bad = raw + i;
 			return DECODE_BAD_ESCAPE;
