@@ -251,11 +251,16 @@ def check_cert_search(result, cert):
     assert fingerprint in found["certCells"], f"certificate table {found['certCells']}"
 
 
+def check_tabs_hidden_at_start(result):
+    assert not result["tabsShownAtStart"], "the tab bar shows before the first search"
+
+
 def check_failed_search(result):
     failed = result["failed"]
     assert failed["status"].startswith("Error 400: "), f"status {failed['status']!r}"
     assert failed["summary"] == "", f"summary left from before: {failed['summary']!r}"
     assert failed["tabsHidden"], "tabs left from before the failed search"
+    assert not failed["tabsShown"], "the tab bar shows after the failed search"
     assert failed["views"] == ["", "", "", ""], f"views left from before: {failed['views']}"
     assert not failed["cy"], "map left from before the failed search"
 
@@ -313,7 +318,9 @@ def main():
                   lambda: check_pdns(result), lambda: check_whois(result),
                   lambda: check_certs(result, cert), lambda: check_map(result, db),
                   lambda: check_second_search(result, db), lambda: check_reverse_whois(result, db),
-                  lambda: check_cert_search(result, cert), lambda: check_failed_search(result),
+                  lambda: check_cert_search(result, cert),
+                  lambda: check_tabs_hidden_at_start(result),
+                  lambda: check_failed_search(result),
                   lambda: check_capped(result),
                   lambda: check_no_injection(result), lambda: check_screenshots(out_dir)):
         check()

@@ -54,6 +54,8 @@ try {
   await page.locator('#key-dialog[open]').waitFor();
   await page.fill('#key-input', key);
   await page.click('#key-save');
+  // offsetParent is null for an element that is not displayed.
+  result.tabsShownAtStart = await page.evaluate(() => document.getElementById('tabs').offsetParent !== null);
   result.steps.push('key');
 
   await page.fill('#search-input', query);
@@ -222,6 +224,7 @@ try {
       status: document.getElementById('status').textContent,
       summary: document.getElementById('summary').textContent,
       tabsHidden: document.getElementById('tabs').hidden,
+      tabsShown: document.getElementById('tabs').offsetParent !== null,
       views: [...document.querySelectorAll('main section')].map((s) => s.textContent),
       cy: document.getElementById('cy') !== null,
     }));
