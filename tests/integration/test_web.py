@@ -25,6 +25,9 @@ EXPAND = "domain:login.paypa1-secure.example"
 SECOND_QUERY = "paypa1-secure.example"
 # The registrant email of the first WHOIS document of hostile.example only.
 EMAIL = webtest.HOSTILE_WHOIS[0]["email"]
+# Overlapping searches: the test delays the response to SLOW_QUERY until FAST_QUERY's results show.
+SLOW_QUERY = "paypa1-secure.example"
+FAST_QUERY = "203.0.113.10"
 # Not an indicator of any kind, so /api/v1/search rejects it with 400.
 FAILED_QUERY = "%%%"
 # The capped server returns fewer pDNS records than hostile.example has.
@@ -78,6 +81,7 @@ def run_browser(server, capped, key, cert, out_dir):
     env = dict(os.environ, DRAGNET_URL=server.url, DRAGNET_KEY=key, QUERY=HOSTILE_DOMAIN,
                OUT_DIR=out_dir, CHROMIUM=CHROMIUM, MAP_EXPAND=EXPAND, SECOND_QUERY=SECOND_QUERY,
                EMAIL=EMAIL, CERT_SHA256=cert.fingerprint(hashes.SHA256()).hex(),
+               SLOW_QUERY=SLOW_QUERY, FAST_QUERY=FAST_QUERY,
                FAILED_QUERY=FAILED_QUERY, CAPPED_URL=capped.url)
     proc = subprocess.run(["node", os.path.join(WEB, "test", "e2e.mjs")], env=env, cwd=WEB,
                           capture_output=True, text=True, timeout=300)
@@ -255,6 +259,17 @@ def check_tabs_hidden_at_start(result):
     assert not result["tabsShownAtStart"], "the tab bar shows before the first search"
 
 
+def check_overlapping_searches(result):
+    overlap = result["overlap"]
+    assert overlap["summary"].startswith(f"{FAST_QUERY} is an IP address"), \
+        f"summary {overlap['summary']!r} after the delayed search for {SLOW_QUERY} returned"
+    assert overlap["tabs"][1] == "WHOIS (n/a)", f"tabs {overlap['tabs']} are not the IP's"
+    rdata = {row[2] for row in overlap["pdnsRows"]}
+    assert rdata == {FAST_QUERY}, f"pDNS rdata {sorted(rdata)}, expected only {FAST_QUERY}"
+    names = {row[0].rstrip(".") for row in overlap["pdnsRows"]}
+    assert HOSTILE_DOMAIN in names, f"pDNS names {sorted(names)}"
+
+
 def check_failed_search(result):
     failed = result["failed"]
     assert failed["status"].startswith("Error 400: "), f"status {failed['status']!r}"
@@ -320,6 +335,7 @@ def main():
                   lambda: check_second_search(result, db), lambda: check_reverse_whois(result, db),
                   lambda: check_cert_search(result, cert),
                   lambda: check_tabs_hidden_at_start(result),
+                  lambda: check_overlapping_searches(result),
                   lambda: check_failed_search(result),
                   lambda: check_capped(result),
                   lambda: check_no_injection(result), lambda: check_screenshots(out_dir)):

@@ -13,7 +13,10 @@ const status = $('status');
 const setStatus = (text) => { status.textContent = text; };
 
 const views = ['pdns', 'whois', 'certs', 'map'];
-const loaded = new Set();
+// Number of the latest search. A search whose number is no longer this one drops its response,
+// so overlapping searches in one tab never mix their results.
+let generation = 0;
+// The shown search: its indicator, counts and the set of views it has loaded.
 let current = null;
 let mapView = null;
 
@@ -34,7 +37,12 @@ function showTab(name) {
     $(`view-${view}`).hidden = view !== name;
     $(`tab-${view}`).setAttribute('aria-selected', String(view === name));
   }
-  if (current && !loaded.has(name)) loadView(name, current).catch(report);
+  const search = current;
+  if (search && !search.loaded.has(name)) {
+    loadView(name, search).catch((error) => {
+      if (current === search) report(error);
+    });
+  }
 }
 
 for (const view of views) $(`tab-${view}`).addEventListener('click', () => showTab(view));
@@ -63,7 +71,7 @@ function shownStatus(count, singular, plural, truncated, query) {
 }
 
 async function loadView(name, search) {
-  loaded.add(name);
+  search.loaded.add(name);
   const { query, kind, key } = search;
   // Results that arrive after a newer search started are dropped.
   const stale = () => current !== search;
@@ -107,7 +115,6 @@ async function loadView(name, search) {
 // Remove everything the previous search put on the page.
 function clearResults() {
   current = null;
-  loaded.clear();
   if (mapView) mapView.destroy();
   mapView = null;
   for (const view of views) {
@@ -129,13 +136,21 @@ async function search(query) {
     askKey();
     return;
   }
+  const searchNumber = ++generation;
   clearResults();
   setStatus(`Searching for ${query}…`);
-  const result = await apiJson('/api/v1/search', { q: query });
+  let result;
+  try {
+    result = await apiJson('/api/v1/search', { q: query });
+  } catch (error) {
+    if (searchNumber === generation) report(error);
+    return;
+  }
+  if (searchNumber !== generation) return;
   const kind = result.kind ?? 'domain';
   current = {
     query: result.query ?? query, kind, key: result.key ?? query,
-    counts: result.counts ?? {}, more: result.more ?? {},
+    counts: result.counts ?? {}, more: result.more ?? {}, loaded: new Set(),
   };
   const { counts, more } = current;
   for (const name of ['pdns', 'whois', 'certs']) {

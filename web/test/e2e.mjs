@@ -5,7 +5,8 @@
 // WHOIS, certificates and a map), OUT_DIR (screenshots and downloads), CHROMIUM (the browser
 // binary, /usr/bin/chromium unless set). Optional searches that follow in the same tab:
 // SECOND_QUERY (a domain, whose map is opened too), EMAIL (a registrant email in the store),
-// CERT_SHA256 (a stored certificate's hash) and FAILED_QUERY (a value the search rejects).
+// CERT_SHA256 (a stored certificate's hash), SLOW_QUERY and FAST_QUERY (two overlapping searches,
+// the first delayed) and FAILED_QUERY (a value the search rejects).
 // CAPPED_URL is a second server on the same store with a --max-results below QUERY's records.
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -213,6 +214,39 @@ try {
     await page.locator('#cert-table').waitFor();
     result.cert.certCells = await page.$$eval('#cert-table tbody td', (cells) => cells.map((c) => c.textContent));
     result.steps.push('cert hash');
+  }
+
+  // Rows of the pDNS table as [rrname, rrtype, rdata, ...].
+  const pdnsRows = () => page.$$eval('#pdns-table tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+
+  // Two overlapping searches: the response of the first, delayed until the second has shown its
+  // results, must not replace them.
+  if (process.env.SLOW_QUERY && process.env.FAST_QUERY) {
+    const slow = process.env.SLOW_QUERY;
+    const isSlow = (url) => url.pathname === '/api/v1/search' && url.searchParams.get('q') === slow;
+    await page.route(isSlow, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    const slowSent = page.waitForRequest((request) => isSlow(new URL(request.url())));
+    const slowDone = page.waitForResponse((response) => isSlow(new URL(response.url())));
+    await page.fill('#search-input', slow);
+    await page.press('#search-input', 'Enter');
+    await slowSent;
+    const fast = process.env.FAST_QUERY;
+    await page.fill('#search-input', fast);
+    await page.press('#search-input', 'Enter');
+    await slowDone;
+    await page.locator('#pdns-table').waitFor();
+    // Give the page time to act on the late response before reading what it shows.
+    await page.waitForTimeout(500);
+    result.overlap = {
+      summary: await page.textContent('#summary'),
+      tabs: await page.$$eval('#tabs button', (tabs) => tabs.map((t) => t.textContent)),
+      pdnsRows: await pdnsRows(),
+    };
+    await page.unroute(isSlow);
+    result.steps.push('overlapping searches');
   }
 
   // A search the server rejects leaves no result of the one before on the page.
