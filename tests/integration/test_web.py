@@ -28,6 +28,8 @@ EMAIL = webtest.HOSTILE_WHOIS[0]["email"]
 # Overlapping searches: the test delays the response to SLOW_QUERY until FAST_QUERY's results show.
 SLOW_QUERY = "paypa1-secure.example"
 FAST_QUERY = "203.0.113.10"
+# The name server of paypa1-secure.example in samples/provider-export.json.
+NAME_SERVER = "ns1.bulletproof-dns.example"
 # Not an indicator of any kind, so /api/v1/search rejects it with 400.
 FAILED_QUERY = "%%%"
 # The capped server returns fewer pDNS records than hostile.example has.
@@ -81,7 +83,7 @@ def run_browser(server, capped, key, cert, out_dir):
     env = dict(os.environ, DRAGNET_URL=server.url, DRAGNET_KEY=key, QUERY=HOSTILE_DOMAIN,
                OUT_DIR=out_dir, CHROMIUM=CHROMIUM, MAP_EXPAND=EXPAND, SECOND_QUERY=SECOND_QUERY,
                EMAIL=EMAIL, CERT_SHA256=cert.fingerprint(hashes.SHA256()).hex(),
-               SLOW_QUERY=SLOW_QUERY, FAST_QUERY=FAST_QUERY,
+               SLOW_QUERY=SLOW_QUERY, FAST_QUERY=FAST_QUERY, NS_QUERY=f"ns:{NAME_SERVER}",
                FAILED_QUERY=FAILED_QUERY, CAPPED_URL=capped.url)
     proc = subprocess.run(["node", os.path.join(WEB, "test", "e2e.mjs")], env=env, cwd=WEB,
                           capture_output=True, text=True, timeout=300)
@@ -270,6 +272,19 @@ def check_overlapping_searches(result):
     assert HOSTILE_DOMAIN in names, f"pDNS names {sorted(names)}"
 
 
+def check_name_server_search(result):
+    found = result["ns"]
+    assert found["summary"].startswith(f"ns:{NAME_SERVER} is a name server"), \
+        f"name server summary {found['summary']!r}"
+    rows = found["pdnsRows"]
+    assert rows, f"no pDNS records for {NAME_SERVER}: {found['pdnsOut']!r}"
+    names = {row[0].rstrip(".") for row in rows}
+    assert names == {"paypa1-secure.example"}, f"domains delegated to {NAME_SERVER}: {names}"
+    for row in rows:
+        assert row[1] == "NS", f"pDNS row {row} is not an NS record"
+        assert row[2].rstrip(".") == NAME_SERVER, f"pDNS row {row} names another server"
+
+
 def check_failed_search(result):
     failed = result["failed"]
     assert failed["status"].startswith("Error 400: "), f"status {failed['status']!r}"
@@ -336,7 +351,7 @@ def main():
                   lambda: check_cert_search(result, cert),
                   lambda: check_tabs_hidden_at_start(result),
                   lambda: check_overlapping_searches(result),
-                  lambda: check_failed_search(result),
+                  lambda: check_name_server_search(result), lambda: check_failed_search(result),
                   lambda: check_capped(result),
                   lambda: check_no_injection(result), lambda: check_screenshots(out_dir)):
         check()

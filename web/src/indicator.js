@@ -27,9 +27,12 @@ export function countPhrase(count, singular, plural, more = false) {
 // The pDNS query for an indicator, or null when pDNS does not apply to its kind.
 export function pdnsArgs(kind, key) {
   switch (kind) {
-    case 'domain': case 'regdomain': case 'nameserver': case 'mx':
-    case 'ip': case 'cidr': case 'prefix':
+    case 'domain': case 'regdomain': case 'ip': case 'cidr': case 'prefix':
       return { q: key };
+    case 'nameserver': case 'mx':
+      // The records whose rdata is the server, which name the domains that delegate to it (NS)
+      // or receive mail through it (MX).
+      return { q: key, rdata: 1 };
     default:
       return null;
   }

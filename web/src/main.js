@@ -75,7 +75,7 @@ async function loadView(name, search) {
   const { query, kind, key } = search;
   // Results that arrive after a newer search started are dropped.
   const stale = () => current !== search;
-  const reverse = kind === 'ip' || kind === 'cidr';
+  const reverse = kind === 'ip' || kind === 'cidr' || pdnsArgs(kind, key)?.rdata === 1;
   if (name === 'pdns') {
     setStatus(`Looking up pDNS for ${query}…`);
     const body = await apiJson('/api/v1/pdns', pdnsArgs(kind, key));

@@ -6,7 +6,7 @@
 // binary, /usr/bin/chromium unless set). Optional searches that follow in the same tab:
 // SECOND_QUERY (a domain, whose map is opened too), EMAIL (a registrant email in the store),
 // CERT_SHA256 (a stored certificate's hash), SLOW_QUERY and FAST_QUERY (two overlapping searches,
-// the first delayed) and FAILED_QUERY (a value the search rejects).
+// the first delayed), NS_QUERY (an `ns:` search) and FAILED_QUERY (a value the search rejects).
 // CAPPED_URL is a second server on the same store with a --max-results below QUERY's records.
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -247,6 +247,20 @@ try {
     };
     await page.unroute(isSlow);
     result.steps.push('overlapping searches');
+  }
+
+  // A name server search lists the domains delegated to it in the pDNS tab.
+  if (process.env.NS_QUERY) {
+    await page.fill('#search-input', process.env.NS_QUERY);
+    await page.press('#search-input', 'Enter');
+    await page.waitForFunction(() => document.getElementById('summary').textContent !== '');
+    await page.waitForFunction(() => document.getElementById('pdns-out').childElementCount > 0);
+    result.ns = {
+      summary: await page.textContent('#summary'),
+      pdnsOut: await page.textContent('#pdns-out'),
+      pdnsRows: await pdnsRows(),
+    };
+    result.steps.push('name server');
   }
 
   // A search the server rejects leaves no result of the one before on the page.
