@@ -939,8 +939,8 @@ static int drain(struct server *srv)
 	size_t left = requests_in_flight(srv);
 	if (left == 0)
 		return listen_fd;
-	log_info("waiting up to %d s for the requests in flight on %zu connections", SERVER_DRAIN_S,
-	         left);
+	log_info("waiting up to %d s for the requests in flight on %zu connection%s", SERVER_DRAIN_S,
+	         left, left == 1 ? "" : "s");
 	int64_t until = monotonic_ms() + 1000 * SERVER_DRAIN_S;
 	while (left > 0 && monotonic_ms() < until) {
 		struct timespec pause = {.tv_nsec = 20 * 1000000};
@@ -950,9 +950,9 @@ static int drain(struct server *srv)
 	/* NOTE: a client that connected but has sent nothing, such as a
 	 * browser's preconnection, counts as one request in flight. */
 	if (left > 0)
-		log_warn("%zu connections still had a request in flight or not yet sent after %d s; "
-		         "closing them",
-		         left, SERVER_DRAIN_S);
+		log_warn("%zu connection%s still had a request in flight or not yet sent after %d s; "
+		         "closing %s",
+		         left, left == 1 ? "" : "s", SERVER_DRAIN_S, left == 1 ? "it" : "them");
 	else
 		log_info("every request in flight got its response");
 	return listen_fd;
