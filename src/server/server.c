@@ -26,6 +26,7 @@
 #include "server/server_internal.h"
 #include "server/server_uri.h"
 #include "util/log.h"
+#include "x509/ct.h"
 
 /* Seconds a stopping server waits for the requests in flight. */
 #define SERVER_DRAIN_S 5
@@ -217,6 +218,50 @@ static void keys_refresh(struct server *srv, bool force)
 	srv->keys_loaded = true;
 }
 
+/* Longest Base64 credentials of HTTP Basic read: the user is a 12-character
+ * key ID, so 1024 leaves ample room for any key. */
+#define BASIC_TOKEN_MAX 1024
+
+/* Whether authorization uses the Basic scheme, whose name is
+ * case-insensitive (RFC 9110 section 11.1). */
+static bool is_basic_scheme(const char *authorization)
+{
+	while (*authorization == ' ' || *authorization == '\t')
+		authorization++;
+	return strncasecmp(authorization, "Basic", 5) == 0 &&
+	       (authorization[5] == ' ' || authorization[5] == '\0');
+}
+
+/* Decode the HTTP Basic credentials (RFC 7617) in authorization into buf,
+ * which has room for BASIC_TOKEN_MAX / 4 * 3 + 1 bytes, and split them at the
+ * first ':' into *user and *password. One or more spaces may separate the
+ * scheme from the token (RFC 9110 section 11.4). Returns false unless the
+ * token is valid Base64 of text with a ':' and no NUL byte. */
+static bool basic_credentials(const char *authorization, char *buf, char **user,
+                              char **password)
+{
+	const char *token = authorization;
+	while (*token == ' ' || *token == '\t')
+		token++;
+	token += 5; /* "Basic", checked by is_basic_scheme() */
+	while (*token == ' ')
+		token++;
+	size_t len = strcspn(token, " \t");
+	if (len == 0 || len > BASIC_TOKEN_MAX || token[len + strspn(token + len, " \t")] != '\0')
+		return false;
+	long decoded = ct_base64_decode(token, len, (uint8_t *)buf);
+	if (decoded < 0 || memchr(buf, '\0', (size_t)decoded) != NULL)
+		return false;
+	buf[decoded] = '\0';
+	char *colon = strchr(buf, ':');
+	if (colon == NULL)
+		return false;
+	*colon = '\0';
+	*user = buf;
+	*password = colon + 1;
+	return true;
+}
+
 /* The key a request presents: X-Api-Key on every route, or HTTP Basic
  * (user = key ID, password = key) on the CIRCL routes under /pdns/, which
  * is how CIRCL's passive DNS API and its clients authenticate. Returns
@@ -234,19 +279,16 @@ static bool authenticate(struct server *srv, struct MHD_Connection *conn,
 		sizeof(trimmed));
 	const char *key = header_key;
 	char *user = NULL, *password = NULL;
+	char credentials[BASIC_TOKEN_MAX / 4 * 3 + 1];
 	const char *authorization =
 		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	bool circl = route != NULL && strncmp(route->prefix, "/pdns/", 6) == 0;
-	if (circl && authorization != NULL && strncasecmp(authorization, "Basic ", 6) == 0) {
-		user = MHD_basic_auth_get_username_password(conn, &password);
-		if (user == NULL || password == NULL) {
-			MHD_free(user);
+	if (circl && authorization != NULL && is_basic_scheme(authorization)) {
+		if (!basic_credentials(authorization, credentials, &user, &password)) {
 			*why = "malformed HTTP Basic authorization: expected the Base64 of KEY_ID:KEY";
 			return true;
 		}
 		if (header_key != NULL && strcmp(header_key, password) != 0) {
-			MHD_free(password);
-			MHD_free(user);
 			*why = "two different API keys sent, in X-Api-Key and in HTTP Basic "
 			       "authorization: send one";
 			*status = 400;
@@ -277,9 +319,6 @@ static bool authenticate(struct server *srv, struct MHD_Connection *conn,
 		[APIKEY_WRONG_USER] = "the HTTP Basic user name is not the key's ID: send KEY_ID:KEY",
 	};
 	*why = reasons[result];
-	if (password != NULL)
-		MHD_free(password);
-	MHD_free(user);
 	return true;
 }
 

@@ -354,6 +354,24 @@ def check_key_headers(server, key):
     print("repeated key headers: ok")
 
 
+def check_basic_scheme(server, key):
+    """The Basic scheme name is case-insensitive (RFC 7617), and one or more
+    spaces separate it from the credentials (RFC 9110 section 11.4)."""
+    token = base64.b64encode(f"{key[:12]}:{key}".encode()).decode()
+    path = "/pdns/query/www.example.com"
+    for value in ("basic " + token, "BASIC " + token, "bAsIc " + token, "Basic  " + token,
+                  "Basic   " + token + " "):
+        got, _, body = server.request("GET", path, [("Authorization", value)])
+        assert got == 200, f"Authorization {value[:12]!r}...: {got} {body[:200]!r}"
+    no_colon = base64.b64encode(key.encode()).decode()
+    for value in ("basic " + token + " extra", "basic", "basic " + no_colon,
+                  "basic " + token[:-1]):
+        message = error_of(server.request("GET", path, [("Authorization", value)]), 401,
+                           f"Authorization {value[:20]!r}")
+        assert "malformed HTTP Basic" in message, message
+    print("Basic scheme: ok")
+
+
 def check_allow_and_head(server, key):
     auth = [("X-Api-Key", key)]
     for path in ("/api/v1/pdns", "/dnsdb/v2/lookup/rrset/name/www.example.com",
@@ -464,6 +482,7 @@ def main():
         check_bad_escapes(server, key)
         check_params(server, key)
         check_key_headers(server, key)
+        check_basic_scheme(server, key)
         check_allow_and_head(server, key)
         check_libmicrohttpd_limits(server, key)
     finally:
