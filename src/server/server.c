@@ -492,12 +492,14 @@ static enum MHD_Result check_request(struct server *srv, struct MHD_Connection *
                                      struct request_state *rs)
 {
 	const struct server_limits *limits = &srv->config->limits;
+	struct dn_error err;
+	if (server_framing_check(conn, &err) != DN_OK)
+		return set_error(rs, 400, "Connection: close", "%s", err.msg);
 	const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (length != NULL && strtoull(length, NULL, 10) > limits->max_body)
 		return set_error(rs, 413, "Connection: close", "request body larger than %zu bytes", limits->max_body);
 
-	struct dn_error err;
 	if (server_target_has_nul(rs->target, rs->target_len, version))
 		return set_error(rs, 400, NULL, "the request target contains a NUL byte; "
 		                                "send it percent-encoded as %%00");

@@ -359,6 +359,47 @@ size_t server_header_count(struct MHD_Connection *conn, const char *name)
 	return counter.count;
 }
 
+struct length_reader {
+	const char *first; /* the first Content-Length value, or NULL */
+	bool conflict;
+};
+
+static enum MHD_Result read_length(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+	(void)kind;
+	struct length_reader *reader = cls;
+	if (key == NULL || strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0)
+		return MHD_YES;
+	if (value == NULL)
+		value = "";
+	if (reader->first == NULL) {
+		reader->first = value;
+		return MHD_YES;
+	}
+	char first_buf[32], value_buf[32];
+	const char *first = server_header_trim(reader->first, first_buf, sizeof(first_buf));
+	if (strcmp(first, server_header_trim(value, value_buf, sizeof(value_buf))) != 0) {
+		reader->conflict = true;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+dn_status server_framing_check(struct MHD_Connection *conn, struct dn_error *err)
+{
+	struct length_reader reader = {0};
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, read_length, &reader);
+	if (reader.conflict)
+		return dn_fail(err, DN_EINVAL,
+		               "Content-Length headers with different values; send one");
+	if (reader.first != NULL &&
+	    server_header_count(conn, MHD_HTTP_HEADER_TRANSFER_ENCODING) > 0)
+		return dn_fail(err, DN_EINVAL,
+		               "both Content-Length and Transfer-Encoding sent; send one of them");
+	return DN_OK;
+}
+
 bool server_target_has_nul(const char *target, size_t target_len, const char *version)
 {
 	uintptr_t end = (uintptr_t)target + target_len;

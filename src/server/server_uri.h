@@ -96,6 +96,12 @@ bool server_target_has_nul(const char *target, size_t target_len, const char *ve
  * to the NUL. A NUL right at the start of a value is not detected. */
 dn_status server_headers_check(struct MHD_Connection *conn, struct dn_error *err);
 
+/* Check that the request body has one framing (RFC 9112 section 6.3): fail
+ * when Content-Length headers differ in value, or when Content-Length comes
+ * with Transfer-Encoding. A proxy in front of the server may pick the other
+ * framing, so accepting either would let a second request hide in the body. */
+dn_status server_framing_check(struct MHD_Connection *conn, struct dn_error *err);
+
 /* Strip optional whitespace (SP and HTAB, RFC 9110 section 5.5) around a
  * header value: returns value itself when nothing trails it, else a copy in
  * out. A value that does not fit in size bytes is returned as it is. */

@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import re
+import socket
 import sys
 from urllib.parse import quote
 
@@ -35,6 +36,60 @@ def summary(result, what):
 def pdns_json(db, name):
     proc = dnstest.run("pdns", name, "--json", db=db, check=0)
     return sorted(proc.stdout.splitlines())
+
+
+def raw_post(server, head_lines, body):
+    """Send a POST with head_lines as given over a new connection; returns
+    (status, body bytes) of the response."""
+    lines = [b"POST /api/v1/ingest?source=smuggle&format=cof HTTP/1.1",
+             b"Host: 127.0.0.1", *head_lines, b"Connection: close", b"", b""]
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        sock.sendall(b"\r\n".join(lines) + body)
+        reply = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            reply += chunk
+    head, _, data = reply.partition(b"\r\n\r\n")
+    return int(head.split(b" ")[1]), data
+
+
+def test_body_framing(server, db, write_key):
+    """A body framed two ways (RFC 9112 section 6.3) is rejected before it is
+    read: a proxy in front may pick the other framing."""
+    key_line = b"X-Api-Key: " + write_key.encode()
+    record = json.dumps({"count": 1, "time_first": 1700000000, "time_last": 1700000000,
+                         "rrtype": "A", "rrname": "smuggle.example.", "rdata": "192.0.2.9"})
+    body = record.encode() + b"\n"
+    chunked = b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n"
+    cases = [
+        ("two lengths", [b"Content-Length: %d" % len(body), b"Content-Length: %d" % (len(body) + 2)],
+         body + b"\n\n", "Content-Length headers with different values"),
+        ("two lengths, smaller first", [b"Content-Length: 5", b"Content-Length: 7"], body,
+         "Content-Length headers with different values"),
+        ("length and chunked", [b"Content-Length: %d" % len(body), b"Transfer-Encoding: chunked"],
+         chunked, "both Content-Length and Transfer-Encoding"),
+        ("chunked and length", [b"Transfer-Encoding: chunked", b"Content-Length: %d" % len(body)],
+         chunked, "both Content-Length and Transfer-Encoding"),
+    ]
+    for label, head_lines, data, reason in cases:
+        status, reply = raw_post(server, [key_line, *head_lines], data)
+        assert status == 400, f"{label}: status {status}: {reply[:200]!r}"
+        message = json.loads(reply)["error"]
+        assert message.startswith(reason), f"{label}: message {message!r}"
+    names = [name for name, _ in dnstest.sources(db)]
+    assert "smuggle" not in names, f"a body framed two ways was stored: {names}"
+
+    # One framing, or the same length twice, is read as usual.
+    for label, head_lines, data in (
+            ("one length", [b"Content-Length: %d" % len(body)], body),
+            ("chunked", [b"Transfer-Encoding: chunked"], chunked),
+            ("same length twice", [b"Content-Length: %d" % len(body)] * 2, body)):
+        status, reply = raw_post(server, [key_line, *head_lines], data)
+        assert status == 200, f"{label}: status {status}: {reply[:200]!r}"
+        assert json.loads(reply)["stored"]["records"] == 1, f"{label}: {reply[:200]!r}"
+    print("body framing: ok")
 
 
 def test_capture_upload(server, db, cli_db, write_key):
@@ -231,6 +286,7 @@ def main():
     server = Server(db, "--max-body", "64K")
     try:
         test_rejections(server, db, read_key, write_key)
+        test_body_framing(server, db, write_key)
         test_capture_upload(server, db, cli_db, write_key)
         test_whois_upload(server, db, cli_db, write_key)
         test_cert_upload(server, db, write_key)
