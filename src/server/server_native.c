@@ -611,10 +611,12 @@ static dn_status search_count_pdns(struct store *store, const struct pivot_seed 
 	switch (seed->kind) {
 	case GRAPH_DOMAIN:
 	case GRAPH_REGDOMAIN:
-	case GRAPH_NAMESERVER:
-	case GRAPH_MX:
 		rc = pdns_query_set_rrname(&q, seed->key, err);
 		break;
+	/* A name server or mail host is searched for the domains that point
+	 * to it, as the web view's pDNS tab shows them. */
+	case GRAPH_NAMESERVER:
+	case GRAPH_MX:
 	case GRAPH_IP:
 	case GRAPH_PREFIX:
 		rc = pdns_query_set_rdata(&q, seed->key, err);
@@ -644,6 +646,7 @@ static dn_status search_count_whois(struct store *store, const struct pivot_seed
 	case GRAPH_ORG:
 	case GRAPH_ADDRESS:
 	case GRAPH_REGISTRAR:
+	case GRAPH_NAMESERVER:
 		/* Here the count is of the domains whose records hold the value. */
 		return store_count_whois_value(store, graph_kind_name(seed->kind), seed->key, &c->n,
 		                               err);

@@ -230,6 +230,17 @@ def check_search(server, db):
     assert by_hash["counts"]["certs"] == 1, by_hash
 
 
+    # A name server counts the records that point to it and the domains
+    # whose WHOIS records list it.
+    ns = "ns1.bulletproof-dns.example"
+    counts = server.json("/api/v1/search", [("q", "ns:" + ns)])["counts"]
+    assert counts["pdns"] == len(cli_lines("pdns", "--db", db, "--json", "--limit", "0",
+                                           "--rdata", ns)), counts
+    assert counts["pdns"] > 0, counts
+    domains = {r["domain"] for r in cli_lines("whois", "--db", db, "--json", "--reverse",
+                                              "nameserver=" + ns)}
+    assert counts["whois"] == len(domains), (counts, domains)
+
     phone = server.json("/api/v1/search", [("q", "+44.2079460555")])["counts"]
     domains = {r["domain"] for r in cli_lines("whois", "--db", db, "--json", "--reverse",
                                               "phone=+44 20 7946 0555")}
