@@ -74,6 +74,9 @@ struct request_state {
 	 * libmicrohttpd split it at '?', '&' and '='. */
 	const char *target;
 	size_t target_len;
+	/* Offset of the target's first control byte, or -1 for none. */
+	long control_at;
+	unsigned char control;
 	bool started;            /* on_request() has seen the request */
 };
 
@@ -503,6 +506,11 @@ static enum MHD_Result check_request(struct server *srv, struct MHD_Connection *
 	if (server_target_has_nul(rs->target, rs->target_len, version))
 		return set_error(rs, 400, NULL, "the request target contains a NUL byte; "
 		                                "send it percent-encoded as %%00");
+	if (rs->control_at >= 0)
+		return set_error(rs, 400, NULL,
+		                 "the request target contains control character 0x%02x at byte %ld; "
+		                 "send it percent-encoded as %%%02X",
+		                 rs->control, rs->control_at, rs->control);
 	if (server_headers_check(conn, &err) != DN_OK)
 		return set_error(rs, 400, NULL, "%s", err.msg);
 	if (server_uri_read(&rs->uri, conn, url, &err) != DN_OK)
@@ -641,6 +649,7 @@ static struct request_state *request_state_new(struct server *srv)
 	clock_gettime(CLOCK_MONOTONIC, &rs->start);
 	server_uri_init(&rs->uri);
 	rs->srv = srv;
+	rs->control_at = -1;
 	return rs;
 }
 
@@ -655,6 +664,9 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	if (rs != NULL) {
 		rs->target = uri;
 		rs->target_len = strlen(uri);
+		const char *control = server_target_control(uri);
+		rs->control_at = control != NULL ? (long)(control - uri) : -1;
+		rs->control = control != NULL ? (unsigned char)*control : 0;
 	}
 	return rs;
 }

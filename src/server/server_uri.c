@@ -412,6 +412,16 @@ bool server_target_has_nul(const char *target, size_t target_len, const char *ve
 	return (uintptr_t)version != end + 1 && (uintptr_t)version - end <= SERVER_TARGET_MAX;
 }
 
+const char *server_target_control(const char *target)
+{
+	for (const char *p = target; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c < 0x20 || c == 0x7f)
+			return p;
+	}
+	return NULL;
+}
+
 struct header_checker {
 	const char *value_end; /* the NUL after the previous header's value, or NULL */
 	const char *bad_name;

@@ -89,6 +89,10 @@ dn_status server_uri_read(struct server_uri *uri, struct MHD_Connection *conn, c
  * not stored right after the target. */
 bool server_target_has_nul(const char *target, size_t target_len, const char *version);
 
+/* The first raw control byte (0x01 to 0x1f, or 0x7f) in the request target,
+ * or NULL. RFC 3986 allows none of them unencoded. */
+const char *server_target_control(const char *target);
+
 /* Check conn's request headers: DN_EINVAL when a value contains a NUL byte
  * or a name contains whitespace (as "X-Api-Key : KEY" sends it).
  * NOTE: the NUL check reads libmicrohttpd 0.9.75's layout of header lines in

@@ -252,6 +252,30 @@ def check_raw_nul(server, key):
     print("raw NUL bytes: ok")
 
 
+def check_raw_control(server, key):
+    """A raw control byte in the request target is a 400 on every route, naming the byte."""
+    key_line = b"X-Api-Key: " + key.encode()
+    cases = [
+        (b"/api/v1/pdns?q=login\x7fpaypa1-secure.example", 0x7f, 20),
+        (b"/api/v1/pdns?q=www.example.com&type=A\x01", 0x01, 37),
+        (b"/api/v1/whois/example\x1b.com", 0x1b, 21),
+        (b"/dnsdb/v2/lookup/rrset/name/www.example.com\x08", 0x08, 43),
+        (b"/pdns/query/www\x7f.example.com", 0x7f, 15),
+        (b"/static/app.js\x1f", 0x1f, 14),
+    ]
+    for target, byte, offset in cases:
+        status, body = raw_get(server, target, [key_line])
+        assert status == 400, f"GET {target!r}: status {status}: {body[:200]!r}"
+        message = json.loads(body)["error"]
+        expected = f"control character 0x{byte:02x} at byte {offset}"
+        assert expected in message, f"GET {target!r}: message {message!r}"
+        assert f"%{byte:02X}" in message, f"GET {target!r}: message {message!r}"
+    # Percent-encoded, the same byte reaches the route.
+    status, body = raw_get(server, b"/api/v1/pdns?q=www.example.com%7F", [key_line])
+    assert status != 400 or b"control character" not in body, body[:200]
+    print("raw control bytes: ok")
+
+
 def check_header_whitespace(server, key):
     """Whitespace around a header value is optional (RFC 9110 section 5.5); before the colon
     it is invalid."""
@@ -478,6 +502,7 @@ def main():
         check_dnsdbq(server, key, work)
         check_nul(server, key)
         check_raw_nul(server, key)
+        check_raw_control(server, key)
         check_header_whitespace(server, key)
         check_bad_escapes(server, key)
         check_params(server, key)

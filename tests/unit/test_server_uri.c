@@ -246,6 +246,23 @@ static void test_target_nul(void **state)
 	assert_false(server_target_has_nul(cut, cut_len, NULL));
 }
 
+static void test_target_control(void **state)
+{
+	(void)state;
+	static const char del[] = "/api/v1/pdns?q=login\x7fpaypa1-secure.example";
+	static const char tab[] = "/api/v1/whois/a\tb.example";
+	static const char escape[] = "/\x1b[2J";
+
+	assert_null(server_target_control("/api/v1/pdns?q=a.example&type=A"));
+	assert_null(server_target_control("/api/v1/pdns?q=caf%C3%A9.example%7F"));
+	assert_null(server_target_control("/caf\xc3\xa9"));
+	assert_ptr_equal(server_target_control(del), del + 20);
+	assert_ptr_equal(server_target_control(tab), tab + 15);
+	assert_ptr_equal(server_target_control(escape), escape + 1);
+	static const char first[] = "\x01/";
+	assert_ptr_equal(server_target_control(first), first);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_hide_paths),
 		cmocka_unit_test(test_header_trim),
 		cmocka_unit_test(test_target_nul),
+		cmocka_unit_test(test_target_control),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
