@@ -511,7 +511,7 @@ static enum MHD_Result check_request(struct server *srv, struct MHD_Connection *
 		                 "the request target contains control character 0x%02x at byte %ld; "
 		                 "send it percent-encoded as %%%02X",
 		                 rs->control, rs->control_at, rs->control);
-	if (server_headers_check(conn, &err) != DN_OK)
+	if (server_headers_check(conn, version, &err) != DN_OK)
 		return set_error(rs, 400, NULL, "%s", err.msg);
 	if (server_uri_read(&rs->uri, conn, url, &err) != DN_OK)
 		return set_error(rs, err.code == DN_ENOMEM ? 503 : 400, NULL, "%s", err.msg);

@@ -425,17 +425,45 @@ const char *server_target_control(const char *target)
 struct header_checker {
 	const char *value_end; /* the NUL after the previous header's value, or NULL */
 	const char *bad_name;
+	const char *line_end;  /* the NUL after the HTTP version, or NULL */
+	size_t eol;            /* NUL bytes that end a line: 1 (LF), 2 (CR LF) or 0 (unknown) */
 	bool nul;
 	bool space;
 };
 
-/* libmicrohttpd 0.9.75 keeps header lines in its read buffer and writes NUL over each CR and
- * LF. So the byte after a value's NUL is either NUL (CR LF, or the blank line) or the first
- * byte of the next header's name. Any other byte there means that the value contained a NUL
- * of its own, which MHD_get_connection_values_n() counts as the end of the value. */
-static bool value_cut_short(const char *value_end, const char *next_name)
+/* Widest gap between one header's value and the next header's name that is
+ * read as line-end bytes; a wider one is left to the old one-byte check. */
+#define HEADER_GAP_MAX 64
+
+bool server_header_value_cut(const char *value_end, const char *next_name, size_t eol)
 {
-	return value_end[1] != '\0' && value_end + 1 != next_name;
+	if (next_name == NULL) {
+		/* The last value is followed by its line end and the blank line. */
+		size_t count = eol != 0 ? 2 * eol : 2;
+		for (size_t i = 0; i < count; i++)
+			if (value_end[i] != '\0')
+				return true;
+		return false;
+	}
+	if (next_name <= value_end || (size_t)(next_name - value_end) > HEADER_GAP_MAX)
+		return value_end[1] != '\0' && value_end + 1 != next_name;
+	size_t gap = (size_t)(next_name - value_end);
+	for (size_t i = 0; i < gap; i++)
+		if (value_end[i] != '\0')
+			return true;
+	return eol != 0 && gap > eol;
+}
+
+/* The number of NUL bytes between the end of the request line and the first
+ * header's name: the request's line end, or 0 when they are not adjacent. */
+static size_t line_end_size(const char *line_end, const char *first_name)
+{
+	if (line_end == NULL || first_name <= line_end || first_name - line_end > 2)
+		return 0;
+	for (const char *p = line_end; p < first_name; p++)
+		if (*p != '\0')
+			return 0;
+	return (size_t)(first_name - line_end);
 }
 
 static enum MHD_Result check_header(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -445,7 +473,10 @@ static enum MHD_Result check_header(void *cls, enum MHD_ValueKind kind, const ch
 
 	if (kind != MHD_HEADER_KIND || key == NULL)
 		return MHD_YES;
-	if (checker->value_end != NULL && value_cut_short(checker->value_end, key)) {
+	if (checker->bad_name == NULL)
+		checker->eol = line_end_size(checker->line_end, key);
+	if (checker->value_end != NULL &&
+	    server_header_value_cut(checker->value_end, key, checker->eol)) {
 		checker->nul = true;
 		return MHD_NO;
 	}
@@ -459,13 +490,16 @@ static enum MHD_Result check_header(void *cls, enum MHD_ValueKind kind, const ch
 	return MHD_YES;
 }
 
-dn_status server_headers_check(struct MHD_Connection *conn, struct dn_error *err)
+dn_status server_headers_check(struct MHD_Connection *conn, const char *version,
+                               struct dn_error *err)
 {
 	struct header_checker checker = {0};
 
+	if (version != NULL)
+		checker.line_end = version + strlen(version);
 	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, check_header, &checker);
 	if (!checker.nul && !checker.space && checker.value_end != NULL &&
-	    value_cut_short(checker.value_end, NULL))
+	    server_header_value_cut(checker.value_end, NULL, checker.eol))
 		checker.nul = true;
 	if (checker.nul)
 		return dn_fail(err, DN_EINVAL, "a request header contains a NUL byte");

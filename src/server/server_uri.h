@@ -94,11 +94,25 @@ bool server_target_has_nul(const char *target, size_t target_len, const char *ve
 const char *server_target_control(const char *target);
 
 /* Check conn's request headers: DN_EINVAL when a value contains a NUL byte
- * or a name contains whitespace (as "X-Api-Key : KEY" sends it).
+ * or a name contains whitespace (as "X-Api-Key : KEY" sends it). version is
+ * the HTTP version from the access handler, whose end tells the request's
+ * line end (CR LF or LF).
  * NOTE: the NUL check reads libmicrohttpd 0.9.75's layout of header lines in
  * its read buffer, since MHD_get_connection_values_n() reports the length up
- * to the NUL. A NUL right at the start of a value is not detected. */
-dn_status server_headers_check(struct MHD_Connection *conn, struct dn_error *err);
+ * to the NUL. A NUL right at the start of a value is not detected, nor is one
+ * NUL before a bare LF when the request line ends in CR LF, or one at the end
+ * of the last header. Headers ending in CR LF after a request line ending in
+ * a bare LF are rejected as if they contained a NUL. */
+dn_status server_headers_check(struct MHD_Connection *conn, const char *version,
+                               struct dn_error *err);
+
+/* Whether a header value that ends at value_end (the NUL libmicrohttpd
+ * 0.9.75 writes over its CR or LF) contained a NUL byte of its own. The bytes
+ * up to next_name, the next header's name, must all be NUL and at most eol of
+ * them (the request's line end: 1 for LF, 2 for CR LF, 0 when unknown). For
+ * the last header (next_name NULL) the line end and the blank line must be
+ * NUL. */
+bool server_header_value_cut(const char *value_end, const char *next_name, size_t eol);
 
 /* Check that the request body has one framing (RFC 9112 section 6.3): fail
  * when Content-Length headers differ in value, or when Content-Length comes

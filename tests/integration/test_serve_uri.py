@@ -235,7 +235,12 @@ def check_raw_nul(server, key):
     for eol in (b"\r\n", b"\n"):
         for header_lines in ([key_line + b"\x00junk"],
                              [key_line + b"\x00junk", b"Accept: */*"],
-                             [b"Accept: text/plain\x00x", key_line]):
+                             [b"Accept: text/plain\x00x", key_line],
+                             [key_line + b"\x00\x00junk", b"Accept: */*"],
+                             [key_line + b"\x00\x00\x00junk", b"Accept: */*"],
+                             [key_line + b"\x00", b"Accept: */*"],
+                             [key_line + b"\x00\x00", b"Accept: */*"],
+                             [b"Accept: */*", key_line + b"\x00\x00junk"]):
             status, body = raw_get(server, b"/api/v1/pdns?q=www.example.com", header_lines, eol)
             label = f"headers {header_lines!r} ending {eol!r}"
             assert status == 400, f"{label}: status {status}: {body[:200]!r}"

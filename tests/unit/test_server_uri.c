@@ -263,6 +263,38 @@ static void test_target_control(void **state)
 	assert_ptr_equal(server_target_control(first), first);
 }
 
+/* Header lines as libmicrohttpd 0.9.75 leaves them in its buffer: NUL over each CR and LF. */
+static void test_header_value_cut(void **state)
+{
+	(void)state;
+	static const char crlf[] = "X-Api-Key: KEY\0\0Accept: */*\0\0\0\0";
+	static const char lf[] = "X-Api-Key: KEY\0Accept: */*\0\0";
+	static const char two_nuls[] = "X-Api-Key: KEY\0\0junk\0\0Accept: */*\0\0\0\0";
+	static const char trailing_nul[] = "X-Api-Key: KEY\0\0\0Accept: */*\0\0\0\0";
+	static const char trailing_nul_lf[] = "X-Api-Key: KEY\0\0Accept: */*\0\0";
+	static const char last_junk[] = "Accept: */*\0\0junk\0\0\0\0";
+	static const char last_junk_lf[] = "Accept: */*\0junk\0\0";
+	const char *crlf_end = crlf + 14;
+	const char *lf_end = lf + 14;
+
+	assert_false(server_header_value_cut(crlf_end, crlf_end + 2, 2));
+	assert_false(server_header_value_cut(crlf_end, crlf_end + 2, 0));
+	assert_false(server_header_value_cut(crlf + 27, NULL, 2));
+	assert_false(server_header_value_cut(lf_end, lf_end + 1, 1));
+	/* A header line may end in a bare LF inside a CR LF request. */
+	assert_false(server_header_value_cut(lf_end, lf_end + 1, 2));
+	assert_false(server_header_value_cut(lf + 26, NULL, 1));
+
+	assert_true(server_header_value_cut(two_nuls + 14, two_nuls + 22, 2));
+	assert_true(server_header_value_cut(two_nuls + 14, two_nuls + 22, 0));
+	assert_true(server_header_value_cut(trailing_nul + 14, trailing_nul + 17, 2));
+	assert_true(server_header_value_cut(trailing_nul_lf + 14, trailing_nul_lf + 16, 1));
+	assert_true(server_header_value_cut(last_junk + 11, NULL, 2));
+	/* With LF line ends the same bytes are the blank line and then the body. */
+	assert_false(server_header_value_cut(last_junk + 11, NULL, 1));
+	assert_true(server_header_value_cut(last_junk_lf + 11, NULL, 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_header_trim),
 		cmocka_unit_test(test_target_nul),
 		cmocka_unit_test(test_target_control),
+		cmocka_unit_test(test_header_value_cut),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
