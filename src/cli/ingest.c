@@ -30,7 +30,8 @@ static const char ingest_usage[] =
 	"only; from standard input or a pipe, name their format with --format.\n"
 	"\n"
 	"  -s, --source NAME     record every FILE as seen by source NAME (a sensor or\n"
-	"                        provider; no control characters); default: each\n"
+	"                        provider; no control or bidirectional characters,\n"
+	"                        not blank); default: each\n"
 	"                        file is its own source, named after it\n"
 	"      --format NAME     read text input as NAME: zeek-tsv, zeek-json, eve,\n"
 	"                        passivedns, cof or saf; or every FILE as certificates\n"
@@ -152,12 +153,9 @@ static int pipeline_option(const char *command, struct ingest_options *options, 
 			cli_usage_error(command, "empty --source name");
 			return -1;
 		}
-		size_t bad = ingest_source_name_check(arg);
-		if (bad != SIZE_MAX) {
-			cli_usage_error(command,
-			                "--source: control character 0x%02x at byte %zu; give a name "
-			                "without line breaks or other control characters",
-			                (unsigned char)arg[bad], bad);
+		char reason[80];
+		if (!ingest_name_check(arg, reason, sizeof(reason))) {
+			cli_usage_error(command, "--source: %s; %s", reason, INGEST_NAME_ADVICE);
 			return -1;
 		}
 		options->source = arg;

@@ -98,11 +98,16 @@ struct ingest;
  * give it to store_open() before ingest_new(). */
 size_t ingest_store_cache_bytes(const struct ingest_options *options);
 
-/* Check a source name: returns SIZE_MAX when it is valid, else the byte
- * offset of its first control character (below 0x20, or 0x7f). Source
- * names are printed one a line by `dragnet stats` and in logs, so a line
- * break or other control byte would corrupt that output. */
-size_t ingest_source_name_check(const char *name);
+/* Check a source name or an upload's name. Returns true when it is valid,
+ * else false with the first fault written into reason: a control byte
+ * (below 0x20, or 0x7f), an invisible or bidirectional format character
+ * (such as U+202E), or a name of only spaces. Names are printed one a line
+ * by `dragnet stats` and in logs, where such characters would corrupt the
+ * output or disguise the name. The empty name is the caller's to reject. */
+bool ingest_name_check(const char *name, char *reason, size_t size);
+
+/* Advice that follows the reason when ingest_name_check() rejects a name. */
+#define INGEST_NAME_ADVICE "give a printable name that is not blank"
 
 /* Prepare a pipeline writing into store (NULL only for a dry run). */
 dn_status ingest_new(struct store *store, const struct ingest_options *options,

@@ -98,14 +98,50 @@ static dn_status plan_memory(struct ingest *ing, struct dn_error *err)
 
 static void on_message(const struct capture_message *m, void *ctx);
 
-size_t ingest_source_name_check(const char *name)
+/* The code point of the invisible or bidirectional format character that
+ * starts at text, or 0. These are C1 controls (U+0080 to U+009F), U+061C,
+ * U+200B to U+200F, U+2028 to U+202E, U+2060 to U+206F and U+FEFF: a
+ * terminal shows them as nothing or lets them reorder the rest of the line. */
+static uint32_t format_character(const unsigned char *text)
 {
+	if (text[0] == 0xc2 && text[1] >= 0x80 && text[1] <= 0x9f)
+		return text[1];
+	if (text[0] == 0xd8 && text[1] == 0x9c)
+		return 0x061c;
+	if (text[0] == 0xef && text[1] == 0xbb && text[2] == 0xbf)
+		return 0xfeff;
+	if (text[0] != 0xe2 || (text[1] != 0x80 && text[1] != 0x81) || text[2] < 0x80 ||
+	    text[2] > 0xbf)
+		return 0;
+	uint32_t cp = 0x2000 | (uint32_t)(text[1] & 0x3f) << 6 | (uint32_t)(text[2] & 0x3f);
+	if ((cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+	    (cp >= 0x2060 && cp <= 0x206f))
+		return cp;
+	return 0;
+}
+
+bool ingest_name_check(const char *name, char *reason, size_t size)
+{
+	bool blank = true;
 	for (size_t i = 0; name[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)name[i];
-		if (c < 0x20 || c == 0x7f)
-			return i;
+		const unsigned char *text = (const unsigned char *)name + i;
+		if (text[0] < 0x20 || text[0] == 0x7f) {
+			snprintf(reason, size, "control character 0x%02x at byte %zu", text[0], i);
+			return false;
+		}
+		uint32_t cp = format_character(text);
+		if (cp != 0) {
+			snprintf(reason, size, "control character U+%04X at byte %zu", (unsigned)cp, i);
+			return false;
+		}
+		if (text[0] != ' ')
+			blank = false;
 	}
-	return SIZE_MAX;
+	if (blank) {
+		snprintf(reason, size, "blank: it contains only spaces");
+		return false;
+	}
+	return true;
 }
 
 dn_status ingest_new(struct store *store, const struct ingest_options *options,
@@ -113,12 +149,10 @@ dn_status ingest_new(struct store *store, const struct ingest_options *options,
 {
 	*out = NULL;
 	if (options->source != NULL) {
-		size_t bad = ingest_source_name_check(options->source);
-		if (bad != SIZE_MAX)
-			return dn_fail(err, DN_EINVAL,
-			               "source name: control character 0x%02x at byte %zu; give a name "
-			               "without line breaks or other control characters",
-			               (unsigned char)options->source[bad], bad);
+		char reason[80];
+		if (!ingest_name_check(options->source, reason, sizeof(reason)))
+			return dn_fail(err, DN_EINVAL, "source name: %s; %s", reason,
+			               INGEST_NAME_ADVICE);
 	}
 	struct ingest *ing = calloc(1, sizeof(*ing));
 	if (ing == NULL)

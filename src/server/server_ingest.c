@@ -428,13 +428,10 @@ static bool name_upload(struct upload *up, struct server_response *res)
 			             len);
 			return false;
 		}
-		for (size_t i = 0; i < len; i++) {
-			unsigned char c = (unsigned char)name[i];
-			if (c < 0x20 || c == 0x7f) {
-				server_error(res, 400, "name: control character at byte %zu; give the "
-				                       "upload a printable name", i);
-				return false;
-			}
+		char reason[80];
+		if (!ingest_name_check(name, reason, sizeof(reason))) {
+			server_error(res, 400, "name: %s; %s", reason, INGEST_NAME_ADVICE);
+			return false;
 		}
 		json_t *text = json_string(name); /* NULL for invalid UTF-8 */
 		if (text == NULL) {
@@ -470,12 +467,9 @@ static void ingest_upload(struct server_request *req, struct server_response *re
 		server_error(res, 400, "source: longer than %d bytes", SOURCE_MAX);
 		return;
 	}
-	size_t bad = ingest_source_name_check(source);
-	if (bad != SIZE_MAX) {
-		server_error(res, 400,
-		             "source: control character 0x%02x at byte %zu; give a name without "
-		             "line breaks or other control characters",
-		             (unsigned char)source[bad], bad);
+	char reason[80];
+	if (!ingest_name_check(source, reason, sizeof(reason))) {
+		server_error(res, 400, "source: %s; %s", reason, INGEST_NAME_ADVICE);
 		return;
 	}
 	if (req->body_len == 0) {

@@ -163,6 +163,29 @@ def test_rejections(server, db, read_key, write_key):
                        db=db, check=2)
     assert "--source: control character 0x0a at byte 1" in proc.stderr, proc.stderr
     assert "a\nb" not in [name for name, _ in dnstest.sources(db)], dnstest.sources(db)
+
+    # Blank names and invisible or bidirectional characters get the same wording from
+    # the upload and from the command line.
+    for value, reason in ((" ", "blank: it contains only spaces"),
+                          ("   ", "blank: it contains only spaces"),
+                          ("sensor\u202egnp.exe", "control character U+202E at byte 6"),
+                          ("\u2069sensor", "control character U+2069 at byte 0"),
+                          ("a\u200bb", "control character U+200B at byte 1"),
+                          ("a\ufeff", "control character U+FEFF at byte 1")):
+        message = expect_error(upload(server, write_key, f"source={quote(value)}&format=cof",
+                                      b"{}\n"), 400, f"source {value!r}")
+        assert message == f"source: {reason}; give a printable name that is not blank", \
+            message
+        proc = dnstest.run("ingest", "--source", value, dnstest.sample("dnscap-resolver.pcap"),
+                           db=db, check=2)
+        assert f"--source: {reason}; give a printable name" in proc.stderr, proc.stderr
+        assert value not in [name for name, _ in dnstest.sources(db)], dnstest.sources(db)
+    # A name with non-ASCII letters and inner spaces is valid.
+    doc = summary(upload(server, write_key, "source=" + quote("capteur de Zürich"),
+                         b'{"count": 1, "time_first": 1700000000, "time_last": 1700000000, '
+                         b'"rrtype": "A", "rrname": "zurich.example.", "rdata": "192.0.2.7"}\n'),
+                  "source with a space and a non-ASCII letter")
+    assert doc["stored"]["records"] == 1, doc
     print("rejections: ok")
 
 
@@ -230,7 +253,11 @@ def test_upload_names(server, db, write_key):
     for value in inputs:
         assert "dragnet-upload-" not in value, f"a run is named after a temporary file: {value}"
 
-    for query, reason in (("name=a%01b", "control character at byte 1"),
+    for query, reason in (("name=a%01b", "control character 0x01 at byte 1"),
+                          ("name=invoice%E2%80%AEfdp.exe", "control character U+202E at byte 7"),
+                          ("name=a%E2%81%A6b", "control character U+2066 at byte 1"),
+                          ("name=a%C2%85b", "control character U+0085 at byte 1"),
+                          ("name=%20%20", "blank: it contains only spaces"),
                           (f"name={'n' * 256}", "expected 1 to 255 bytes, got 256"),
                           ("name=", "expected 1 to 255 bytes, got 0"),
                           ("name=%FF", "not valid UTF-8")):
