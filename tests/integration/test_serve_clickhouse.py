@@ -14,15 +14,13 @@ as on SQLite, and lookups before and after must succeed."""
 import http.client
 import json
 import os
-import re
-import signal
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import chserver  # noqa: E402
 import dnstest as t  # noqa: E402
+import webtest  # noqa: E402
 
 DATABASE = "pdns"
 TIMEOUT_MS = 1000
@@ -44,32 +42,12 @@ def clean_env(folder):
     return env
 
 
-class Server:
-    """dragnet serve on the ClickHouse store, on a port the kernel picks."""
+class Server(webtest.Server):
+    """webtest.Server on a ClickHouse store, with a clean environment."""
 
     def __init__(self, folder, location, keys, *args):
-        self.log_path = os.path.join(folder, f"serve-{time.monotonic_ns()}.log")
-        self.log = open(self.log_path, "w+")
-        self.proc = subprocess.Popen(
-            [t.DRAGNET, "serve", "--store", location, "--keys", keys, "--listen",
-             "127.0.0.1:0", "-v", *args],
-            stdout=subprocess.DEVNULL, stderr=self.log, env=clean_env(folder))
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            m = re.search(r"serving http://127\.0\.0\.1:(\d+)/", self.text())
-            if m:
-                self.port = int(m.group(1))
-                return
-            if self.proc.poll() is not None:
-                raise AssertionError(f"dragnet serve exited {self.proc.returncode}:\n"
-                                     f"{self.text()}")
-            time.sleep(0.05)
-        self.stop()
-        raise AssertionError(f"dragnet serve did not report its address:\n{self.text()}")
-
-    def text(self):
-        with open(self.log_path) as f:
-            return f.read()
+        super().__init__(None, "--store", location, "--keys", keys, *args,
+                         env=clean_env(folder), log_dir=folder)
 
     def get(self, path, key):
         """GET path; returns (status, body bytes, seconds taken)."""
@@ -81,18 +59,6 @@ class Server:
             return resp.status, resp.read(), time.monotonic() - start
         finally:
             conn.close()
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                raise AssertionError("dragnet serve did not stop within 20 s of SIGTERM")
-        self.log.close()
-        return self.proc.returncode
 
 
 def lookup_succeeds(server, key, what, query=NAME):

@@ -12,9 +12,7 @@ import base64
 import http.client
 import json
 import os
-import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -22,6 +20,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import dnstest  # noqa: E402
+import webtest  # noqa: E402
 
 RFC2317 = "5.0/26.2.0.192.in-addr.arpa"
 RECORDS = [
@@ -34,32 +33,8 @@ RECORDS = [
 ]
 
 
-class Server:
-    """A dragnet serve process on a port the kernel picks; env adds to the
-    environment."""
-
-    def __init__(self, db, *args, env=None):
-        self.log_path = os.path.join(os.path.dirname(db), f"serve-{time.monotonic_ns()}.log")
-        self.log = open(self.log_path, "w+")
-        self.proc = subprocess.Popen(
-            [dnstest.DRAGNET, "serve", "--db", db, "--listen", "127.0.0.1:0", "-v", *args],
-            stdout=subprocess.DEVNULL, stderr=self.log, env={**os.environ, **(env or {})})
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            match = re.search(r"serving http://127\.0\.0\.1:(\d+)/", self.text())
-            if match:
-                self.port = int(match.group(1))
-                return
-            if self.proc.poll() is not None:
-                raise AssertionError(f"dragnet serve exited {self.proc.returncode}:\n"
-                                     f"{self.text()}")
-            time.sleep(0.05)
-        self.stop()
-        raise AssertionError(f"dragnet serve did not report its address:\n{self.text()}")
-
-    def text(self):
-        with open(self.log_path) as f:
-            return f.read()
+class Server(webtest.Server):
+    """webtest.Server with requests sent exactly as given."""
 
     def request(self, method, path, headers=(), body=None):
         """Send path exactly as given, with headers as a list of (name, value)
@@ -76,18 +51,6 @@ class Server:
             return resp.status, resp.headers, resp.read()
         finally:
             conn.close()
-
-    def stop(self):
-        """Stop the server with SIGTERM; returns its exit status."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-        return self.proc.returncode
 
 
 def error_of(result, status, label):
@@ -471,7 +434,7 @@ def check_upload_temporary_folder(work, db, write_key):
     """An upload whose temporary file cannot be made gets 503 without the
     folder's path."""
     missing = os.path.join(work, "no-such-temporary-folder")
-    server = Server(db, env={"TMPDIR": missing})
+    server = Server(db, env={**os.environ, "TMPDIR": missing})
     try:
         with open(dnstest.sample("dnscap-resolver.pcap"), "rb") as f:
             capture = f.read()

@@ -123,14 +123,19 @@ def add_key(db):
 
 
 class Server:
-    """A `dragnet serve` process on a port the kernel picks, stopped by stop()."""
+    """A `dragnet serve` process on a port the kernel picks, stopped by stop().
 
-    def __init__(self, db, *args):
-        self.log_path = os.path.join(os.path.dirname(db), f"serve-{time.monotonic_ns()}.log")
+    db is the SQLite store, or None when args name the store (--store); the
+    log goes next to db, or into log_dir. env replaces the environment."""
+
+    def __init__(self, db, *args, env=None, log_dir=None):
+        log_dir = log_dir if log_dir is not None else os.path.dirname(db)
+        self.log_path = os.path.join(log_dir, f"serve-{time.monotonic_ns()}.log")
         self.log = open(self.log_path, "w+")
+        store = ["--db", db] if db is not None else []
         self.proc = subprocess.Popen(
-            [dnstest.DRAGNET, "serve", "--db", db, "--listen", "127.0.0.1:0", "-v", *args],
-            stdout=subprocess.DEVNULL, stderr=self.log)
+            [dnstest.DRAGNET, "serve", *store, "--listen", "127.0.0.1:0", "-v", *args],
+            stdout=subprocess.DEVNULL, stderr=self.log, env=env)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             match = re.search(r"serving http://(127\.0\.0\.1):(\d+)/", self.text())
@@ -150,11 +155,14 @@ class Server:
             return f.read()
 
     def stop(self):
+        """Stop the server with SIGTERM; returns its exit status."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=10)
+                self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+                raise AssertionError("dragnet serve did not stop within 20 s of SIGTERM")
         self.log.close()
+        return self.proc.returncode
