@@ -760,8 +760,8 @@ static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen
 	return MHD_NO;
 }
 
-/* Log the connections refused at --max-connections, at most once every
- * REFUSED_LOG_INTERVAL_MS; called by the watchdog. */
+/* Log the connections refused at --max-connections. The watchdog calls
+ * this, and it logs at most once every REFUSED_LOG_INTERVAL_MS. */
 static void log_refused(struct server *srv, int64_t now)
 {
 	if (now < srv->refused_log_at || atomic_load(&srv->refused) == 0)

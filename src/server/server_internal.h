@@ -14,7 +14,8 @@
  * table with a route whose fn is NULL. The first route whose path and
  * method match wins, and HEAD matches GET routes. Returns 200 with *route
  * set, 404 when no route has the path, or 405 when routes have the path
- * but none the method; then allow lists their methods ("GET, HEAD, POST"). */
+ * but none the method. With 405, allow lists their methods ("GET, HEAD,
+ * POST"). */
 int server_route_find(const struct server_route *const *tables, const char *method,
                       const char *path, const struct server_route **route, char *allow,
                       size_t allow_size);

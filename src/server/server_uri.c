@@ -431,8 +431,8 @@ struct header_checker {
 	bool space;
 };
 
-/* Widest gap between one header's value and the next header's name that is
- * read as line-end bytes; a wider one is left to the old one-byte check. */
+/* Widest gap, in bytes, between one header's value and the next header's
+ * name that is read as a line end. A wider gap gets the one-byte check. */
 #define HEADER_GAP_MAX 64
 
 bool server_header_value_cut(const char *value_end, const char *next_name, size_t eol)

@@ -95,7 +95,7 @@ const char *server_target_control(const char *target);
 
 /* Check conn's request headers: DN_EINVAL when a value contains a NUL byte
  * or a name contains whitespace (as "X-Api-Key : KEY" sends it). version is
- * the HTTP version from the access handler, whose end tells the request's
+ * the HTTP version from the access handler, whose end shows the request's
  * line end (CR LF or LF).
  * NOTE: the NUL check reads libmicrohttpd 0.9.75's layout of header lines in
  * its read buffer, since MHD_get_connection_values_n() reports the length up

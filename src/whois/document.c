@@ -86,7 +86,7 @@ static size_t utf8_length(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* Bytes a JSON string holds as they are: printable ASCII but '"' and '\\'.
+/* Bytes that a JSON string contains unescaped: printable ASCII but '"' and '\\'.
  * NUL is not one, so a scan for other bytes stops at the string's end. */
 #define ROW(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
 static const bool json_plain[256] = {

@@ -132,7 +132,7 @@ static dn_status parse_text(const char *rest, const struct dnsdb_args *args,
 	return dnsdb_request_parse(parts, n, args, max_results, NOW, dr, err);
 }
 
-/* Run the request of the path segments parts and collect its answer. */
+/* Run the request given as path segments and collect its response. */
 static dn_status run_parts(const char *const *parts, size_t nparts,
                            const struct dnsdb_args *args, bool summarize, struct answer *a,
                            struct dn_error *err);

@@ -213,10 +213,10 @@ static void test_privacy_service_names(void **state)
 	assert_null(whois_privacy_service(""));
 }
 
-/* Values too long for the matchers take the plain search of each
- * phrase and service name, the oracle here for the fast matcher: spaces
- * appended change neither check, since both ignore surrounding space and
- * no phrase or name ends in one. The values are pieces of phrases and
+/* Values too long for the matchers take the plain search of each phrase
+ * and service name, which is the oracle here. Appended spaces change
+ * neither check, because both ignore surrounding space and no phrase or
+ * name ends in one. The values are pieces of phrases and
  * names in random case, so that near misses are common. */
 static void test_matcher_agrees_with_plain_search(void **state)
 {
