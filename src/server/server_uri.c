@@ -91,6 +91,18 @@ static dn_status decode_into(struct server_uri *uri, const char *raw, size_t len
 	return DN_OK;
 }
 
+/* Decode as decode_into() does, naming the text in a message as KIND
+ * 'raw' ("path segment 'a%zz'"). */
+static dn_status decode_named(struct server_uri *uri, const char *kind, const char *raw,
+                              size_t len, char **out, struct dn_error *err)
+{
+	char text[SHOWN_MAX + 4];
+	shown(raw, len, text, sizeof(text));
+	char what[SHOWN_MAX + 32];
+	snprintf(what, sizeof(what), "%s '%s'", kind, text);
+	return decode_into(uri, raw, len, what, out, err);
+}
+
 void server_uri_init(struct server_uri *uri)
 {
 	memset(uri, 0, sizeof(*uri));
@@ -153,12 +165,8 @@ dn_status server_uri_set_path(struct server_uri *uri, const char *raw, struct dn
 	for (size_t i = 0; i < count; i++) {
 		const char *end = strchr(start, '/');
 		size_t len = end != NULL ? (size_t)(end - start) : strlen(start);
-		char text[SHOWN_MAX + 4];
-		shown(start, len, text, sizeof(text));
-		char what[SHOWN_MAX + 32];
-		snprintf(what, sizeof(what), "path segment '%s'", text);
 		char *decoded;
-		dn_status rc = decode_into(uri, start, len, what, &decoded, err);
+		dn_status rc = decode_named(uri, "path segment", start, len, &decoded, err);
 		if (rc != DN_OK)
 			return rc;
 		segments[i] = decoded;
@@ -182,16 +190,13 @@ dn_status server_uri_add_arg(struct server_uri *uri, const char *raw_name, const
 		return dn_fail(err, DN_EINVAL, "query argument '=%s' has no name", text);
 	}
 
-	char text[SHOWN_MAX + 4];
-	shown(raw_name, name_len, text, sizeof(text));
-	char what[SHOWN_MAX + 32];
-	snprintf(what, sizeof(what), "parameter name '%s'", text);
 	char *name;
-	dn_status rc = decode_into(uri, raw_name, name_len, what, &name, err);
+	dn_status rc = decode_named(uri, "parameter name", raw_name, name_len, &name, err);
 	if (rc != DN_OK)
 		return rc;
 	const char *value = "";
 	if (raw_value != NULL) {
+		char what[SHOWN_MAX + 4];
 		shown(name, strlen(name), what, sizeof(what));
 		char *decoded;
 		rc = decode_into(uri, raw_value, strlen(raw_value), what, &decoded, err);
